@@ -1,0 +1,37 @@
+GO ?= go
+GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
+
+.PHONY: all build test fmt-check vet unit fuzz bench e2e docs install
+
+all: build
+
+build:
+	$(GO) build -o dockslim ./cmd/dockslim
+
+install:
+	$(GO) install ./cmd/dockslim
+
+## test: formatting, vet, and every test with the race detector
+test: fmt-check vet unit
+
+fmt-check:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race ./...
+
+## fuzz: load→render identity and no panics (FUZZTIME=5m for a long run)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./parser -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./parser ./rewrite/...
+
+## docs: regenerate the rules table in README.md
+docs:
+	$(GO) run ./cmd/dockslim rules --format markdown > .rules.md.tmp
+	awk 'BEGIN{t=0} /<!-- rules:begin -->/{print; while((getline l < ".rules.md.tmp")>0) print l; t=1; next} /<!-- rules:end -->/{t=0} !t{print}' README.md > README.md.tmp && mv README.md.tmp README.md && rm -f .rules.md.tmp

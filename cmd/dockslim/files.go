@@ -1,0 +1,181 @@
+package main
+
+import (
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+// skipDirs are never searched for Dockerfiles.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+
+// IsDockerfileName reports whether a base name is one dockslim looks for in
+// folders: Dockerfile, Containerfile, *.Dockerfile, *.dockerfile,
+// Dockerfile.*, Containerfile.*.
+func IsDockerfileName(base string) bool {
+	switch {
+	case base == "Dockerfile", base == "Containerfile":
+		return true
+	case strings.HasSuffix(base, ".Dockerfile"), strings.HasSuffix(base, ".dockerfile"):
+		return true
+	case strings.HasPrefix(base, "Dockerfile."), strings.HasPrefix(base, "Containerfile."):
+		return true
+	}
+	return false
+}
+
+// discover expands folders into the Dockerfiles below them, sorted; files
+// named explicitly are kept whatever their name. "-" stays "-".
+func discover(paths []string) ([]string, []error) {
+	var out []string
+	var errs []error
+	for _, p := range paths {
+		if p == "-" {
+			out = append(out, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, err)
+				return nil
+			}
+			if d.IsDir() {
+				if path != p && skipDirs[d.Name()] {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && IsDockerfileName(d.Name()) {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errs
+}
+
+// job is one file's outcome.
+type job struct {
+	path    string // as the user named it ("-" for stdin)
+	display string // name for messages and diff headers
+	res     *rewrite.Result
+	err     error
+	mode    fs.FileMode
+}
+
+// runAll runs the driver on every path, in parallel on all cores, and
+// returns the results in input order.
+func runAll(paths []string, stdin io.Reader, stdinName string, opts rewrite.Options, contextFlag string) []*job {
+	jobs := make([]*job, len(paths))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i, p := range paths {
+		jobs[i] = &job{path: p, display: displayName(p, stdinName)}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(j *job) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			var src []byte
+			if j.path == "-" {
+				src, j.err = io.ReadAll(stdin)
+			} else {
+				var st os.FileInfo
+				if st, j.err = os.Stat(j.path); j.err == nil {
+					j.mode = st.Mode().Perm()
+					src, j.err = os.ReadFile(j.path)
+				}
+			}
+			if j.err != nil {
+				return
+			}
+			o := opts
+			o.ContextDir = contextDir(j.path, stdinName, contextFlag)
+			j.res, j.err = rewrite.Run(j.display, src, o)
+		}(jobs[i])
+	}
+	wg.Wait()
+	return jobs
+}
+
+func displayName(p, stdinName string) string {
+	if p == "-" {
+		if stdinName != "" {
+			return filepath.ToSlash(filepath.Clean(stdinName))
+		}
+		return "<stdin>"
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+// contextDir is the build context: --context, else the Dockerfile's folder.
+// Standard input has none unless --context or --stdin-filename says where.
+func contextDir(path, stdinName, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if path == "-" {
+		if stdinName == "" {
+			return ""
+		}
+		path = stdinName
+	}
+	return filepath.Dir(path)
+}
+
+// writeAtomic replaces path's content through a temporary file in the same
+// folder and a rename, keeping the mode.
+func writeAtomic(path string, data []byte, mode fs.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".dockslim-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(name)
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if mode == 0 {
+		mode = 0o644
+	}
+	if err := os.Chmod(name, mode); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}

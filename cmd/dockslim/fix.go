@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockslim/dockslim/diff"
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+func fixCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "fix",
+		Usage:     "rewrite Dockerfiles: print the result, a diff, or write it in place",
+		ArgsUsage: "PATH... (files, folders, or - for standard input)",
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff instead of the fixed file; exit 1 when there are changes"},
+			&cli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "rewrite the files in place (atomically)"},
+			&cli.BoolFlag{Name: "check", Usage: "print the files that would change; exit 1 when any would"},
+			&cli.BoolFlag{Name: "unsafe-fixes", Usage: "also apply fixes that can change behaviour"},
+		}, commonFlags()...),
+		Action: fixAction,
+	}
+}
+
+func fixAction(c *cli.Context) error {
+	modes := 0
+	for _, m := range []string{"diff", "write", "check"} {
+		if c.Bool(m) {
+			modes++
+		}
+	}
+	if modes > 1 {
+		fmt.Fprintln(c.App.ErrWriter, "dockslim fix: --diff, --write and --check exclude each other")
+		return exitCode(exitError)
+	}
+	opts, err := optionsFrom(c)
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim fix: %v\n", err)
+		return exitCode(exitError)
+	}
+	paths, ok := inputs(c)
+	code := exitOK
+	if !ok {
+		code = exitError
+	}
+	out, errw := c.App.Writer, c.App.ErrWriter
+	jobs := runAll(paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
+	var fixedFiles, fixes int
+	var saved int64
+	for _, j := range jobs {
+		if j.err != nil {
+			reportError(errw, j)
+			code = exitError
+			continue
+		}
+		res := j.res
+		reportEngine(errw, j.display, res)
+		switch {
+		case c.Bool("diff"):
+			if res.Changed() {
+				writeDiff(out, j.display, res)
+				code = max(code, exitChanges)
+			}
+			notePending(errw, j.display, res)
+		case c.Bool("check"):
+			if res.Changed() {
+				fmt.Fprintln(out, j.display)
+				code = max(code, exitChanges)
+			}
+		case c.Bool("write") && j.path != "-":
+			if !res.Changed() {
+				notePending(errw, j.display, res)
+				continue
+			}
+			if err := writeResult(j); err != nil {
+				fmt.Fprintf(errw, "dockslim: %s: %v\n", j.display, err)
+				code = exitError
+				continue
+			}
+			fixedFiles++
+			fixes += len(res.Applied)
+			for _, fd := range res.Applied {
+				saved += fd.SavedBytes
+			}
+			fmt.Fprintf(errw, "fixed %s: %s\n", j.display, ruleCounts(res.Applied))
+			notePending(errw, j.display, res)
+		default:
+			out.Write(res.Output)
+			notePending(errw, j.display, res)
+		}
+	}
+	if c.Bool("write") && len(jobs) > 0 {
+		msg := fmt.Sprintf("%d fix(es) in %d of %d file(s)", fixes, fixedFiles, len(jobs))
+		if saved > 0 {
+			msg += fmt.Sprintf("; estimated saving ~%d MB compressed (linux/amd64)", (saved+500_000)/1_000_000)
+		}
+		fmt.Fprintln(errw, msg)
+	}
+	if code != exitOK {
+		return exitCode(code)
+	}
+	return nil
+}
+
+func reportError(w io.Writer, j *job) {
+	var pe *parser.ParseError
+	if errors.As(j.err, &pe) {
+		fmt.Fprintln(w, pe.Error())
+		return
+	}
+	if j.path == "-" {
+		fmt.Fprintf(w, "%s: %v\n", j.display, j.err)
+		return
+	}
+	fmt.Fprintf(w, "%v\n", j.err)
+}
+
+// reportEngine prints what the engine refused to do: fixes that failed
+// validation, and passes that crashed.
+func reportEngine(w io.Writer, name string, res *rewrite.Result) {
+	for _, d := range res.Dropped {
+		fmt.Fprintf(w, "%s:%d: %s fix not applied: %s\n", name, d.Finding.Line, d.Finding.Rule.ID, d.Reason)
+	}
+	if res.Unstable {
+		fmt.Fprintf(w, "%s: fixes did not converge; please report this Dockerfile\n", name)
+	}
+	for _, m := range rewrite.InternalErrors() {
+		fmt.Fprintf(w, "%s: internal error in %s; please report this Dockerfile\n", name, m)
+	}
+}
+
+func notePending(w io.Writer, name string, res *rewrite.Result) {
+	if n := len(res.Pending); n > 0 {
+		fmt.Fprintf(w, "%s: %d unsafe fix(es) not applied (%s); use --unsafe-fixes\n", name, n, ruleCounts(res.Pending))
+	}
+}
+
+// ruleCounts summarises findings as "DS101, DS102×2".
+func ruleCounts(fds []rewrite.Finding) string {
+	counts := map[string]int{}
+	for _, fd := range fds {
+		counts[fd.Rule.ID]++
+	}
+	ids := make([]string, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id
+		if counts[id] > 1 {
+			parts[i] += fmt.Sprintf("×%d", counts[id])
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeDiff prints the fixes as comment lines (patch and git apply skip
+// text before the first ---), then the unified diff of the file and of any
+// new files.
+func writeDiff(w io.Writer, name string, res *rewrite.Result) {
+	for _, fd := range res.Applied {
+		mark := fd.Fix.Applicability.String()
+		if fd.Fix.Applicability == rewrite.Unsafe {
+			mark = "UNSAFE"
+		}
+		fmt.Fprintf(w, "# %s:%d: %s [%s] %s\n", name, fd.Line, fd.Rule.ID, mark, oneLine(fd.Fix.Description))
+	}
+	fmt.Fprint(w, diff.Unified(strings.TrimPrefix(name, "/"), res.Input, res.Output))
+	for _, nf := range res.NewFiles {
+		p := filepath.ToSlash(filepath.Join(filepath.Dir(name), nf.Path))
+		hdr := strings.TrimPrefix(p, "/")
+		var old []byte
+		if b, err := os.ReadFile(p); err == nil {
+			old = b
+		}
+		fmt.Fprint(w, diff.Unified(hdr, old, nf.Content))
+	}
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+
+func writeResult(j *job) error {
+	res := j.res
+	if string(res.Output) != string(res.Input) {
+		if err := writeAtomic(j.path, res.Output, j.mode); err != nil {
+			return err
+		}
+	}
+	for _, nf := range res.NewFiles {
+		p := filepath.Join(filepath.Dir(j.path), nf.Path)
+		if _, err := os.Stat(p); err == nil {
+			continue // never overwrite a file the user has
+		}
+		if err := writeAtomic(p, nf.Content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// Command dockslim rewrites Dockerfiles so their images are smaller and
+// their builds cache better.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockslim/dockslim/rewrite"
+	_ "github.com/dockslim/dockslim/rewrite/all"
+)
+
+// version is set with -ldflags "-X main.version=..."; else the module's.
+var version = ""
+
+// Exit codes.
+const (
+	exitOK      = 0 // nothing to change, or changes written
+	exitChanges = 1 // changes pending (--diff, --check) or findings (check)
+	exitError   = 2 // usage error, unreadable or unparsable file
+)
+
+// exitCode carries an exit code through urfave/cli.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without os.Exit, for tests.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "dockslim: internal error: %v\nPlease report it with the Dockerfile that caused it.\n", r)
+			code = exitError
+		}
+	}()
+	app := newApp(stdin, stdout, stderr)
+	err := app.Run(args)
+	var ec exitCode
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ec):
+		return int(ec)
+	default:
+		fmt.Fprintf(stderr, "dockslim: %v\n", err)
+		return exitError
+	}
+}
+
+func usageError(c *cli.Context, err error, _ bool) error {
+	fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\nRun 'dockslim %s --help' for usage.\n", err, c.Command.Name)
+	return exitCode(exitError)
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:      "dockslim",
+		Usage:     "rewrite Dockerfiles so images are smaller and builds cache better",
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Errors are printed by run; never let urfave/cli call os.Exit.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError:    usageError,
+		HideHelpCommand: true,
+		Commands: []*cli.Command{
+			fixCommand(),
+			checkCommand(),
+			rulesCommand(),
+			{
+				Name:  "version",
+				Usage: "print dockslim's version",
+				Action: func(c *cli.Context) error {
+					fmt.Fprintf(c.App.Writer, "dockslim %s\n", Version())
+					return nil
+				},
+			},
+		},
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = usageError
+	}
+	return app
+}
+
+// Version is the version string of this build.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// commonFlags are shared by fix and check.
+func commonFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "select", Usage: "only these rules: ids, names, id prefixes or ALL, comma separated"},
+		&cli.StringFlag{Name: "ignore", Usage: "skip these rules: ids, names, id prefixes or ALL, comma separated"},
+		&cli.StringFlag{Name: "stdin-filename", Usage: "the name of the Dockerfile read from standard input (-)"},
+		&cli.StringFlag{Name: "context", Usage: "build context `DIR` (default: the Dockerfile's folder)"},
+		&cli.BoolFlag{Name: "online", Usage: "ask the image registry (tags, digests, sizes); without it dockslim makes no network access"},
+		&cli.BoolFlag{Name: "cache-mounts", Usage: "turn package caches into BuildKit cache mounts instead of disabling them"},
+	}
+}
+
+func optionsFrom(c *cli.Context) (rewrite.Options, error) {
+	opts := rewrite.Options{
+		UnsafeFixes: c.Bool("unsafe-fixes"),
+		Online:      c.Bool("online"),
+		CacheMounts: c.Bool("cache-mounts"),
+		Selector: rewrite.Selector{
+			Select: splitComma(c.String("select")),
+			Ignore: splitComma(c.String("ignore")),
+		},
+	}
+	for _, list := range [][]string{opts.Selector.Select, opts.Selector.Ignore} {
+		if bad := rewrite.UnknownSelectors(list); len(bad) > 0 {
+			return opts, fmt.Errorf("unknown rule %q (see 'dockslim rules')", strings.Join(bad, ","))
+		}
+	}
+	return opts, nil
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// inputs resolves the PATH arguments; it reports problems on stderr and
+// returns false when there is nothing to do.
+func inputs(c *cli.Context) ([]string, bool) {
+	args := c.Args().Slice()
+	if len(args) == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim %s: no PATH given (a Dockerfile, a folder, or - for standard input)\n", c.Command.Name)
+		return nil, false
+	}
+	paths, errs := discover(args)
+	for _, err := range errs {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\n", err)
+	}
+	return paths, len(errs) == 0
+}

@@ -1,0 +1,189 @@
+// Package parser turns Dockerfile bytes into an editable, lossless model.
+//
+// Structure comes from buildkit's own parser (frontend/dockerfile/parser and
+// instructions); this package adds what buildkit throws away: the exact byte
+// span of every instruction, flag and argument, the comment lines above each
+// instruction, and, for shell-form RUN, a mvdan.cc/sh syntax tree whose
+// positions are byte offsets into the Dockerfile itself.
+//
+// The model never owns a second copy of the text: File.Src is the input, and
+// every span points into it, so rendering an unedited model is Src itself.
+package parser
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
+	bkparser "github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// File is a parsed Dockerfile.
+type File struct {
+	Name   string
+	Src    []byte
+	Escape byte // '\\' or '`'
+	BOM    bool
+	CRLF   bool // most lines end in \r\n
+
+	Directives   []Directive
+	Instructions []*Instruction // every top-level instruction, in order
+	MetaArgs     []*Instruction // ARGs before the first FROM
+	Stages       []*Stage
+
+	lineStarts []int // byte offset of the start of each line (0-based line index)
+}
+
+// Directive is a parser directive such as `# syntax=` or `# escape=`.
+type Directive struct {
+	Name, Value string
+	Line        int
+}
+
+// ParseError is a Dockerfile that buildkit rejects, located by line.
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Load parses src. The error, when not nil, is a *ParseError.
+func Load(name string, src []byte) (f *File, err error) {
+	defer func() {
+		// buildkit is robust, but a panic deep in a dependency must never
+		// reach the user as a stack trace.
+		if r := recover(); r != nil {
+			f, err = nil, &ParseError{File: name, Msg: fmt.Sprintf("internal error while parsing: %v", r)}
+		}
+	}()
+	res, err := bkparser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, toParseError(name, err)
+	}
+	if _, _, err := bkinstructions.Parse(res.AST, nil); err != nil {
+		return nil, toParseError(name, err)
+	}
+	f = &File{Name: name, Src: src, Escape: byte(res.EscapeToken)}
+	f.BOM = bytes.HasPrefix(src, []byte("\xef\xbb\xbf"))
+	f.indexLines()
+	f.CRLF = bytes.Count(src, []byte("\r\n"))*2 > len(f.lineStarts)
+	f.readDirectives()
+	if err := f.build(res.AST); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func toParseError(name string, err error) *ParseError {
+	pe := &ParseError{File: name, Msg: cleanMessage(err)}
+	var le *bkparser.LocationError
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		pe.Line = le.Locations[0][0].Start.Line
+	}
+	return pe
+}
+
+func cleanMessage(err error) string {
+	msg := err.Error()
+	// buildkit wraps some errors as "dockerfile parse error on line N: ...".
+	if i := strings.Index(msg, ": "); i > 0 && strings.HasPrefix(msg, "dockerfile parse error on line") {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+func (f *File) indexLines() {
+	f.lineStarts = []int{0}
+	for i, b := range f.Src {
+		if b == '\n' && i+1 <= len(f.Src) {
+			f.lineStarts = append(f.lineStarts, i+1)
+		}
+	}
+	// A final newline does not start a new (empty) line.
+	if n := len(f.lineStarts); n > 1 && f.lineStarts[n-1] == len(f.Src) {
+		f.lineStarts = f.lineStarts[:n-1]
+	}
+}
+
+// LineCount is the number of lines in the file.
+func (f *File) LineCount() int { return len(f.lineStarts) }
+
+// LineStart is the byte offset of the first byte of 1-based line n.
+func (f *File) LineStart(n int) int {
+	if n < 1 {
+		return 0
+	}
+	if n > len(f.lineStarts) {
+		return len(f.Src)
+	}
+	return f.lineStarts[n-1]
+}
+
+// LineEnd is the byte offset just past line n, including its newline.
+func (f *File) LineEnd(n int) int {
+	if n >= len(f.lineStarts) {
+		return len(f.Src)
+	}
+	return f.lineStarts[n]
+}
+
+// Line is the text of 1-based line n without its line ending.
+func (f *File) Line(n int) string {
+	return string(bytes.TrimRight(f.Src[f.LineStart(n):f.LineEnd(n)], "\r\n"))
+}
+
+// Position converts a byte offset to a 1-based line and column (in bytes).
+func (f *File) Position(off int) (line, col int) {
+	lo, hi := 0, len(f.lineStarts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if f.lineStarts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo + 1, off - f.lineStarts[lo] + 1
+}
+
+// Newline is the line ending the file mostly uses.
+func (f *File) Newline() string {
+	if f.CRLF {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+// InstructionAt returns the instruction whose span contains off, or nil.
+func (f *File) InstructionAt(off int) *Instruction {
+	for _, in := range f.Instructions {
+		if off >= in.Start && off < in.End {
+			return in
+		}
+	}
+	return nil
+}
+
+func (f *File) readDirectives() {
+	var dp bkparser.DirectiveParser
+	ds, err := dp.ParseAll(f.Src)
+	if err != nil {
+		return
+	}
+	for _, d := range ds {
+		line := 0
+		if len(d.Location) > 0 {
+			line = d.Location[0].Start.Line
+		}
+		f.Directives = append(f.Directives, Directive{Name: d.Name, Value: d.Value, Line: line})
+	}
+}

@@ -1,0 +1,77 @@
+package parser
+
+import (
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Script is shell text inside the Dockerfile parsed as bash. Offsets of
+// nodes in File map to Dockerfile offsets with Base+Offset: the text is a
+// byte-for-byte view of the Dockerfile (see shellView).
+type Script struct {
+	Text string
+	Base int
+	File *syntax.File // nil when Err != nil
+	Err  error
+}
+
+// Offset converts a position in the script to an offset in the Dockerfile.
+func (s *Script) Offset(p syntax.Pos) int { return s.Base + int(p.Offset()) }
+
+// Span is the Dockerfile span of a node.
+func (s *Script) Span(n syntax.Node) (start, end int) {
+	return s.Offset(n.Pos()), s.Offset(n.End())
+}
+
+func parseScript(text string, base int) *Script {
+	s := &Script{Text: text, Base: base}
+	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(true))
+	s.File, s.Err = p.Parse(strings.NewReader(text), "")
+	if s.Err != nil {
+		s.File = nil
+	}
+	return s
+}
+
+// ParseShell parses text as bash with the given base offset; passes use it
+// for strings that the shell itself runs (`sh -c '...'`).
+func ParseShell(text string, base int) *Script { return parseScript(text, base) }
+
+// shells that read a script from standard input.
+var stdinShells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+
+// heredocScripts parses the heredoc bodies that Docker or a shell runs as a
+// script: `RUN <<EOF` (the body is the command) and `RUN bash <<EOF`.
+func (f *File) heredocScripts(main *Script) []*Script {
+	if main == nil || main.File == nil {
+		return nil
+	}
+	var out []*Script
+	for _, st := range main.File.Stmts {
+		runsBody := st.Cmd == nil
+		if call, ok := st.Cmd.(*syntax.CallExpr); ok && len(call.Args) == 1 {
+			runsBody = stdinShells[call.Args[0].Lit()]
+		}
+		if !runsBody {
+			continue
+		}
+		for _, rd := range st.Redirs {
+			if (rd.Op != syntax.Hdoc && rd.Op != syntax.DashHdoc) || rd.Hdoc == nil {
+				continue
+			}
+			start, end := main.Span(rd.Hdoc)
+			if start >= end || end > len(f.Src) {
+				continue
+			}
+			// The word ends past the closing delimiter line; drop that line.
+			if nl := strings.LastIndexByte(string(f.Src[start:end]), '\n'); nl >= 0 {
+				end = start + nl + 1
+			} else {
+				continue // an empty body
+			}
+			out = append(out, parseScript(string(f.Src[start:end]), start))
+		}
+	}
+	return out
+}

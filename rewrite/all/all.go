@@ -1,0 +1,6 @@
+// Package all links every dockslim pass into the binary.
+package all
+
+import (
+	_ "github.com/dockslim/dockslim/rewrite/pkgcache" // package-manager caches
+)

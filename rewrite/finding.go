@@ -1,0 +1,96 @@
+package rewrite
+
+import (
+	"fmt"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/textedit"
+)
+
+// Finding is something a rule found at a place in the file.
+type Finding struct {
+	Rule     *Rule
+	Severity Severity
+	Message  string
+	// Offset is the byte offset the finding points at; Line and Col are its
+	// 1-based position (filled in by the driver).
+	Offset    int
+	Line, Col int
+	Fix       *Fix // nil when the rule only reports
+	// SavedBytes is the estimated compressed image size the fix saves, when
+	// known (base image swaps); summaries add them up.
+	SavedBytes int64
+}
+
+// Fix is a set of edits that repairs a finding.
+type Fix struct {
+	Applicability Applicability
+	// Description says what the fix does, for --diff and --write summaries.
+	Description string
+	Edits       []textedit.Edit
+	// NewFiles are files the fix creates beside the Dockerfile (a
+	// .dockerignore); paths are relative to the Dockerfile's folder.
+	NewFiles []NewFile
+}
+
+// NewFile is a file created by a fix.
+type NewFile struct {
+	Path    string
+	Content []byte
+}
+
+// Applicability of the finding: its fix's, or Suggestion when it has none.
+func (f Finding) Applicability() Applicability {
+	if f.Fix == nil {
+		return Suggestion
+	}
+	return f.Fix.Applicability
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%d:%d: %s %s", f.Line, f.Col, f.Rule.ID, f.Message)
+}
+
+// Options are what the user asked for.
+type Options struct {
+	UnsafeFixes bool
+	Selector    Selector
+	// ContextDir is the build context folder ("" when unknown).
+	ContextDir string
+	// Online allows registry look-ups; without it dockslim makes no network access.
+	Online bool
+	// CacheMounts turns package caches into BuildKit cache mounts instead
+	// of disabling them.
+	CacheMounts bool
+}
+
+// Context is what a pass gets: the file, the options, and a place to report.
+type Context struct {
+	File    *parser.File
+	Options Options
+	pass    *Pass
+	out     []Finding
+}
+
+// Report records a finding. f.Severity defaults to the rule's.
+func (c *Context) Report(f Finding) {
+	if f.Rule == nil {
+		panic("rewrite: finding without a rule in pass " + c.pass.Name)
+	}
+	if f.Severity == 0 {
+		f.Severity = f.Rule.Severity
+	}
+	c.out = append(c.out, f)
+}
+
+// Reportf reports a finding without a fix.
+func (c *Context) Reportf(r *Rule, off int, format string, args ...any) {
+	c.Report(Finding{Rule: r, Offset: off, Message: fmt.Sprintf(format, args...)})
+}
+
+// Fixf reports a finding with a fix of the rule's applicability.
+func (c *Context) Fixf(r *Rule, off int, edits []textedit.Edit, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	c.Report(Finding{Rule: r, Offset: off, Message: msg,
+		Fix: &Fix{Applicability: r.Applicability, Description: msg, Edits: edits}})
+}

@@ -1,0 +1,195 @@
+// Package rewrite is dockslim's engine: rules and passes that find what
+// makes an image big or its build cache poorly, the fixes they propose, and
+// the driver that applies those fixes safely.
+//
+// The passes live in sub-packages (one pass per file); rewrite/all links
+// them all in.
+package rewrite
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Applicability says when a fix may be applied.
+type Applicability int
+
+const (
+	// Safe fixes keep the build's behaviour; `dockslim fix` applies them.
+	Safe Applicability = iota
+	// Unsafe fixes are likely right but can change behaviour; they need
+	// --unsafe-fixes and are always shown by --diff.
+	Unsafe
+	// Suggestion findings are only reported.
+	Suggestion
+)
+
+func (a Applicability) String() string {
+	switch a {
+	case Safe:
+		return "safe"
+	case Unsafe:
+		return "unsafe"
+	default:
+		return "suggestion"
+	}
+}
+
+// Severity of a finding.
+type Severity int
+
+const (
+	Info Severity = iota + 1
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Error:
+		return "error"
+	case Warning:
+		return "warning"
+	default:
+		return "info"
+	}
+}
+
+// Rule is one thing dockslim checks, with a stable id.
+type Rule struct {
+	ID      string // "DS101"; stable forever
+	Name    string // "pip-no-cache-dir"
+	Summary string // one line
+	// Explanation is the long text of `dockslim rules ID`; Before and After
+	// are a Dockerfile example of the fix.
+	Explanation   string
+	Before, After string
+	Applicability Applicability // of the rule's fix (the most permissive one it offers)
+	Severity      Severity
+	Hadolint      []string // equivalent hadolint codes ("DL3042")
+	Parfum        []string // equivalent Parfum rule names
+}
+
+// Pass is one analysis: it reads a file and reports findings for its rules.
+type Pass struct {
+	Name  string
+	Rules []*Rule
+	Run   func(*Context)
+}
+
+var (
+	regMu  sync.Mutex
+	passes []*Pass
+	rules  = map[string]*Rule{}
+)
+
+// Register adds a pass; passes call it from init. Rule ids must be unique.
+func Register(p *Pass) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	for _, r := range p.Rules {
+		if _, dup := rules[r.ID]; dup {
+			panic(fmt.Sprintf("rewrite: rule %s registered twice", r.ID))
+		}
+		rules[r.ID] = r
+	}
+	passes = append(passes, p)
+	sort.SliceStable(passes, func(i, j int) bool { return passes[i].Name < passes[j].Name })
+}
+
+// Passes returns the registered passes, by name.
+func Passes() []*Pass {
+	regMu.Lock()
+	defer regMu.Unlock()
+	return append([]*Pass(nil), passes...)
+}
+
+// Rules returns every registered rule, by id.
+func Rules() []*Rule {
+	regMu.Lock()
+	defer regMu.Unlock()
+	out := make([]*Rule, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// LookupRule finds a rule by id or name (case-insensitive).
+func LookupRule(idOrName string) *Rule {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if r, ok := rules[strings.ToUpper(idOrName)]; ok {
+		return r
+	}
+	for _, r := range rules {
+		if strings.EqualFold(r.Name, idOrName) {
+			return r
+		}
+	}
+	return nil
+}
+
+// Selector decides which rules are on, like ruff's --select/--ignore: each
+// entry is a rule id, a rule name, an id prefix ("DS1") or ALL. Ignore wins
+// over Select when both name the rule with the same precision.
+type Selector struct {
+	Select, Ignore []string
+}
+
+// Enabled reports whether the rule is on.
+func (s Selector) Enabled(r *Rule) bool {
+	sel := 0 // precision of the best select match; 0: none
+	if len(s.Select) == 0 {
+		sel = 1
+	}
+	for _, x := range s.Select {
+		sel = max(sel, match(x, r))
+	}
+	if sel == 0 {
+		return false
+	}
+	ign := 0
+	for _, x := range s.Ignore {
+		ign = max(ign, match(x, r))
+	}
+	return ign == 0 || sel > ign
+}
+
+// match returns how precisely pattern x names rule r: 0 no match, 1 ALL,
+// 2+ a prefix (longer is more precise), 100 the exact id or name.
+func match(x string, r *Rule) int {
+	x = strings.TrimSpace(x)
+	switch {
+	case x == "":
+		return 0
+	case strings.EqualFold(x, "ALL"):
+		return 1
+	case strings.EqualFold(x, r.ID) || strings.EqualFold(x, r.Name):
+		return 100
+	case strings.HasPrefix(r.ID, strings.ToUpper(x)):
+		return 1 + len(x)
+	}
+	return 0
+}
+
+// UnknownSelectors returns the entries that match no rule.
+func UnknownSelectors(xs []string) []string {
+	var bad []string
+	for _, x := range xs {
+		found := false
+		for _, r := range Rules() {
+			if match(x, r) > 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			bad = append(bad, x)
+		}
+	}
+	return bad
+}

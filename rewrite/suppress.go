@@ -1,0 +1,101 @@
+package rewrite
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/dockslim/dockslim/parser"
+)
+
+// suppression comments, on a comment line right above an instruction:
+//
+//	# dockslim ignore              all rules
+//	# dockslim ignore=DS101,DS102  those rules (ids or names)
+//	# hadolint ignore=DL3042       the rules mapped to that hadolint code
+type suppressionSet map[*parser.Instruction][]string // "*" means all
+
+func suppressions(f *parser.File) suppressionSet {
+	s := suppressionSet{}
+	for _, in := range f.Instructions {
+		for _, c := range in.Comments {
+			tool, rest, ok := strings.Cut(c.Text, " ")
+			if !ok && c.Text != "dockslim" {
+				continue
+			}
+			rest = strings.TrimSpace(rest)
+			switch strings.ToLower(tool) {
+			case "dockslim":
+				if rest == "ignore" || rest == "" && c.Text == "dockslim" {
+					s[in] = append(s[in], "*")
+				} else if v, ok := strings.CutPrefix(rest, "ignore="); ok {
+					s[in] = append(s[in], splitList(v)...)
+				}
+			case "hadolint":
+				if v, ok := strings.CutPrefix(rest, "ignore="); ok {
+					for _, code := range splitList(v) {
+						s[in] = append(s[in], "hadolint:"+strings.ToUpper(code))
+					}
+				}
+			}
+		}
+	}
+	return s
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s suppressionSet) silences(f *parser.File, fd Finding) bool {
+	if len(s) == 0 {
+		return false
+	}
+	in := f.InstructionAt(fd.Offset)
+	if in == nil {
+		return false
+	}
+	for _, x := range s[in] {
+		switch {
+		case x == "*":
+			return true
+		case strings.HasPrefix(x, "hadolint:"):
+			for _, h := range fd.Rule.Hadolint {
+				if strings.EqualFold(h, x[len("hadolint:"):]) {
+					return true
+				}
+			}
+		case strings.EqualFold(x, fd.Rule.ID) || strings.EqualFold(x, fd.Rule.Name):
+			return true
+		}
+	}
+	return false
+}
+
+// internalErrors collects pass panics so the CLI can report them once.
+var internalErrors errorLog
+
+type errorLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *errorLog) add(m string) {
+	l.mu.Lock()
+	l.msgs = append(l.msgs, m)
+	l.mu.Unlock()
+}
+
+// InternalErrors returns and clears the pass failures seen so far.
+func InternalErrors() []string {
+	internalErrors.mu.Lock()
+	defer internalErrors.mu.Unlock()
+	m := internalErrors.msgs
+	internalErrors.msgs = nil
+	return m
+}
