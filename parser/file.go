@@ -33,6 +33,10 @@ type File struct {
 	MetaArgs     []*Instruction // ARGs before the first FROM
 	Stages       []*Stage
 
+	// Invalid is set when buildkit's instruction parser rejects the file
+	// (it would not build); the structure above is still complete.
+	Invalid *ParseError
+
 	lineStarts []int // byte offset of the start of each line (0-based line index)
 }
 
@@ -69,10 +73,13 @@ func Load(name string, src []byte) (f *File, err error) {
 	if err != nil {
 		return nil, toParseError(name, err)
 	}
-	if _, _, err := bkinstructions.Parse(res.AST, nil); err != nil {
-		return nil, toParseError(name, err)
-	}
 	f = &File{Name: name, Src: src, Escape: byte(res.EscapeToken)}
+	// Instruction-level errors (an unknown flag, no FROM) do not stop the
+	// model: dockslim can still pass such a file through unchanged, and the
+	// driver refuses any fix that adds an error of this kind.
+	if _, _, err := bkinstructions.Parse(res.AST, nil); err != nil {
+		f.Invalid = toParseError(name, err)
+	}
 	f.BOM = bytes.HasPrefix(src, []byte("\xef\xbb\xbf"))
 	f.indexLines()
 	f.CRLF = bytes.Count(src, []byte("\r\n"))*2 > len(f.lineStarts)
@@ -186,4 +193,19 @@ func (f *File) readDirectives() {
 		}
 		f.Directives = append(f.Directives, Directive{Name: d.Name, Value: d.Value, Line: line})
 	}
+}
+
+// Render reassembles the file from its pieces: the text between
+// instructions (comments, blank lines, directives) and each instruction's
+// span. For an unedited model it is Src, byte for byte; tests and the fuzzer
+// check that, which proves the spans tile the file.
+func (f *File) Render() []byte {
+	out := make([]byte, 0, len(f.Src))
+	pos := 0
+	for _, in := range f.Instructions {
+		out = append(out, f.Src[pos:in.Start]...)
+		out = append(out, f.Src[in.Start:in.End]...)
+		pos = in.End
+	}
+	return append(out, f.Src[pos:]...)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // shellView returns a copy of Src[start:end] in which the logical line's
@@ -43,7 +45,10 @@ func (f *File) shellView(start, end int) (view []byte, logicalEnd int) {
 		}
 		first = false
 		trimmed := bytes.TrimRight(content, " \t")
-		if len(trimmed) > 0 && trimmed[len(trimmed)-1] == f.Escape {
+		// As buildkit: a trailing escape char continues the line unless it is
+		// itself escaped.
+		n := len(trimmed)
+		if n > 0 && trimmed[n-1] == f.Escape && (n == 1 || trimmed[n-2] != f.Escape) {
 			esc := pos + len(trimmed) - 1
 			fill(view[esc:lineEnd])
 			if nl >= 0 {
@@ -84,12 +89,19 @@ func (f *File) scanInstruction(in *Instruction) {
 			i++
 		}
 	}
-	skipWord := func() {
-		for i < len(view) && !isSpace(view[i]) {
+	skipWord := func() { // a continuation inside a word joins its halves
+		for i < len(view) && (!isSpace(view[i]) || i > 0 && view[i] == '\n' && view[i-1] == '\\') {
 			i++
 		}
 	}
-	skipSpace()
+	// buildkit trims any Unicode white space before the keyword.
+	for i < len(view) {
+		r, size := utf8.DecodeRune(view[i:])
+		if !unicode.IsSpace(r) && !(r == '\\' && i+1 < len(view) && view[i+1] == '\n') {
+			break
+		}
+		i += size
+	}
 	skipWord() // keyword
 	skipSpace()
 	node := in.Node
@@ -100,7 +112,7 @@ func (f *File) scanInstruction(in *Instruction) {
 		skipWord()
 		skipSpace()
 	}
-	in.Flags, i = f.scanFlags(view, i, base)
+	in.Flags, i = f.scanFlags(view[:logicalEnd-base], i, base)
 	skipSpace()
 	i = min(i, logicalEnd-base)
 	in.ArgsStart = base + i

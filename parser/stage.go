@@ -101,4 +101,3 @@ func (f *File) StageByName(name string) *Stage {
 	}
 	return nil
 }
-

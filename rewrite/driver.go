@@ -216,9 +216,13 @@ func tryApply(f *parser.File, fds []Finding) (*parser.File, error) {
 	return nf, nil
 }
 
-// validate checks what buildkit's parse does not: every shell-form RUN that
-// parsed as bash before still does, and no instruction lost its script.
+// validate checks that the fix made nothing worse: buildkit's instruction
+// parser accepts the file if it accepted the input, and every shell-form RUN
+// that parsed as bash before still does.
 func validate(before, after *parser.File) error {
+	if after.Invalid != nil && before.Invalid == nil {
+		return fmt.Errorf("the fixed file would not build: %v", after.Invalid.Msg)
+	}
 	if bad, n := brokenScripts(after), brokenScripts(before); bad > n {
 		return fmt.Errorf("the fixed file has %d RUN instructions that do not parse as shell (had %d)", bad, n)
 	}

@@ -1,0 +1,123 @@
+package parser
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// checkInvariants verifies what every model must satisfy; the fuzzer and
+// the round-trip tests call it.
+func checkInvariants(f *File) error {
+	if got := f.Render(); !bytes.Equal(got, f.Src) {
+		return fmt.Errorf("render differs from input")
+	}
+	prev := 0
+	for i, in := range f.Instructions {
+		if in.Start < prev || in.End < in.Start || in.End > len(f.Src) {
+			return fmt.Errorf("instruction %d: bad span [%d,%d) after %d", i, in.Start, in.End, prev)
+		}
+		prev = in.End
+		if in.Start != f.LineStart(in.StartLine) {
+			return fmt.Errorf("instruction %d: does not start at its line", i)
+		}
+		// A keyword may follow blanks and empty continuation lines.
+		view, _ := f.shellView(in.Start, in.End)
+		text := joinContinuations(trimLeading(string(view), '\\'), '\\')
+		if !strings.HasPrefix(strings.ToLower(text), in.Keyword) {
+			return fmt.Errorf("instruction %d: text %q does not start with %q", i, firstLine(text), in.Keyword)
+		}
+		if !(in.Start <= in.ArgsStart && in.ArgsStart <= in.ArgsEnd && in.ArgsEnd <= in.End) {
+			return fmt.Errorf("instruction %d: bad args span [%d,%d)", i, in.ArgsStart, in.ArgsEnd)
+		}
+		for _, fl := range in.Flags {
+			if fl.Start < in.Start || fl.End > in.ArgsStart || !bytes.HasPrefix(f.Src[fl.Start:], []byte("--")) {
+				return fmt.Errorf("instruction %d: bad flag span for %q", i, fl.Name)
+			}
+		}
+		for _, a := range in.JSONArgs {
+			if f.Src[a.Start] != '"' || f.Src[a.End-1] != '"' {
+				return fmt.Errorf("instruction %d: bad JSON arg span", i)
+			}
+		}
+		for _, s := range append([]*Script{in.Script}, in.HeredocScripts...) {
+			if err := checkScript(f, s); err != nil {
+				return fmt.Errorf("instruction %d: %v", i, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkScript verifies that every literal word of the script sits at its
+// offset in the file (words without line continuations inside).
+func checkScript(f *File, s *Script) error {
+	if s == nil || s.File == nil {
+		return nil
+	}
+	if s.Base < 0 || s.Base+len(s.Text) > len(f.Src) {
+		return fmt.Errorf("script span out of the file")
+	}
+	var err error
+	syntax.Walk(s.File, func(n syntax.Node) bool {
+		lit, ok := n.(*syntax.Lit)
+		if !ok || err != nil || !lit.Pos().IsValid() || !lit.End().IsValid() {
+			return err == nil
+		}
+		start, end := s.Span(lit)
+		if start < 0 || end > len(f.Src) || start > end {
+			err = fmt.Errorf("literal %q out of range", lit.Value)
+			return false
+		}
+		src := string(f.Src[start:end])
+		if !strings.ContainsAny(src, "\\`\r\n\x00") && src != lit.Value {
+			err = fmt.Errorf("literal %q maps to %q", lit.Value, src)
+		}
+		return err == nil
+	})
+	return err
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// trimLeading drops blanks and empty continuation lines before a keyword.
+func trimLeading(s string, esc byte) string {
+	for {
+		t := strings.TrimLeftFunc(s, unicode.IsSpace)
+		if len(t) > 0 && t[0] == esc {
+			rest := strings.TrimLeft(t[1:], " \t\r")
+			if strings.HasPrefix(rest, "\n") {
+				s = rest[1:]
+				continue
+			}
+		}
+		return t
+	}
+}
+
+// joinContinuations removes escape+newline pairs, as Docker joins lines.
+func joinContinuations(s string, esc byte) string {
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == esc {
+			j := i + 1
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+				j++
+			}
+			if j < len(s) && s[j] == '\n' {
+				i = j
+				continue
+			}
+		}
+		sb.WriteByte(s[i])
+	}
+	return sb.String()
+}

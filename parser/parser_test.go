@@ -1,0 +1,203 @@
+package parser
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildkitTestfiles returns buildkit's own parser test files from the
+// module cache.
+func buildkitTestfiles(t *testing.T, kind string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/moby/buildkit").Output()
+	if err != nil {
+		t.Fatalf("go list buildkit: %v", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "frontend", "dockerfile", "parser", kind)
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "Dockerfile"))
+	if len(files) == 0 {
+		t.Fatalf("no buildkit test files under %s", dir)
+	}
+	return files
+}
+
+func TestBuildkitTestfilesRoundTrip(t *testing.T) {
+	for _, p := range buildkitTestfiles(t, "testfiles") {
+		name := filepath.Base(filepath.Dir(p))
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Load(name, src)
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			if err := checkInvariants(f); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestBuildkitNegativeTestfiles(t *testing.T) {
+	for _, p := range buildkitTestfiles(t, "testfiles-negative") {
+		name := filepath.Base(filepath.Dir(p))
+		t.Run(name, func(t *testing.T) {
+			src, _ := os.ReadFile(p)
+			_, err := Load("Dockerfile", src)
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("want a ParseError, got %v", err)
+			}
+			if !strings.HasPrefix(pe.Error(), "Dockerfile:") {
+				t.Errorf("error %q does not start with the file name", pe.Error())
+			}
+		})
+	}
+}
+
+func TestParseErrorHasLine(t *testing.T) {
+	_, err := Load("Dockerfile", []byte("FROM alpine\nRUN echo ok\nENV PATH\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("want ParseError, got %v", err)
+	}
+	if pe.Line != 3 || !strings.HasPrefix(pe.Error(), "Dockerfile:3: ") {
+		t.Errorf("got %q (line %d), want Dockerfile:3: ...", pe.Error(), pe.Line)
+	}
+}
+
+func TestInvalidButParsable(t *testing.T) {
+	f, err := Load("Dockerfile", []byte("FROM alpine\nRUN echo ok\nCOPY\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Invalid == nil || f.Invalid.Line != 3 {
+		t.Fatalf("want Invalid at line 3, got %+v", f.Invalid)
+	}
+}
+
+// tricky inputs: each must load, satisfy the invariants, and give the
+// expected shell words at their exact offsets.
+var tricky = []struct {
+	name, src string
+	words     []string // literal words of the first RUN's commands, in order
+}{
+	{"continuation", "FROM a\nRUN apt-get update && \\\n    apt-get install -y gcc\n", []string{"apt-get", "update", "apt-get", "install", "-y", "gcc"}},
+	{"comment in continuation", "FROM a\nRUN apt-get update \\\n  # why\n  && apt-get install -y gcc\n", []string{"apt-get", "update", "apt-get", "install", "-y", "gcc"}},
+	{"blank in continuation", "FROM a\nRUN echo a \\\n\n  b\n", []string{"echo", "a", "b"}},
+	{"crlf", "FROM a\r\nRUN pip install \\\r\n  flask\r\n", []string{"pip", "install", "flask"}},
+	{"bom", "\ufeffFROM a\nRUN pip install x\n", []string{"pip", "install", "x"}},
+	{"no final newline", "FROM a\nRUN pip install x", []string{"pip", "install", "x"}},
+	{"trailing spaces after backslash", "FROM a\nRUN pip install \\  \n  x\n", []string{"pip", "install", "x"}},
+	{"tabs", "FROM a\n\tRUN\tpip\tinstall\tx\n", []string{"pip", "install", "x"}},
+	{"backtick escape", "# escape=`\nFROM a\nRUN pip install `\n  flask\n", []string{"pip", "install", "flask"}},
+	{"flags", "FROM a\nRUN --mount=type=cache,target=/root/.cache \\\n    --network=none pip install x\n", []string{"pip", "install", "x"}},
+	{"heredoc", "# syntax=docker/dockerfile:1\nFROM a\nRUN <<EOF\npip install x\nEOF\n", nil},
+	{"onbuild", "FROM a\nONBUILD RUN pip install x\n", []string{"pip", "install", "x"}},
+	{"lowercase", "from a\nrun pip install x\n", []string{"pip", "install", "x"}},
+}
+
+func TestTricky(t *testing.T) {
+	for _, tc := range tricky {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Load("Dockerfile", []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := checkInvariants(f); err != nil {
+				t.Fatal(err)
+			}
+			var run *Instruction
+			for _, in := range f.Instructions {
+				if in.Is("run") {
+					run = in
+					break
+				}
+			}
+			if run == nil || run.Script == nil || run.Script.Err != nil {
+				t.Fatalf("no parsed RUN script: %+v", run)
+			}
+			if tc.words == nil {
+				if len(run.HeredocScripts) != 1 || !strings.Contains(run.HeredocScripts[0].Text, "pip install x") {
+					t.Fatalf("heredoc script not found: %+v", run.HeredocScripts)
+				}
+				return
+			}
+			var got []string
+			for _, w := range wordsOf(run.Script) {
+				got = append(got, string(f.Src[w[0]:w[1]]))
+			}
+			if strings.Join(got, " ") != strings.Join(tc.words, " ") {
+				t.Errorf("words at their offsets: got %q, want %q", got, tc.words)
+			}
+		})
+	}
+}
+
+func TestStagesAndImages(t *testing.T) {
+	src := "ARG PY=3.11\nFROM --platform=$BUILDPLATFORM docker.io/library/python:${PY}-slim AS build\n" +
+		"FROM build AS test\nFROM scratch\nFROM localhost:5000/app:1@sha256:abc\n"
+	f, err := Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Stages) != 4 || len(f.MetaArgs) != 1 {
+		t.Fatalf("stages %d meta args %d", len(f.Stages), len(f.MetaArgs))
+	}
+	b := f.Stages[0].Base
+	if b.Registry != "docker.io" || b.Repository != "library/python" || b.Tag != "${PY}-slim" || !b.FromArg {
+		t.Errorf("split: %+v", b)
+	}
+	if string(f.Src[b.Start:b.End]) != b.Raw || f.Stages[0].Name != "build" || f.Stages[0].Platform != "$BUILDPLATFORM" {
+		t.Errorf("span/name/platform: %+v", f.Stages[0])
+	}
+	if f.Stages[1].Base.StageRef != f.Stages[0] || !f.Stages[2].Base.Scratch {
+		t.Errorf("stage ref / scratch not recognised")
+	}
+	d := f.Stages[3].Base
+	if d.Registry != "localhost:5000" || d.Repository != "app" || d.Tag != "1" || d.Digest != "sha256:abc" {
+		t.Errorf("digest split: %+v", d)
+	}
+	if v, ok := f.MetaArg("PY"); !ok || v == nil || *v != "3.11" {
+		t.Errorf("meta arg PY")
+	}
+}
+
+func TestEnvBefore(t *testing.T) {
+	src := "FROM a AS base\nENV PIP_NO_CACHE_DIR=1 OTHER=x\nFROM base\nARG NPM_CONFIG_CACHE=/tmp/npm\nRUN true\nENV LATE=1\n"
+	f, err := Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := f.Instructions[4]
+	if v, ok := f.EnvBefore(run, "PIP_NO_CACHE_DIR"); !ok || v != "1" {
+		t.Errorf("inherited ENV: %q %v", v, ok)
+	}
+	if v, ok := f.EnvBefore(run, "NPM_CONFIG_CACHE"); !ok || v != "/tmp/npm" {
+		t.Errorf("ARG default: %q %v", v, ok)
+	}
+	if _, ok := f.EnvBefore(run, "LATE"); ok {
+		t.Errorf("ENV after the RUN must not count")
+	}
+}
+
+func TestCommentsAbove(t *testing.T) {
+	src := "# syntax=docker/dockerfile:1\n# first\n\n# about run\n# more\nFROM a\nRUN x\n"
+	f, err := Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.Instructions[0].Comments
+	if len(c) != 2 || c[0].Text != "about run" || c[1].Text != "more" {
+		t.Errorf("comments: %+v", c)
+	}
+	if len(f.Directives) != 1 || f.Directives[0].Name != "syntax" {
+		t.Errorf("directives: %+v", f.Directives)
+	}
+}
