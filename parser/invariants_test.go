@@ -107,7 +107,7 @@ func trimLeading(s string, esc byte) string {
 func joinContinuations(s string, esc byte) string {
 	var sb strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == esc {
+		if s[i] == esc && (i == 0 || s[i-1] != esc) {
 			j := i + 1
 			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
 				j++
