@@ -29,7 +29,7 @@ fuzz:
 	$(GO) test ./parser -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./parser ./rewrite/...
+	$(GO) test -run '^$$' -bench . -benchmem ./parser ./rewrite/all
 
 ## docs: regenerate the rules table in README.md
 docs:

@@ -1,4 +1,4 @@
-package rewrite_test
+package all_test
 
 import (
 	"testing"
