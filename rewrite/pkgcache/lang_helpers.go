@@ -31,6 +31,17 @@ type langCmd struct {
 	lit     []bool
 	Assigns map[string]string // VAR=value prefixes (shell form)
 	jsonOff int               // index of Args[0] in In.JSONArgs
+	shOff   int               // index of Args[0] in Sh.Args
+}
+
+// Shift drops the first n words (`php composer.phar install` → `composer.phar install`).
+func (lc *langCmd) Shift(n int) *langCmd {
+	c := *lc
+	c.Args, c.lit = lc.Args[n:], lc.lit[n:]
+	c.jsonOff += n
+	c.shOff += n
+	c.Name = path.Base(c.Args[0])
+	return &c
 }
 
 // langCommands returns the commands of a RUN instruction in source order.
@@ -102,7 +113,7 @@ func (lc *langCmd) Start() int {
 	if lc.Sh == nil {
 		return lc.In.JSONArgs[lc.jsonOff].Start
 	}
-	s, _ := lc.Sh.Span(0)
+	s, _ := lc.Sh.Span(lc.shOff)
 	return s
 }
 
@@ -111,7 +122,7 @@ func (lc *langCmd) ArgStart(i int) int {
 	if lc.Sh == nil {
 		return lc.In.JSONArgs[lc.jsonOff+i].Start
 	}
-	s, _ := lc.Sh.Span(i)
+	s, _ := lc.Sh.Span(i + lc.shOff)
 	return s
 }
 
@@ -186,7 +197,7 @@ func (lc *langCmd) FlagAfter(f *parser.File, i int, flag string) []textedit.Edit
 	if lc.Sh == nil {
 		return JSONInsertAfter(f, lc.In, lc.jsonOff+i, flag)
 	}
-	_, end := lc.Sh.Span(i)
+	_, end := lc.Sh.Span(i + lc.shOff)
 	return InsertAt(end, " "+flag)
 }
 
@@ -464,7 +475,7 @@ func (lc *langCmd) Raw(f *parser.File, i int) string {
 	if lc.Sh == nil {
 		return lc.Args[i]
 	}
-	s, e := lc.Sh.Span(i)
+	s, e := lc.Sh.Span(i + lc.shOff)
 	return string(f.Src[s:e])
 }
 
