@@ -436,7 +436,7 @@ func langMountEdit(in *parser.Instruction, targets ...string) []textedit.Edit {
 // langMount reports a --cache-mounts finding: with a known, literal cache
 // folder and a root user it adds the cache mounts (applicability app), else
 // it explains what to mount by hand.
-func langMount(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, app rewrite.Applicability, targets []string, tool string) {
+func langMount(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, app rewrite.Applicability, targets []string, tool string, note ...string) {
 	in := lc.In
 	if len(targets) == 0 {
 		c.Reportf(r, lc.Start(), "%s: dockslim does not know where %s keeps its cache here; mount it with RUN --mount=type=cache,target=<cache folder>", tool, tool)
@@ -451,6 +451,9 @@ func langMount(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, app rewrite.App
 		return
 	}
 	msg := fmt.Sprintf("%s: keep its cache in a BuildKit cache mount (%s) instead of the image layer", tool, strings.Join(targets, ", "))
+	if len(note) > 0 {
+		msg += "; " + strings.Join(note, "; ")
+	}
 	c.Report(rewrite.Finding{Rule: r, Offset: lc.Start(), Message: msg,
 		Fix: &rewrite.Fix{Applicability: app, Description: msg, Edits: edits}})
 }
