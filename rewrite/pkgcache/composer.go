@@ -134,7 +134,7 @@ func runComposer(c *rewrite.Context) {
 				langMount(c, RuleComposerNoCache, cc, rewrite.Safe, targets, "composer "+sub)
 				continue
 			}
-			c.Fixf(RuleComposerNoCache, cc.ArgStart(i), cc.FlagAfter(f, i, "--no-cache"),
+			langFlag(c, RuleComposerNoCache, cc, i, "--no-cache",
 				"composer %s: add --no-cache so downloaded package archives stay out of the layer", sub)
 		}
 	}

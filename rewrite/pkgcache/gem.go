@@ -81,7 +81,7 @@ func runGem(c *rewrite.Context) {
 			if gemDocsHandled(lc) || gemrcNoDocument(f, in) {
 				continue
 			}
-			c.Fixf(RuleGemNoDocument, lc.ArgStart(idx[0]), lc.FlagAfter(f, idx[0], "--no-document"),
+			langFlag(c, RuleGemNoDocument, lc, idx[0], "--no-document",
 				"gem %s: add --no-document so rdoc/ri documentation is not generated into the layer", words[0])
 		}
 	}

@@ -30,8 +30,8 @@ builder stage (safe fix); in the final stage, or a stage the final one builds
 FROM, a "go run" or "go build" at container run time would have to download the
 modules again, so the fix is unsafe there. A non-root USER needs uid=/gid=
 options on the mount: reported only.`,
-	Before:        "RUN go build -o /app ./cmd/app",
-	After:         "RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app ./cmd/app",
+	Before:        "FROM golang:1.23 AS build\nRUN go build -o /app ./cmd/app\nFROM scratch\nCOPY --from=build /app /app",
+	After:         "FROM golang:1.23 AS build\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app ./cmd/app\nFROM scratch\nCOPY --from=build /app /app",
 	Applicability: rewrite.Safe,
 	Severity:      rewrite.Info,
 }

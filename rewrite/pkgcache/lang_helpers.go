@@ -32,6 +32,11 @@ type langCmd struct {
 	Assigns map[string]string // VAR=value prefixes (shell form)
 	jsonOff int               // index of Args[0] in In.JSONArgs
 	shOff   int               // index of Args[0] in Sh.Args
+	// Opaque commands come from an `sh -c` string that does not map to the
+	// file byte for byte: report them, never edit them (Sh's offsets are
+	// offsets in the string).
+	Opaque   bool
+	opaqueAt int
 }
 
 // Shift drops the first n words (`php composer.phar install` → `composer.phar install`).
@@ -47,23 +52,98 @@ func (lc *langCmd) Shift(n int) *langCmd {
 // langCommands returns the commands of a RUN instruction in source order.
 func langCommands(in *parser.Instruction) []*langCmd {
 	if in.JSON {
-		if lc := langJSONCommand(in); lc != nil {
-			return []*langCmd{lc}
+		lc := langJSONCommand(in)
+		if lc == nil {
+			return nil
 		}
-		return nil
+		// ["sh", "-c", "npm ci && ..."]: the string's commands, opaque.
+		if inner := langOpaque(in, lc.Args, lc.Start()); inner != nil {
+			return inner
+		}
+		return []*langCmd{lc}
 	}
 	var out []*langCmd
 	for _, cmd := range shellcmd.All(in) {
-		lc := &langCmd{In: in, Sh: cmd, Name: cmd.Name, Assigns: cmd.Assigns}
-		for i := range cmd.Args {
-			v, ok := cmd.Arg(i)
-			lc.Args = append(lc.Args, v)
-			lc.lit = append(lc.lit, ok)
+		lc := langFromShell(in, cmd)
+		// shellcmd descends into `sh -c '...'` when the string maps 1:1 to
+		// the file; what is left is a string it could not map.
+		if inner := langOpaque(in, lc.opaqueArgs(), lc.Start()); inner != nil {
+			out = append(out, inner...)
+			continue
 		}
 		out = append(out, lc)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start() < out[j].Start() })
 	return out
+}
+
+func langFromShell(in *parser.Instruction, cmd *shellcmd.Command) *langCmd {
+	lc := &langCmd{In: in, Sh: cmd, Name: cmd.Name, Assigns: cmd.Assigns}
+	for i := range cmd.Args {
+		v, ok := cmd.Arg(i)
+		lc.Args = append(lc.Args, v)
+		lc.lit = append(lc.lit, ok)
+	}
+	return lc
+}
+
+// opaqueArgs returns the argv of a shell-form `sh -c STRING` with STRING as
+// the text between its quotes (expansions kept), for langOpaque.
+func (lc *langCmd) opaqueArgs() []string {
+	if lc.Sh == nil || !stdinShell(lc.Name) {
+		return nil
+	}
+	out := append([]string(nil), lc.Args...)
+	for i := 1; i < len(lc.Sh.Args); i++ {
+		if !lc.lit[i] {
+			s, e := lc.Sh.Span(i)
+			raw := lc.Sh.Script.Text[s-lc.Sh.Script.Base : e-lc.Sh.Script.Base]
+			if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
+				raw = raw[1 : len(raw)-1]
+			}
+			out[i] = raw
+		}
+	}
+	return out
+}
+
+func stdinShell(name string) bool {
+	switch name {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
+
+// langOpaque parses the STRING of `sh -c STRING` (argv given) when dockslim
+// cannot map it to the file byte for byte: double quotes with expansions,
+// exec form's JSON escapes. Its commands are returned Opaque: rules report
+// them (at the sh command, offset at) and never edit inside the string.
+func langOpaque(in *parser.Instruction, argv []string, at int) []*langCmd {
+	if len(argv) < 3 || !stdinShell(path.Base(argv[0])) {
+		return nil
+	}
+	for i := 1; i+1 < len(argv); i++ {
+		a := argv[i]
+		if !strings.HasPrefix(a, "-") {
+			return nil
+		}
+		if strings.HasPrefix(a, "--") || !strings.Contains(a, "c") {
+			continue // --login, -e, -x
+		}
+		s := parser.ParseShell(argv[i+1], 0)
+		if s.Err != nil {
+			return nil
+		}
+		var out []*langCmd
+		for _, cmd := range shellcmd.Commands(s) {
+			lc := langFromShell(in, cmd)
+			lc.Opaque, lc.opaqueAt = true, at
+			out = append(out, lc)
+		}
+		return out
+	}
+	return nil
 }
 
 // langJSONCommand reads an exec-form RUN: ["pip", "install", "x"], also
@@ -110,6 +190,9 @@ func (lc *langCmd) Arg(i int) (string, bool) {
 
 // Start is the offset of the command in the Dockerfile.
 func (lc *langCmd) Start() int {
+	if lc.Opaque {
+		return lc.opaqueAt
+	}
 	if lc.Sh == nil {
 		return lc.In.JSONArgs[lc.jsonOff].Start
 	}
@@ -119,6 +202,9 @@ func (lc *langCmd) Start() int {
 
 // ArgStart is the offset of Args[i].
 func (lc *langCmd) ArgStart(i int) int {
+	if lc.Opaque {
+		return lc.opaqueAt
+	}
 	if lc.Sh == nil {
 		return lc.In.JSONArgs[lc.jsonOff+i].Start
 	}
@@ -365,6 +451,8 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 	why := ""
 	var edit textedit.Edit
 	switch {
+	case lc.Opaque:
+		why = "the command is inside an sh -c string dockslim does not edit; append"
 	case lc.Sh == nil:
 		why = "exec-form RUN cannot chain a command; use shell form and append"
 	case lc.Sh.InSubst:
@@ -479,6 +567,9 @@ func (lc *langCmd) Raw(f *parser.File, i int) string {
 		return lc.Args[i]
 	}
 	s, e := lc.Sh.Span(i + lc.shOff)
+	if lc.Opaque {
+		return lc.Sh.Script.Text[s:e]
+	}
 	return string(f.Src[s:e])
 }
 
@@ -497,4 +588,14 @@ func langRmMentions(f *parser.File, lc *langCmd, fragments ...string) bool {
 		}
 	}
 	return false
+}
+
+// langFlag reports a finding whose fix inserts flag right after Args[i]
+// (Suggestion for a command inside an sh -c string dockslim does not edit).
+func langFlag(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, i int, flag string, format string, args ...any) {
+	if lc.Opaque {
+		c.Reportf(r, lc.Start(), "%s (the command is inside an sh -c string dockslim does not edit; add %s by hand)", fmt.Sprintf(format, args...), flag)
+		return
+	}
+	c.Fixf(r, lc.ArgStart(i), lc.FlagAfter(c.File, i, flag), format, args...)
 }

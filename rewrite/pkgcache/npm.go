@@ -134,7 +134,7 @@ func runNpm(c *rewrite.Context) {
 		cmds := langCommands(in)
 		for _, lc := range cmds {
 			if i := npmCacheCleanIdx(lc); i >= 0 && !lc.Has("--force", "-f") {
-				c.Fixf(RuleNpmCacheCleanForce, lc.ArgStart(i), lc.FlagAfter(f, i, "--force"),
+				langFlag(c, RuleNpmCacheCleanForce, lc, i, "--force",
 					"npm cache %s: add --force; npm 5 and later refuse to clean the cache without it", lc.Args[i])
 			}
 		}

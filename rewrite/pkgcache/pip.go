@@ -160,7 +160,7 @@ func runPip(c *rewrite.Context) {
 				langMount(c, RulePipNoCacheDir, lc, rewrite.Safe, targets, lc.Name+" "+words[0])
 				continue
 			}
-			c.Fixf(RulePipNoCacheDir, lc.ArgStart(idx[0]), lc.FlagAfter(f, idx[0], "--no-cache-dir"),
+			langFlag(c, RulePipNoCacheDir, lc, idx[0], "--no-cache-dir",
 				"%s %s: add --no-cache-dir so the download cache stays out of the layer", lc.Name, words[0])
 		}
 	}

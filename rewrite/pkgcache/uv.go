@@ -107,7 +107,7 @@ func runUv(c *rewrite.Context) {
 				langMount(c, RuleUvNoCache, lc, rewrite.Safe, targets, "uv "+sub)
 				continue
 			}
-			c.Fixf(RuleUvNoCache, lc.ArgStart(i), lc.FlagAfter(f, i, "--no-cache"),
+			langFlag(c, RuleUvNoCache, lc, i, "--no-cache",
 				"uv %s: add --no-cache so uv's package cache stays out of the layer", sub)
 		}
 	}
