@@ -48,7 +48,9 @@ func (in *Instruction) EnvPairs() [][2]string {
 		return nil
 	}
 	var out [][2]string
-	for k := in.Node.Next; k != nil && k.Next != nil; k = k.Next.Next {
+	// buildkit keeps each pair as three nodes: name, value, separator
+	// ("=", or "" for the legacy `ENV name value` form).
+	for k := in.Node.Next; k != nil && k.Next != nil; k = k.Next.Next.Next {
 		out = append(out, [2]string{k.Value, unquote(k.Next.Value)})
 	}
 	return out

@@ -19,10 +19,24 @@ var RulePipNoCacheDir = &rewrite.Rule{
 In a RUN, that cache is written into the image layer and shipped with the image,
 often tens or hundreds of MB, and no later RUN can remove it from that layer.
 
-dockslim adds --no-cache-dir right after "install". It leaves the command alone
-when caching is already handled: the command has --no-cache-dir or --cache-dir,
-PIP_NO_CACHE_DIR is set by ENV or ARG in the stage (or on the command itself),
-or the RUN has a BuildKit cache mount on pip's cache folder.`,
+dockslim adds --no-cache-dir right after "install" (pip, pip3, pip3.11,
+python -m pip, behind sudo or env, in exec form too). It leaves the command
+alone when caching is already handled:
+  - the command has --no-cache-dir, or --cache-dir (a deliberate choice);
+  - PIP_NO_CACHE_DIR is set on the command, by ENV, or by an ARG with a
+    default (pip disables its cache for any valid value of that variable;
+    an ARG without a default sets nothing unless --build-arg gives it, so
+    it does not count);
+  - the RUN has a BuildKit cache (or tmpfs) mount on pip's cache folder
+    (/root/.cache/pip, PIP_CACHE_DIR, or <home>/.cache/pip).
+
+"pip wheel" and "pip download" fill the same cache. They usually run in a
+builder stage whose layers never reach the final image, so dockslim only
+adds --no-cache-dir to them in the final stage (or a stage it builds FROM).
+
+With --cache-mounts, dockslim instead adds
+RUN --mount=type=cache,target=/root/.cache/pip (or PIP_CACHE_DIR), which keeps
+the cache out of the image and makes rebuilds faster; no flag is added then.`,
 	Before:        "RUN pip install -r requirements.txt",
 	After:         "RUN pip install --no-cache-dir -r requirements.txt",
 	Applicability: rewrite.Safe,
@@ -67,23 +81,6 @@ func Subcommand(cmd *shellcmd.Command, valueOpts map[string]bool) int {
 	return -1
 }
 
-func pipCacheHandled(f *parser.File, in *parser.Instruction, cmd *shellcmd.Command) bool {
-	if cmd != nil {
-		if _, ok := cmd.Assigns["PIP_NO_CACHE_DIR"]; ok {
-			return true
-		}
-		for i := range cmd.Args {
-			if a, _ := cmd.Arg(i); a == "--no-cache-dir" || a == "--cache-dir" || strings.HasPrefix(a, "--cache-dir=") {
-				return true
-			}
-		}
-	}
-	if _, ok := f.EnvBefore(in, "PIP_NO_CACHE_DIR"); ok {
-		return true
-	}
-	return hasCacheMount(f, in, "/root/.cache/pip", "PIP_CACHE_DIR")
-}
-
 // hasCacheMount reports whether a cache mount of the RUN covers dir (or the
 // folder named by the environment variable envDir, when set).
 func hasCacheMount(f *parser.File, in *parser.Instruction, dir, envDir string) bool {
@@ -99,53 +96,72 @@ func hasCacheMount(f *parser.File, in *parser.Instruction, dir, envDir string) b
 	return false
 }
 
-func runPip(c *rewrite.Context) {
-	f := c.File
-	for _, in := range f.Instructions {
-		if !in.Is("run") {
-			continue
-		}
-		if in.JSON {
-			pipJSON(c, in)
-			continue
-		}
-		for _, cmd := range shellcmd.All(in) {
-			if !IsPip(cmd.Name) {
-				continue
-			}
-			sub := Subcommand(cmd, pipValueOpts)
-			if v, _ := cmd.Arg(sub); v != "install" || pipCacheHandled(f, in, cmd) {
-				continue
-			}
-			_, end := cmd.Span(sub)
-			c.Fixf(RulePipNoCacheDir, end-len("install"), InsertAt(end, " --no-cache-dir"),
-				"%s install: add --no-cache-dir so the download cache stays out of the layer", cmd.Name)
-		}
+// pipCacheDir is pip's cache folder for the command when it is known and
+// literal ("" otherwise).
+func pipCacheDir(f *parser.File, lc *langCmd) string {
+	if v, ok := langVar(f, lc, "PIP_CACHE_DIR"); ok {
+		p, _ := langLiteralPath(v)
+		return p
 	}
+	if v, ok := langVar(f, lc, "XDG_CACHE_HOME"); ok {
+		if p, ok := langLiteralPath(v); ok {
+			return p + "/pip"
+		}
+		return ""
+	}
+	return "/root/.cache/pip"
 }
 
-// pipJSON handles exec form: RUN ["pip", "install", "x"].
-func pipJSON(c *rewrite.Context, in *parser.Instruction) {
-	args := in.JSONArgs
-	if len(args) < 2 {
-		return
+func pipHandled(f *parser.File, lc *langCmd) bool {
+	if lc.Has("--no-cache-dir", "--cache-dir") || lc.HasPrefix("--cache-dir=") {
+		return true
 	}
-	i := 0
-	name := args[0].Value[strings.LastIndex(args[0].Value, "/")+1:]
-	if strings.HasPrefix(name, "python") && len(args) > 2 && args[1].Value == "-m" {
-		i, name = 2, args[2].Value
+	if _, ok := langVar(f, lc, "PIP_NO_CACHE_DIR"); ok {
+		return true
 	}
-	if !IsPip(name) || i+1 >= len(args) || args[i+1].Value != "install" {
-		return
+	dir := pipCacheDir(f, lc)
+	if dir == "/root/.cache/pip" {
+		// the default: any user's ~/.cache/pip
+		return langHasMount(lc.In, dir, "/.cache/pip")
 	}
-	for _, a := range args {
-		if a.Value == "--no-cache-dir" || strings.HasPrefix(a.Value, "--cache-dir") {
-			return
+	return langHasMount(lc.In, dir)
+}
+
+func runPip(c *rewrite.Context) {
+	f := c.File
+	for _, in := range langRunInstructions(f) {
+		for _, lc := range langCommands(in) {
+			if !IsPip(lc.Name) {
+				continue
+			}
+			words, idx := lc.Words(pipValueOpts)
+			if len(words) == 0 {
+				continue
+			}
+			switch words[0] {
+			case "install":
+			case "wheel", "download":
+				// Only where the layer ships, unless the user wants cache
+				// mounts (they speed up builder stages too).
+				if !c.Options.CacheMounts && !langShips(f, in.Stage) {
+					continue
+				}
+			default:
+				continue
+			}
+			if pipHandled(f, lc) {
+				continue
+			}
+			if c.Options.CacheMounts {
+				var targets []string
+				if d := pipCacheDir(f, lc); d != "" {
+					targets = []string{d}
+				}
+				langMount(c, RulePipNoCacheDir, lc, rewrite.Safe, targets, lc.Name+" "+words[0])
+				continue
+			}
+			langFlag(c, RulePipNoCacheDir, lc, idx[0], "--no-cache-dir",
+				"%s %s: add --no-cache-dir so the download cache stays out of the layer", lc.Name, words[0])
 		}
 	}
-	if pipCacheHandled(c.File, in, nil) {
-		return
-	}
-	c.Fixf(RulePipNoCacheDir, args[i+1].Start, JSONInsertAfter(c.File, in, i+1, "--no-cache-dir"),
-		"%s install: add --no-cache-dir so the download cache stays out of the layer", name)
 }

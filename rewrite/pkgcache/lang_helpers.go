@@ -1,0 +1,601 @@
+package pkgcache
+
+// Helpers shared by the language package-manager passes (pip, uv, poetry,
+// npm, yarn, pnpm, gem, bundler, conda, composer, go). Names start with
+// "lang" so they cannot clash with the OS package-manager passes of this
+// package.
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/textedit"
+)
+
+// langCmd is one command a RUN executes, in shell form (Sh != nil) or exec
+// form (the JSON array), seen the same way: Args are the literal argv words
+// from the real command on (wrappers such as sudo, env and python -m
+// stripped), "" where a word is not literal.
+type langCmd struct {
+	In      *parser.Instruction
+	Sh      *shellcmd.Command // nil in exec form
+	Name    string            // base name of Args[0]
+	Args    []string
+	lit     []bool
+	Assigns map[string]string // VAR=value prefixes (shell form)
+	jsonOff int               // index of Args[0] in In.JSONArgs
+	shOff   int               // index of Args[0] in Sh.Args
+	// Opaque commands come from an `sh -c` string that does not map to the
+	// file byte for byte: report them, never edit them (Sh's offsets are
+	// offsets in the string).
+	Opaque   bool
+	opaqueAt int
+}
+
+// Shift drops the first n words (`php composer.phar install` → `composer.phar install`).
+func (lc *langCmd) Shift(n int) *langCmd {
+	c := *lc
+	c.Args, c.lit = lc.Args[n:], lc.lit[n:]
+	c.jsonOff += n
+	c.shOff += n
+	c.Name = path.Base(c.Args[0])
+	return &c
+}
+
+// langCommands returns the commands of a RUN instruction in source order.
+func langCommands(in *parser.Instruction) []*langCmd {
+	if in.JSON {
+		lc := langJSONCommand(in)
+		if lc == nil {
+			return nil
+		}
+		// ["sh", "-c", "npm ci && ..."]: the string's commands, opaque.
+		if inner := langOpaque(in, lc.Args, lc.Start()); inner != nil {
+			return inner
+		}
+		return []*langCmd{lc}
+	}
+	var out []*langCmd
+	for _, cmd := range shellcmd.All(in) {
+		lc := langFromShell(in, cmd)
+		// shellcmd descends into `sh -c '...'` when the string maps 1:1 to
+		// the file; what is left is a string it could not map.
+		if inner := langOpaque(in, lc.opaqueArgs(), lc.Start()); inner != nil {
+			out = append(out, inner...)
+			continue
+		}
+		out = append(out, lc)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start() < out[j].Start() })
+	return out
+}
+
+func langFromShell(in *parser.Instruction, cmd *shellcmd.Command) *langCmd {
+	lc := &langCmd{In: in, Sh: cmd, Name: cmd.Name, Assigns: cmd.Assigns}
+	for i := range cmd.Args {
+		v, ok := cmd.Arg(i)
+		lc.Args = append(lc.Args, v)
+		lc.lit = append(lc.lit, ok)
+	}
+	return lc
+}
+
+// opaqueArgs returns the argv of a shell-form `sh -c STRING` with STRING as
+// the text between its quotes (expansions kept), for langOpaque.
+func (lc *langCmd) opaqueArgs() []string {
+	if lc.Sh == nil || !stdinShell(lc.Name) {
+		return nil
+	}
+	out := append([]string(nil), lc.Args...)
+	for i := 1; i < len(lc.Sh.Args); i++ {
+		if !lc.lit[i] {
+			s, e := lc.Sh.Span(i)
+			raw := lc.Sh.Script.Text[s-lc.Sh.Script.Base : e-lc.Sh.Script.Base]
+			if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
+				raw = raw[1 : len(raw)-1]
+			}
+			out[i] = raw
+		}
+	}
+	return out
+}
+
+func stdinShell(name string) bool {
+	switch name {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
+
+// langOpaque parses the STRING of `sh -c STRING` (argv given) when dockslim
+// cannot map it to the file byte for byte: double quotes with expansions,
+// exec form's JSON escapes. Its commands are returned Opaque: rules report
+// them (at the sh command, offset at) and never edit inside the string.
+func langOpaque(in *parser.Instruction, argv []string, at int) []*langCmd {
+	if len(argv) < 3 || !stdinShell(path.Base(argv[0])) {
+		return nil
+	}
+	for i := 1; i+1 < len(argv); i++ {
+		a := argv[i]
+		if !strings.HasPrefix(a, "-") {
+			return nil
+		}
+		if strings.HasPrefix(a, "--") || !strings.Contains(a, "c") {
+			continue // --login, -e, -x
+		}
+		s := parser.ParseShell(argv[i+1], 0)
+		if s.Err != nil {
+			return nil
+		}
+		var out []*langCmd
+		for _, cmd := range shellcmd.Commands(s) {
+			lc := langFromShell(in, cmd)
+			lc.Opaque, lc.opaqueAt = true, at
+			out = append(out, lc)
+		}
+		return out
+	}
+	return nil
+}
+
+// langJSONCommand reads an exec-form RUN: ["pip", "install", "x"], also
+// behind an absolute path, `python3 -m pip` and `env VAR=value`.
+func langJSONCommand(in *parser.Instruction) *langCmd {
+	args := in.JSONArgs
+	lc := &langCmd{In: in, Assigns: map[string]string{}}
+	i := 0
+	for i < len(args) {
+		name := path.Base(args[i].Value)
+		switch {
+		case name == "env":
+			i++
+			for i < len(args) && strings.Contains(args[i].Value, "=") && !strings.HasPrefix(args[i].Value, "-") {
+				k, v, _ := strings.Cut(args[i].Value, "=")
+				lc.Assigns[k] = v
+				i++
+			}
+			continue
+		case strings.HasPrefix(name, "python") && i+2 < len(args) && args[i+1].Value == "-m":
+			i += 2
+		}
+		break
+	}
+	if i >= len(args) {
+		return nil
+	}
+	lc.jsonOff = i
+	lc.Name = path.Base(args[i].Value)
+	for _, a := range args[i:] {
+		lc.Args = append(lc.Args, a.Value)
+		lc.lit = append(lc.lit, true)
+	}
+	return lc
+}
+
+// Arg returns Args[i] when it exists and is literal.
+func (lc *langCmd) Arg(i int) (string, bool) {
+	if i < 0 || i >= len(lc.Args) || !lc.lit[i] {
+		return "", false
+	}
+	return lc.Args[i], true
+}
+
+// Start is the offset of the command in the Dockerfile.
+func (lc *langCmd) Start() int {
+	if lc.Opaque {
+		return lc.opaqueAt
+	}
+	if lc.Sh == nil {
+		return lc.In.JSONArgs[lc.jsonOff].Start
+	}
+	s, _ := lc.Sh.Span(lc.shOff)
+	return s
+}
+
+// ArgStart is the offset of Args[i].
+func (lc *langCmd) ArgStart(i int) int {
+	if lc.Opaque {
+		return lc.opaqueAt
+	}
+	if lc.Sh == nil {
+		return lc.In.JSONArgs[lc.jsonOff+i].Start
+	}
+	s, _ := lc.Sh.Span(i + lc.shOff)
+	return s
+}
+
+// Has reports whether an argument after Args[0] equals one of lits.
+func (lc *langCmd) Has(lits ...string) bool {
+	for i := 1; i < len(lc.Args); i++ {
+		for _, l := range lits {
+			if lc.lit[i] && lc.Args[i] == l {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HasPrefix reports whether an argument after Args[0] starts with one of ps.
+func (lc *langCmd) HasPrefix(ps ...string) bool {
+	for i := 1; i < len(lc.Args); i++ {
+		for _, p := range ps {
+			if lc.lit[i] && strings.HasPrefix(lc.Args[i], p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// OptValue returns the value of option name (`--opt v` or `--opt=v`).
+func (lc *langCmd) OptValue(names ...string) (string, bool) {
+	for i := 1; i < len(lc.Args); i++ {
+		for _, n := range names {
+			if !lc.lit[i] {
+				continue
+			}
+			if lc.Args[i] == n && i+1 < len(lc.Args) {
+				return lc.Args[i+1], lc.lit[i+1]
+			}
+			if v, ok := strings.CutPrefix(lc.Args[i], n+"="); ok && strings.HasPrefix(n, "--") {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Words returns the literal words after Args[0] that are not options (nor
+// values of the options in valueOpts), up to the first non-literal word.
+// Words()[0] is the subcommand; its index in Args is returned too.
+func (lc *langCmd) Words(valueOpts map[string]bool) (words []string, idx []int) {
+	for i := 1; i < len(lc.Args); i++ {
+		a, ok := lc.Arg(i)
+		if !ok {
+			break
+		}
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			if valueOpts[a] {
+				i++
+			}
+			continue
+		}
+		words = append(words, a)
+		idx = append(idx, i)
+	}
+	return words, idx
+}
+
+// FlagAfter returns the edit that inserts flag right after Args[i].
+func (lc *langCmd) FlagAfter(f *parser.File, i int, flag string) []textedit.Edit {
+	if lc.Sh == nil {
+		return JSONInsertAfter(f, lc.In, lc.jsonOff+i, flag)
+	}
+	_, end := lc.Sh.Span(i + lc.shOff)
+	return InsertAt(end, " "+flag)
+}
+
+// langEnv returns the value of variable name in the environment of the RUN
+// in, as far as the Dockerfile tells: an ENV of the stage or of a stage it
+// builds FROM, or an ARG of the stage with a default (a stage ARG without a
+// default takes the global ARG's default). An ARG without any default leaves
+// the variable unset unless --build-arg gives it, which dockslim cannot know:
+// it counts as unset. The value is as written (it may hold $references).
+func langEnv(f *parser.File, in *parser.Instruction, name string) (string, bool) {
+	st := in.Stage
+	limit := in.Index
+	argsInScope := true // ARGs do not cross FROM; ENV does
+	for st != nil {
+		for i := len(st.Instructions) - 1; i >= 0; i-- {
+			p := st.Instructions[i]
+			if p.Index >= limit {
+				continue
+			}
+			for j := len(p.EnvPairs()) - 1; j >= 0; j-- {
+				if kv := p.EnvPairs()[j]; kv[0] == name {
+					return kv[1], true
+				}
+			}
+			if !argsInScope {
+				continue
+			}
+			if _, defs := p.ArgDefs(); defs != nil {
+				if d, found := defs[name]; found {
+					if d != nil {
+						return *d, true
+					}
+					if g, ok := f.MetaArg(name); ok && g != nil {
+						return *g, true
+					}
+				}
+			}
+		}
+		if st.Base.StageRef == nil {
+			break
+		}
+		st = st.Base.StageRef
+		limit = len(f.Instructions)
+		argsInScope = false
+	}
+	return "", false
+}
+
+// langVar is langEnv, with a VAR=value prefix of the command itself first.
+func langVar(f *parser.File, lc *langCmd, name string) (string, bool) {
+	if lc != nil {
+		if v, ok := lc.Assigns[name]; ok {
+			return v, true
+		}
+	}
+	return langEnv(f, lc.In, name)
+}
+
+// langBoolish is how clap (uv) reads a boolean variable: true unless it is
+// a false word. A value with a $reference counts as true (deliberate).
+func langBoolish(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "n", "f", "off":
+		return false
+	}
+	return true
+}
+
+// langLiteralPath is v when it is an absolute path without variables.
+func langLiteralPath(v string) (string, bool) {
+	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "$`'\"* ") {
+		return "", false
+	}
+	return strings.TrimRight(v, "/"), true
+}
+
+// langRootImage follows FROM <stage> links to the image a stage starts from.
+func langRootImage(st *parser.Stage) parser.ImageRef {
+	for i := 0; st != nil && st.Base.StageRef != nil && i < 64; i++ {
+		st = st.Base.StageRef
+	}
+	if st == nil {
+		return parser.ImageRef{}
+	}
+	return st.Base
+}
+
+// langOfficial reports whether the stage starts from one of the Docker Hub
+// images named (official "ruby" or an organisation image "continuumio/miniconda3").
+func langOfficial(st *parser.Stage, names ...string) bool {
+	ref := langRootImage(st)
+	if ref.FromArg || (ref.Registry != "" && ref.Registry != "docker.io" && ref.Registry != "index.docker.io") {
+		return false
+	}
+	repo := strings.TrimPrefix(ref.Repository, "library/")
+	for _, n := range names {
+		if strings.EqualFold(repo, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// langShips reports whether the layers of stage st end up in the final
+// image: st is the last stage or a stage the last one builds FROM.
+func langShips(f *parser.File, st *parser.Stage) bool {
+	if st == nil || len(f.Stages) == 0 {
+		return true
+	}
+	for s := f.Stages[len(f.Stages)-1]; s != nil; s = s.Base.StageRef {
+		if s == st {
+			return true
+		}
+	}
+	return false
+}
+
+// langNonRoot reports whether a USER instruction before in (in its stage or
+// the stages it builds FROM) switched to a user other than root, so that
+// HOME is not /root and a cache mount (owned by root) is not writable.
+func langNonRoot(f *parser.File, in *parser.Instruction) bool {
+	st, limit := in.Stage, in.Index
+	for st != nil {
+		for i := len(st.Instructions) - 1; i >= 0; i-- {
+			p := st.Instructions[i]
+			if p.Index >= limit || p.Keyword != "user" {
+				continue
+			}
+			args := p.Args()
+			if len(args) == 0 {
+				return false
+			}
+			u, _, _ := strings.Cut(args[0], ":")
+			return u != "root" && u != "0"
+		}
+		st, limit = st.Base.StageRef, len(f.Instructions)
+	}
+	return false
+}
+
+// langLastInstall returns the last command for which isInstall holds when
+// no command after it satisfies isClean; nil when every install is followed
+// by a cleanup in the same RUN (or there is none).
+func langLastInstall(cmds []*langCmd, isInstall, isClean func(*langCmd) bool) *langCmd {
+	var last *langCmd
+	for _, lc := range cmds {
+		switch {
+		case isInstall(lc):
+			last = lc
+		case last != nil && isClean(lc):
+			last = nil
+		}
+	}
+	return last
+}
+
+// langAppend reports a finding whose fix runs cleanup after lc's statement
+// in the same RUN (joined to its && chain). Where a cleanup cannot be
+// chained (exec form, inside $(...), a quoted sh -c string that the text
+// would break, a backgrounded statement) the finding is a Suggestion that
+// says what to add.
+func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	off := lc.Start()
+	why := ""
+	var edit textedit.Edit
+	switch {
+	case lc.Opaque:
+		why = "the command is inside an sh -c string dockslim does not edit; append"
+	case lc.Sh == nil:
+		why = "exec-form RUN cannot chain a command; use shell form and append"
+	case lc.Sh.InSubst:
+		why = "the command runs inside $(...); append"
+	case lc.Sh.Quoted && strings.ContainsAny(cleanup, "'\"$\\`"):
+		why = "the command is inside a quoted sh -c string; append"
+	default:
+		var ok bool
+		edit, ok = shellcmd.AppendToChain(c.File, lc.Sh, cleanup)
+		if !ok {
+			why = "the statement is backgrounded or ends in a heredoc; append"
+		}
+	}
+	if why != "" {
+		c.Reportf(r, off, "%s (%s `&& %s` by hand)", msg, why, cleanup)
+		return
+	}
+	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: msg,
+		Fix: &rewrite.Fix{Applicability: r.Applicability, Description: msg, Edits: []textedit.Edit{edit}}})
+}
+
+// langHasMount reports whether a cache or tmpfs mount of the RUN covers
+// one of dirs (whatever is written there never reaches the layer), or, for
+// suffixes starting with "/", a mount target ends with it (the same cache
+// under another user's home: /home/app/.cache/pip).
+func langHasMount(in *parser.Instruction, dirs ...string) bool {
+	for _, m := range in.Mounts() {
+		if m.Type != bkinstructions.MountTypeCache && m.Type != bkinstructions.MountTypeTmpfs {
+			continue
+		}
+		t := strings.TrimRight(m.Target, "/")
+		for _, d := range dirs {
+			d = strings.TrimRight(d, "/")
+			if d == "" {
+				continue
+			}
+			if t == d || strings.HasPrefix(d, t+"/") || strings.HasSuffix(t, d) && strings.HasPrefix(d, "/.") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// langMountEdit inserts BuildKit cache mounts for targets into the RUN's
+// flags. Mounts go after the RUN's existing flags (so a second tool's mount
+// lands after the first one's), or right after `RUN ` when it has none.
+// Targets already covered by a cache mount are skipped; nil when none is left.
+func langMountEdit(in *parser.Instruction, targets ...string) []textedit.Edit {
+	var flags []string
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if langHasMount(in, t) || seen[t] {
+			continue
+		}
+		seen[t] = true
+		flags = append(flags, "--mount=type=cache,target="+t)
+	}
+	if len(flags) == 0 {
+		return nil
+	}
+	text := strings.Join(flags, " ")
+	if n := len(in.Flags); n > 0 {
+		return InsertAt(in.Flags[n-1].End, " "+text)
+	}
+	return InsertAt(in.ArgsStart, text+" ")
+}
+
+// langMount reports a --cache-mounts finding: with a known, literal cache
+// folder and a root user it adds the cache mounts (applicability app), else
+// it explains what to mount by hand.
+func langMount(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, app rewrite.Applicability, targets []string, tool string, note ...string) {
+	in := lc.In
+	if len(targets) == 0 {
+		c.Reportf(r, lc.Start(), "%s: dockslim does not know where %s keeps its cache here; mount it with RUN --mount=type=cache,target=<cache folder>", tool, tool)
+		return
+	}
+	edits := langMountEdit(in, targets...)
+	if edits == nil {
+		return
+	}
+	if langNonRoot(c.File, in) {
+		c.Reportf(r, lc.Start(), "%s: a cache mount for %s needs uid=/gid= options for the non-root USER of this stage (and its HOME is not /root); add it by hand", tool, strings.Join(targets, ", "))
+		return
+	}
+	msg := fmt.Sprintf("%s: keep its cache in a BuildKit cache mount (%s) instead of the image layer", tool, strings.Join(targets, ", "))
+	if len(note) > 0 {
+		msg += "; " + strings.Join(note, "; ")
+	}
+	c.Report(rewrite.Finding{Rule: r, Offset: lc.Start(), Message: msg,
+		Fix: &rewrite.Fix{Applicability: app, Description: msg, Edits: edits}})
+}
+
+// langRunInstructions returns every RUN and ONBUILD RUN instruction.
+func langRunInstructions(f *parser.File) []*parser.Instruction {
+	var out []*parser.Instruction
+	for _, in := range f.Instructions {
+		if in.Is("run") {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// Raw is the source text of Args[i] as written (quotes and $references
+// kept), for words that are not literal.
+func (lc *langCmd) Raw(f *parser.File, i int) string {
+	if i < 0 || i >= len(lc.Args) {
+		return ""
+	}
+	if lc.Sh == nil {
+		return lc.Args[i]
+	}
+	s, e := lc.Sh.Span(i + lc.shOff)
+	if lc.Opaque {
+		return lc.Sh.Script.Text[s:e]
+	}
+	return string(f.Src[s:e])
+}
+
+// langRmMentions reports whether lc is `rm` with an argument whose text
+// contains one of the given fragments (a cleanup that is already there).
+func langRmMentions(f *parser.File, lc *langCmd, fragments ...string) bool {
+	if lc.Name != "rm" {
+		return false
+	}
+	for i := 1; i < len(lc.Args); i++ {
+		raw := lc.Raw(f, i)
+		for _, fr := range fragments {
+			if fr != "" && strings.Contains(raw, fr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// langFlag reports a finding whose fix inserts flag right after Args[i]
+// (Suggestion for a command inside an sh -c string dockslim does not edit).
+func langFlag(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, i int, flag string, format string, args ...any) {
+	if lc.Opaque {
+		c.Reportf(r, lc.Start(), "%s (the command is inside an sh -c string dockslim does not edit; add %s by hand)", fmt.Sprintf(format, args...), flag)
+		return
+	}
+	c.Fixf(r, lc.ArgStart(i), lc.FlagAfter(c.File, i, flag), format, args...)
+}

@@ -1,0 +1,117 @@
+package pkgcache
+
+import (
+	"testing"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+func lastRun(t *testing.T, src string) (*parser.File, *parser.Instruction) {
+	t.Helper()
+	f, err := parser.Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := langRunInstructions(f)
+	return f, runs[len(runs)-1]
+}
+
+func TestLangEnv(t *testing.T) {
+	tests := []struct {
+		name, src string
+		value     string
+		set       bool
+	}{
+		{"env", "FROM a\nENV X=1\nRUN true\n", "1", true},
+		{"multi env", "FROM a\nENV A=1 X=2 \\\n  B=3\nRUN true\n", "2", true},
+		{"legacy env", "FROM a\nENV X hello world\nRUN true\n", "hello world", true},
+		{"arg default", "FROM a\nARG X=on\nRUN true\n", "on", true},
+		{"arg without default", "FROM a\nARG X\nRUN true\n", "", false},
+		{"arg takes global default", "ARG X=g\nFROM a\nARG X\nRUN true\n", "g", true},
+		{"global arg not redeclared", "ARG X=g\nFROM a\nRUN true\n", "", false},
+		{"env before arg without default", "FROM a\nENV X=e\nARG X\nRUN true\n", "e", true},
+		{"env inherited", "FROM a AS b\nENV X=e\nFROM b\nRUN true\n", "e", true},
+		{"arg not inherited", "FROM a AS b\nARG X=1\nFROM b\nRUN true\n", "", false},
+		{"later env", "FROM a\nRUN true\nENV X=1\n", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, in := lastRun(t, tt.src)
+			if tt.name == "later env" {
+				in = langRunInstructions(f)[0]
+			}
+			v, ok := langEnv(f, in, "X")
+			if v != tt.value || ok != tt.set {
+				t.Errorf("langEnv = %q, %v; want %q, %v", v, ok, tt.value, tt.set)
+			}
+		})
+	}
+}
+
+func TestLangBoolish(t *testing.T) {
+	for v, want := range map[string]bool{"1": true, "true": true, "YES": true, "on": true, "$X": true,
+		"0": false, "false": false, "Off": false, "no": false, "": false} {
+		if got := langBoolish(v); got != want {
+			t.Errorf("langBoolish(%q) = %v", v, got)
+		}
+	}
+}
+
+func TestLangCommandWords(t *testing.T) {
+	_, in := lastRun(t, "FROM a\nRUN sudo -E npm --prefix /app --loglevel warn ci --omit=dev\n")
+	lc := langCommands(in)[0]
+	words, idx := lc.Words(npmValueOpts)
+	if lc.Name != "npm" || len(words) == 0 || words[0] != "ci" || idx[0] != 5 {
+		t.Fatalf("got %q %v %v", lc.Name, words, idx)
+	}
+	_, in = lastRun(t, "FROM a\nRUN php /usr/bin/composer.phar -d x install\n")
+	cc := composerCmd(langCommands(in)[0])
+	if i, sub := composerInstall(cc); cc.Name != "composer.phar" || sub != "install" || i != 3 {
+		t.Fatalf("composer: %q %d %q", cc.Name, i, sub)
+	}
+	_, in = lastRun(t, "FROM a\nRUN [\"env\", \"A=1\", \"/usr/bin/python3\", \"-m\", \"pip\", \"install\", \"x\"]\n")
+	lc = langCommands(in)[0]
+	if lc.Name != "pip" || lc.Assigns["A"] != "1" || lc.Args[1] != "install" {
+		t.Fatalf("json: %q %v %q", lc.Name, lc.Assigns, lc.Args)
+	}
+}
+
+func TestYarnVersionIsBerry(t *testing.T) {
+	for v, want := range map[string]bool{"1.22.19": false, "classic": false, "": false,
+		"4.5.0": true, "stable": true, "berry": true, "3": true} {
+		if got := yarnVersionIsBerry(v); got != want {
+			t.Errorf("yarnVersionIsBerry(%q) = %v", v, got)
+		}
+	}
+}
+
+// Every rule's documented Before gives its After.
+func TestRuleExamples(t *testing.T) {
+	rules := []*rewrite.Rule{RulePipNoCacheDir, RuleUvNoCache, RulePoetryCache, RuleNpmCacheClean,
+		RuleNpmCacheCleanForce, RuleYarnCacheClean, RulePnpmStorePrune, RuleGemNoDocument,
+		RuleBundlerCache, RuleCondaClean, RuleComposerNoCache, RuleGoCacheMount}
+	for _, r := range rules {
+		t.Run(r.ID, func(t *testing.T) {
+			if r.Explanation == "" || r.Summary == "" || r.Before == "" || r.After == "" {
+				t.Fatal("rule is not documented")
+			}
+			src := r.Before + "\n"
+			if len(src) < 5 || src[:5] != "FROM " {
+				src = "FROM debian:bookworm-slim AS build\n" + src + "FROM scratch\n"
+			}
+			opts := rewrite.Options{Selector: rewrite.Selector{Select: []string{r.ID}}, CacheMounts: r == RuleGoCacheMount}
+			res, err := rewrite.Run("Dockerfile", []byte(src), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := r.After + "\n"
+			if src[:5] != r.Before[:5] {
+				want = "FROM debian:bookworm-slim AS build\n" + want + "FROM scratch\n"
+			}
+			if string(res.Output) != want {
+				t.Errorf("Before gives\n%s\nwant\n%s", res.Output, want)
+			}
+		})
+	}
+}

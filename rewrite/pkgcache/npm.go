@@ -1,0 +1,166 @@
+package pkgcache
+
+import (
+	"strings"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+// RuleNpmCacheClean is DS104.
+var RuleNpmCacheClean = &rewrite.Rule{
+	ID:      "DS104",
+	Name:    "npm-cache-clean",
+	Summary: "npm install/ci leaves its download cache in the layer; run npm cache clean --force in the same RUN",
+	Explanation: `npm keeps a copy of every package tarball and metadata document it fetches in
+its cache (~/.npm/_cacache, or npm_config_cache). After "npm ci" or "npm install"
+in a RUN, that cache is part of the image layer, often as large as node_modules
+itself, and no later RUN can remove it from that layer.
+
+dockslim appends "&& npm cache clean --force" to the statement of the last npm
+install-type command of the RUN (ci, install, i, add, update, install-test and
+their aliases, also "npm install -g"), in the chain's own layout. It leaves the
+RUN alone when npm's cache is cleaned after the install already (npm cache
+clean, or rm of the ~/.npm folder), or when a cache (or tmpfs) mount covers the
+cache folder (/root/.npm, npm_config_cache, or <home>/.npm). An exec-form RUN
+cannot chain a command: dockslim only reports it.
+
+With --cache-mounts, dockslim adds RUN --mount=type=cache,target=/root/.npm
+instead, which also makes rebuilds faster; no cleanup is added then.
+
+hadolint has no equivalent (DL3016 is about pinning versions, not the cache).`,
+	Before:        "RUN npm ci --omit=dev",
+	After:         "RUN npm ci --omit=dev && npm cache clean --force",
+	Applicability: rewrite.Safe,
+	Severity:      rewrite.Warning,
+	Parfum:        []string{"npmCacheCleanAfterInstall"},
+}
+
+// RuleNpmCacheCleanForce is DS105.
+var RuleNpmCacheCleanForce = &rewrite.Rule{
+	ID:      "DS105",
+	Name:    "npm-cache-clean-force",
+	Summary: "npm cache clean fails without --force since npm 5; add --force",
+	Explanation: `Since npm 5 (2017) the cache is self-healing and "npm cache clean" refuses to
+run without --force: it prints an error and exits non-zero, so the RUN fails
+(or, behind "|| true", silently cleans nothing). dockslim adds --force right after
+"clean" (also for the aliases "clear" and "rm"). Older npm versions accept
+--force too.`,
+	Before:        "RUN npm ci && npm cache clean",
+	After:         "RUN npm ci && npm cache clean --force",
+	Applicability: rewrite.Safe,
+	Severity:      rewrite.Warning,
+	Parfum:        []string{"npmCacheCleanUseForce"},
+}
+
+func init() {
+	rewrite.Register(&rewrite.Pass{Name: "npm", Rules: []*rewrite.Rule{RuleNpmCacheClean, RuleNpmCacheCleanForce}, Run: runNpm})
+}
+
+// npm options that take a value and may come before the subcommand.
+var npmValueOpts = map[string]bool{
+	"--prefix": true, "-C": true, "--cache": true, "--userconfig": true, "--globalconfig": true,
+	"--registry": true, "--loglevel": true, "-w": true, "--workspace": true,
+}
+
+// npm's install-type commands and their aliases.
+var npmInstallCmds = map[string]bool{
+	"install": true, "add": true, "i": true, "in": true, "ins": true, "inst": true, "insta": true,
+	"instal": true, "isnt": true, "isnta": true, "isntal": true, "isntall": true,
+	"ci": true, "clean-install": true, "ic": true, "install-clean": true, "isntall-clean": true,
+	"install-test": true, "it": true, "install-ci-test": true, "cit": true, "clean-install-test": true, "sit": true,
+	"update": true, "up": true, "upgrade": true, "udpate": true,
+}
+
+func npmInstall(lc *langCmd) string {
+	if lc.Name != "npm" {
+		return ""
+	}
+	words, _ := lc.Words(npmValueOpts)
+	if len(words) > 0 && npmInstallCmds[words[0]] {
+		return words[0]
+	}
+	return ""
+}
+
+// npmCacheCleanIdx returns the index of "clean" in `npm cache clean`, or -1.
+func npmCacheCleanIdx(lc *langCmd) int {
+	if lc.Name != "npm" {
+		return -1
+	}
+	words, idx := lc.Words(npmValueOpts)
+	if len(words) >= 2 && words[0] == "cache" && (words[1] == "clean" || words[1] == "clear" || words[1] == "rm") {
+		return idx[1]
+	}
+	return -1
+}
+
+// npmCacheDir is npm's cache folder when known and literal ("" otherwise).
+func npmCacheDir(f *parser.File, lc *langCmd) string {
+	if v, ok := lc.OptValue("--cache"); ok {
+		p, _ := langLiteralPath(v)
+		return p
+	}
+	for _, name := range []string{"npm_config_cache", "NPM_CONFIG_CACHE"} {
+		if v, ok := langVar(f, lc, name); ok {
+			p, _ := langLiteralPath(v)
+			return p
+		}
+	}
+	if langNonRoot(f, lc.In) {
+		return ""
+	}
+	return "/root/.npm"
+}
+
+// npmRmCache reports an rm of npm's cache folder.
+func npmRmCache(f *parser.File, lc *langCmd) bool {
+	if lc.Name != "rm" {
+		return false
+	}
+	for i := 1; i < len(lc.Args); i++ {
+		raw := strings.TrimRight(lc.Raw(f, i), "/*")
+		if strings.HasSuffix(raw, "/.npm") || strings.Contains(raw, "/.npm/") || strings.Contains(raw, "_cacache") ||
+			strings.Contains(strings.ToLower(raw), "npm_config_cache") {
+			return true
+		}
+	}
+	return false
+}
+
+func runNpm(c *rewrite.Context) {
+	f := c.File
+	for _, in := range langRunInstructions(f) {
+		cmds := langCommands(in)
+		for _, lc := range cmds {
+			if i := npmCacheCleanIdx(lc); i >= 0 && !lc.Has("--force", "-f") {
+				langFlag(c, RuleNpmCacheCleanForce, lc, i, "--force",
+					"npm cache %s: add --force; npm 5 and later refuse to clean the cache without it", lc.Args[i])
+			}
+		}
+		isClean := func(lc *langCmd) bool { return npmCacheCleanIdx(lc) >= 0 || npmRmCache(f, lc) }
+		last := langLastInstall(cmds, func(lc *langCmd) bool { return npmInstall(lc) != "" }, isClean)
+		if last == nil {
+			continue
+		}
+		sub := npmInstall(last)
+		dir := npmCacheDir(f, last)
+		if dir != "" && langHasMount(in, dir) || dir == "/root/.npm" && langHasMount(in, "/.npm") {
+			continue
+		}
+		if c.Options.CacheMounts {
+			var targets []string
+			if dir != "" {
+				targets = []string{dir}
+			}
+			langMount(c, RuleNpmCacheClean, last, rewrite.Safe, targets, "npm "+sub)
+			continue
+		}
+		if _, ok := last.OptValue("--cache"); ok {
+			c.Reportf(RuleNpmCacheClean, last.Start(), "npm %s: --cache puts npm's cache in another folder; remove that folder in the same RUN so it stays out of the layer", sub)
+			continue
+		}
+		langAppend(c, RuleNpmCacheClean, last, "npm cache clean --force",
+			"npm %s: clean npm's cache in the same RUN so it stays out of the layer", sub)
+	}
+}
