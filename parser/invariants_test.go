@@ -26,7 +26,7 @@ func checkInvariants(f *File) error {
 		}
 		// A keyword may follow blanks and empty continuation lines.
 		view, _ := f.shellView(in.Start, in.End)
-		text := joinContinuations(trimLeading(string(view), '\\'), '\\')
+		text := joinContinuations(trimLeading(strings.ReplaceAll(string(view), "\x00", ""), '\\'), '\\')
 		if !strings.HasPrefix(strings.ToLower(text), in.Keyword) {
 			return fmt.Errorf("instruction %d: text %q does not start with %q", i, firstLine(text), in.Keyword)
 		}

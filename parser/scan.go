@@ -13,8 +13,8 @@ import (
 // bytes, so that offsets in the view are offsets in the file:
 //
 //   - a line continuation (escape char, optional blanks, optional \r, \n)
-//     becomes spaces then `\` + `\n`, which bash reads as a continuation
-//     whatever the escape character;
+//     becomes `\` + `\n` followed by NUL bytes, which bash reads as a
+//     continuation whatever the escape character (its lexer skips NULs);
 //   - comment lines and blank lines inside a continuation, which Docker
 //     drops, become spaces (their newline too);
 //   - the \r of a CRLF line end and a leading BOM become spaces.
@@ -49,11 +49,18 @@ func (f *File) shellView(start, end int) (view []byte, logicalEnd int) {
 		// itself escaped.
 		n := len(trimmed)
 		if n > 0 && trimmed[n-1] == f.Escape && (n == 1 || trimmed[n-2] != f.Escape) {
+			// Docker drops the escape and the blanks after it; bash drops
+			// `\`+newline and ignores NUL bytes, so the blanks become NULs
+			// after the newline and words stay joined as Docker joins them.
 			esc := pos + len(trimmed) - 1
-			fill(view[esc:lineEnd])
 			if nl >= 0 {
-				view[lineEnd-2] = '\\'
-				view[lineEnd-1] = '\n'
+				view[esc] = '\\'
+				view[esc+1] = '\n'
+				for k := esc + 2; k < lineEnd; k++ {
+					view[k] = 0
+				}
+			} else {
+				fill(view[esc:lineEnd])
 			}
 			pos = lineEnd
 			continue
@@ -85,7 +92,7 @@ func (f *File) scanInstruction(in *Instruction) {
 	base := in.Start
 	i := 0
 	skipSpace := func() {
-		for i < len(view) && (isSpace(view[i]) || view[i] == '\\' && i+1 < len(view) && view[i+1] == '\n') {
+		for i < len(view) && (isSpace(view[i]) || view[i] == 0 || view[i] == '\\' && i+1 < len(view) && view[i+1] == '\n') {
 			i++
 		}
 	}
@@ -145,7 +152,7 @@ func (f *File) scanFlags(view []byte, i, base int) ([]Flag, int) {
 	var flags []Flag
 	for {
 		j := i
-		for j < len(view) && (isSpace(view[j]) || view[j] == '\\' && j+1 < len(view) && view[j+1] == '\n') {
+		for j < len(view) && (isSpace(view[j]) || view[j] == 0 || view[j] == '\\' && j+1 < len(view) && view[j+1] == '\n') {
 			j++
 		}
 		if j+1 >= len(view) || view[j] != '-' || view[j+1] != '-' {
