@@ -26,7 +26,7 @@ func checkInvariants(f *File) error {
 		}
 		// A keyword may follow blanks and empty continuation lines.
 		view, _ := f.shellView(in.Start, in.End)
-		text := joinContinuations(trimLeading(strings.ReplaceAll(string(view), "\x00", ""), '\\'), '\\')
+		text := joinContinuations(trimLeading(string(view), '\\'), '\\')
 		if !strings.HasPrefix(strings.ToLower(text), in.Keyword) {
 			return fmt.Errorf("instruction %d: text %q does not start with %q", i, firstLine(text), in.Keyword)
 		}
@@ -95,7 +95,7 @@ func trimLeading(s string, esc byte) string {
 		if len(t) > 0 && t[0] == esc {
 			rest := strings.TrimLeft(t[1:], " \t\r")
 			if strings.HasPrefix(rest, "\n") {
-				s = rest[1:]
+				s = strings.TrimLeft(rest[1:], "\x00")
 				continue
 			}
 		}
@@ -113,6 +113,9 @@ func joinContinuations(s string, esc byte) string {
 				j++
 			}
 			if j < len(s) && s[j] == '\n' {
+				for j+1 < len(s) && s[j+1] == 0 { // the view's padding
+					j++
+				}
 				i = j
 				continue
 			}
