@@ -12,6 +12,13 @@ func (in *Instruction) Mounts() []*bkinstructions.Mount {
 	if !in.Is("run") {
 		return nil
 	}
+	if !in.mountsRead { // passes ask often; buildkit's parse is not free
+		in.mounts, in.mountsRead = in.readMounts(), true
+	}
+	return in.mounts
+}
+
+func (in *Instruction) readMounts() []*bkinstructions.Mount {
 	n := in.Node
 	if in.Sub != "" && n.Next != nil && len(n.Next.Children) > 0 {
 		n = n.Next.Children[0]

@@ -3,6 +3,7 @@ package parser
 import (
 	"strings"
 
+	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
 	bkparser "github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
@@ -37,6 +38,9 @@ type Instruction struct {
 	Node  *bkparser.Node
 	Stage *Stage // nil for meta ARGs before the first FROM
 	Index int    // position in File.Instructions
+
+	mounts     []*bkinstructions.Mount
+	mountsRead bool
 }
 
 // Flag is a builder flag such as --mount=type=cache,target=/root/.cache.

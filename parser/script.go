@@ -2,6 +2,7 @@ package parser
 
 import (
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -24,10 +25,16 @@ func (s *Script) Span(n syntax.Node) (start, end int) {
 	return s.Offset(n.Pos()), s.Offset(n.End())
 }
 
+// Parsers are reusable and costly to make; files are processed in parallel.
+var shParsers = sync.Pool{New: func() any {
+	return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(true))
+}}
+
 func parseScript(text string, base int) *Script {
 	s := &Script{Text: text, Base: base}
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(true))
+	p := shParsers.Get().(*syntax.Parser)
 	s.File, s.Err = p.Parse(strings.NewReader(text), "")
+	shParsers.Put(p)
 	if s.Err != nil {
 		s.File = nil
 	}
