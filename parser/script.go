@@ -15,6 +15,23 @@ type Script struct {
 	Base int
 	File *syntax.File // nil when Err != nil
 	Err  error
+
+	memo map[any]any
+}
+
+// Memo returns the value cached under key, computing it once. Passes derive
+// the same facts from a script many times (shellcmd's command list); a File
+// is used by one goroutine at a time, so no lock is needed.
+func (s *Script) Memo(key any, compute func() any) any {
+	if v, ok := s.memo[key]; ok {
+		return v
+	}
+	if s.memo == nil {
+		s.memo = map[any]any{}
+	}
+	v := compute()
+	s.memo[key] = v
+	return v
 }
 
 // Offset converts a position in the script to an offset in the Dockerfile.

@@ -128,11 +128,18 @@ func unescape(s string) string {
 	return sb.String()
 }
 
+type memoKey struct{}
+
 // Commands returns every simple command of the script, in source order.
+// The result is cached on the script and shared: callers must not modify it.
 func Commands(s *parser.Script) []*Command {
 	if s == nil || s.File == nil {
 		return nil
 	}
+	return s.Memo(memoKey{}, func() any { return commands(s) }).([]*Command)
+}
+
+func commands(s *parser.Script) []*Command {
 	w := &walker{script: s}
 	for _, st := range s.File.Stmts {
 		w.top = st
@@ -144,7 +151,7 @@ func Commands(s *parser.Script) []*Command {
 // All returns the commands of a RUN instruction: its shell-form script and
 // the heredoc scripts it runs.
 func All(in *parser.Instruction) []*Command {
-	out := Commands(in.Script)
+	out := append([]*Command(nil), Commands(in.Script)...)
 	for _, h := range in.HeredocScripts {
 		out = append(out, Commands(h)...)
 	}
