@@ -105,12 +105,12 @@ func runApk(c *rewrite.Context) {
 			}
 			for i := 1; i < len(call.Lits); i++ {
 				if call.Lit[i] && (call.Lits[i] == "--update" || call.Lits[i] == "-U" || call.Lits[i] == "--update-cache") {
-					fix(c, RuleApkRedundantUpdate, rewrite.Safe, call.Start(i), call.RemoveArg(i),
+					call.fix(c, RuleApkRedundantUpdate, call.Start(i), call.RemoveArg(i),
 						"apk add --no-cache fetches a fresh index already; %s is redundant", call.Lits[i])
 				}
 			}
 		}
-		if !in.JSON {
+		if calls[0].Cmd != nil && !anyOpaque(calls) {
 			apkRedundantSteps(c, in, calls)
 		}
 	}
@@ -121,7 +121,7 @@ func apkNoCache(c *rewrite.Context, call *osCall) {
 		mountCovers(call.In, apkCache) || mountCovers(call.In, "/etc/apk/cache") {
 		return
 	}
-	fix(c, RuleApkNoCache, rewrite.Safe, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-cache"),
+	call.fix(c, RuleApkNoCache, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-cache"),
 		"apk add: add --no-cache so that the package index stays out of the layer")
 }
 
@@ -174,7 +174,7 @@ func apkRedundantSteps(c *rewrite.Context, in *parser.Instruction, calls []*osCa
 		return
 	}
 	var rms []*shellcmd.Command
-	for _, cmd := range shellcmd.All(in) {
+	for _, cmd := range allCmds(in) {
 		paths, ok := rmPaths(cmd)
 		if !ok {
 			continue

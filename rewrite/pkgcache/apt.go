@@ -247,7 +247,7 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 	}) || configured(call.In, "APT::Install-Recommends") {
 		return
 	}
-	fix(c, RuleAptNoRecommends, rewrite.Safe, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-install-recommends"),
+	call.fix(c, RuleAptNoRecommends, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-install-recommends"),
 		"%s install: add --no-install-recommends so that recommended packages stay out of the image", call.Name)
 }
 
@@ -255,7 +255,7 @@ func aptYes(c *rewrite.Context, call *osCall) {
 	if aptAssumesYes(call.Lits) || configured(call.In, "Assume-Yes") {
 		return
 	}
-	fix(c, RuleAptAssumeYes, rewrite.Safe, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "-y"),
+	call.fix(c, RuleAptAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "-y"),
 		"%s %s: add -y, a build cannot answer apt's confirmation prompt", call.Name, call.Subcmd())
 }
 
@@ -319,7 +319,7 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			lastUpdate = i
 		}
 	}
-	if lastUpdate < 0 || in.JSON {
+	if lastUpdate < 0 || calls[lastUpdate].Cmd == nil {
 		return
 	}
 	work := false
@@ -332,7 +332,7 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	update := calls[lastUpdate]
-	for _, cmd := range shellcmd.All(in) {
+	for _, cmd := range allCmds(in) {
 		if s, _ := cmd.Span(0); s > update.Start(0) && removesPath(cmd, aptLists) {
 			return
 		}
@@ -342,9 +342,13 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 	}
 	last := calls[len(calls)-1]
 	e, ok := shellcmd.AppendToChain(c.File, last.Cmd, sudoPrefix(last.Cmd)+"rm -rf /var/lib/apt/lists/*")
-	if !ok {
+	if !ok || last.Opaque || update.Opaque {
+		why := last.cannotAppend()
+		if update.Opaque {
+			why = update.cannotAppend()
+		}
 		c.Reportf(RuleAptListsCleanup, update.Start(0),
-			"%s update leaves its package lists in the layer, and this RUN cannot take a cleanup command after it; remove /var/lib/apt/lists/* at its end", update.Name)
+			"%s update leaves its package lists in the layer, and %s; remove /var/lib/apt/lists/* at its end by hand", update.Name, why)
 		return
 	}
 	fix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), []textedit.Edit{e},
@@ -354,7 +358,7 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 // aptUpdateOwnRun is DS113: a RUN that only runs apt-get update.
 func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	f := c.File
-	if len(calls) != 1 || calls[0].Subcmd() != "update" {
+	if len(calls) != 1 || calls[0].Subcmd() != "update" || calls[0].Opaque {
 		return
 	}
 	call := calls[0]
@@ -394,7 +398,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			"%s update in a RUN of its own is redundant: the next RUN updates the index itself; delete it", call.Name)
 		return
 	}
-	if first.Cmd.Quoted || first.Cmd.InSubst {
+	if first.Opaque || first.Cmd.Quoted || first.Cmd.InSubst {
 		report("the install is inside a quoted or substituted command")
 		return
 	}
@@ -442,7 +446,7 @@ const aptMountFlags = "--mount=type=cache,target=/var/cache/apt,sharing=locked -
 // that DS112 leaves it alone).
 func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall, cleaned map[*parser.Stage]bool) bool {
 	f := c.File
-	if !c.Options.CacheMounts || !canMount(f) || in.Sub != "" || in.JSON {
+	if !c.Options.CacheMounts || !canMount(f) || in.Sub != "" || in.JSON || anyOpaque(calls) {
 		return false
 	}
 	var first, download *osCall
@@ -468,7 +472,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 	}
 	// Cleanups that would empty the mounts go.
 	var drop []*shellcmd.Command
-	for _, cmd := range shellcmd.All(in) {
+	for _, cmd := range allCmds(in) {
 		if isApt(cmd.Name) && (cmd.Has("clean") || cmd.Has("autoclean")) {
 			drop = append(drop, cmd)
 			continue
@@ -532,7 +536,7 @@ func removedBefore(in *parser.Instruction, p string) bool {
 		if !prev.Is("run") {
 			continue
 		}
-		for _, cmd := range shellcmd.All(prev) {
+		for _, cmd := range allCmds(prev) {
 			if removesPath(cmd, p) {
 				return true
 			}

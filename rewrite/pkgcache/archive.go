@@ -60,10 +60,10 @@ var fileReaders = set("sha1sum", "sha256sum", "sha512sum", "sha384sum", "sha224s
 func runArchive(c *rewrite.Context) {
 	f := c.File
 	for _, in := range f.Instructions {
-		if !in.Is("run") || in.JSON {
+		if !in.Is("run") {
 			continue
 		}
-		cmds := shellcmd.All(in)
+		cmds := allCmds(in)
 		for i, cmd := range cmds {
 			d, ok := downloadTarget(f, cmd)
 			if !ok || cmd.Nested || cmd.InSubst || cmd.Piped {
@@ -102,6 +102,9 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 	}
 	if strings.Contains(string(f.Src[in.End:]), base) {
 		return // a later instruction may use it
+	}
+	if in.JSON && strings.ContainsAny(d.word, "\"\\") {
+		return // the word cannot be written inside the JSON string as is
 	}
 	e, ok := shellcmd.AppendToChain(f, last, sudoPrefix(d.cmd)+"rm -f "+d.word)
 	if !ok {

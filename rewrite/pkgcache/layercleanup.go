@@ -94,7 +94,7 @@ func createdPaths(f *parser.File, r *parser.Instruction, net bool) []string {
 		return nil
 	}
 	var created, cleaned []string
-	cmds := shellcmd.All(r)
+	cmds := allCmds(r)
 	for _, cmd := range cmds {
 		if t, ok := cleanupTargets(cmd); ok {
 			cleaned = append(cleaned, t...)
@@ -225,7 +225,7 @@ func mergePlan(f *parser.File, k *cleanupRun, r *parser.Instruction) ([]textedit
 	if relative && changesDir(r, -1) {
 		return nil, "that RUN changes directory and the cleanup has relative paths"
 	}
-	for _, cmd := range shellcmd.All(r) {
+	for _, cmd := range allCmds(r) {
 		if cmd.Name == "exit" {
 			return nil, "that RUN calls exit"
 		}
@@ -280,7 +280,7 @@ func runLayerCleanup(c *rewrite.Context) {
 		}
 		// Cleanup commands inside a RUN that does other work: report only.
 		own := createdPaths(f, in, false)
-		for _, cmd := range shellcmd.All(in) {
+		for _, cmd := range allCmds(in) {
 			t, ok := cleanupTargets(cmd)
 			if !ok {
 				continue
@@ -345,7 +345,7 @@ func aptUpdateOnly(in *parser.Instruction) bool {
 		return false
 	}
 	calls := osCalls(in, isApt, aptValueOpts)
-	if len(calls) == 0 || !in.JSON && len(calls) != len(shellcmd.All(in)) {
+	if len(calls) == 0 || !in.JSON && len(calls) != len(allCmds(in)) {
 		return false
 	}
 	for _, call := range calls {

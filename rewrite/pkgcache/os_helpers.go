@@ -26,6 +26,10 @@ type osCall struct {
 	Lit  []bool
 	// Sub is the index of the subcommand ("install") in Lits, or -1.
 	Sub int
+	// Opaque is set for a command inside an `sh -c` string whose bytes are
+	// not the script's bytes (escapes, expansions): it is reported, never
+	// edited.
+	Opaque bool
 }
 
 // osCalls returns the runs of the programs accepted by isName in the RUN
@@ -33,7 +37,7 @@ type osCall struct {
 // separate value (they may come before the subcommand).
 func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts map[string]bool) []*osCall {
 	var out []*osCall
-	if in.JSON {
+	if in.JSON && jsonShellCmd(in) < 0 {
 		if len(in.JSONArgs) == 0 {
 			return nil
 		}
@@ -49,11 +53,11 @@ func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts map[str
 		c.Sub = subcommandIndex(c.Lits, c.Lit, valueOpts)
 		return []*osCall{c}
 	}
-	for _, cmd := range shellcmd.All(in) {
+	add := func(cmd *shellcmd.Command, opaque bool) {
 		if !isName(cmd.Name) {
-			continue
+			return
 		}
-		c := &osCall{In: in, Cmd: cmd, Name: cmd.Name}
+		c := &osCall{In: in, Cmd: cmd, Name: cmd.Name, Opaque: opaque}
 		for i := range cmd.Args {
 			v, ok := cmd.Arg(i)
 			c.Lits = append(c.Lits, v)
@@ -61,6 +65,110 @@ func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts map[str
 		}
 		c.Sub = subcommandIndex(c.Lits, c.Lit, valueOpts)
 		out = append(out, c)
+	}
+	for _, cmd := range allCmds(in) {
+		add(cmd, false)
+	}
+	for _, cmd := range opaqueCmds(in) {
+		add(cmd, true)
+	}
+	return out
+}
+
+// fix reports the call's finding with a safe fix, or without one when the
+// call is opaque.
+func (c *osCall) fix(ctx *rewrite.Context, r *rewrite.Rule, off int, edits []textedit.Edit, format string, args ...any) {
+	if c.Opaque {
+		ctx.Reportf(r, off, format+" (it runs inside an sh -c string that dockslim cannot edit: change it by hand)", args...)
+		return
+	}
+	fix(ctx, r, rewrite.Safe, off, edits, format, args...)
+}
+
+// anyOpaque reports whether one of the calls is opaque.
+func anyOpaque(calls []*osCall) bool {
+	return slices.ContainsFunc(calls, func(c *osCall) bool { return c.Opaque })
+}
+
+var shells = set("sh", "bash", "ash", "dash", "zsh")
+
+// allCmds is shellcmd.All plus the commands of an exec-form
+// RUN ["sh", "-c", "script"] whose string is written without escapes, so
+// that its bytes in the file are the script's bytes and can be edited.
+func allCmds(in *parser.Instruction) []*shellcmd.Command {
+	out := shellcmd.All(in)
+	if s := jsonShellScript(in); s != nil {
+		out = append(out, shellcmd.Commands(s)...)
+	}
+	return out
+}
+
+// jsonShellCmd returns the index of the script string of an exec-form
+// `["sh", "-c", "script"]`, or -1.
+func jsonShellCmd(in *parser.Instruction) int {
+	if !in.JSON || len(in.JSONArgs) < 3 || !shells[path.Base(in.JSONArgs[0].Value)] {
+		return -1
+	}
+	for i := 1; i < len(in.JSONArgs)-1; i++ {
+		a := in.JSONArgs[i].Value
+		if !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
+			return -1
+		}
+		if strings.Contains(a, "c") {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+func jsonShellScript(in *parser.Instruction) *parser.Script {
+	i := jsonShellCmd(in)
+	if i < 0 {
+		return nil
+	}
+	w := in.JSONArgs[i]
+	if w.End-w.Start != len(w.Value)+2 || strings.ContainsAny(w.Value, "\\\"\n") {
+		return nil
+	}
+	if s := parser.ParseShell(w.Value, w.Start+1); s.Err == nil {
+		return s
+	}
+	return nil
+}
+
+// opaqueCmds returns the commands of `sh -c` strings that shellcmd could not
+// map to the file (double quotes with escapes or expansions, JSON escapes),
+// parsed from their raw text for reporting only.
+func opaqueCmds(in *parser.Instruction) []*shellcmd.Command {
+	var out []*shellcmd.Command
+	if i := jsonShellCmd(in); i >= 0 && jsonShellScript(in) == nil {
+		w := in.JSONArgs[i]
+		if s := parser.ParseShell(w.Value, w.Start+1); s.Err == nil {
+			out = append(out, shellcmd.Commands(s)...)
+		}
+	}
+	for _, cmd := range shellcmd.All(in) {
+		if !shells[cmd.Name] {
+			continue
+		}
+		for i := 1; i+1 < len(cmd.Args); i++ {
+			a, ok := cmd.Arg(i)
+			if !ok || !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
+				break
+			}
+			if !strings.Contains(a, "c") {
+				continue
+			}
+			start, end := cmd.Span(i + 1)
+			raw := cmd.Script.Text[start-cmd.Script.Base : end-cmd.Script.Base]
+			if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
+				raw, start = raw[1:len(raw)-1], start+1
+			}
+			if s := parser.ParseShell(raw, start); s.Err == nil {
+				out = append(out, shellcmd.Commands(s)...)
+			}
+			break
+		}
 	}
 	return out
 }
@@ -141,13 +249,30 @@ func (c *osCall) HasArg(xs ...string) bool {
 	return c.Any(func(a string) bool { return slices.Contains(xs, a) })
 }
 
-// sudoPrefix is "sudo " when the call ran behind sudo, so that a cleanup
-// appended after it has the same rights.
+// sudoPrefix is "sudo " when the call ran behind sudo inside its own
+// script, so that a cleanup appended after it has the same rights. (In
+// `sudo sh -c '...'` the whole inner script already runs as root.)
 func sudoPrefix(cmd *shellcmd.Command) string {
-	if cmd != nil && slices.Contains(cmd.Wrappers, "sudo") {
-		return "sudo "
+	if cmd == nil {
+		return ""
+	}
+	for i := len(cmd.Wrappers) - 1; i >= 0; i-- {
+		switch w := cmd.Wrappers[i]; {
+		case w == "sudo":
+			return "sudo "
+		case strings.HasSuffix(w, " -c"):
+			return ""
+		}
 	}
 	return ""
+}
+
+// cannotAppend says why a cleanup cannot be appended after the call.
+func (c *osCall) cannotAppend() string {
+	if c.Opaque {
+		return "it runs inside an sh -c string that dockslim cannot edit"
+	}
+	return "this RUN cannot take a cleanup command after it"
 }
 
 // shortCluster returns the letters of a single-dash option word ("-qy"
@@ -294,7 +419,7 @@ func configured(in *parser.Instruction, key string) bool {
 		if !p.Is("run") {
 			continue
 		}
-		for _, cmd := range shellcmd.All(p) {
+		for _, cmd := range allCmds(p) {
 			for i := range cmd.Args {
 				if v, ok := cmd.Arg(i); ok && strings.Contains(strings.ToLower(v), strings.ToLower(key)) {
 					return true
@@ -487,7 +612,7 @@ func stmtText(f *parser.File, s *parser.Script, st *syntax.Stmt) string {
 // changesDir reports whether a command of the RUN changes the working
 // directory (after offset from, when from >= 0).
 func changesDir(in *parser.Instruction, from int) bool {
-	for _, cmd := range shellcmd.All(in) {
+	for _, cmd := range allCmds(in) {
 		switch cmd.Name {
 		case "cd", "pushd", "popd":
 			if s, _ := cmd.Span(0); s > from {

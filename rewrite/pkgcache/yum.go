@@ -146,7 +146,7 @@ func dnfWeakDeps(c *rewrite.Context, call *osCall, at int) {
 		configured(call.In, "install_weak_deps") {
 		return
 	}
-	fix(c, RuleDnfNoWeakDeps, rewrite.Safe, call.Start(call.Sub), call.InsertAfter(c.File, at, "--setopt=install_weak_deps=0"),
+	call.fix(c, RuleDnfNoWeakDeps, call.Start(call.Sub), call.InsertAfter(c.File, at, "--setopt=install_weak_deps=0"),
 		"%s install: add --setopt=install_weak_deps=0 so that weak dependencies stay out of the image", call.Name)
 }
 
@@ -161,7 +161,7 @@ func yumYes(c *rewrite.Context, call *osCall, at int) {
 	if yes || configured(call.In, "assumeyes") {
 		return
 	}
-	fix(c, RuleYumAssumeYes, rewrite.Safe, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
+	call.fix(c, RuleYumAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
 		"%s %s: add -y, a build cannot answer the confirmation prompt", call.Name, call.Subcmd())
 }
 
@@ -196,7 +196,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			return
 		}
 	}
-	for _, cmd := range shellcmd.All(in) {
+	for _, cmd := range allCmds(in) {
 		start, _ := cmd.Span(0)
 		if start <= call.Start(0) {
 			continue
@@ -210,20 +210,20 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			}
 		}
 	}
-	if in.JSON {
+	last2 := calls[len(calls)-1]
+	if last2.Cmd == nil {
 		c.Reportf(RuleYumClean, call.Start(0),
 			"%s leaves its cache in the layer, and an exec-form RUN cannot clean it; use the shell form and add \"&& %s clean all\"", call.Name, call.Name)
 		return
 	}
-	last2 := calls[len(calls)-1]
 	sudo := sudoPrefix(last2.Cmd)
 	text := sudo + call.Name + " clean all"
 	if call.Name == "yum" {
 		text += " && " + sudo + "rm -rf /var/cache/yum"
 	}
 	e, ok := shellcmd.AppendToChain(c.File, last2.Cmd, text)
-	if !ok {
-		c.Reportf(RuleYumClean, call.Start(0), "%s leaves its cache in the layer, and this RUN cannot take a cleanup command after it", call.Name)
+	if !ok || last2.Opaque {
+		c.Reportf(RuleYumClean, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
 		return
 	}
 	fix(c, RuleYumClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},

@@ -112,7 +112,7 @@ func zypperRecommends(c *rewrite.Context, call *osCall) {
 	if call.HasArg("--no-recommends", "--recommends") || configured(call.In, "onlyRequires") {
 		return
 	}
-	fix(c, RuleZypperNoRecommends, rewrite.Safe, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-recommends"),
+	call.fix(c, RuleZypperNoRecommends, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-recommends"),
 		"zypper %s: add --no-recommends so that recommended packages stay out of the image", call.Subcmd())
 }
 
@@ -128,7 +128,7 @@ func zypperNonInteractive(c *rewrite.Context, call *osCall) {
 			return
 		}
 	}
-	fix(c, RuleZypperNonInteractive, rewrite.Safe, call.Start(call.Sub), call.InsertAfter(c.File, 0, "-n"),
+	call.fix(c, RuleZypperNonInteractive, call.Start(call.Sub), call.InsertAfter(c.File, 0, "-n"),
 		"zypper %s: add the global -n (--non-interactive), a build cannot answer zypper's prompts", call.Subcmd())
 }
 
@@ -146,7 +146,7 @@ func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 		return
 	}
 	call := calls[last]
-	for _, cmd := range shellcmd.All(in) {
+	for _, cmd := range allCmds(in) {
 		start, _ := cmd.Span(0)
 		if start <= call.Start(0) {
 			continue
@@ -155,16 +155,16 @@ func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			return
 		}
 	}
-	if in.JSON {
+	tail := calls[len(calls)-1]
+	if tail.Cmd == nil {
 		c.Reportf(RuleZypperClean, call.Start(0),
 			"zypper leaves its cache in the layer, and an exec-form RUN cannot clean it; use the shell form and add \"&& zypper clean -a\"")
 		return
 	}
-	tail := calls[len(calls)-1]
 	text := sudoPrefix(tail.Cmd) + "zypper clean -a"
 	e, ok := shellcmd.AppendToChain(c.File, tail.Cmd, text)
-	if !ok {
-		c.Reportf(RuleZypperClean, call.Start(0), "zypper leaves its cache in the layer, and this RUN cannot take a cleanup command after it")
+	if !ok || tail.Opaque {
+		c.Reportf(RuleZypperClean, call.Start(0), "zypper leaves its cache in the layer, and %s; add \"zypper clean -a\" by hand", tail.cannotAppend())
 		return
 	}
 	fix(c, RuleZypperClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
