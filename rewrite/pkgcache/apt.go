@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -527,6 +528,16 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 	fix(c, RuleAptCacheMounts, rewrite.Safe, download.Start(0), edits,
 		"%s %s: keep apt's downloads and lists in cache mounts instead of the layer (--cache-mounts)", download.Name, download.Subcmd())
 	return true
+}
+
+// aptWillMount reports whether DS115 applies to the RUN in --cache-mounts
+// mode (so that other rules do not clean apt's folders there).
+func aptWillMount(c *rewrite.Context, in *parser.Instruction) bool {
+	if !c.Options.CacheMounts || !canMount(c.File) || in.Sub != "" || in.JSON || !in.Is("run") {
+		return false
+	}
+	calls := osCalls(in, isApt, aptValueOpts)
+	return !anyOpaque(calls) && slices.ContainsFunc(calls, func(call *osCall) bool { return aptDownloading[call.Subcmd()] })
 }
 
 // removedBefore reports whether an rm in the stage before in (or in in)

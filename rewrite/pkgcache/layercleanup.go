@@ -194,7 +194,8 @@ func previousWork(in *parser.Instruction) *parser.Instruction {
 
 // mergePlan returns the edits that move the cleanup RUN k to the end of
 // the RUN r, or why it cannot be done safely.
-func mergePlan(f *parser.File, k *cleanupRun, r *parser.Instruction) ([]textedit.Edit, string) {
+func mergePlan(c *rewrite.Context, k *cleanupRun, r *parser.Instruction) ([]textedit.Edit, string) {
+	f := c.File
 	in := k.in
 	if in.Sub != "" || r.Sub != "" {
 		return nil, "ONBUILD"
@@ -219,6 +220,9 @@ func mergePlan(f *parser.File, k *cleanupRun, r *parser.Instruction) ([]textedit
 	for _, t := range k.targets {
 		if mountOverlaps(r, t) {
 			return nil, "a mount of that RUN covers " + t
+		}
+		if (pathsOverlap(t, "/var/lib/apt") || pathsOverlap(t, "/var/cache/apt")) && aptWillMount(c, r) {
+			return nil, "--cache-mounts puts apt's folders of that RUN in cache mounts"
 		}
 		relative = relative || !strings.HasPrefix(t, "/")
 	}
@@ -264,7 +268,7 @@ func laterCleanupHandles(c *rewrite.Context, r *parser.Instruction, dir string) 
 	if !covers {
 		return false
 	}
-	edits, _ := mergePlan(c.File, k, r)
+	edits, _ := mergePlan(c, k, r)
 	return edits != nil
 }
 
@@ -327,7 +331,7 @@ func cleanupRunFinding(c *rewrite.Context, k *cleanupRun) {
 			what, r.StartLine)
 		return
 	}
-	edits, why := mergePlan(f, k, r)
+	edits, why := mergePlan(c, k, r)
 	if edits == nil {
 		c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
 			"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (dockslim cannot move it: %s)",

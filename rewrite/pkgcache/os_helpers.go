@@ -443,9 +443,10 @@ func deleteInstruction(f *parser.File, in *parser.Instruction) textedit.Edit {
 	}
 	end := in.End
 	first, _ := f.Position(start)
-	if end < len(f.Src) && first > 1 && strings.TrimSpace(f.Line(first-1)) == "" {
-		next, _ := f.Position(end)
-		if strings.TrimSpace(f.Line(next)) == "" {
+	if first > 1 && strings.TrimSpace(f.Line(first-1)) == "" {
+		if end >= len(f.Src) {
+			start = f.LineStart(first - 1) // no trailing blank line at the end
+		} else if next, _ := f.Position(end); strings.TrimSpace(f.Line(next)) == "" {
 			end = f.LineEnd(next)
 		}
 	}
