@@ -79,7 +79,7 @@ func init() {
 }
 
 // apk's options that take a separate value.
-var apkValueOpts = set("-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir",
+var apkValueOpts = osSet("-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir",
 	"--repositories-file", "--wait", "--timeout", "--cache-max-age", "-t", "--virtual", "--progress-fd")
 
 func isApk(n string) bool { return n == "apk" }
@@ -105,7 +105,7 @@ func runApk(c *rewrite.Context) {
 			}
 			for i := 1; i < len(call.Lits); i++ {
 				if call.Lit[i] && (call.Lits[i] == "--update" || call.Lits[i] == "-U" || call.Lits[i] == "--update-cache") {
-					call.fix(c, RuleApkRedundantUpdate, call.Start(i), call.RemoveArg(i),
+					call.osFix(c, RuleApkRedundantUpdate, call.Start(i), call.RemoveArg(i),
 						"apk add --no-cache fetches a fresh index already; %s is redundant", call.Lits[i])
 				}
 			}
@@ -121,7 +121,7 @@ func apkNoCache(c *rewrite.Context, call *osCall) {
 		mountCovers(call.In, apkCache) || mountCovers(call.In, "/etc/apk/cache") {
 		return
 	}
-	call.fix(c, RuleApkNoCache, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-cache"),
+	call.osFix(c, RuleApkNoCache, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-cache"),
 		"apk add: add --no-cache so that the package index stays out of the layer")
 }
 
@@ -155,7 +155,7 @@ func apkRedundantSteps(c *rewrite.Context, in *parser.Instruction, calls []*osCa
 			cmds = append(cmds, u.Cmd)
 		}
 		if edits, ok := removeCommands(c.File, cmds); ok {
-			fix(c, RuleApkRedundantUpdate, rewrite.Safe, updates[0].Start(0), edits,
+			osFix(c, RuleApkRedundantUpdate, rewrite.Safe, updates[0].Start(0), edits,
 				"apk add --no-cache fetches a fresh index already; this apk update only leaves a copy in /var/cache/apk")
 		}
 		return // the rm is looked at once the update is gone
@@ -195,6 +195,6 @@ func apkRedundantSteps(c *rewrite.Context, in *parser.Instruction, calls []*osCa
 		return
 	}
 	start, _ := rms[0].Span(0)
-	fix(c, RuleApkRedundantCacheRm, rewrite.Safe, start, []textedit.Edit(edits),
+	osFix(c, RuleApkRedundantCacheRm, rewrite.Safe, start, []textedit.Edit(edits),
 		"apk add --no-cache writes nothing to /var/cache/apk; this rm is redundant")
 }

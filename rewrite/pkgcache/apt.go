@@ -193,14 +193,14 @@ var aptValueOpts = map[string]bool{
 
 var (
 	// subcommands that ask for confirmation
-	aptPrompting = set("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
+	aptPrompting = osSet("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
 		"remove", "purge", "autoremove", "autopurge", "build-dep")
 	// subcommands that download packages into /var/cache/apt
-	aptDownloading = set("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep")
-	aptUpgrades    = set("upgrade", "dist-upgrade", "full-upgrade")
+	aptDownloading = osSet("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep")
+	aptUpgrades    = osSet("upgrade", "dist-upgrade", "full-upgrade")
 )
 
-func set(xs ...string) map[string]bool {
+func osSet(xs ...string) map[string]bool {
 	m := make(map[string]bool, len(xs))
 	for _, x := range xs {
 		m[x] = true
@@ -245,18 +245,18 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 	if call.Any(func(a string) bool {
 		return strings.HasPrefix(a, "--no-install-recommends") || strings.HasPrefix(a, "--install-recommends") ||
 			strings.Contains(strings.ToLower(a), "install-recommends")
-	}) || configured(call.In, "APT::Install-Recommends") {
+	}) || osConfigured(call.In, "APT::Install-Recommends") {
 		return
 	}
-	call.fix(c, RuleAptNoRecommends, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-install-recommends"),
+	call.osFix(c, RuleAptNoRecommends, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-install-recommends"),
 		"%s install: add --no-install-recommends so that recommended packages stay out of the image", call.Name)
 }
 
 func aptYes(c *rewrite.Context, call *osCall) {
-	if aptAssumesYes(call.Lits) || configured(call.In, "Assume-Yes") {
+	if aptAssumesYes(call.Lits) || osConfigured(call.In, "Assume-Yes") {
 		return
 	}
-	call.fix(c, RuleAptAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "-y"),
+	call.osFix(c, RuleAptAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "-y"),
 		"%s %s: add -y, a build cannot answer apt's confirmation prompt", call.Name, call.Subcmd())
 }
 
@@ -352,7 +352,7 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			"%s update leaves its package lists in the layer, and %s; remove /var/lib/apt/lists/* at its end by hand", update.Name, why)
 		return
 	}
-	fix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), []textedit.Edit{e},
+	osFix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), []textedit.Edit{e},
 		"%s update leaves its package lists in the layer; remove /var/lib/apt/lists/* at the end of the same RUN", update.Name)
 }
 
@@ -395,7 +395,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 	}
 	del := deleteInstruction(f, in)
 	if first.Subcmd() == "update" {
-		fix(c, RuleAptUpdateOwnRun, rewrite.Safe, call.Start(0), []textedit.Edit{del},
+		osFix(c, RuleAptUpdateOwnRun, rewrite.Safe, call.Start(0), []textedit.Edit{del},
 			"%s update in a RUN of its own is redundant: the next RUN updates the index itself; delete it", call.Name)
 		return
 	}
@@ -414,7 +414,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 	} else if _, ok := andLeaves(first.Cmd.Top); !ok {
 		app, why = rewrite.Unsafe, "the install's chain has ||, which could swallow a failing update"
 	}
-	fix(c, RuleAptUpdateOwnRun, app, call.Start(0), []textedit.Edit{del, ins},
+	osFix(c, RuleAptUpdateOwnRun, app, call.Start(0), []textedit.Edit{del, ins},
 		"%s update in a RUN of its own goes stale in the build cache and keeps its lists in a layer; merge it into the next RUN (%s)", call.Name, why)
 }
 
@@ -506,7 +506,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 	for _, call := range calls {
 		usesApt = usesApt || call.Name == "apt" && aptDownloading[call.Subcmd()]
 	}
-	if usesApt && !configured(in, "Keep-Downloaded-Packages") {
+	if usesApt && !osConfigured(in, "Keep-Downloaded-Packages") {
 		if first.Cmd.Quoted {
 			c.Reportf(RuleAptCacheMounts, download.Start(0),
 				"apt: could use cache mounts, but the keep-cache setting cannot be written inside a quoted command")
@@ -525,7 +525,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		}
 		edits = append(edits, e)
 	}
-	fix(c, RuleAptCacheMounts, rewrite.Safe, download.Start(0), edits,
+	osFix(c, RuleAptCacheMounts, rewrite.Safe, download.Start(0), edits,
 		"%s %s: keep apt's downloads and lists in cache mounts instead of the layer (--cache-mounts)", download.Name, download.Subcmd())
 	return true
 }

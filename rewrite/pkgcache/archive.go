@@ -54,7 +54,7 @@ type download struct {
 }
 
 // commands that only read a file they name
-var fileReaders = set("sha1sum", "sha256sum", "sha512sum", "sha384sum", "sha224sum", "md5sum", "b2sum", "cksum",
+var fileReaders = osSet("sha1sum", "sha256sum", "sha512sum", "sha384sum", "sha224sum", "md5sum", "b2sum", "cksum",
 	"gpg", "gpgv", "echo", "printf", "test", "[", "ls", "file", "du", "stat")
 
 func runArchive(c *rewrite.Context) {
@@ -79,7 +79,7 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 	base := path.Base(d.path)
 	var extract, last *shellcmd.Command
 	for _, o := range after {
-		if !mentions(f, o, base) {
+		if !mentionsName(f, o, base) {
 			continue
 		}
 		switch {
@@ -111,13 +111,13 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 		return
 	}
 	start, _ := extract.Span(0)
-	fix(c, RuleArchiveNotRemoved, rewrite.Safe, start, []textedit.Edit{e},
+	osFix(c, RuleArchiveNotRemoved, rewrite.Safe, start, []textedit.Edit{e},
 		"%s is extracted and never removed: the archive stays in the layer next to its contents; remove it in the same RUN", d.path)
 }
 
-// mentions reports whether the source text of the command's statement
+// mentionsName reports whether the source text of the command's statement
 // contains name.
-func mentions(f *parser.File, cmd *shellcmd.Command, name string) bool {
+func mentionsName(f *parser.File, cmd *shellcmd.Command, name string) bool {
 	a, b := cmd.Script.Span(cmd.Stmt)
 	return strings.Contains(string(f.Src[a:b]), name)
 }
@@ -203,7 +203,7 @@ func urlArgs(f *parser.File, cmd *shellcmd.Command) (lits []string, n int) {
 const curlShortValue = "dHuoeAbcrTwxXmCEKFYyzPQtUD"
 
 // curl's long options that take a separate value (the common ones)
-var curlLongValue = set("--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user",
+var curlLongValue = osSet("--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user",
 	"--user-agent", "--referer", "--cookie", "--cookie-jar", "--retry", "--retry-delay", "--retry-max-time",
 	"--connect-timeout", "--max-time", "--proto", "--proto-redir", "--cacert", "--capath", "--cert", "--key",
 	"--proxy", "--request", "--resolve", "--range", "--write-out", "--form", "--limit-rate", "--tlsv1.2",

@@ -338,7 +338,7 @@ func cleanupRunFinding(c *rewrite.Context, k *cleanupRun) {
 			what, r.StartLine, why)
 		return
 	}
-	fix(c, RuleLaterCleanup, rewrite.Safe, k.in.ArgsStart, edits,
+	osFix(c, RuleLaterCleanup, rewrite.Safe, k.in.ArgsStart, edits,
 		"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; moved into that RUN",
 		what, r.StartLine)
 }

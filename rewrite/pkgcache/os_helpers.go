@@ -75,14 +75,14 @@ func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts map[str
 	return out
 }
 
-// fix reports the call's finding with a safe fix, or without one when the
+// osFix reports the call's finding with a safe fix, or without one when the
 // call is opaque.
-func (c *osCall) fix(ctx *rewrite.Context, r *rewrite.Rule, off int, edits []textedit.Edit, format string, args ...any) {
+func (c *osCall) osFix(ctx *rewrite.Context, r *rewrite.Rule, off int, edits []textedit.Edit, format string, args ...any) {
 	if c.Opaque {
 		ctx.Reportf(r, off, format+" (it runs inside an sh -c string that dockslim cannot edit: change it by hand)", args...)
 		return
 	}
-	fix(ctx, r, rewrite.Safe, off, edits, format, args...)
+	osFix(ctx, r, rewrite.Safe, off, edits, format, args...)
 }
 
 // anyOpaque reports whether one of the calls is opaque.
@@ -90,7 +90,7 @@ func anyOpaque(calls []*osCall) bool {
 	return slices.ContainsFunc(calls, func(c *osCall) bool { return c.Opaque })
 }
 
-var shells = set("sh", "bash", "ash", "dash", "zsh")
+var osShells = osSet("sh", "bash", "ash", "dash", "zsh")
 
 // allCmds is shellcmd.All plus the commands of an exec-form
 // RUN ["sh", "-c", "script"] whose string is written without escapes, so
@@ -106,7 +106,7 @@ func allCmds(in *parser.Instruction) []*shellcmd.Command {
 // jsonShellCmd returns the index of the script string of an exec-form
 // `["sh", "-c", "script"]`, or -1.
 func jsonShellCmd(in *parser.Instruction) int {
-	if !in.JSON || len(in.JSONArgs) < 3 || !shells[path.Base(in.JSONArgs[0].Value)] {
+	if !in.JSON || len(in.JSONArgs) < 3 || !osShells[path.Base(in.JSONArgs[0].Value)] {
 		return -1
 	}
 	for i := 1; i < len(in.JSONArgs)-1; i++ {
@@ -148,7 +148,7 @@ func opaqueCmds(in *parser.Instruction) []*shellcmd.Command {
 		}
 	}
 	for _, cmd := range shellcmd.All(in) {
-		if !shells[cmd.Name] {
+		if !osShells[cmd.Name] {
 			continue
 		}
 		for i := 1; i+1 < len(cmd.Args); i++ {
@@ -284,8 +284,8 @@ func shortCluster(a string) string {
 	return a[1:]
 }
 
-// fix reports a finding whose fix has the given applicability.
-func fix(c *rewrite.Context, r *rewrite.Rule, app rewrite.Applicability, off int, edits []textedit.Edit, format string, args ...any) {
+// osFix reports a finding whose fix has the given applicability.
+func osFix(c *rewrite.Context, r *rewrite.Rule, app rewrite.Applicability, off int, edits []textedit.Edit, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: msg,
 		Fix: &rewrite.Fix{Applicability: app, Description: msg, Edits: edits}})
@@ -293,9 +293,9 @@ func fix(c *rewrite.Context, r *rewrite.Rule, app rewrite.Applicability, off int
 
 // ---- paths and mounts ----
 
-// cleanPath normalises a path for comparisons: "/var/lib/apt/lists/*",
+// osCleanPath normalises a path for comparisons: "/var/lib/apt/lists/*",
 // "/var/lib/apt/lists/" and "/var/lib/apt/lists" are the same folder.
-func cleanPath(p string) string {
+func osCleanPath(p string) string {
 	p = strings.TrimSuffix(p, "/*")
 	if len(p) > 1 {
 		p = strings.TrimRight(p, "/")
@@ -305,7 +305,7 @@ func cleanPath(p string) string {
 
 // pathCovers reports whether removing p removes q (p is q or a parent of q).
 func pathCovers(p, q string) bool {
-	p, q = cleanPath(p), cleanPath(q)
+	p, q = osCleanPath(p), osCleanPath(q)
 	if p == "" || q == "" {
 		return false
 	}
@@ -411,10 +411,10 @@ func stageHistory(in *parser.Instruction) []*parser.Instruction {
 	return out
 }
 
-// configured reports whether a RUN before in (or in itself) has a literal
+// osConfigured reports whether a RUN before in (or in itself) has a literal
 // word containing key, such as an echo that writes
 // `APT::Install-Recommends "false";` into apt's configuration.
-func configured(in *parser.Instruction, key string) bool {
+func osConfigured(in *parser.Instruction, key string) bool {
 	for _, p := range append(stageHistory(in), in) {
 		if !p.Is("run") {
 			continue

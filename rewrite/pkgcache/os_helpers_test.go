@@ -9,8 +9,8 @@ import (
 	"github.com/dockslim/dockslim/textedit"
 )
 
-// load parses a one-RUN Dockerfile and returns its file and commands.
-func load(t *testing.T, run string) (*parser.File, []*shellcmd.Command) {
+// osLoad parses a one-RUN Dockerfile and returns its file and commands.
+func osLoad(t *testing.T, run string) (*parser.File, []*shellcmd.Command) {
 	t.Helper()
 	f, err := parser.Load("Dockerfile", []byte("FROM x\nRUN "+run+"\n"))
 	if err != nil {
@@ -86,7 +86,7 @@ func TestDownloadAndExtract(t *testing.T) {
 		{"wget -P /tmp https://e.com/a.tgz", "", ""},
 		{"wget -o log.txt https://e.com/a.tgz", "a.tgz", "a.tgz"},
 	} {
-		f, cmds := load(t, tc.run)
+		f, cmds := osLoad(t, tc.run)
 		d, ok := downloadTarget(f, cmds[0])
 		if !ok {
 			d = download{}
@@ -113,7 +113,7 @@ func TestDownloadAndExtract(t *testing.T) {
 		{"unzip -d /opt /tmp/a.tgz", true},
 		{"unzip /tmp/other.zip", false},
 	} {
-		_, cmds := load(t, tc.run)
+		_, cmds := osLoad(t, tc.run)
 		if got := isExtract(cmds[0], "/tmp/a.tgz"); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.run, got, tc.want)
 		}
@@ -137,7 +137,7 @@ func TestRemoveCommands(t *testing.T) {
 		{"(apk update) && b", "update", ""},
 		{"apk update \\\n# c\n    && b", "update", ""},
 	} {
-		f, cmds := load(t, tc.run)
+		f, cmds := osLoad(t, tc.run)
 		var drop []*shellcmd.Command
 		for _, c := range cmds {
 			if c.Has(tc.drop) {

@@ -88,20 +88,20 @@ func isYum(name string) bool {
 }
 
 // yum/dnf options that take a separate value.
-var yumValueOpts = set("-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
+var yumValueOpts = osSet("-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
 	"--enablerepo", "--disablerepo", "-x", "--exclude", "--releasever", "--setopt", "--repo", "--repoid",
 	"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
 	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait")
 
 var (
-	yumPrompting = set("install", "in", "groupinstall", "localinstall", "reinstall", "remove", "erase", "rm",
+	yumPrompting = osSet("install", "in", "groupinstall", "localinstall", "reinstall", "remove", "erase", "rm",
 		"update", "upgrade", "up", "update-minimal", "upgrade-minimal", "distro-sync", "downgrade",
 		"autoremove", "groupremove", "groupupdate", "swap", "group", "groups", "module", "builddep")
-	yumInstalling = set("install", "in", "groupinstall", "localinstall")
+	yumInstalling = osSet("install", "in", "groupinstall", "localinstall")
 	// subcommands whose second word is the real action
-	yumTwoWord = set("group", "groups", "module")
+	yumTwoWord = osSet("group", "groups", "module")
 	// subcommands that fill the cache
-	yumCaching = set("install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "up",
+	yumCaching = osSet("install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "up",
 		"update-minimal", "upgrade-minimal", "distro-sync", "downgrade", "group", "groups", "module",
 		"makecache", "builddep", "swap", "groupupdate")
 )
@@ -143,10 +143,10 @@ func runYum(c *rewrite.Context) {
 
 func dnfWeakDeps(c *rewrite.Context, call *osCall, at int) {
 	if call.Any(func(a string) bool { return strings.Contains(a, "weak_deps") || strings.Contains(a, "weak-deps") }) ||
-		configured(call.In, "install_weak_deps") {
+		osConfigured(call.In, "install_weak_deps") {
 		return
 	}
-	call.fix(c, RuleDnfNoWeakDeps, call.Start(call.Sub), call.InsertAfter(c.File, at, "--setopt=install_weak_deps=0"),
+	call.osFix(c, RuleDnfNoWeakDeps, call.Start(call.Sub), call.InsertAfter(c.File, at, "--setopt=install_weak_deps=0"),
 		"%s install: add --setopt=install_weak_deps=0 so that weak dependencies stay out of the image", call.Name)
 }
 
@@ -158,10 +158,10 @@ func yumYes(c *rewrite.Context, call *osCall, at int) {
 		l := shortCluster(a)
 		return l != "" && !strings.ContainsAny(l[:1], "cdexR") && strings.Contains(l, "y")
 	})
-	if yes || configured(call.In, "assumeyes") {
+	if yes || osConfigured(call.In, "assumeyes") {
 		return
 	}
-	call.fix(c, RuleYumAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
+	call.osFix(c, RuleYumAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
 		"%s %s: add -y, a build cannot answer the confirmation prompt", call.Name, call.Subcmd())
 }
 
@@ -226,6 +226,6 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 		c.Reportf(RuleYumClean, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
 		return
 	}
-	fix(c, RuleYumClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
+	osFix(c, RuleYumClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
 		"%s leaves its metadata and package cache in the layer; add %q at the end of the same RUN", call.Name, text)
 }

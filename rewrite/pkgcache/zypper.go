@@ -75,14 +75,14 @@ func init() {
 }
 
 // zypper's global options that take a separate value.
-var zypperValueOpts = set("-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
+var zypperValueOpts = osSet("-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
 	"--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--userdata", "--installroot", "--releasever",
 	"-p", "--plus-repo", "--plus-content")
 
 var (
-	zypperPrompting = set("install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
+	zypperPrompting = osSet("install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
 		"source-install", "si", "install-new-recommends", "inr", "verify", "ve")
-	zypperCaching = set("install", "in", "update", "up", "dist-upgrade", "dup", "patch", "refresh", "ref",
+	zypperCaching = osSet("install", "in", "update", "up", "dist-upgrade", "dup", "patch", "refresh", "ref",
 		"source-install", "si", "install-new-recommends", "inr")
 )
 
@@ -109,10 +109,10 @@ func runZypper(c *rewrite.Context) {
 }
 
 func zypperRecommends(c *rewrite.Context, call *osCall) {
-	if call.HasArg("--no-recommends", "--recommends") || configured(call.In, "onlyRequires") {
+	if call.HasArg("--no-recommends", "--recommends") || osConfigured(call.In, "onlyRequires") {
 		return
 	}
-	call.fix(c, RuleZypperNoRecommends, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-recommends"),
+	call.osFix(c, RuleZypperNoRecommends, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-recommends"),
 		"zypper %s: add --no-recommends so that recommended packages stay out of the image", call.Subcmd())
 }
 
@@ -128,7 +128,7 @@ func zypperNonInteractive(c *rewrite.Context, call *osCall) {
 			return
 		}
 	}
-	call.fix(c, RuleZypperNonInteractive, call.Start(call.Sub), call.InsertAfter(c.File, 0, "-n"),
+	call.osFix(c, RuleZypperNonInteractive, call.Start(call.Sub), call.InsertAfter(c.File, 0, "-n"),
 		"zypper %s: add the global -n (--non-interactive), a build cannot answer zypper's prompts", call.Subcmd())
 }
 
@@ -167,6 +167,6 @@ func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 		c.Reportf(RuleZypperClean, call.Start(0), "zypper leaves its cache in the layer, and %s; add \"zypper clean -a\" by hand", tail.cannotAppend())
 		return
 	}
-	fix(c, RuleZypperClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
+	osFix(c, RuleZypperClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
 		"zypper leaves its metadata and package cache in the layer; add \"zypper clean -a\" at the end of the same RUN")
 }
