@@ -128,8 +128,8 @@ upgrade only the packages that need a fix with apt-get install --only-upgrade.
 dockslim only reports this; it does not remove the command, since the base
 image may really need the updates. (hadolint had DL3005 for this; it was
 removed from hadolint, so no equivalent is listed.)`,
-	Before:        "RUN apt-get update && apt-get upgrade -y",
-	After:         "FROM debian:bookworm-20240701-slim   # a newer base instead",
+	Before:        "FROM debian:bookworm-20230612-slim\nRUN apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*",
+	After:         "FROM debian:bookworm-20240701-slim",
 	Applicability: rewrite.Suggestion,
 	Severity:      rewrite.Info,
 }
