@@ -1,0 +1,625 @@
+package pkgcache
+
+// Helpers shared by the OS package-manager passes (apt, apk, yum/dnf,
+// zypper) and the layer-cleanup and archive passes.
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/textedit"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// osCall is one run of a package manager, from a shell-form RUN (through
+// shellcmd) or from an exec-form RUN (the JSON array itself).
+type osCall struct {
+	In   *parser.Instruction
+	Cmd  *shellcmd.Command // nil for exec form
+	Name string            // base name of the program: "apt-get", "dnf"
+	Lits []string          // literal argument values; "" when not literal
+	Lit  []bool
+	// Sub is the index of the subcommand ("install") in Lits, or -1.
+	Sub int
+	// Opaque is set for a command inside an `sh -c` string whose bytes are
+	// not the script's bytes (escapes, expansions): it is reported, never
+	// edited.
+	Opaque bool
+}
+
+// osCalls returns the runs of the programs accepted by isName in the RUN
+// in, in source order. valueOpts are the program's options that take a
+// separate value (they may come before the subcommand).
+func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts map[string]bool) []*osCall {
+	var out []*osCall
+	if in.JSON && jsonShellCmd(in) < 0 {
+		if len(in.JSONArgs) == 0 {
+			return nil
+		}
+		name := path.Base(in.JSONArgs[0].Value)
+		if !isName(name) {
+			return nil
+		}
+		c := &osCall{In: in, Name: name}
+		for _, a := range in.JSONArgs {
+			c.Lits = append(c.Lits, a.Value)
+			c.Lit = append(c.Lit, true)
+		}
+		c.Sub = subcommandIndex(c.Lits, c.Lit, valueOpts)
+		return []*osCall{c}
+	}
+	add := func(cmd *shellcmd.Command, opaque bool) {
+		if !isName(cmd.Name) {
+			return
+		}
+		c := &osCall{In: in, Cmd: cmd, Name: cmd.Name, Opaque: opaque}
+		for i := range cmd.Args {
+			v, ok := cmd.Arg(i)
+			c.Lits = append(c.Lits, v)
+			c.Lit = append(c.Lit, ok)
+		}
+		c.Sub = subcommandIndex(c.Lits, c.Lit, valueOpts)
+		out = append(out, c)
+	}
+	for _, cmd := range allCmds(in) {
+		add(cmd, false)
+	}
+	for _, cmd := range opaqueCmds(in) {
+		add(cmd, true)
+	}
+	return out
+}
+
+// osFix reports the call's finding with a safe fix, or without one when the
+// call is opaque.
+func (c *osCall) osFix(ctx *rewrite.Context, r *rewrite.Rule, off int, edits []textedit.Edit, format string, args ...any) {
+	if c.Opaque {
+		ctx.Reportf(r, off, format+" (it runs inside an sh -c string that dockslim cannot edit: change it by hand)", args...)
+		return
+	}
+	osFix(ctx, r, rewrite.Safe, off, edits, format, args...)
+}
+
+// anyOpaque reports whether one of the calls is opaque.
+func anyOpaque(calls []*osCall) bool {
+	return slices.ContainsFunc(calls, func(c *osCall) bool { return c.Opaque })
+}
+
+var osShells = osSet("sh", "bash", "ash", "dash", "zsh")
+
+// allCmds is shellcmd.All plus the commands of an exec-form
+// RUN ["sh", "-c", "script"] whose string is written without escapes, so
+// that its bytes in the file are the script's bytes and can be edited.
+func allCmds(in *parser.Instruction) []*shellcmd.Command {
+	out := shellcmd.All(in)
+	if s := jsonShellScript(in); s != nil {
+		out = append(out, shellcmd.Commands(s)...)
+	}
+	return out
+}
+
+// jsonShellCmd returns the index of the script string of an exec-form
+// `["sh", "-c", "script"]`, or -1.
+func jsonShellCmd(in *parser.Instruction) int {
+	if !in.JSON || len(in.JSONArgs) < 3 || !osShells[path.Base(in.JSONArgs[0].Value)] {
+		return -1
+	}
+	for i := 1; i < len(in.JSONArgs)-1; i++ {
+		a := in.JSONArgs[i].Value
+		if !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
+			return -1
+		}
+		if strings.Contains(a, "c") {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+func jsonShellScript(in *parser.Instruction) *parser.Script {
+	i := jsonShellCmd(in)
+	if i < 0 {
+		return nil
+	}
+	w := in.JSONArgs[i]
+	if w.End-w.Start != len(w.Value)+2 || strings.ContainsAny(w.Value, "\\\"\n") {
+		return nil
+	}
+	if s := parser.ParseShell(w.Value, w.Start+1); s.Err == nil {
+		return s
+	}
+	return nil
+}
+
+// opaqueCmds returns the commands of `sh -c` strings that shellcmd could not
+// map to the file (double quotes with escapes or expansions, JSON escapes),
+// parsed from their raw text for reporting only.
+func opaqueCmds(in *parser.Instruction) []*shellcmd.Command {
+	var out []*shellcmd.Command
+	if i := jsonShellCmd(in); i >= 0 && jsonShellScript(in) == nil {
+		w := in.JSONArgs[i]
+		if s := parser.ParseShell(w.Value, w.Start+1); s.Err == nil {
+			out = append(out, shellcmd.Commands(s)...)
+		}
+	}
+	for _, cmd := range shellcmd.All(in) {
+		if !osShells[cmd.Name] {
+			continue
+		}
+		for i := 1; i+1 < len(cmd.Args); i++ {
+			a, ok := cmd.Arg(i)
+			if !ok || !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
+				break
+			}
+			if !strings.Contains(a, "c") {
+				continue
+			}
+			start, end := cmd.Span(i + 1)
+			raw := cmd.Script.Text[start-cmd.Script.Base : end-cmd.Script.Base]
+			if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
+				raw, start = raw[1:len(raw)-1], start+1
+			}
+			if s := parser.ParseShell(raw, start); s.Err == nil {
+				out = append(out, shellcmd.Commands(s)...)
+			}
+			break
+		}
+	}
+	return out
+}
+
+// subcommandIndex is the index of the first word after Lits[0] that is
+// neither an option nor an option's value, or -1 (also when a word before
+// it is not literal: dockslim cannot tell what it is).
+func subcommandIndex(lits []string, lit []bool, valueOpts map[string]bool) int {
+	for i := 1; i < len(lits); i++ {
+		if !lit[i] {
+			return -1
+		}
+		a := lits[i]
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			return i
+		}
+		if valueOpts[a] {
+			i++
+		}
+	}
+	return -1
+}
+
+// Subcmd is the subcommand's literal value, or "".
+func (c *osCall) Subcmd() string { return c.arg(c.Sub) }
+
+// arg is the literal value of argument i, or "" when it is missing or not literal.
+func (c *osCall) arg(i int) string {
+	if i < 0 || i >= len(c.Lits) || !c.Lit[i] {
+		return ""
+	}
+	return c.Lits[i]
+}
+
+// Start is the Dockerfile offset of argument i.
+func (c *osCall) Start(i int) int {
+	if c.Cmd == nil {
+		return c.In.JSONArgs[i].Start
+	}
+	s, _ := c.Cmd.Span(i)
+	return s
+}
+
+// End is the Dockerfile offset just past argument i.
+func (c *osCall) End(i int) int {
+	if c.Cmd == nil {
+		return c.In.JSONArgs[i].End
+	}
+	_, e := c.Cmd.Span(i)
+	return e
+}
+
+// InsertAfter adds word as a new argument right after argument i.
+func (c *osCall) InsertAfter(f *parser.File, i int, word string) []textedit.Edit {
+	if c.Cmd == nil {
+		return JSONInsertAfter(f, c.In, i, word)
+	}
+	return InsertAt(c.End(i), " "+word)
+}
+
+// RemoveArg deletes argument i (i > 0) with the blanks before it.
+func (c *osCall) RemoveArg(i int) []textedit.Edit {
+	return []textedit.Edit{{Start: c.End(i - 1), End: c.End(i)}}
+}
+
+// Any reports whether a literal argument after the program name satisfies pred.
+func (c *osCall) Any(pred func(string) bool) bool {
+	for i := 1; i < len(c.Lits); i++ {
+		if c.Lit[i] && pred(c.Lits[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasArg reports whether one of the literal arguments is one of xs.
+func (c *osCall) HasArg(xs ...string) bool {
+	return c.Any(func(a string) bool { return slices.Contains(xs, a) })
+}
+
+// sudoPrefix is "sudo " when the call ran behind sudo inside its own
+// script, so that a cleanup appended after it has the same rights. (In
+// `sudo sh -c '...'` the whole inner script already runs as root.)
+func sudoPrefix(cmd *shellcmd.Command) string {
+	if cmd == nil {
+		return ""
+	}
+	for i := len(cmd.Wrappers) - 1; i >= 0; i-- {
+		switch w := cmd.Wrappers[i]; {
+		case w == "sudo":
+			return "sudo "
+		case strings.HasSuffix(w, " -c"):
+			return ""
+		}
+	}
+	return ""
+}
+
+// cannotAppend says why a cleanup cannot be appended after the call.
+func (c *osCall) cannotAppend() string {
+	if c.Opaque {
+		return "it runs inside an sh -c string that dockslim cannot edit"
+	}
+	return "this RUN cannot take a cleanup command after it"
+}
+
+// shortCluster returns the letters of a single-dash option word ("-qy"
+// gives "qy"), or "" for anything else.
+func shortCluster(a string) string {
+	if len(a) < 2 || a[0] != '-' || a[1] == '-' {
+		return ""
+	}
+	return a[1:]
+}
+
+// osFix reports a finding whose fix has the given applicability.
+func osFix(c *rewrite.Context, r *rewrite.Rule, app rewrite.Applicability, off int, edits []textedit.Edit, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: msg,
+		Fix: &rewrite.Fix{Applicability: app, Description: msg, Edits: edits}})
+}
+
+// ---- paths and mounts ----
+
+// osCleanPath normalises a path for comparisons: "/var/lib/apt/lists/*",
+// "/var/lib/apt/lists/" and "/var/lib/apt/lists" are the same folder.
+func osCleanPath(p string) string {
+	p = strings.TrimSuffix(p, "/*")
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	return p
+}
+
+// pathCovers reports whether removing p removes q (p is q or a parent of q).
+func pathCovers(p, q string) bool {
+	p, q = osCleanPath(p), osCleanPath(q)
+	if p == "" || q == "" {
+		return false
+	}
+	if p == q || p == "/" || strings.HasPrefix(q, p+"/") {
+		return true
+	}
+	// A glob such as /tmp/*.tgz covers the files it matches.
+	if strings.ContainsAny(p, "*?[") {
+		if ok, _ := path.Match(p, q); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// pathsOverlap reports whether one path contains the other.
+func pathsOverlap(p, q string) bool { return pathCovers(p, q) || pathCovers(q, p) }
+
+// mountCovers reports whether a --mount of the RUN (of any type: cache,
+// tmpfs, bind, secret) covers dir, so that what is written there never
+// reaches the layer.
+func mountCovers(in *parser.Instruction, dir string) bool {
+	for _, m := range in.Mounts() {
+		if m.Target != "" && pathCovers(m.Target, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// mountOverlaps reports whether a --mount of the RUN overlaps dir.
+func mountOverlaps(in *parser.Instruction, dir string) bool {
+	for _, m := range in.Mounts() {
+		if m.Target != "" && pathsOverlap(m.Target, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// rmPaths returns the paths of an `rm` command; ok is false when the command
+// is not rm or a path is not literal.
+func rmPaths(cmd *shellcmd.Command) (paths []string, ok bool) {
+	if cmd.Name != "rm" {
+		return nil, false
+	}
+	opts := true
+	for i := 1; i < len(cmd.Args); i++ {
+		a, lit := cmd.Arg(i)
+		if !lit {
+			return nil, false
+		}
+		if opts && a == "--" {
+			opts = false
+			continue
+		}
+		if opts && strings.HasPrefix(a, "-") && len(a) > 1 {
+			continue
+		}
+		paths = append(paths, a)
+	}
+	return paths, len(paths) > 0
+}
+
+// removesPath reports whether cmd is an rm (or `find … -delete`) whose
+// literal paths cover dir.
+func removesPath(cmd *shellcmd.Command, dir string) bool {
+	if cmd.Name == "find" && cmd.Has("-delete") {
+		if p, ok := cmd.Arg(1); ok && pathCovers(p, dir) {
+			return true
+		}
+		return false
+	}
+	paths, _ := rmPaths(cmd)
+	for _, p := range paths {
+		if pathCovers(p, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- instructions and stages ----
+
+// stageHistory returns the instructions that run before in, in build
+// order: those of the stages its stage builds FROM, then those of its own
+// stage before it.
+func stageHistory(in *parser.Instruction) []*parser.Instruction {
+	var chain []*parser.Stage
+	seen := map[*parser.Stage]bool{}
+	for st := in.Stage; st != nil && !seen[st]; st = st.Base.StageRef {
+		seen[st] = true
+		chain = append(chain, st)
+	}
+	var out []*parser.Instruction
+	for i := len(chain) - 1; i >= 0; i-- {
+		for _, p := range chain[i].Instructions {
+			if p.Index < in.Index || chain[i] != in.Stage {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// osConfigured reports whether a RUN before in (or in itself) has a literal
+// word containing key, such as an echo that writes
+// `APT::Install-Recommends "false";` into apt's configuration.
+func osConfigured(in *parser.Instruction, key string) bool {
+	for _, p := range append(stageHistory(in), in) {
+		if !p.Is("run") {
+			continue
+		}
+		for _, cmd := range allCmds(p) {
+			for i := range cmd.Args {
+				if v, ok := cmd.Arg(i); ok && strings.Contains(strings.ToLower(v), strings.ToLower(key)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// metadataOnly is the set of instructions that cannot read or change files
+// nor the environment a RUN sees; a RUN may move across them.
+var metadataOnly = map[string]bool{"label": true, "expose": true, "maintainer": true, "stopsignal": true}
+
+// deleteInstruction removes an instruction, the comment lines right above
+// it, and one of the blank lines around it when it sat between two.
+func deleteInstruction(f *parser.File, in *parser.Instruction) textedit.Edit {
+	start := in.Start
+	if len(in.Comments) > 0 {
+		start = in.Comments[0].Start
+	}
+	end := in.End
+	first, _ := f.Position(start)
+	if first > 1 && strings.TrimSpace(f.Line(first-1)) == "" {
+		if end >= len(f.Src) {
+			start = f.LineStart(first - 1) // no trailing blank line at the end
+		} else if next, _ := f.Position(end); strings.TrimSpace(f.Line(next)) == "" {
+			end = f.LineEnd(next)
+		}
+	}
+	return textedit.Edit{Start: start, End: end}
+}
+
+// canMount reports whether RUN --mount may be added to the file: BuildKit
+// (and buildah) read it, except through a `# syntax=` frontend older than
+// docker/dockerfile:1.2 and on Windows (the backtick escape is the sign).
+func canMount(f *parser.File) bool {
+	if f.Escape == '`' {
+		return false
+	}
+	for _, d := range f.Directives {
+		if !strings.EqualFold(d.Name, "syntax") {
+			continue
+		}
+		_, tag, _ := strings.Cut(d.Value, ":")
+		tag, _, _ = strings.Cut(tag, "@")
+		if strings.Contains(tag, "experimental") {
+			continue
+		}
+		if tag == "1.0" || tag == "1.1" || strings.HasPrefix(tag, "1.0.") || strings.HasPrefix(tag, "1.1.") {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- shell chains ----
+
+// andLeaves flattens a statement that is an && chain into the statements
+// of its commands; ok is false when the chain has another operator (||).
+func andLeaves(st *syntax.Stmt) (leaves []*syntax.Stmt, ok bool) {
+	bin, isBin := st.Cmd.(*syntax.BinaryCmd)
+	if !isBin || bin.Op == syntax.Pipe || bin.Op == syntax.PipeAll {
+		return []*syntax.Stmt{st}, true
+	}
+	if bin.Op != syntax.AndStmt || st.Negated || len(st.Redirs) > 0 {
+		return nil, false
+	}
+	l, okl := andLeaves(bin.X)
+	r, okr := andLeaves(bin.Y)
+	return append(l, r...), okl && okr
+}
+
+// hasCommentLine reports whether text spans a line that is a comment
+// (Docker removes those inside a continued RUN).
+func hasCommentLine(text []byte) bool {
+	lines := strings.Split(string(text), "\n")
+	for _, l := range lines[1:] {
+		if strings.HasPrefix(strings.TrimSpace(l), "#") {
+			return true
+		}
+	}
+	return false
+}
+
+// removeCommands returns edits that take the given commands out of their
+// && chains, keeping the chain's own layout: a command and the joint before
+// it go (the joint after it, when it is first). ok is false when a command
+// is not a plain member of an && chain (inside ||, a pipe, a subshell...),
+// when it is the whole script, or when the edit would delete a comment line
+// that belongs to a command that stays.
+func removeCommands(f *parser.File, cmds []*shellcmd.Command) ([]textedit.Edit, bool) {
+	type group struct {
+		script *parser.Script
+		top    *syntax.Stmt
+		drop   map[*syntax.Stmt]bool
+	}
+	var groups []*group
+	for _, cmd := range cmds {
+		if cmd.Top == nil || cmd.InSubst || cmd.Nested || cmd.Piped {
+			return nil, false
+		}
+		var g *group
+		for _, x := range groups {
+			if x.top == cmd.Top {
+				g = x
+			}
+		}
+		if g == nil {
+			g = &group{script: cmd.Script, top: cmd.Top, drop: map[*syntax.Stmt]bool{}}
+			groups = append(groups, g)
+		}
+		g.drop[cmd.Stmt] = true
+	}
+	var edits []textedit.Edit
+	for _, g := range groups {
+		s := g.script
+		leaves, ok := andLeaves(g.top)
+		if !ok {
+			return nil, false
+		}
+		found := 0
+		for _, l := range leaves {
+			if g.drop[l] {
+				found++
+			}
+		}
+		if found != len(g.drop) {
+			return nil, false // a command is deeper than a chain member
+		}
+		if found == len(leaves) {
+			// The whole statement goes: it must not be the only one.
+			stmts := s.File.Stmts
+			k := slices.Index(stmts, g.top)
+			if k < 0 || len(stmts) < 2 {
+				return nil, false
+			}
+			var e textedit.Edit
+			if k < len(stmts)-1 {
+				e = textedit.Edit{Start: s.Offset(stmts[k].Pos()), End: s.Offset(stmts[k+1].Pos())}
+				if hasCommentLine(f.Src[e.Start:e.End]) {
+					return nil, false
+				}
+			} else {
+				e = textedit.Edit{Start: s.Offset(stmts[k-1].End()), End: s.Offset(stmts[k].End())}
+			}
+			edits = append(edits, e)
+			continue
+		}
+		// Remove each run of dropped leaves.
+		for i := 0; i < len(leaves); {
+			if !g.drop[leaves[i]] {
+				i++
+				continue
+			}
+			j := i
+			for j+1 < len(leaves) && g.drop[leaves[j+1]] {
+				j++
+			}
+			var e textedit.Edit
+			if i > 0 {
+				e = textedit.Edit{Start: s.Offset(leaves[i-1].End()), End: s.Offset(leaves[j].End())}
+			} else {
+				e = textedit.Edit{Start: s.Offset(leaves[0].Pos()), End: s.Offset(leaves[j+1].Pos())}
+				if hasCommentLine(f.Src[e.Start:e.End]) {
+					return nil, false
+				}
+			}
+			edits = append(edits, e)
+			i = j + 1
+		}
+	}
+	return edits, true
+}
+
+// lastTop is a command value for AppendToChain that stands for the last
+// top-level statement of a script.
+func lastTop(s *parser.Script) *shellcmd.Command {
+	if s == nil || s.File == nil || len(s.File.Stmts) == 0 {
+		return nil
+	}
+	return &shellcmd.Command{Script: s, Top: s.File.Stmts[len(s.File.Stmts)-1]}
+}
+
+// stmtText is the Dockerfile text of a statement.
+func stmtText(f *parser.File, s *parser.Script, st *syntax.Stmt) string {
+	a, b := s.Span(st)
+	return string(f.Src[a:b])
+}
+
+// changesDir reports whether a command of the RUN changes the working
+// directory (after offset from, when from >= 0).
+func changesDir(in *parser.Instruction, from int) bool {
+	for _, cmd := range allCmds(in) {
+		switch cmd.Name {
+		case "cd", "pushd", "popd":
+			if s, _ := cmd.Span(0); s > from {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,231 @@
+package pkgcache
+
+import (
+	"strings"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/textedit"
+)
+
+// RuleDnfNoWeakDeps is DS120.
+var RuleDnfNoWeakDeps = &rewrite.Rule{
+	ID:      "DS120",
+	Name:    "dnf-no-weak-deps",
+	Summary: "dnf install pulls in weak dependencies; add --setopt=install_weak_deps=0",
+	Explanation: `dnf and microdnf install the "weak dependencies" (Recommends:) of every package
+by default, the equivalent of apt's recommended packages. They are not needed
+for the requested packages to work and make the image bigger.
+
+dockslim adds --setopt=install_weak_deps=0 right after "install" for dnf,
+dnf5 and microdnf (all accept it). It leaves the command alone when it
+already sets install_weak_deps (or --no-weak-deps), or when an earlier RUN of
+the stage writes install_weak_deps into the configuration. yum is left alone:
+the yum of EL7 has no weak dependencies, and on EL8+ yum is dnf but may be
+called on either.`,
+	Before:        "RUN dnf install -y httpd && dnf clean all",
+	After:         "RUN dnf install --setopt=install_weak_deps=0 -y httpd && dnf clean all",
+	Applicability: rewrite.Safe,
+	Severity:      rewrite.Warning,
+}
+
+// RuleYumAssumeYes is DS121.
+var RuleYumAssumeYes = &rewrite.Rule{
+	ID:      "DS121",
+	Name:    "yum-assume-yes",
+	Summary: "yum/dnf/microdnf install without -y waits for an answer that a build cannot give",
+	Explanation: `yum and dnf ask "Is this ok [y/N]" before they install, update or remove
+packages; a docker build has no terminal, so the command aborts. (microdnf
+accepts -y as well.)
+
+dockslim adds -y right after the subcommand ("group install" and
+"module install" get it after the second word). Counted as present: -y,
+--assumeyes, a short-option group with a y (-qy), --setopt=assumeyes=..., and
+an earlier RUN of the stage that writes assumeyes into the configuration.`,
+	Before:        "RUN yum install httpd && yum clean all",
+	After:         "RUN yum install -y httpd && yum clean all",
+	Applicability: rewrite.Safe,
+	Severity:      rewrite.Error,
+	Hadolint:      []string{"DL3030", "DL3038"},
+	Parfum:        []string{"yumInstallForceYes"},
+}
+
+// RuleYumClean is DS122.
+var RuleYumClean = &rewrite.Rule{
+	ID:      "DS122",
+	Name:    "yum-clean-all",
+	Summary: "yum/dnf leave their metadata and package cache in the layer; clean them in the same RUN",
+	Explanation: `yum, dnf and microdnf keep repository metadata (often 100 MB or more) and
+downloaded packages under /var/cache/yum or /var/cache/dnf. In a RUN that
+cache is written into the layer; deleting it in a later RUN does not shrink
+the image.
+
+dockslim appends to the && chain of the last yum/dnf command of the RUN, in
+the chain's layout: "yum clean all && rm -rf /var/cache/yum" for yum (yum
+clean all leaves some of the folder behind), "dnf clean all" for dnf and
+dnf5, "microdnf clean all" for microdnf. It does nothing when the RUN
+already runs "clean all" or removes the cache folder after the last command,
+when a --mount covers the cache folder, when the RUN right after only cleans
+it (DS130 moves that cleanup here), and for exec-form RUN (reported).
+
+With --cache-mounts this rule still applies: yum and dnf only keep packages
+in a cache mount with keepcache=True, which dockslim does not configure.`,
+	Before:        "RUN yum install -y httpd",
+	After:         "RUN yum install -y httpd && yum clean all && rm -rf /var/cache/yum",
+	Applicability: rewrite.Safe,
+	Severity:      rewrite.Warning,
+	Hadolint:      []string{"DL3032", "DL3040"},
+	Parfum:        []string{"yumInstallRmVarCacheYum"},
+}
+
+func init() {
+	rewrite.Register(&rewrite.Pass{Name: "yum", Rules: []*rewrite.Rule{RuleDnfNoWeakDeps, RuleYumAssumeYes, RuleYumClean}, Run: runYum})
+}
+
+func isYum(name string) bool {
+	return name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf"
+}
+
+// yum/dnf options that take a separate value.
+var yumValueOpts = osSet("-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
+	"--enablerepo", "--disablerepo", "-x", "--exclude", "--releasever", "--setopt", "--repo", "--repoid",
+	"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
+	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait")
+
+var (
+	yumPrompting = osSet("install", "in", "groupinstall", "localinstall", "reinstall", "remove", "erase", "rm",
+		"update", "upgrade", "up", "update-minimal", "upgrade-minimal", "distro-sync", "downgrade",
+		"autoremove", "groupremove", "groupupdate", "swap", "group", "groups", "module", "builddep")
+	yumInstalling = osSet("install", "in", "groupinstall", "localinstall")
+	// subcommands whose second word is the real action
+	yumTwoWord = osSet("group", "groups", "module")
+	// subcommands that fill the cache
+	yumCaching = osSet("install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "up",
+		"update-minimal", "upgrade-minimal", "distro-sync", "downgrade", "group", "groups", "module",
+		"makecache", "builddep", "swap", "groupupdate")
+)
+
+// action returns the index after which a subcommand flag goes, and the
+// action ("install" for "group install").
+func yumAction(call *osCall) (int, string) {
+	sub := call.Subcmd()
+	if yumTwoWord[sub] {
+		if n := call.arg(call.Sub + 1); n != "" && !strings.HasPrefix(n, "-") {
+			return call.Sub + 1, n
+		}
+	}
+	return call.Sub, sub
+}
+
+func runYum(c *rewrite.Context) {
+	for _, in := range c.File.Instructions {
+		if !in.Is("run") {
+			continue
+		}
+		calls := osCalls(in, isYum, yumValueOpts)
+		if len(calls) == 0 {
+			continue
+		}
+		for _, call := range calls {
+			sub := call.Subcmd()
+			at, action := yumAction(call)
+			if call.Name != "yum" && (yumInstalling[sub] || yumTwoWord[sub] && action == "install") {
+				dnfWeakDeps(c, call, at)
+			}
+			if yumPrompting[sub] {
+				yumYes(c, call, at)
+			}
+		}
+		yumClean(c, in, calls)
+	}
+}
+
+func dnfWeakDeps(c *rewrite.Context, call *osCall, at int) {
+	if call.Any(func(a string) bool { return strings.Contains(a, "weak_deps") || strings.Contains(a, "weak-deps") }) ||
+		osConfigured(call.In, "install_weak_deps") {
+		return
+	}
+	call.osFix(c, RuleDnfNoWeakDeps, call.Start(call.Sub), call.InsertAfter(c.File, at, "--setopt=install_weak_deps=0"),
+		"%s install: add --setopt=install_weak_deps=0 so that weak dependencies stay out of the image", call.Name)
+}
+
+func yumYes(c *rewrite.Context, call *osCall, at int) {
+	yes := call.Any(func(a string) bool {
+		if a == "--assumeyes" || a == "--assume-yes" || strings.Contains(strings.ToLower(a), "assumeyes") {
+			return true
+		}
+		l := shortCluster(a)
+		return l != "" && !strings.ContainsAny(l[:1], "cdexR") && strings.Contains(l, "y")
+	})
+	if yes || osConfigured(call.In, "assumeyes") {
+		return
+	}
+	call.osFix(c, RuleYumAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
+		"%s %s: add -y, a build cannot answer the confirmation prompt", call.Name, call.Subcmd())
+}
+
+var yumCacheDirs = []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"}
+
+// yumCacheDir is where the program keeps its cache (yum on EL8+ is dnf
+// and uses /var/cache/dnf; dockslim cannot tell the base's release).
+func yumCacheDir(name string) string {
+	switch name {
+	case "dnf":
+		return "/var/cache/dnf"
+	case "dnf5":
+		return "/var/cache/libdnf5"
+	}
+	return "/var/cache/yum"
+}
+
+// yumClean is DS122.
+func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
+	last := -1
+	for i, call := range calls {
+		if yumCaching[call.Subcmd()] {
+			last = i
+		}
+	}
+	if last < 0 {
+		return
+	}
+	call := calls[last]
+	for _, d := range yumCacheDirs {
+		if mountCovers(in, d) || laterCleanupHandles(c, in, d) {
+			return
+		}
+	}
+	for _, cmd := range allCmds(in) {
+		start, _ := cmd.Span(0)
+		if start <= call.Start(0) {
+			continue
+		}
+		if isYum(cmd.Name) && cmd.Has("clean") {
+			return
+		}
+		for _, d := range yumCacheDirs {
+			if removesPath(cmd, d) {
+				return
+			}
+		}
+	}
+	last2 := calls[len(calls)-1]
+	if last2.Cmd == nil {
+		c.Reportf(RuleYumClean, call.Start(0),
+			"%s leaves its cache in the layer, and an exec-form RUN cannot clean it; use the shell form and add \"&& %s clean all\"", call.Name, call.Name)
+		return
+	}
+	sudo := sudoPrefix(last2.Cmd)
+	text := sudo + call.Name + " clean all"
+	if call.Name == "yum" {
+		text += " && " + sudo + "rm -rf /var/cache/yum"
+	}
+	e, ok := shellcmd.AppendToChain(c.File, last2.Cmd, text)
+	if !ok || last2.Opaque {
+		c.Reportf(RuleYumClean, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
+		return
+	}
+	osFix(c, RuleYumClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
+		"%s leaves its metadata and package cache in the layer; add %q at the end of the same RUN", call.Name, text)
+}
