@@ -92,7 +92,7 @@ func firstLine(s string) string {
 // trimLeading drops blanks and empty continuation lines before a keyword.
 func trimLeading(s string, esc byte) string {
 	for {
-		t := strings.TrimLeftFunc(s, unicode.IsSpace)
+		t := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == 0 })
 		if len(t) > 0 && t[0] == esc {
 			rest := strings.TrimLeft(t[1:], " \t\r")
 			if strings.HasPrefix(rest, "\n") {

@@ -16,7 +16,7 @@ import (
 //     becomes `\` + `\n` followed by NUL bytes, which bash reads as a
 //     continuation whatever the escape character (its lexer skips NULs);
 //   - comment lines and blank lines inside a continuation, which Docker
-//     drops, become spaces (their newline too);
+//     drops, become NULs (their newline too);
 //   - the \r of a CRLF line end and a leading BOM become spaces.
 //
 // Lines after the logical line (heredoc bodies) are copied unchanged.
@@ -39,7 +39,7 @@ func (f *File) shellView(start, end int) (view []byte, logicalEnd int) {
 		content = bytes.TrimRight(content, "\r\n")
 		contentEnd := pos + len(content)
 		if !first && (isCommentLine(content) || len(bytes.TrimLeft(content, " \t\v\f\r")) == 0) {
-			fill(view[pos:lineEnd])
+			clear(view[pos:lineEnd]) // NULs: invisible to bash, as the line is to Docker
 			pos = lineEnd
 			continue
 		}
