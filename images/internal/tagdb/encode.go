@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -41,6 +42,10 @@ func Encode(images map[string][]Row) ([]byte, error) {
 }
 
 func encodeSection(rows []Row) ([]byte, error) {
+	// Tag and directory indexes are stored as uint16.
+	if len(rows) > 1<<16 {
+		return nil, fmt.Errorf("%d tags, at most %d fit", len(rows), 1<<16)
+	}
 	index := make(map[string]int, len(rows))
 	for i, r := range rows {
 		if i > 0 && rows[i-1].Tag >= r.Tag {
@@ -57,6 +62,9 @@ func encodeSection(rows []Row) ([]byte, error) {
 	dirIndex := map[string]int{}
 	for _, r := range rows {
 		if _, ok := dirIndex[r.Directory]; !ok {
+			if len(dirs) >= 1<<15 {
+				return nil, errors.New("too many directories")
+			}
 			dirIndex[r.Directory] = len(dirs)
 			dirs = append(dirs, r.Directory)
 		}
@@ -67,6 +75,11 @@ func encodeSection(rows []Row) ([]byte, error) {
 	for _, d := range dirs {
 		putString(&b, d)
 	}
+	blobLen := 0
+	for _, r := range rows {
+		blobLen += len(r.Tag)
+	}
+	putUint(&b, blobLen)
 	prev := ""
 	for _, r := range rows {
 		n := 0
@@ -77,34 +90,40 @@ func encodeSection(rows []Row) ([]byte, error) {
 		putString(&b, r.Tag[n:])
 		prev = r.Tag
 	}
+	le := binary.LittleEndian
 	for _, r := range rows {
-		putUint(&b, int(r.FirstSeen))
+		b.Write(le.AppendUint16(nil, r.FirstSeen))
 	}
 	for _, r := range rows {
-		putUint(&b, int(r.LastSeen-r.FirstSeen))
+		b.Write(le.AppendUint16(nil, r.LastSeen))
 	}
 	for _, r := range rows {
 		v := dirIndex[r.Directory] << 1
 		if r.Current {
 			v |= 1
 		}
-		putUint(&b, v)
+		b.Write(le.AppendUint16(nil, uint16(v)))
 	}
+	var aliases []uint16
 	for _, r := range rows {
-		if !r.Current {
-			if len(r.Aliases) > 0 {
-				return nil, fmt.Errorf("%s: aliases on a row that is not current", r.Tag)
-			}
-			continue
+		b.Write(le.AppendUint16(nil, uint16(len(aliases))))
+		if !r.Current && len(r.Aliases) > 0 {
+			return nil, fmt.Errorf("%s: aliases on a row that is not current", r.Tag)
 		}
-		putUint(&b, len(r.Aliases))
 		for _, a := range r.Aliases {
 			i, ok := index[a]
 			if !ok {
 				return nil, fmt.Errorf("%s: alias %q is not a tag of the image", r.Tag, a)
 			}
-			putUint(&b, i)
+			aliases = append(aliases, uint16(i))
 		}
+	}
+	if len(aliases) >= 1<<16 {
+		return nil, fmt.Errorf("%d aliases, at most %d fit", len(aliases), 1<<16-1)
+	}
+	b.Write(le.AppendUint16(nil, uint16(len(aliases))))
+	for _, a := range aliases {
+		b.Write(le.AppendUint16(nil, a))
 	}
 	return b.Bytes(), nil
 }

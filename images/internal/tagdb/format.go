@@ -2,23 +2,29 @@
 // (official-tags.tsv): the encoder used by the generator and the decoder used
 // by package images at run time.
 //
-// Layout (all integers are unsigned varints):
+// Layout (varint = unsigned varint):
 //
-//	"dstags1\n"
-//	nImages
-//	nImages × { len(name) name  nTags  rawLen  compLen }   sorted by name
-//	nImages × section                                       same order, compLen bytes each
+//	"dstags2\n"
+//	varint nImages
+//	nImages × { varint len(name), name, varint nTags, varint rawLen, varint compLen }   sorted by name
+//	nImages × section                                                                 same order
 //
 // A section is one image's rows, deflate-compressed (raw deflate, no gzip
-// header), so a lookup only inflates the image it asks about. Uncompressed,
-// a section is column by column (columns compress better than rows):
+// header), so a lookup only inflates the image it asks about. Inflated, a
+// section is column by column (columns compress better than rows):
 //
-//	nDirs, nDirs × { len dir }           distinct directories of the image
-//	nTags × { shared suffixLen suffix }  tags in byte order, front-coded against the previous tag
-//	nTags × firstSeen                    days since Epoch
-//	nTags × (lastSeen - firstSeen)       days
-//	nTags × (dirIndex<<1 | current)
-//	for each current row: nAliases, nAliases × tagIndex
+//	varint nDirs, nDirs × { varint len, dir }   distinct directories of the image
+//	varint blobLen                             total bytes of all tags
+//	nTags × { varint shared, varint len, suffix } tags in byte order, front-coded
+//	                                           against the previous tag
+//	nTags × uint16 firstSeen                   days since Epoch, little endian
+//	nTags × uint16 lastSeen
+//	nTags × uint16 dirIndex<<1 | current
+//	(nTags+1) × uint16 aliasOff                aliases of tag i: alias[aliasOff[i]:aliasOff[i+1]]
+//	nAliases × uint16 alias                    tag indexes; only current rows have aliases
+//
+// The fixed-width columns are read in place from the inflated buffer, so
+// decoding only rebuilds the tag strings and a hash table over them.
 package tagdb
 
 import (
@@ -27,12 +33,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"sync"
 	"time"
+	"unsafe"
 )
 
 // Magic starts every index file; bump the digit when the layout changes.
-const Magic = "dstags1\n"
+const Magic = "dstags2\n"
 
 // Epoch is day 0 of the day numbers stored in the index.
 var Epoch = time.Date(2013, time.January, 1, 0, 0, 0, 0, time.UTC)
@@ -47,32 +56,70 @@ type Row struct {
 	Aliases   []string // only for current rows
 }
 
-// Image is the decoded index of one official image. Tags are sorted in byte
-// order; every per-tag slice is indexed like Ends.
+// Image is the decoded index of one official image. Tags are numbered in
+// byte order, 0..Len()-1.
 type Image struct {
-	Name     string
-	Blob     string   // all tags, concatenated
-	Ends     []uint32 // tag i is Blob[Ends[i-1]:Ends[i]] (Ends[-1] = 0)
-	First    []uint16
-	Last     []uint16
-	Dir      []uint16 // index into Dirs
-	Current  []bool
-	Dirs     []string
-	AliasOff []uint32 // aliases of tag i are Aliases[AliasOff[i]:AliasOff[i+1]]
-	Aliases  []uint32 // tag indexes
+	Name string
+	Dirs []string
+	blob string   // all tags, concatenated
+	ends []uint32 // tag i is blob[ends[i-1]:ends[i]]
+	// Fixed-width columns, slices of the inflated section.
+	first, last, dirCur, alias []byte
+	aliasOff                   []byte
+	// Open-addressing hash table over the tags: tag index + 1, 0 = empty.
+	slots []int32
+	seed  maphash.Seed
 }
 
 // Len is the number of tags.
-func (im *Image) Len() int { return len(im.Ends) }
+func (im *Image) Len() int { return len(im.ends) }
 
 // Tag returns tag i.
 func (im *Image) Tag(i int) string {
 	start := uint32(0)
 	if i > 0 {
-		start = im.Ends[i-1]
+		start = im.ends[i-1]
 	}
-	return im.Blob[start:im.Ends[i]]
+	return im.blob[start:im.ends[i]]
 }
+
+// Find returns the index of tag, in O(1).
+func (im *Image) Find(tag string) (int, bool) {
+	mask := uint64(len(im.slots) - 1)
+	for h := maphash.String(im.seed, tag) & mask; ; h = (h + 1) & mask {
+		s := im.slots[h]
+		if s == 0 {
+			return 0, false
+		}
+		if im.Tag(int(s-1)) == tag {
+			return int(s - 1), true
+		}
+	}
+}
+
+// FirstSeen and LastSeen return the dates of tag i in days since Epoch.
+func (im *Image) FirstSeen(i int) uint16 { return u16(im.first, i) }
+
+// LastSeen: see FirstSeen.
+func (im *Image) LastSeen(i int) uint16 { return u16(im.last, i) }
+
+// Current reports whether tag i is still listed.
+func (im *Image) Current(i int) bool { return u16(im.dirCur, i)&1 == 1 }
+
+// Directory returns the build directory of tag i.
+func (im *Image) Directory(i int) string { return im.Dirs[u16(im.dirCur, i)>>1] }
+
+// NumAliases returns how many aliases tag i has.
+func (im *Image) NumAliases(i int) int {
+	return int(u16(im.aliasOff, i+1) - u16(im.aliasOff, i))
+}
+
+// Alias returns the k-th alias of tag i, as a tag index.
+func (im *Image) Alias(i, k int) int {
+	return int(u16(im.alias, int(u16(im.aliasOff, i))+k))
+}
+
+func u16(col []byte, i int) uint16 { return binary.LittleEndian.Uint16(col[2*i:]) }
 
 // Entry locates one image's section in the index file.
 type Entry struct {
@@ -110,11 +157,22 @@ func ReadHeader(file []byte) ([]Entry, error) {
 	return entries, nil
 }
 
+var inflaters sync.Pool
+
 // Decode inflates and decodes the section of entry e from file.
 func Decode(file []byte, e Entry) (*Image, error) {
 	raw := make([]byte, e.RawLen)
-	fr := flate.NewReader(bytes.NewReader(file[e.off : e.off+e.comp]))
-	if _, err := io.ReadFull(fr, raw); err != nil {
+	src := bytes.NewReader(file[e.off : e.off+e.comp])
+	// A decompressor holds a 32 KB window and tables: reuse them.
+	fr, _ := inflaters.Get().(io.ReadCloser)
+	if fr == nil {
+		fr = flate.NewReader(src)
+	} else if err := fr.(flate.Resetter).Reset(src, nil); err != nil {
+		return nil, err
+	}
+	_, err := io.ReadFull(fr, raw)
+	inflaters.Put(fr)
+	if err != nil {
 		return nil, fmt.Errorf("tagdb: inflate %s: %w", e.Name, err)
 	}
 	im, err := decodeSection(raw, e.NTags)
@@ -137,62 +195,72 @@ func decodeSection(raw []byte, n int) (*Image, error) {
 		im.Dirs[k] = string(r.bytes(r.uint()))
 	}
 
-	blob := make([]byte, 0, n*12)
-	im.Ends = make([]uint32, n)
+	// Rebuild the tags into one exactly sized string: one allocation.
+	blobLen := r.uint()
+	if r.err != nil || blobLen > 64*len(raw) {
+		return nil, errors.New("corrupt tag length")
+	}
+	blob := make([]byte, 0, blobLen)
+	im.ends = make([]uint32, n)
 	last := 0 // start of the previous tag in blob
 	for i := 0; i < n; i++ {
 		shared, sl := r.uint(), r.uint()
 		suffix := r.bytes(sl)
-		if r.err != nil || shared > len(blob)-last {
+		if r.err != nil || shared > len(blob)-last || len(blob)+shared+sl > blobLen {
 			return nil, errors.New("corrupt tag column")
 		}
 		start := len(blob)
 		blob = append(blob, blob[last:last+shared]...)
 		blob = append(blob, suffix...)
 		last = start
-		im.Ends[i] = uint32(len(blob))
+		im.ends[i] = uint32(len(blob))
 	}
-	im.Blob = string(blob)
+	if len(blob) != blobLen {
+		return nil, errors.New("corrupt tag length")
+	}
+	// blob is never written again, so the string may share its memory.
+	im.blob = unsafe.String(unsafe.SliceData(blob), len(blob))
 
-	im.First = make([]uint16, n)
-	im.Last = make([]uint16, n)
-	im.Dir = make([]uint16, n)
-	im.Current = make([]bool, n)
-	for i := range im.First {
-		im.First[i] = uint16(r.uint())
+	im.first = r.bytes(2 * n)
+	im.last = r.bytes(2 * n)
+	im.dirCur = r.bytes(2 * n)
+	im.aliasOff = r.bytes(2 * (n + 1))
+	if r.err != nil {
+		return nil, r.err
 	}
-	for i := range im.Last {
-		im.Last[i] = im.First[i] + uint16(r.uint())
-	}
-	for i := range im.Dir {
-		v := r.uint()
-		im.Current[i] = v&1 == 1
-		im.Dir[i] = uint16(v >> 1)
-		if int(im.Dir[i]) >= nd {
-			return nil, errors.New("corrupt directory index")
-		}
-	}
-	im.AliasOff = make([]uint32, n+1)
-	for i := 0; i < n; i++ {
-		im.AliasOff[i] = uint32(len(im.Aliases))
-		if !im.Current[i] {
-			continue
-		}
-		na := r.uint()
-		for ; na > 0 && r.err == nil; na-- {
-			t := r.uint()
-			if t >= n {
-				return nil, errors.New("corrupt alias")
-			}
-			im.Aliases = append(im.Aliases, uint32(t))
-		}
-	}
-	im.AliasOff[n] = uint32(len(im.Aliases))
+	nAlias := int(u16(im.aliasOff, n))
+	im.alias = r.bytes(2 * nAlias)
 	if r.err != nil {
 		return nil, r.err
 	}
 	if r.i != len(raw) {
 		return nil, errors.New("trailing bytes in section")
+	}
+	for i := 0; i < n; i++ {
+		if int(u16(im.dirCur, i)>>1) >= nd || u16(im.aliasOff, i) > u16(im.aliasOff, i+1) {
+			return nil, errors.New("corrupt row")
+		}
+	}
+	for k := 0; k < nAlias; k++ {
+		if int(u16(im.alias, k)) >= n {
+			return nil, errors.New("corrupt alias")
+		}
+	}
+
+	// Table at most half full keeps probe sequences short.
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	im.slots = make([]int32, size)
+	im.seed = maphash.MakeSeed()
+	mask := uint64(size - 1)
+	for i := 0; i < n; i++ {
+		h := maphash.String(im.seed, im.Tag(i)) & mask
+		for im.slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		im.slots[h] = int32(i + 1)
 	}
 	return im, nil
 }

@@ -51,6 +51,12 @@ func checkRoundTrip(t *testing.T, file []byte, images map[string][]Row) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, e := range entries {
+		im, _ := Decode(file, e)
+		if _, ok := im.Find("no-such-tag"); ok {
+			t.Fatalf("%s: found a tag that does not exist", e.Name)
+		}
+	}
 	if len(entries) != len(images) {
 		t.Fatalf("%d images, want %d", len(entries), len(images))
 	}
@@ -65,11 +71,14 @@ func checkRoundTrip(t *testing.T, file []byte, images map[string][]Row) {
 		}
 		for i, want := range rows {
 			got := Row{
-				Tag: im.Tag(i), FirstSeen: im.First[i], LastSeen: im.Last[i],
-				Current: im.Current[i], Directory: im.Dirs[im.Dir[i]],
+				Tag: im.Tag(i), FirstSeen: im.FirstSeen(i), LastSeen: im.LastSeen(i),
+				Current: im.Current(i), Directory: im.Directory(i),
 			}
-			for _, a := range im.Aliases[im.AliasOff[i]:im.AliasOff[i+1]] {
-				got.Aliases = append(got.Aliases, im.Tag(int(a)))
+			for k := 0; k < im.NumAliases(i); k++ {
+				got.Aliases = append(got.Aliases, im.Tag(im.Alias(i, k)))
+			}
+			if j, ok := im.Find(want.Tag); !ok || j != i {
+				t.Fatalf("%s: Find(%q) = %d, %v; want %d", e.Name, want.Tag, j, ok, i)
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s row %d:\n got %+v\nwant %+v", e.Name, i, got, want)
