@@ -85,12 +85,24 @@ func (im *image) aliasTags(i int) []string {
 	return out
 }
 
-// sameStanza reports whether tags i and j name the same build (j is i or one
-// of its aliases). Only current rows have aliases.
+// sameStanza reports whether tags i and j name the same build. Aliases list
+// the other Tags of a stanza but not its SharedTags (python:3.12 lists
+// 3.12-trixie, not the reverse; 3.12 and 3.12.14 list neither each other,
+// only common Tags), so all three relations are checked. Only current rows
+// have aliases: a tag that is no longer listed matches only itself.
 func (im *image) sameStanza(i, j int) bool {
-	if i == j {
+	if i == j || im.hasAlias(i, j) || im.hasAlias(j, i) {
 		return true
 	}
+	for k := 0; k < im.NumAliases(i); k++ {
+		if im.hasAlias(j, im.Alias(i, k)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (im *image) hasAlias(i, j int) bool {
 	for k := 0; k < im.NumAliases(i); k++ {
 		if im.Alias(i, k) == j {
 			return true
