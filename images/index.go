@@ -46,6 +46,12 @@ func loadHeader() {
 	})
 }
 
+// knownImage reports whether name is in the index, without decoding it.
+func knownImage(name string) bool {
+	loadHeader()
+	return slots[name] != nil
+}
+
 // getImage returns the decoded index of an official image, or nil.
 func getImage(name string) *image {
 	loadHeader()

@@ -49,7 +49,7 @@ func Normalize(repository string) (official string, ok bool) {
 	default:
 		return "", false
 	}
-	if getImage(official) == nil {
+	if !knownImage(official) {
 		return "", false
 	}
 	return official, true

@@ -42,9 +42,9 @@ func Encode(images map[string][]Row) ([]byte, error) {
 }
 
 func encodeSection(rows []Row) ([]byte, error) {
-	// Tag and directory indexes are stored as uint16.
-	if len(rows) > 1<<16 {
-		return nil, fmt.Errorf("%d tags, at most %d fit", len(rows), 1<<16)
+	// Tag indexes (and tag index + 1 in the decoder's hash table) are uint16.
+	if len(rows) >= 1<<16 {
+		return nil, fmt.Errorf("%d tags, at most %d fit", len(rows), 1<<16-1)
 	}
 	index := make(map[string]int, len(rows))
 	for i, r := range rows {

@@ -66,8 +66,9 @@ type Image struct {
 	// Fixed-width columns, slices of the inflated section.
 	first, last, dirCur, alias []byte
 	aliasOff                   []byte
-	// Open-addressing hash table over the tags: tag index + 1, 0 = empty.
-	slots []int32
+	// Open-addressing hash table over the tags: tag index + 1, 0 = empty
+	// (uint16 is enough: Encode allows at most 65535 tags per image).
+	slots []uint16
 	seed  maphash.Seed
 }
 
@@ -145,6 +146,9 @@ func ReadHeader(file []byte) ([]Entry, error) {
 		e := &entries[k]
 		e.Name = string(r.bytes(r.uint()))
 		e.NTags, e.RawLen, e.comp = r.uint(), r.uint(), r.uint()
+		if e.NTags >= 1<<16 || e.RawLen > 1<<26 {
+			return nil, errors.New("tagdb: corrupt header")
+		}
 	}
 	off := r.i
 	for k := range entries {
@@ -252,7 +256,7 @@ func decodeSection(raw []byte, n int) (*Image, error) {
 	for size < 2*n {
 		size <<= 1
 	}
-	im.slots = make([]int32, size)
+	im.slots = make([]uint16, size)
 	im.seed = maphash.MakeSeed()
 	mask := uint64(size - 1)
 	for i := 0; i < n; i++ {
@@ -260,7 +264,7 @@ func decodeSection(raw []byte, n int) (*Image, error) {
 		for im.slots[h] != 0 {
 			h = (h + 1) & mask
 		}
-		im.slots[h] = int32(i + 1)
+		im.slots[h] = uint16(i + 1)
 	}
 	return im, nil
 }
