@@ -171,6 +171,7 @@ const (
 	Missing
 )
 
+// String returns "unknown", "unaffected" or "missing".
 func (p Presence) String() string {
 	return [...]string{"unknown", "unaffected", "missing"}[p]
 }

@@ -127,27 +127,19 @@ func SlimCandidates(image, tag string) (cands []Candidate, why string) {
 		return temurinFor(im, i, ref)
 	case slimBuildpackDeps:
 		return im.buildpackBase(i, ref)
+	case slimJRE:
+		return im.temurinJRE(i, ref)
 	}
 	toks := tokens(im.Tag(i))
-	if rule.slim == slimJRE {
-		if contains(toks, "jre") {
-			return nil, ref.String() + " is already the JRE variant"
-		}
-	} else if contains(toks, "slim") {
+	if contains(toks, "slim") {
 		return nil, ref.String() + " is already a slim variant"
 	}
-	if isAlpineTag(toks) && rule.slim != slimJRE {
+	if isAlpineTag(toks) {
 		return nil, ref.String() + " is already Alpine-based (musl): a slim Debian tag would be larger"
 	}
 	family, codename := im.distro(i)
 	cands = im.derive(i, func(t string) []string { return slimNames(rule, t) }, func(j int) (Candidate, bool) {
 		f, c := im.distro(j)
-		if rule.slim == slimJRE {
-			return Candidate{
-				Image: image, Tag: im.Tag(j), Variant: "jre", Libc: libcOf(f, c),
-				Reason: "JRE only, no javac/jar/jlink: for the runtime stage; keep the JDK to build",
-			}, true
-		}
 		if f != family || codename != "" && c != "" && c != codename {
 			return Candidate{}, false // a slim tag of another release is not this tag's variant
 		}
@@ -180,18 +172,6 @@ func slimNames(rule variantRule, tag string) []string {
 			k++
 		}
 		out := append(append(append([]string{}, toks[:k]...), "slim"), toks[k:]...)
-		return []string{strings.Join(out, "-")}
-	case slimJRE:
-		toks := strings.Split(tag, "-")
-		if k := index(toks, "jdk"); k >= 0 {
-			toks[k] = "jre"
-			return []string{strings.Join(toks, "-")}
-		}
-		if tag == "latest" {
-			return nil
-		}
-		// 17 → 17-jre, 17-noble → 17-jre-noble
-		out := append([]string{toks[0], "jre"}, toks[1:]...)
 		return []string{strings.Join(out, "-")}
 	}
 	return nil
@@ -253,7 +233,7 @@ func (im *image) alpineNames(rule variantRule, tag string) []string {
 		switch {
 		case contains(rule.modifiers, tok):
 			mods = append(mods, tok)
-		case tok == "slim" || tok == "minimal" || isSuite(tok) || strings.HasPrefix(tok, "ubi"):
+		case tok == "slim" || tok == "minimal" || isSuite(tok) || strings.HasPrefix(tok, "ubi") && isDigits(tok[3:]):
 			// distribution words: dropped
 		default:
 			head = append(head, tok)
@@ -332,6 +312,35 @@ func (im *image) derive(i int, names func(string) []string, build func(j int) (C
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Current && !out[b].Current })
 	return out
+}
+
+// temurinJRE maps an eclipse-temurin JDK tag to its JRE sibling, for
+// runtime stages: 17 → 17-jre, 17-jdk-noble → 17-jre-noble.
+func (im *image) temurinJRE(i int, ref Ref) ([]Candidate, string) {
+	if contains(tokens(im.Tag(i)), "jre") {
+		return nil, ref.String() + " is already the JRE variant"
+	}
+	jreName := func(tag string) []string {
+		toks := strings.Split(tag, "-")
+		if k := index(toks, "jdk"); k >= 0 {
+			toks[k] = "jre"
+			return []string{strings.Join(toks, "-")}
+		}
+		if tag == "latest" {
+			return nil
+		}
+		return []string{strings.Join(append([]string{toks[0], "jre"}, toks[1:]...), "-")}
+	}
+	cands := im.derive(i, jreName, func(j int) (Candidate, bool) {
+		return Candidate{
+			Image: im.Name, Tag: im.Tag(j), Variant: "jre", Libc: libcOf(im.distro(j)),
+			Reason: "JRE only, no javac/jar/jlink: for the runtime stage; keep the JDK to build",
+		}, true
+	})
+	if len(cands) == 0 {
+		return nil, "no JRE variant of " + ref.String() + " was published"
+	}
+	return cands, ""
 }
 
 // phpCLI handles php, which has no slim tags: its apache and fpm variants
