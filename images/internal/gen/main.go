@@ -1,0 +1,63 @@
+// Command gen regenerates images/data from the shared data files.
+//
+// Usage (run by "go generate ./images/..."):
+//
+//	go run ./images/internal/gen [-src DIR] [-out DIR]
+//
+// The defaults are relative to the module root, whatever the working
+// directory: -src ../shared/data, -out images/data.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/dockslim/dockslim/images/internal/tagdb"
+)
+
+func main() {
+	src := flag.String("src", "", "directory holding official-tags.tsv and friends (default <module root>/../shared/data)")
+	out := flag.String("out", "", "output directory (default <module root>/images/data)")
+	flag.Parse()
+	if err := run(*src, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(src, out string) error {
+	if src == "" || out == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return err
+		}
+		if src == "" {
+			src = filepath.Join(root, "..", "shared", "data")
+		}
+		if out == "" {
+			out = filepath.Join(root, "images", "data")
+		}
+	}
+	return tagdb.Generate(src, out)
+}
+
+// moduleRoot walks up from the working directory to the nearest go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,303 @@
+// Package tagdb is the on-disk form of the official-images tag index
+// (official-tags.tsv): the encoder used by the generator and the decoder used
+// by package images at run time.
+//
+// Layout (varint = unsigned varint):
+//
+//	"dstags2\n"
+//	varint nImages
+//	nImages × { varint len(name), name, varint nTags, varint rawLen, varint compLen }   sorted by name
+//	nImages × section                                                                 same order
+//
+// A section is one image's rows, deflate-compressed (raw deflate, no gzip
+// header), so a lookup only inflates the image it asks about. Inflated, a
+// section is column by column (columns compress better than rows):
+//
+//	varint nDirs, nDirs × { varint len, dir }   distinct directories of the image
+//	varint blobLen                             total bytes of all tags
+//	nTags × { varint shared, varint len, suffix } tags in byte order, front-coded
+//	                                           against the previous tag
+//	nTags × uint16 firstSeen                   days since Epoch, little endian
+//	nTags × uint16 lastSeen
+//	nTags × uint16 dirIndex<<1 | current
+//	(nTags+1) × uint16 aliasOff                aliases of tag i: alias[aliasOff[i]:aliasOff[i+1]]
+//	nAliases × uint16 alias                    tag indexes; only current rows have aliases
+//
+// The fixed-width columns are read in place from the inflated buffer, so
+// decoding only rebuilds the tag strings and a hash table over them.
+package tagdb
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Magic starts every index file; bump the digit when the layout changes.
+const Magic = "dstags2\n"
+
+// Epoch is day 0 of the day numbers stored in the index.
+var Epoch = time.Date(2013, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Row is one line of official-tags.tsv with dates as day numbers.
+type Row struct {
+	Tag       string
+	FirstSeen uint16 // days since Epoch
+	LastSeen  uint16 // days since Epoch
+	Current   bool
+	Directory string
+	Aliases   []string // only for current rows
+}
+
+// Image is the decoded index of one official image. Tags are numbered in
+// byte order, 0..Len()-1.
+type Image struct {
+	Name string
+	Dirs []string
+	blob string   // all tags, concatenated
+	ends []uint32 // tag i is blob[ends[i-1]:ends[i]]
+	// Fixed-width columns, slices of the inflated section.
+	first, last, dirCur, alias []byte
+	aliasOff                   []byte
+	// Open-addressing hash table over the tags: tag index + 1, 0 = empty
+	// (uint16 is enough: Encode allows at most 65535 tags per image).
+	slots []uint16
+	seed  maphash.Seed
+}
+
+// Len is the number of tags.
+func (im *Image) Len() int { return len(im.ends) }
+
+// Tag returns tag i.
+func (im *Image) Tag(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = im.ends[i-1]
+	}
+	return im.blob[start:im.ends[i]]
+}
+
+// Find returns the index of tag, in O(1).
+func (im *Image) Find(tag string) (int, bool) {
+	mask := uint64(len(im.slots) - 1)
+	for h := maphash.String(im.seed, tag) & mask; ; h = (h + 1) & mask {
+		s := im.slots[h]
+		if s == 0 {
+			return 0, false
+		}
+		if im.Tag(int(s-1)) == tag {
+			return int(s - 1), true
+		}
+	}
+}
+
+// FirstSeen and LastSeen return the dates of tag i in days since Epoch.
+func (im *Image) FirstSeen(i int) uint16 { return u16(im.first, i) }
+
+// LastSeen: see FirstSeen.
+func (im *Image) LastSeen(i int) uint16 { return u16(im.last, i) }
+
+// Current reports whether tag i is still listed.
+func (im *Image) Current(i int) bool { return u16(im.dirCur, i)&1 == 1 }
+
+// Directory returns the build directory of tag i.
+func (im *Image) Directory(i int) string { return im.Dirs[u16(im.dirCur, i)>>1] }
+
+// NumAliases returns how many aliases tag i has.
+func (im *Image) NumAliases(i int) int {
+	return int(u16(im.aliasOff, i+1) - u16(im.aliasOff, i))
+}
+
+// Alias returns the k-th alias of tag i, as a tag index.
+func (im *Image) Alias(i, k int) int {
+	return int(u16(im.alias, int(u16(im.aliasOff, i))+k))
+}
+
+func u16(col []byte, i int) uint16 { return binary.LittleEndian.Uint16(col[2*i:]) }
+
+// Entry locates one image's section in the index file.
+type Entry struct {
+	Name   string
+	NTags  int
+	RawLen int
+	off    int // offset of the compressed section in the file
+	comp   int
+}
+
+// ReadHeader parses the header of an index file. It does not inflate anything.
+func ReadHeader(file []byte) ([]Entry, error) {
+	if !bytes.HasPrefix(file, []byte(Magic)) {
+		return nil, errors.New("tagdb: bad magic")
+	}
+	r := reader{b: file, i: len(Magic)}
+	n := r.uint()
+	if n > 1<<12 {
+		return nil, errors.New("tagdb: too many images")
+	}
+	entries := make([]Entry, n)
+	for k := range entries {
+		e := &entries[k]
+		e.Name = string(r.bytes(r.uint()))
+		e.NTags, e.RawLen, e.comp = r.uint(), r.uint(), r.uint()
+		if e.NTags >= 1<<16 || e.RawLen > 1<<26 {
+			return nil, errors.New("tagdb: corrupt header")
+		}
+	}
+	off := r.i
+	for k := range entries {
+		entries[k].off = off
+		off += entries[k].comp
+	}
+	if r.err != nil || off != len(file) {
+		return nil, errors.New("tagdb: corrupt header")
+	}
+	return entries, nil
+}
+
+var inflaters sync.Pool
+
+// Decode inflates and decodes the section of entry e from file.
+func Decode(file []byte, e Entry) (*Image, error) {
+	raw := make([]byte, e.RawLen)
+	src := bytes.NewReader(file[e.off : e.off+e.comp])
+	// A decompressor holds a 32 KB window and tables: reuse them.
+	fr, _ := inflaters.Get().(io.ReadCloser)
+	if fr == nil {
+		fr = flate.NewReader(src)
+	} else if err := fr.(flate.Resetter).Reset(src, nil); err != nil {
+		return nil, err
+	}
+	_, err := io.ReadFull(fr, raw)
+	inflaters.Put(fr)
+	if err != nil {
+		return nil, fmt.Errorf("tagdb: inflate %s: %w", e.Name, err)
+	}
+	im, err := decodeSection(raw, e.NTags)
+	if err != nil {
+		return nil, fmt.Errorf("tagdb: %s: %w", e.Name, err)
+	}
+	im.Name = e.Name
+	return im, nil
+}
+
+func decodeSection(raw []byte, n int) (*Image, error) {
+	r := reader{b: raw}
+	im := &Image{}
+	nd := r.uint()
+	if nd > len(raw) {
+		return nil, errors.New("corrupt directory count")
+	}
+	im.Dirs = make([]string, nd)
+	for k := range im.Dirs {
+		im.Dirs[k] = string(r.bytes(r.uint()))
+	}
+
+	// Rebuild the tags into one exactly sized string: one allocation.
+	blobLen := r.uint()
+	if r.err != nil || blobLen > 64*len(raw) {
+		return nil, errors.New("corrupt tag length")
+	}
+	blob := make([]byte, 0, blobLen)
+	im.ends = make([]uint32, n)
+	last := 0 // start of the previous tag in blob
+	for i := 0; i < n; i++ {
+		shared, sl := r.uint(), r.uint()
+		suffix := r.bytes(sl)
+		if r.err != nil || shared > len(blob)-last || len(blob)+shared+sl > blobLen {
+			return nil, errors.New("corrupt tag column")
+		}
+		start := len(blob)
+		blob = append(blob, blob[last:last+shared]...)
+		blob = append(blob, suffix...)
+		last = start
+		im.ends[i] = uint32(len(blob))
+	}
+	if len(blob) != blobLen {
+		return nil, errors.New("corrupt tag length")
+	}
+	// blob is never written again, so the string may share its memory.
+	im.blob = unsafe.String(unsafe.SliceData(blob), len(blob))
+
+	im.first = r.bytes(2 * n)
+	im.last = r.bytes(2 * n)
+	im.dirCur = r.bytes(2 * n)
+	im.aliasOff = r.bytes(2 * (n + 1))
+	if r.err != nil {
+		return nil, r.err
+	}
+	nAlias := int(u16(im.aliasOff, n))
+	im.alias = r.bytes(2 * nAlias)
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.i != len(raw) {
+		return nil, errors.New("trailing bytes in section")
+	}
+	for i := 0; i < n; i++ {
+		if int(u16(im.dirCur, i)>>1) >= nd || u16(im.aliasOff, i) > u16(im.aliasOff, i+1) {
+			return nil, errors.New("corrupt row")
+		}
+	}
+	for k := 0; k < nAlias; k++ {
+		if int(u16(im.alias, k)) >= n {
+			return nil, errors.New("corrupt alias")
+		}
+	}
+
+	// Table at most half full keeps probe sequences short.
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	im.slots = make([]uint16, size)
+	im.seed = maphash.MakeSeed()
+	mask := uint64(size - 1)
+	for i := 0; i < n; i++ {
+		h := maphash.String(im.seed, im.Tag(i)) & mask
+		for im.slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		im.slots[h] = uint16(i + 1)
+	}
+	return im, nil
+}
+
+// reader reads varints and byte strings, remembering the first error.
+type reader struct {
+	b   []byte
+	i   int
+	err error
+}
+
+func (r *reader) uint() int {
+	if r.err != nil {
+		return 0
+	}
+	v, w := binary.Uvarint(r.b[r.i:])
+	if w <= 0 || v > 1<<31 {
+		r.err = errors.New("bad varint")
+		return 0
+	}
+	r.i += w
+	return int(v)
+}
+
+func (r *reader) bytes(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > len(r.b)-r.i {
+		r.err = io.ErrUnexpectedEOF
+		return nil
+	}
+	s := r.b[r.i : r.i+n]
+	r.i += n
+	return s
+}

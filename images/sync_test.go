@@ -1,0 +1,52 @@
+package images
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/dockslim/dockslim/images/internal/tagdb"
+)
+
+// sharedData is ../shared/data seen from the repository root; tests run in
+// images/, one level down. CI's clean clone does not have it.
+var sharedData = filepath.Join("..", "..", "shared", "data")
+
+// TestDataInSync regenerates images/data from ../shared/data into a temporary
+// directory and compares it byte for byte with what is committed. If this
+// fails, run `go generate ./images` and commit images/data.
+func TestDataInSync(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(sharedData, "official-tags.tsv")); err != nil {
+		t.Skipf("skipping: %s not available (%v); the committed images/data is used as is", sharedData, err)
+	}
+	tmp := t.TempDir()
+	if err := tagdb.Generate(sharedData, tmp); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := os.ReadDir("data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(es []os.DirEntry) (out []string) {
+		for _, e := range es {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	if !slices.Equal(names(have), names(want)) {
+		t.Errorf("images/data holds %q, the generator writes %q", names(have), names(want))
+	}
+	for _, name := range names(want) {
+		gen, _ := os.ReadFile(filepath.Join(tmp, name))
+		committed, err := os.ReadFile(filepath.Join("data", name))
+		if err != nil || !bytes.Equal(gen, committed) {
+			t.Errorf("images/data/%s is out of date (%d bytes committed, %d generated): run go generate ./images", name, len(committed), len(gen))
+		}
+	}
+}
