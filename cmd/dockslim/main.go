@@ -77,6 +77,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			fixCommand(),
 			checkCommand(),
 			rulesCommand(),
+			measureCommand(),
 			{
 				Name:  "version",
 				Usage: "print dockslim's version",

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockslim/dockslim/measure"
+)
+
+func measureCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "measure",
+		Usage:     "build a Dockerfile before and after dockslim fix and compare the images",
+		ArgsUsage: "Dockerfile",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "builder", Value: "auto", Usage: "auto, docker, podman or buildah"},
+			&cli.StringFlag{Name: "context", Usage: "build context `DIR` (default: the Dockerfile's folder)"},
+			&cli.BoolFlag{Name: "unsafe-fixes", Usage: "also apply unsafe fixes"},
+			&cli.BoolFlag{Name: "cache-mounts", Usage: "fix with --cache-mounts"},
+			&cli.StringFlag{Name: "smoke", Usage: "command line to run in both images (argv, shell-style quoting)"},
+			&cli.StringFlag{Name: "touch", Usage: "context `FILE` to edit for the cached-rebuild test (default: a source file; - to skip)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"},
+		},
+		Action: measureAction,
+	}
+}
+
+func measureAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		fmt.Fprintln(c.App.ErrWriter, "dockslim measure: give exactly one Dockerfile")
+		return exitCode(exitError)
+	}
+	format := c.String("format")
+	if format != "text" && format != "json" {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim measure: unknown --format %q (text or json)\n", format)
+		return exitCode(exitError)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	b, err := measure.NewBuilder(ctx, c.String("builder"))
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim measure: %v\n", err)
+		return exitCode(exitError)
+	}
+	opts := measure.Options{
+		Dockerfile: c.Args().First(),
+		ContextDir: c.String("context"),
+		Smoke:      c.String("smoke"),
+		Touch:      c.String("touch"),
+		Progress:   c.App.ErrWriter,
+	}
+	opts.Fix.UnsafeFixes = c.Bool("unsafe-fixes")
+	opts.Fix.CacheMounts = c.Bool("cache-mounts")
+	rep, err := measure.Run(ctx, b, opts)
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim measure: %v\n", err)
+		return exitCode(exitError)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+	} else {
+		writeMeasure(c.App.Writer, rep)
+	}
+	// 1: the fixed Dockerfile is worse (does not build, runs differently,
+	// or is larger).
+	if !rep.Fixed.Built || rep.SmokeMatches != nil && !*rep.SmokeMatches ||
+		rep.Original.Built && rep.Fixed.SizeBytes > rep.Original.SizeBytes {
+		return exitCode(exitChanges)
+	}
+	return nil
+}
+
+func writeMeasure(w io.Writer, r *measure.Report) {
+	fmt.Fprintf(w, "%s (builder: %s; sizes are uncompressed)\n\n", r.Dockerfile, r.Builder)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(name string, f func(v *measure.Variant) string) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, f(r.Original), f(r.Fixed))
+	}
+	fmt.Fprintln(tw, "\toriginal\tfixed")
+	row("built", func(v *measure.Variant) string { return yesNo(v.Built) })
+	row("size", func(v *measure.Variant) string { return mb(v.SizeBytes) })
+	row("layers", func(v *measure.Variant) string { return fmt.Sprint(v.Layers) })
+	row("build time", func(v *measure.Variant) string { return fmt.Sprintf("%.1fs", v.BuildSeconds) })
+	if r.Touched != "" {
+		row("rebuild after editing "+r.Touched, func(v *measure.Variant) string {
+			if v.Rebuild == nil {
+				return "failed"
+			}
+			return fmt.Sprintf("%d reused, %d rerun (%.1fs)", v.Rebuild.Reused, v.Rebuild.Rerun, v.RebuildSecs)
+		})
+	}
+	if r.SmokeMatches != nil {
+		row("smoke exit code", func(v *measure.Variant) string {
+			if v.Smoke == nil {
+				return "-"
+			}
+			return fmt.Sprint(v.Smoke.ExitCode)
+		})
+	}
+	tw.Flush()
+	if r.SmokeMatches != nil {
+		fmt.Fprintf(w, "smoke output identical: %s\n", yesNo(*r.SmokeMatches))
+	}
+	if r.Original.Built && r.Fixed.Built {
+		fmt.Fprintf(w, "size change: %s → %s (%.1f%% smaller)\n", mb(r.Original.SizeBytes), mb(r.Fixed.SizeBytes), r.ReductionPercent)
+	}
+	for _, v := range []*measure.Variant{r.Original, r.Fixed} {
+		if v.ErrorTail != "" {
+			fmt.Fprintf(w, "\n%s failed:\n%s\n", v.Tag, indent(v.ErrorTail))
+		}
+		if len(v.LargestLayers) > 0 {
+			fmt.Fprintf(w, "\nlargest layers of %s:\n", v.Tag)
+			for _, l := range v.LargestLayers {
+				fmt.Fprintf(w, "  %9s  %s\n", mb(l.SizeBytes), strings.TrimSpace(l.CreatedBy))
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n%d fix(es) applied\n", len(r.Fixes))
+	for _, f := range r.Fixes {
+		fmt.Fprintf(w, "  line %d: %s %s\n", f.Line, f.Rule, f.Message)
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }

@@ -1,0 +1,310 @@
+package measure
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"mvdan.cc/sh/v3/shell"
+
+	"github.com/dockslim/dockslim/rewrite"
+	_ "github.com/dockslim/dockslim/rewrite/all" // measuring needs every pass
+)
+
+// Options of a measurement.
+type Options struct {
+	Dockerfile string
+	ContextDir string // default: the Dockerfile's folder
+	Fix        rewrite.Options
+	Smoke      string // command line run in both images ("" = none)
+	// Touch is the context file edited for the cached-rebuild test ("" =
+	// pick a source file; "-" = skip the rebuild test).
+	Touch    string
+	Progress io.Writer // build progress (stderr); nil = quiet
+}
+
+// Report is the result, also written as JSON (`dockslim measure --format json`).
+type Report struct {
+	Dockerfile   string   `json:"dockerfile"`
+	Builder      string   `json:"builder"`
+	Fixes        []Fix    `json:"fixes"`
+	Touched      string   `json:"touched,omitempty"`
+	Original     *Variant `json:"original"`
+	Fixed        *Variant `json:"fixed"`
+	SmokeMatches *bool    `json:"smoke_matches,omitempty"`
+	// ReductionPercent is (original − fixed) / original × 100, by size.
+	ReductionPercent float64 `json:"reduction_percent"`
+}
+
+// Fix is one applied fix, for the report.
+type Fix struct {
+	Rule    string `json:"rule"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// Variant is one of the two builds.
+type Variant struct {
+	Tag           string  `json:"tag"`
+	Built         bool    `json:"built"`
+	ErrorTail     string  `json:"error_tail,omitempty"`
+	BuildSeconds  float64 `json:"build_seconds"`
+	SizeBytes     int64   `json:"size_bytes"`
+	Layers        int     `json:"layers"`
+	LargestLayers []Layer `json:"largest_layers"`
+	Rebuild       *Steps  `json:"rebuild,omitempty"`
+	RebuildSecs   float64 `json:"rebuild_seconds,omitempty"`
+	Smoke         *Smoke  `json:"smoke,omitempty"`
+}
+
+// Smoke is the smoke command's outcome in one image.
+type Smoke struct {
+	ExitCode int    `json:"exit_code"`
+	Stdout   string `json:"stdout"`
+	Stderr   string `json:"stderr,omitempty"`
+}
+
+// Run measures the Dockerfile with b.
+func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
+	src, err := os.ReadFile(o.Dockerfile)
+	if err != nil {
+		return nil, err
+	}
+	if o.ContextDir == "" {
+		o.ContextDir = filepath.Dir(o.Dockerfile)
+	}
+	o.Fix.ContextDir = o.ContextDir
+	res, err := rewrite.Run(o.Dockerfile, src, o.Fix)
+	if err != nil {
+		return nil, err
+	}
+	var argv []string
+	if o.Smoke != "" {
+		if argv, err = shell.Fields(o.Smoke, func(string) string { return "" }); err != nil || len(argv) == 0 {
+			return nil, fmt.Errorf("--smoke %q: not a command line", o.Smoke)
+		}
+	}
+	rep := &Report{Dockerfile: o.Dockerfile, Builder: b.Name(), Fixes: []Fix{}}
+	for _, fd := range res.Applied {
+		rep.Fixes = append(rep.Fixes, Fix{Rule: fd.Rule.ID, Line: fd.Line, Message: fd.Message})
+	}
+
+	// Build from a scratch copy of the context so the rebuild test can edit
+	// a file without touching the user's, and so the fixed build sees any
+	// file the fixes create (.dockerignore).
+	work, err := os.MkdirTemp("", "dockslim-measure-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	ctxOrig, ctxFixed := filepath.Join(work, "orig"), filepath.Join(work, "fixed")
+	for _, d := range []string{ctxOrig, ctxFixed} {
+		if err := copyTree(o.ContextDir, d); err != nil {
+			return nil, fmt.Errorf("copying the build context: %v", err)
+		}
+	}
+	for _, nf := range res.NewFiles {
+		if err := os.WriteFile(filepath.Join(ctxFixed, nf.Path), nf.Content, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	dfOrig, dfFixed := filepath.Join(work, "Dockerfile.orig"), filepath.Join(work, "Dockerfile.fixed")
+	os.WriteFile(dfOrig, res.Input, 0o644)
+	os.WriteFile(dfFixed, res.Output, 0o644)
+
+	name := tagName(o.Dockerfile, src)
+	rep.Original = &Variant{Tag: "localhost/dockslim-measure/" + name + ":original"}
+	rep.Fixed = &Variant{Tag: "localhost/dockslim-measure/" + name + ":fixed"}
+	build := func(v *Variant, df, dir string) {
+		o.progress("building %s ...", v.Tag)
+		t := time.Now()
+		log, err := b.Build(ctx, df, dir, v.Tag)
+		v.BuildSeconds = since(t)
+		if err != nil {
+			v.ErrorTail = tail(log, 15)
+			o.progress("  failed after %.1fs", v.BuildSeconds)
+			return
+		}
+		v.Built = true
+		o.progress("  built in %.1fs", v.BuildSeconds)
+		img, err := b.Inspect(ctx, v.Tag)
+		if err != nil {
+			v.ErrorTail = err.Error()
+			return
+		}
+		v.SizeBytes, v.Layers = img.SizeBytes, len(img.Layers)
+		v.LargestLayers = largest(img.Layers, 3)
+	}
+	build(rep.Original, dfOrig, ctxOrig)
+	build(rep.Fixed, dfFixed, ctxFixed)
+
+	if argv != nil {
+		for _, v := range []*Variant{rep.Original, rep.Fixed} {
+			if !v.Built {
+				continue
+			}
+			o.progress("smoke test in %s ...", v.Tag)
+			out, errOut, code, err := b.Run(ctx, v.Tag, argv)
+			if err != nil {
+				return nil, err
+			}
+			v.Smoke = &Smoke{ExitCode: code, Stdout: out, Stderr: tail(errOut, 10)}
+		}
+		if rep.Original.Smoke != nil && rep.Fixed.Smoke != nil {
+			same := *rep.Original.Smoke == *rep.Fixed.Smoke ||
+				rep.Original.Smoke.ExitCode == rep.Fixed.Smoke.ExitCode && rep.Original.Smoke.Stdout == rep.Fixed.Smoke.Stdout
+			rep.SmokeMatches = &same
+		}
+	}
+
+	if o.Touch != "-" && rep.Original.Built && rep.Fixed.Built {
+		touched := o.Touch
+		if touched == "" {
+			touched = pickSourceFile(ctxOrig)
+		}
+		if touched != "" {
+			rep.Touched = touched
+			for _, p := range []struct {
+				v       *Variant
+				df, dir string
+			}{{rep.Original, dfOrig, ctxOrig}, {rep.Fixed, dfFixed, ctxFixed}} {
+				if err := appendNewline(filepath.Join(p.dir, touched)); err != nil {
+					return nil, fmt.Errorf("editing %s for the rebuild test: %v", touched, err)
+				}
+				o.progress("rebuilding %s after editing %s ...", p.v.Tag, touched)
+				t := time.Now()
+				log, err := b.Build(ctx, p.df, p.dir, p.v.Tag+"-rebuild")
+				p.v.RebuildSecs = since(t)
+				if err == nil {
+					s := CountSteps(b.Name(), log)
+					p.v.Rebuild = &s
+				}
+			}
+		}
+	}
+	if rep.Original.SizeBytes > 0 && rep.Fixed.Built {
+		rep.ReductionPercent = float64(rep.Original.SizeBytes-rep.Fixed.SizeBytes) / float64(rep.Original.SizeBytes) * 100
+	}
+	return rep, nil
+}
+
+func (o Options) progress(format string, args ...any) {
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, format+"\n", args...)
+	}
+}
+
+func tagName(path string, src []byte) string {
+	h := sha256.Sum256(append([]byte(path+"\x00"), src...))
+	base := strings.ToLower(filepath.Base(filepath.Dir(path)))
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, base)
+	return strings.Trim(clean, "-") + "-" + hex.EncodeToString(h[:4])
+}
+
+func largest(ls []Layer, n int) []Layer {
+	out := append([]Layer(nil), ls...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].SizeBytes > out[j].SizeBytes })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// sourceExts are the files a developer edits most; the rebuild test edits one.
+var sourceExts = []string{".py", ".js", ".ts", ".go", ".rs", ".c", ".cc", ".cpp", ".java", ".rb", ".php", ".sh", ".html"}
+
+// pickSourceFile picks the first source file (by path) outside hidden and
+// dependency folders, or any regular file when there is none.
+func pickSourceFile(dir string) string {
+	var any, src string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || src != "" {
+			return filepath.SkipDir
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != dir && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "vendor" || name == "target") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || strings.HasPrefix(name, ".") || strings.Contains(name, "Dockerfile") {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		for _, e := range sourceExts {
+			if strings.HasSuffix(name, e) {
+				src = rel
+				return nil
+			}
+		}
+		if any == "" {
+			any = rel
+		}
+		return nil
+	})
+	if src != "" {
+		return src
+	}
+	return any
+}
+
+func appendNewline(p string) error {
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString("\n"); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// copyTree copies regular files, folders and symlinks.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			if d.Name() == ".git" && p != src {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, info.Mode().Perm()|0o700)
+		case d.Type()&fs.ModeSymlink != 0:
+			l, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(l, target)
+		case d.Type().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(target, b, info.Mode().Perm())
+		}
+		return nil
+	})
+}
