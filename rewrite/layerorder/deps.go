@@ -848,15 +848,12 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 		if !ok {
 			return all()
 		}
+		if c.name == "tar" && len(pos) > 0 && c.args[0].v == pos[0] {
+			pos = pos[1:] // `tar xzf file`: old-style flags as the first word
+		}
 		targets := append(c.optValues("-C", "--directory", "-d", "-f", "--file"), pos...)
 		if len(c.optValues("-C", "--directory", "-d")) == 0 {
 			targets = append(targets, ".")
-		}
-		if c.name == "tar" {
-			// `tar xzf file`: old-style flags as the first word
-			if len(pos) > 0 && len(c.args) > 0 && c.args[0].v == pos[0] {
-				targets = append(targets, ".")
-			}
 		}
 		e.Reads.Add(paths(targets)...)
 		e.Writes.Add(paths(targets)...)

@@ -84,7 +84,7 @@ func runDockerignore(c *rewrite.Context) {
 		return
 	}
 	if !a.ctx.hasIgnore {
-		rel, err := filepath.Rel(filepath.Dir(filepath.FromSlash(a.f.Name)), filepath.Join(a.ctx.dir, ".dockerignore"))
+		rel, err := newFilePath(a.f.Name, a.ctx.dir)
 		if err != nil {
 			return
 		}
@@ -111,6 +111,20 @@ func runDockerignore(c *rewrite.Context) {
 			"`%s` copies the whole build context, and .dockerignore does not exclude %s, which the image does not need",
 			shortText(a.f, first.in), strings.Join(missing, ", "))
 	}
+}
+
+// newFilePath is the context's .dockerignore relative to the Dockerfile's
+// folder (NewFile paths are relative to it).
+func newFilePath(dockerfile, ctxDir string) (string, error) {
+	from, err := filepath.Abs(filepath.Dir(filepath.FromSlash(dockerfile)))
+	if err != nil {
+		return "", err
+	}
+	to, err := filepath.Abs(filepath.Join(ctxDir, ".dockerignore"))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Rel(from, to)
 }
 
 func renderIgnore(entries []ignoreEntry) string {
@@ -152,7 +166,7 @@ func (a *analysis) ignoreEntries() []ignoreEntry {
 	if ecos["node-install"] {
 		add("Node.js", "**/node_modules")
 	}
-	if ecos["php-install"] {
+	if ecos["php-install"] && !a.ctx.exists("vendor/modules.txt") { // Go vendoring is source
 		add("PHP", "vendor")
 	}
 	if ecos["ruby-install"] {

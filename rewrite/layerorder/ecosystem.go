@@ -24,6 +24,7 @@ const (
 type manifest struct {
 	rel      string
 	optional bool // read when present
+	likely   bool // optional, but assumed present when there is no build context (lock files)
 	dir      bool // a folder (.yarn, .mvn)
 	glob     bool // a pattern (*.csproj)
 }
@@ -69,6 +70,9 @@ func files(fs ...string) []manifest {
 	var out []manifest
 	for _, f := range fs {
 		m := manifest{rel: f}
+		if r, ok := strings.CutSuffix(f, "+"); ok {
+			f, m.rel, m.likely = r, r, true
+		}
 		if r, ok := strings.CutSuffix(f, "?"); ok {
 			m.rel, m.optional = r, true
 		}
@@ -256,7 +260,7 @@ func describePoetry(c *command) *toolRun {
 			return &toolRun{eco: "python", kind: kindBuild, tree: true, why: "poetry install with --directory"}
 		}
 		t := &toolRun{eco: "python", kind: kindInstall, project: true,
-			files:   files("pyproject.toml", "poetry.lock?", "poetry.toml?"),
+			files:   files("pyproject.toml", "poetry.lock?+", "poetry.toml?"),
 			outputs: []string{".venv"}}
 		if c.has("--only-root") {
 			t.kind, t.tree = kindBuild, true
@@ -290,7 +294,7 @@ func describePipenv(c *command) *toolRun {
 			return &toolRun{eco: "python", kind: kindBuild, tree: true, why: "`pipenv install PACKAGE` changes the Pipfile"}
 		}
 		t := &toolRun{eco: "python", kind: kindInstall, project: true,
-			files: files("Pipfile", "Pipfile.lock?"), outputs: []string{".venv"}}
+			files: files("Pipfile", "Pipfile.lock?+"), outputs: []string{".venv"}}
 		if pos[0] == "sync" || c.has("--deploy") {
 			t.files = files("Pipfile", "Pipfile.lock")
 		}
@@ -332,7 +336,7 @@ func describeNpm(c *command) *toolRun {
 		if len(pos) > 1 {
 			return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "`npm install PACKAGE` changes package.json"}
 		}
-		return &toolRun{eco: "node", kind: kindInstall, files: files(append([]string{"package.json", "package-lock.json?", "npm-shrinkwrap.json?"}, nodeRC...)...),
+		return &toolRun{eco: "node", kind: kindInstall, files: files(append([]string{"package.json", "package-lock.json?+", "npm-shrinkwrap.json?"}, nodeRC...)...),
 			outputs: []string{"node_modules"}, rewrites: []string{"package-lock.json"}}
 	case "cache", "config", "set", "get", "login", "logout", "version", "--version", "-v", "view", "info", "whoami", "ping", "doctor", "help":
 		return &toolRun{eco: "node"}
@@ -363,7 +367,7 @@ func describeYarn(c *command) *toolRun {
 			outputs: []string{"node_modules", ".pnp.cjs", ".pnp.loader.mjs", ".yarn/install-state.gz", ".yarn/unplugged"}}
 		if !c.has("--frozen-lockfile", "--immutable", "--pure-lockfile") {
 			t.rewrites = []string{"yarn.lock"}
-			t.files[1].optional = true
+			t.files[1].optional, t.files[1].likely = true, true
 		}
 		return t
 	case "global", "cache", "--version", "-v", "version", "info", "login", "logout":
@@ -398,7 +402,7 @@ func describePnpm(c *command) *toolRun {
 			outputs: []string{"node_modules"}}
 		if !c.has("--frozen-lockfile") {
 			t.rewrites = []string{"pnpm-lock.yaml"}
-			t.files[1].optional = true
+			t.files[1].optional, t.files[1].likely = true, true
 		}
 		return t
 	case "fetch":
@@ -421,11 +425,11 @@ func describeGo(c *command) *toolRun {
 	if c.has("-C") {
 		return &toolRun{eco: "go", kind: kindBuild, tree: true, runsScripts: true, why: "go -C"}
 	}
-	goStep := &stepSpec{argv: []string{"go", "mod", "download"}, files: files("go.mod", "go.sum?")}
+	goStep := &stepSpec{argv: []string{"go", "mod", "download"}, files: files("go.mod", "go.sum?+")}
 	switch pos[0] {
 	case "mod":
 		if len(pos) > 1 && pos[1] == "download" {
-			return &toolRun{eco: "go", kind: kindInstall, files: files("go.mod", "go.sum?")}
+			return &toolRun{eco: "go", kind: kindInstall, files: files("go.mod", "go.sum?+")}
 		}
 		return &toolRun{eco: "go", kind: kindBuild, tree: true, why: "`go mod " + strings.Join(pos[1:2], "") + "` works on the source"}
 	case "install":
@@ -462,7 +466,7 @@ func describeBundle(c *command) *toolRun {
 			return &toolRun{eco: "ruby", kind: kindBuild, tree: true, why: "bundle install --gemfile"}
 		}
 		t := &toolRun{eco: "ruby", kind: kindInstall, project: true,
-			files: files("Gemfile", "Gemfile.lock?", ".bundle/?"), outputs: append([]string{"vendor/bundle"}, c.optValues("--path")...)}
+			files: files("Gemfile", "Gemfile.lock?+", ".bundle/?"), outputs: append([]string{"vendor/bundle"}, c.optValues("--path")...)}
 		if !c.has("--frozen", "--deployment") {
 			t.rewrites = []string{"Gemfile.lock"}
 			t.rewritesUnlessEnv = []string{"BUNDLE_FROZEN", "BUNDLE_DEPLOYMENT"}
@@ -492,7 +496,7 @@ func describeComposer(c *command) *toolRun {
 	}
 	switch pos[0] {
 	case "install", "i":
-		t := &toolRun{eco: "php", kind: kindInstall, files: files("composer.json", "composer.lock?", "auth.json?"),
+		t := &toolRun{eco: "php", kind: kindInstall, files: files("composer.json", "composer.lock?+", "auth.json?"),
 			outputs: []string{"vendor"}}
 		var missing []string
 		for _, fl := range []string{"--no-scripts", "--no-autoloader"} {

@@ -272,10 +272,10 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 		for _, it := range others {
 			ie := it.effects
 			if ie.Reads.All || ie.Writes.All {
-				return p.why("the same RUN also runs `%s`, which dockslim cannot analyse", itemText(it))
+				return p.why("the same RUN also runs `%s`, which dockslim cannot analyse and which may need the source: put the install in a RUN of its own", itemText(it))
 			}
 			if r, unk := ie.Reads.Within(b.dest); len(r) > 0 || unk {
-				return p.why("the same RUN also runs `%s`, which reads the copied source", itemText(it))
+				return p.why("the same RUN also runs `%s`, which reads the copied source: put the install in a RUN of its own", itemText(it))
 			}
 			if w, unk := ie.Writes.Within(b.dest); len(w) > 0 || unk {
 				return p.why("the same RUN also runs `%s`, which writes into the copied folder", itemText(it))
@@ -365,7 +365,7 @@ func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
 		}
 		p.allowed[abs] = true
 		if a.ctx == nil {
-			if mf.optional {
+			if mf.optional && !mf.likely {
 				continue
 			}
 			src, ok := b.source(nil, relDest, mf.dir)
@@ -426,7 +426,7 @@ func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
 		}
 	}
 	if a.ctx == nil {
-		p.addUnsafe("the build context was not read, so dockslim assumes " + fileList(p.files) + " exist and are all the install needs")
+		p.addUnsafe("the build context was not read, so dockslim assumes it has " + fileList(p.files) + " and that the install needs nothing else")
 	}
 }
 
