@@ -244,7 +244,8 @@ func describeUV(c *command) *toolRun {
 		}
 		return &toolRun{eco: "python", outputs: []string{out}}
 	case "tool", "python", "cache", "self", "--version", "version":
-		return &toolRun{eco: "python"}
+		// uv reads its settings from the project it runs in
+		return &toolRun{eco: "python", reads: []string{"pyproject.toml", "uv.toml"}}
 	}
 	return &toolRun{eco: "python", kind: kindBuild, tree: true, runsScripts: true, why: "`uv " + pos[0] + "` works on the project"}
 }
@@ -310,6 +311,10 @@ func describePipenv(c *command) *toolRun {
 
 var nodeRC = []string{".npmrc?"}
 
+// nodeConfig are the project files a Node tool reads in the folder it runs
+// in, even for a global install.
+var nodeConfig = []string{".npmrc", ".yarnrc", ".yarnrc.yml", "package.json"}
+
 func describeNpm(c *command) *toolRun {
 	if c.has("--prefix", "-C", "--workspace", "-w", "--workspaces", "-ws") {
 		return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "npm with --prefix or workspaces"}
@@ -325,7 +330,7 @@ func describeNpm(c *command) *toolRun {
 			outputs: []string{"node_modules"}}
 	case "install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add":
 		if global {
-			t := &toolRun{eco: "node"}
+			t := &toolRun{eco: "node", reads: nodeConfig}
 			for _, p := range pos[1:] {
 				if looksLikePath(p) {
 					t.reads = append(t.reads, p)
@@ -339,10 +344,10 @@ func describeNpm(c *command) *toolRun {
 		return &toolRun{eco: "node", kind: kindInstall, files: files(append([]string{"package.json", "package-lock.json?+", "npm-shrinkwrap.json?"}, nodeRC...)...),
 			outputs: []string{"node_modules"}, rewrites: []string{"package-lock.json"}}
 	case "cache", "config", "set", "get", "login", "logout", "version", "--version", "-v", "view", "info", "whoami", "ping", "doctor", "help":
-		return &toolRun{eco: "node"}
+		return &toolRun{eco: "node", reads: nodeConfig}
 	case "uninstall", "remove", "rm", "un", "r", "update", "up", "upgrade":
 		if global {
-			return &toolRun{eco: "node"}
+			return &toolRun{eco: "node", reads: nodeConfig}
 		}
 	}
 	return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "`npm " + pos[0] + "` runs the project's scripts"}
@@ -371,7 +376,7 @@ func describeYarn(c *command) *toolRun {
 		}
 		return t
 	case "global", "cache", "--version", "-v", "version", "info", "login", "logout":
-		return &toolRun{eco: "node"}
+		return &toolRun{eco: "node", reads: nodeConfig}
 	case "config":
 		if len(pos) > 1 && pos[1] == "get" {
 			return &toolRun{eco: "node"}
@@ -392,7 +397,7 @@ func describePnpm(c *command) *toolRun {
 	switch pos[0] {
 	case "install", "i":
 		if global {
-			return &toolRun{eco: "node"}
+			return &toolRun{eco: "node", reads: nodeConfig}
 		}
 		if len(pos) > 1 {
 			break
@@ -409,10 +414,10 @@ func describePnpm(c *command) *toolRun {
 		return &toolRun{eco: "node", kind: kindInstall, files: files("pnpm-lock.yaml", "pnpm-workspace.yaml?", ".npmrc?")}
 	case "add":
 		if global {
-			return &toolRun{eco: "node"}
+			return &toolRun{eco: "node", reads: nodeConfig}
 		}
 	case "store", "config", "setup", "env", "--version", "-v", "self-update":
-		return &toolRun{eco: "node"}
+		return &toolRun{eco: "node", reads: nodeConfig}
 	}
 	return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "`pnpm " + pos[0] + "` works on the project"}
 }

@@ -64,7 +64,7 @@ func (a *analysis) hoist(c *rewrite.Context, b *broad) {
 	lastRun := 0
 	for _, x := range b.in.Stage.Instructions[indexIn(b.in)+1:] {
 		ex := m.Effects(x)
-		ok := hoistable[x.Keyword] && Commute(eC, ex)
+		ok := hoistable[x.Keyword] && !ignores(x, RuleIndependentFirst) && Commute(eC, ex)
 		for _, s := range stayed {
 			ok = ok && Commute(ex, s)
 		}
@@ -109,4 +109,29 @@ func (a *analysis) hoist(c *rewrite.Context, b *broad) {
 		shortText(a.f, first), shortText(a.f, b.in), what)
 	c.Report(rewrite.Finding{Rule: RuleIndependentFirst, Offset: first.Start, Message: msg,
 		Fix: &rewrite.Fix{Applicability: rewrite.Safe, Description: msg, Edits: edits}})
+}
+
+// ignores reports whether a `# dockslim ignore` comment above in silences
+// the rule: such an instruction stays where it is even when a move of
+// others is reported elsewhere.
+func ignores(in *parser.Instruction, r *rewrite.Rule) bool {
+	for _, c := range in.Comments {
+		rest, ok := strings.CutPrefix(c.Text, "dockslim")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		if rest == "" || rest == "ignore" {
+			return true
+		}
+		if list, ok := strings.CutPrefix(rest, "ignore="); ok {
+			for _, x := range strings.Split(list, ",") {
+				x = strings.TrimSpace(x)
+				if strings.EqualFold(x, r.ID) || strings.EqualFold(x, r.Name) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
