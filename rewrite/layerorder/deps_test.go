@@ -190,3 +190,28 @@ func TestRequirementIncludes(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalDeps(t *testing.T) {
+	for spec, want := range map[string]bool{"^1.2.0": false, "file:../lib": true, "link:./x": true, "workspace:*": true,
+		"npm:foo@1": false, "patch:foo@1#./p.patch": true, "github:a/b": false, "./vendor/x.tgz": true} {
+		if localSpec(spec) != want {
+			t.Errorf("localSpec(%q) != %v", spec, want)
+		}
+	}
+	tests := []struct {
+		toml string
+		want bool
+	}{
+		{"[tool.poetry.dependencies]\nlib = {path = \"../lib\", develop = true}\n", true},
+		{"[tool.uv.sources]\nlib = { path = \"packages/lib\" }\n", true},
+		{"[tool.poetry.dependencies.lib]\npath = \"../lib\"\n", true},
+		{"[packages]\nflask = \"*\"\nlib = {path = \".\", editable = true}\n", true},
+		{"[tool.hatch.version]\npath = \"src/pkg/__about__.py\"\n", false},
+		{"[tool.poetry.dependencies]\nflask = \"^3\"\n", false},
+	}
+	for _, tt := range tests {
+		if got := localPathDep(strings.Split(tt.toml, "\n")); got != tt.want {
+			t.Errorf("localPathDep(%q) = %v", tt.toml, got)
+		}
+	}
+}

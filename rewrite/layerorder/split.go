@@ -398,6 +398,10 @@ func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
 				fa := path.Join(path.Dir(abs), path.Base(mt))
 				p.allowed[fa] = true
 				p.addFile(ctxFile{abs: fa, relDest: relTo(fa, b.dest), ctxRel: mt})
+				if _, why := a.ecosystemCheck(ta, manifest{rel: path.Join(path.Dir(mf.rel), path.Base(mt))}, mt); why != "" {
+					p.why("%s", why)
+					return
+				}
 			}
 			continue
 		}
@@ -544,12 +548,30 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 		var pj struct {
 			Scripts    map[string]any `json:"scripts"`
 			Workspaces any            `json:"workspaces"`
+			Pnpm       struct {
+				Patched any `json:"patchedDependencies"`
+			} `json:"pnpm"`
+			Deps     map[string]any `json:"dependencies"`
+			DevDeps  map[string]any `json:"devDependencies"`
+			OptDeps  map[string]any `json:"optionalDependencies"`
+			Override map[string]any `json:"overrides"`
+			Resolve  map[string]any `json:"resolutions"`
 		}
 		if json.Unmarshal([]byte(text), &pj) != nil {
 			return nil, ""
 		}
 		if pj.Workspaces != nil {
 			return nil, "package.json declares workspaces; the install needs every workspace's package.json"
+		}
+		if pj.Pnpm.Patched != nil {
+			return nil, "package.json patches dependencies with files from the source (pnpm.patchedDependencies)"
+		}
+		for _, deps := range []map[string]any{pj.Deps, pj.DevDeps, pj.OptDeps, pj.Override, pj.Resolve} {
+			for name, v := range deps {
+				if spec, ok := v.(string); ok && localSpec(spec) {
+					return nil, fmt.Sprintf("package.json takes %s from the source (%q)", name, spec)
+				}
+			}
 		}
 		if !fromShell(ta.cmd).has("--ignore-scripts") {
 			for _, s := range []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"} {
@@ -565,12 +587,13 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 			}
 		}
 	case base == "Pipfile":
-		for _, l := range lines {
-			if k, _, ok := strings.Cut(strings.ReplaceAll(l, " ", ""), "path="); ok && strings.Contains(k, "{") {
-				return nil, "the Pipfile installs a local path, which needs the source"
-			}
+		if localPathDep(lines) {
+			return nil, "the Pipfile installs a local path, which needs the source"
 		}
 	case base == "pyproject.toml":
+		if localPathDep(lines) {
+			return nil, "pyproject.toml has a path dependency, which needs the source"
+		}
 		for _, l := range lines {
 			t := strings.TrimSpace(l)
 			switch {
@@ -591,6 +614,11 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 			if t == "gemspec" || strings.HasPrefix(t, "gemspec ") || strings.Contains(t, "path:") || strings.Contains(t, ":path") {
 				return nil, "the Gemfile uses gemspec or a local path, which needs the source"
 			}
+			for _, v := range []string{".ruby-version", ".tool-versions"} {
+				if strings.HasPrefix(t, "ruby ") && strings.Contains(t, v) {
+					more = append(more, manifest{rel: v})
+				}
+			}
 		}
 	case base == "composer.json":
 		var cj struct {
@@ -607,6 +635,13 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 			return nil, "pom.xml is a multi-module build; the install needs every module's pom.xml"
 		}
 	case base == "go.mod":
+		for _, l := range lines {
+			if _, target, ok := strings.Cut(l, "=>"); ok {
+				if t := strings.TrimSpace(target); strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") {
+					return nil, "go.mod replaces a module with a local folder (" + strings.TrimSpace(l) + "), which needs the source"
+				}
+			}
+		}
 		dir := path.Dir(ctxRel)
 		if a.ctx.file(path.Join(dir, "vendor/modules.txt")) {
 			return nil, "the Go modules are vendored (vendor/modules.txt): the build downloads nothing"
@@ -618,11 +653,47 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 		if len(a.ctx.glob(path.Join(path.Dir(ctxRel), "*.sln"))) > 0 {
 			return nil, "a .sln file: the restore needs every project file in its own folder"
 		}
+		if strings.Contains(text, "<ProjectReference") {
+			return nil, base + " references other projects, whose project files the restore needs"
+		}
 	case isPip(ta.cmd.Name) || ta.cmd.Name == "uv" && base != "uv.lock" && base != ".python-version":
 		// a requirements or constraints file
 		return requirementIncludes(lines, mf.rel)
 	}
 	return more, ""
+}
+
+// localSpec reports a package.json version that points into the source
+// (file:, link:, portal:, patch: and workspace: protocols, relative paths).
+func localSpec(spec string) bool {
+	for _, p := range []string{"file:", "link:", "portal:", "patch:", "workspace:", "./", "../", "/"} {
+		if strings.HasPrefix(spec, p) || p == "patch:" && strings.Contains(spec, "patch:") {
+			return true
+		}
+	}
+	return false
+}
+
+// localPathDep reports a dependency with a path key in a Pipfile or
+// pyproject.toml (foo = {path = "../foo"}, or a [...dependencies.foo]
+// table with path = ...), looking only at dependency and source tables.
+func localPathDep(lines []string) bool {
+	deps := false
+	for _, l := range lines {
+		t := strings.ReplaceAll(strings.TrimSpace(l), " ", "")
+		if strings.HasPrefix(t, "[") {
+			h := strings.ToLower(t)
+			deps = strings.Contains(h, "dependencies") || strings.Contains(h, "packages") || strings.Contains(h, "sources")
+			continue
+		}
+		if !deps {
+			continue
+		}
+		if i := strings.Index(t, "{"); i >= 0 && strings.Contains(t[i:], "path=") || strings.HasPrefix(t, "path=") {
+			return true
+		}
+	}
+	return false
 }
 
 // requirementIncludes reads a pip requirements file: the files it includes
