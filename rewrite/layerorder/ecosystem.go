@@ -5,6 +5,8 @@ package layerorder
 // needs the whole source.
 
 import (
+	"encoding/json"
+	"fmt"
 	"path"
 	"strings"
 )
@@ -617,3 +619,199 @@ func describeDotnet(c *command) *toolRun {
 	}
 	return &toolRun{eco: "dotnet", kind: kindBuild, tree: true, runsScripts: true, why: "`dotnet " + pos[0] + "` works on the project"}
 }
+
+// ecosystemCheck reads a manifest from the context: files it includes, and
+// why the install would need the whole source.
+func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more []manifest, why string) {
+	base := path.Base(mf.rel)
+	text, _ := a.ctx.read(ctxRel)
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	switch {
+	case base == "package.json":
+		var pj struct {
+			Scripts    map[string]any `json:"scripts"`
+			Workspaces any            `json:"workspaces"`
+			Pnpm       struct {
+				Patched any `json:"patchedDependencies"`
+			} `json:"pnpm"`
+			Deps     map[string]any `json:"dependencies"`
+			DevDeps  map[string]any `json:"devDependencies"`
+			OptDeps  map[string]any `json:"optionalDependencies"`
+			Override map[string]any `json:"overrides"`
+			Resolve  map[string]any `json:"resolutions"`
+		}
+		if json.Unmarshal([]byte(text), &pj) != nil {
+			return nil, ""
+		}
+		if pj.Workspaces != nil {
+			return nil, "package.json declares workspaces; the install needs every workspace's package.json"
+		}
+		if pj.Pnpm.Patched != nil {
+			return nil, "package.json patches dependencies with files from the source (pnpm.patchedDependencies)"
+		}
+		for _, deps := range []map[string]any{pj.Deps, pj.DevDeps, pj.OptDeps, pj.Override, pj.Resolve} {
+			for name, v := range deps {
+				if spec, ok := v.(string); ok && localSpec(spec) {
+					return nil, fmt.Sprintf("package.json takes %s from the source (%q)", name, spec)
+				}
+			}
+		}
+		if !fromShell(ta.cmd).has("--ignore-scripts") {
+			for _, s := range []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"} {
+				if _, ok := pj.Scripts[s]; ok {
+					return nil, fmt.Sprintf("package.json has a %q script, which the install runs and which may need the source (add --ignore-scripts to the install if it does not)", s)
+				}
+			}
+		}
+	case base == "pnpm-workspace.yaml":
+		for _, l := range lines {
+			if strings.HasPrefix(l, "packages:") {
+				return nil, "pnpm-workspace.yaml lists workspace packages; the install needs each of their package.json files"
+			}
+		}
+	case base == "Pipfile":
+		if localPathDep(lines) {
+			return nil, "the Pipfile installs a local path, which needs the source"
+		}
+	case base == "pyproject.toml":
+		if localPathDep(lines) {
+			return nil, "pyproject.toml has a path dependency, which needs the source"
+		}
+		for _, l := range lines {
+			t := strings.TrimSpace(l)
+			switch {
+			case t == "[tool.uv.workspace]":
+				return nil, "pyproject.toml declares a uv workspace; the install needs the members' pyproject.toml files"
+			case strings.HasPrefix(t, "readme") && ta.cmd.Name == "poetry":
+				if _, v, ok := strings.Cut(t, "="); ok {
+					v = strings.Trim(strings.TrimSpace(v), `"'`)
+					if v != "" && !strings.ContainsAny(v, "[{") {
+						more = append(more, manifest{rel: v, optional: true})
+					}
+				}
+			}
+		}
+	case base == "Gemfile":
+		for _, l := range lines {
+			t := strings.TrimSpace(l)
+			if t == "gemspec" || strings.HasPrefix(t, "gemspec ") || strings.Contains(t, "path:") || strings.Contains(t, ":path") {
+				return nil, "the Gemfile uses gemspec or a local path, which needs the source"
+			}
+			for _, v := range []string{".ruby-version", ".tool-versions"} {
+				if strings.HasPrefix(t, "ruby ") && strings.Contains(t, v) {
+					more = append(more, manifest{rel: v})
+				}
+			}
+		}
+	case base == "composer.json":
+		var cj struct {
+			Repositories any `json:"repositories"`
+		}
+		if json.Unmarshal([]byte(text), &cj) == nil && cj.Repositories != nil {
+			raw, _ := json.Marshal(cj.Repositories)
+			if strings.Contains(string(raw), `"type":"path"`) {
+				return nil, "composer.json has a path repository, which needs the source"
+			}
+		}
+	case strings.HasSuffix(base, ".xml") && ta.t.eco == "maven":
+		if strings.Contains(text, "<modules>") {
+			return nil, "pom.xml is a multi-module build; the install needs every module's pom.xml"
+		}
+	case base == "go.mod":
+		for _, l := range lines {
+			if _, target, ok := strings.Cut(l, "=>"); ok {
+				if t := strings.TrimSpace(target); strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") {
+					return nil, "go.mod replaces a module with a local folder (" + strings.TrimSpace(l) + "), which needs the source"
+				}
+			}
+		}
+		dir := path.Dir(ctxRel)
+		if a.ctx.file(path.Join(dir, "vendor/modules.txt")) {
+			return nil, "the Go modules are vendored (vendor/modules.txt): the build downloads nothing"
+		}
+		if a.ctx.file(path.Join(dir, "go.work")) {
+			return nil, "go.work makes this a Go workspace; the download needs every module's go.mod"
+		}
+	case strings.HasSuffix(base, ".csproj") && ta.t.eco == "dotnet":
+		if len(a.ctx.glob(path.Join(path.Dir(ctxRel), "*.sln"))) > 0 {
+			return nil, "a .sln file: the restore needs every project file in its own folder"
+		}
+		if strings.Contains(text, "<ProjectReference") {
+			return nil, base + " references other projects, whose project files the restore needs"
+		}
+	case isPip(ta.cmd.Name) || ta.cmd.Name == "uv" && base != "uv.lock" && base != ".python-version":
+		// a requirements or constraints file
+		return requirementIncludes(lines, mf.rel)
+	}
+	return more, ""
+}
+
+// localSpec reports a package.json version that points into the source
+// (file:, link:, portal:, patch: and workspace: protocols, relative paths).
+func localSpec(spec string) bool {
+	for _, p := range []string{"file:", "link:", "portal:", "patch:", "workspace:", "./", "../", "/"} {
+		if strings.HasPrefix(spec, p) || p == "patch:" && strings.Contains(spec, "patch:") {
+			return true
+		}
+	}
+	return false
+}
+
+// localPathDep reports a dependency with a path key in a Pipfile or
+// pyproject.toml (foo = {path = "../foo"}, or a [...dependencies.foo]
+// table with path = ...), looking only at dependency and source tables.
+func localPathDep(lines []string) bool {
+	deps := false
+	for _, l := range lines {
+		t := strings.ReplaceAll(strings.TrimSpace(l), " ", "")
+		if strings.HasPrefix(t, "[") {
+			h := strings.ToLower(t)
+			deps = strings.Contains(h, "dependencies") || strings.Contains(h, "packages") || strings.Contains(h, "sources")
+			continue
+		}
+		if !deps {
+			continue
+		}
+		if i := strings.Index(t, "{"); i >= 0 && strings.Contains(t[i:], "path=") || strings.HasPrefix(t, "path=") {
+			return true
+		}
+	}
+	return false
+}
+
+// requirementIncludes reads a pip requirements file: the files it includes
+// (-r, -c) and the lines that need the source (local paths, editables).
+func requirementIncludes(lines []string, name string) (more []manifest, why string) {
+	for _, l := range lines {
+		if i := strings.Index(l, " #"); i >= 0 {
+			l = l[:i]
+		}
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		for _, opt := range []string{"--requirement", "--constraint", "-r", "-c"} {
+			if v, ok := strings.CutPrefix(t, opt); ok && (v == "" || v[0] == ' ' || v[0] == '=' || len(opt) == 2) {
+				v = strings.TrimSpace(strings.TrimPrefix(v, "="))
+				if v != "" && !strings.Contains(v, "://") {
+					more = append(more, manifest{rel: v})
+				}
+				t = ""
+				break
+			}
+		}
+		switch {
+		case t == "":
+		case strings.HasPrefix(t, "-e") || strings.HasPrefix(t, "--editable"):
+			return nil, fmt.Sprintf("%s has an editable requirement (%s), which needs the source", name, t)
+		case strings.HasPrefix(t, "-f") || strings.HasPrefix(t, "--find-links"):
+			if !strings.Contains(t, "://") {
+				return nil, fmt.Sprintf("%s reads packages from a local folder (%s)", name, t)
+			}
+		case strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") || strings.HasPrefix(t, "file:") || strings.Contains(t, "@ file:"):
+			return nil, fmt.Sprintf("%s installs a local path (%s), which needs the source", name, t)
+		}
+	}
+	return more, ""
+}
+

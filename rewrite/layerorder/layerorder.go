@@ -186,7 +186,7 @@ func sameCase(like, kw string) string {
 	return strings.ToUpper(kw)
 }
 
-// moveEdits deletes an instruction's block (comments included) so that
+// deleteBlock deletes an instruction's block (comments included) so that
 // its text can be inserted elsewhere.
 func deleteBlock(in *parser.Instruction) textedit.Edit {
 	return textedit.Edit{Start: blockStart(in), End: in.End}
