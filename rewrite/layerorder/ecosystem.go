@@ -814,4 +814,3 @@ func requirementIncludes(lines []string, name string) (more []manifest, why stri
 	}
 	return more, ""
 }
-
