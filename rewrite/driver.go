@@ -116,7 +116,7 @@ func Run(name string, src []byte, opts Options) (*Result, error) {
 	for round := 0; ; round++ {
 		var todo []Finding
 		for _, fd := range findings {
-			if opts.applies(fd) && !dropped[key(fd)] {
+			if opts.applies(fd) && !dropped[key(fd)] && !filesOnlyDone(res.NewFiles, fd) {
 				todo = append(todo, fd)
 			}
 		}
@@ -242,6 +242,25 @@ func brokenScripts(f *parser.File) int {
 		}
 	}
 	return n
+}
+
+// filesOnlyDone reports a fix without edits whose new files an earlier
+// round already created: passes see the same build context every round and
+// would propose them again.
+func filesOnlyDone(have []NewFile, fd Finding) bool {
+	if len(fd.Fix.Edits) > 0 || len(fd.Fix.NewFiles) == 0 {
+		return false
+	}
+	for _, nf := range fd.Fix.NewFiles {
+		found := false
+		for _, h := range have {
+			found = found || h.Path == nf.Path && string(h.Content) == string(nf.Content)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 func mergeFiles(have, add []NewFile) []NewFile {
