@@ -1,0 +1,254 @@
+// Command suite is `make e2e`: it builds every sample app in fixtures/apps
+// before and after `dockslim fix` (safe fixes, then with --unsafe-fixes),
+// runs each app's smoke command in every image, and fails unless every build
+// succeeds, every smoke output matches the original's (and the app's
+// smoke.expected), and no fixed image is larger. It writes report.md,
+// report.json and sizes.png.
+//
+// It drives real builds through the measure package (buildah here); the
+// base images are the stand-ins that e2e/bases.sh creates.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dockslim/dockslim/measure"
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+// App is one sample app's results.
+type App struct {
+	Name     string          `json:"name"`
+	Safe     *measure.Report `json:"safe"`
+	Unsafe   *measure.Report `json:"unsafe,omitempty"` // nil when --unsafe-fixes changes nothing more
+	Problems []string        `json:"problems"`
+}
+
+func main() {
+	apps := flag.String("apps", "fixtures/apps", "folder of sample apps")
+	out := flag.String("out", "e2e/out/report", "folder for report.md, report.json and sizes.png")
+	only := flag.String("only", "", "comma-separated app names (default: all)")
+	builderName := flag.String("builder", "buildah", "image builder")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	b, err := measure.NewBuilder(ctx, *builderName)
+	if err != nil {
+		fatal(err)
+	}
+	names, err := appNames(*apps, *only)
+	if err != nil {
+		fatal(err)
+	}
+	start := time.Now()
+	var results []*App
+	failed := 0
+	for _, name := range names {
+		a := runApp(ctx, b, filepath.Join(*apps, name), name)
+		results = append(results, a)
+		if len(a.Problems) > 0 {
+			failed++
+		}
+	}
+	elapsed := time.Since(start)
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		fatal(err)
+	}
+	js, _ := json.MarshalIndent(struct {
+		Apps    []*App  `json:"apps"`
+		Seconds float64 `json:"seconds"`
+	}{results, elapsed.Seconds()}, "", "  ")
+	must(os.WriteFile(filepath.Join(*out, "report.json"), append(js, '\n'), 0o644))
+	must(os.WriteFile(filepath.Join(*out, "report.md"), []byte(markdown(results, elapsed)), 0o644))
+	must(writeChart(filepath.Join(*out, "sizes.png"), results))
+	fmt.Print(markdown(results, elapsed))
+	fmt.Printf("\nreport: %s/report.md, report.json, sizes.png\n", *out)
+	if failed > 0 {
+		fmt.Printf("e2e: %d passed, %d failed\n", len(results)-failed, failed)
+		os.Exit(1)
+	}
+	fmt.Printf("e2e: %d passed, 0 failed\n", len(results))
+}
+
+func appNames(dir, only string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			want[n] = true
+		}
+	}
+	var names []string
+	for _, e := range ents {
+		if e.IsDir() && (len(want) == 0 || want[e.Name()]) {
+			if _, err := os.Stat(filepath.Join(dir, e.Name(), "Dockerfile")); err == nil {
+				names = append(names, e.Name())
+			}
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no apps found in %s", dir)
+	}
+	return names, nil
+}
+
+func runApp(ctx context.Context, b measure.Builder, dir, name string) *App {
+	a := &App{Name: name, Problems: []string{}}
+	smoke, _ := os.ReadFile(filepath.Join(dir, "smoke"))
+	expected, hasExpected := os.ReadFile(filepath.Join(dir, "smoke.expected"))
+	opts := measure.Options{
+		Dockerfile: filepath.Join(dir, "Dockerfile"),
+		Smoke:      strings.TrimSpace(string(smoke)),
+		Progress:   prefixed{name},
+	}
+	fmt.Fprintf(os.Stderr, "== %s\n", name)
+	rep, err := measure.Run(ctx, b, opts)
+	if err != nil {
+		a.Problems = append(a.Problems, err.Error())
+		return a
+	}
+	a.Safe = rep
+	a.check("safe", rep, expected, hasExpected == nil)
+
+	// --unsafe-fixes: measured only when it changes the result further.
+	safeOut, unsafeOut := fixOutput(opts.Dockerfile, false), fixOutput(opts.Dockerfile, true)
+	if unsafeOut != safeOut {
+		opts.Fix.UnsafeFixes = true
+		opts.Touch = "-" // the rebuild test ran on the safe variant
+		rep, err := measure.Run(ctx, b, opts)
+		if err != nil {
+			a.Problems = append(a.Problems, "unsafe: "+err.Error())
+			return a
+		}
+		a.Unsafe = rep
+		a.check("unsafe", rep, expected, hasExpected == nil)
+	}
+	return a
+}
+
+func fixOutput(path string, unsafe bool) string {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	res, err := rewrite.Run(path, src, rewrite.Options{UnsafeFixes: unsafe, ContextDir: filepath.Dir(path)})
+	if err != nil {
+		return ""
+	}
+	return string(res.Output)
+}
+
+func (a *App) check(mode string, r *measure.Report, expected []byte, hasExpected bool) {
+	bad := func(format string, args ...any) {
+		a.Problems = append(a.Problems, mode+": "+fmt.Sprintf(format, args...))
+	}
+	if !r.Original.Built {
+		bad("the original does not build:\n%s", r.Original.ErrorTail)
+		return
+	}
+	if !r.Fixed.Built {
+		bad("the fixed Dockerfile does not build:\n%s", r.Fixed.ErrorTail)
+		return
+	}
+	if r.Fixed.SizeBytes > r.Original.SizeBytes {
+		bad("the fixed image is larger: %d > %d bytes", r.Fixed.SizeBytes, r.Original.SizeBytes)
+	}
+	if r.SmokeMatches == nil {
+		bad("no smoke test ran")
+	} else if !*r.SmokeMatches {
+		bad("smoke output differs: original %q (exit %d), fixed %q (exit %d)",
+			r.Original.Smoke.Stdout, r.Original.Smoke.ExitCode, r.Fixed.Smoke.Stdout, r.Fixed.Smoke.ExitCode)
+	}
+	if hasExpected && r.Original.Smoke != nil && r.Original.Smoke.Stdout != string(expected) {
+		bad("the original's smoke output %q is not smoke.expected %q", r.Original.Smoke.Stdout, expected)
+	}
+}
+
+type prefixed struct{ name string }
+
+func (p prefixed) Write(b []byte) (int, error) {
+	fmt.Fprintf(os.Stderr, "[%s %s] %s", time.Now().Format("15:04:05"), p.name, b)
+	return len(b), nil
+}
+
+func markdown(apps []*App, elapsed time.Duration) string {
+	var sb strings.Builder
+	sb.WriteString("| app | original | fixed (safe) | reduction | fixed (unsafe) | reduction | rebuild after a source edit: steps reused, original → fixed | fixes (safe / unsafe) | result |\n")
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	var reductions []float64
+	for _, a := range apps {
+		s, u := a.Safe, a.Unsafe
+		row := []string{a.Name, "-", "-", "-", "-", "-", "-", "-", "ok"}
+		if s != nil {
+			row[1], row[2], row[3] = mb(s.Original.SizeBytes), mb(s.Fixed.SizeBytes), pct(s.ReductionPercent)
+			best := s.ReductionPercent
+			if u != nil {
+				row[4], row[5] = mb(u.Fixed.SizeBytes), pct(u.ReductionPercent)
+				best = max(best, u.ReductionPercent)
+			}
+			reductions = append(reductions, best)
+			if s.Original.Rebuild != nil && s.Fixed.Rebuild != nil {
+				row[6] = fmt.Sprintf("%d/%d → %d/%d (edited %s)", s.Original.Rebuild.Reused, s.Original.Rebuild.Steps,
+					s.Fixed.Rebuild.Reused, s.Fixed.Rebuild.Steps, s.Touched)
+			}
+			nu := 0
+			if u != nil {
+				nu = len(u.Fixes)
+			}
+			row[7] = fmt.Sprintf("%d / %d", len(s.Fixes), nu)
+		}
+		if len(a.Problems) > 0 {
+			row[8] = "FAILED"
+		}
+		sb.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+	fmt.Fprintf(&sb, "\nMedian size reduction (best of safe/unsafe): %s over %d apps. Sizes are uncompressed sizes of images built on the local stand-in bases (see e2e/README.md), not Docker Hub's. Run time: %s.\n",
+		pct(median(reductions)), len(reductions), elapsed.Round(time.Second))
+	for _, a := range apps {
+		for _, p := range a.Problems {
+			fmt.Fprintf(&sb, "\n- **%s**: %s", a.Name, p)
+		}
+	}
+	sb.WriteString("\n")
+	return sb.String()
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func mb(b int64) string    { return fmt.Sprintf("%.0f MB", float64(b)/1e6) }
+func pct(p float64) string { return fmt.Sprintf("%.1f%%", p) }
+
+func must(err error) {
+	if err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "e2e:", err)
+	os.Exit(2)
+}
