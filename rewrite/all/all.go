@@ -3,4 +3,5 @@ package all
 
 import (
 	_ "github.com/dockslim/dockslim/rewrite/pkgcache" // package-manager caches
+	_ "github.com/dockslim/dockslim/rewrite/slimbase" // base images
 )
