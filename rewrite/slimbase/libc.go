@@ -192,7 +192,7 @@ func runCrossLibc(c *rewrite.Context) {
 			continue
 		}
 		msg := head + ": binaries and C extensions built for " + lc.SrcL + " do not run on " + lc.DstL
-		if hasPath(lc.Paths, "/usr/local/bin") {
+		if hasPath(lc.Paths, "/usr/local/bin") && lc.Dst.Ref.Image == lc.Src.Ref.Image {
 			msg += " (the copied /usr/local/bin even replaces this image's interpreter)"
 		}
 		app, why := libcFixApplicability(f, st, lc)
