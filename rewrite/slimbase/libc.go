@@ -94,6 +94,14 @@ func libcConflicts(f *parser.File, st *parser.Stage) []libcConflict {
 			continue
 		}
 		lc := libcConflict{Copy: cf, Src: src, Dst: dst, SrcL: sl, DstL: dl, NodeOnly: true}
+		if src.Ref.Image == "golang" {
+			// What a golang stage produces is a Go binary: static unless cgo links it.
+			if !cgoDisabled(f, cf.From) {
+				lc.GoBinary, lc.NodeOnly, lc.Paths = true, false, cf.Srcs
+				out = append(out, lc)
+			}
+			continue
+		}
 		// The source or the destination tells: COPY --from=build /install /usr/local.
 		dstKind := nativePath(cf.Dest)
 		for _, p := range cf.Srcs {
@@ -108,9 +116,6 @@ func libcConflicts(f *parser.File, st *parser.Stage) []libcConflict {
 			case "node":
 				lc.Paths = append(lc.Paths, p)
 			}
-		}
-		if len(lc.Paths) == 0 && src.Ref.Image == "golang" && !cgoDisabled(f, cf.From) {
-			lc.GoBinary, lc.NodeOnly, lc.Paths = true, false, cf.Srcs
 		}
 		if len(lc.Paths) > 0 {
 			out = append(out, lc)

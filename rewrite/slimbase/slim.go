@@ -230,6 +230,10 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 		return
 	}
 	p := &plan{c: c, b: b, to: drop.Ref(), reason: drop.Reason}
+	if ti, _ := images.Tag(b.Ref.Image, b.Ref.Tag); ti.Current && !drop.Current {
+		p.decline("%s is still rebuilt upstream but %s is not; a base that stops getting security fixes is not worth the saving", b.Ref, p.to)
+		return
+	}
 	if b.Ref.Image == "debian" {
 		p.reason = "the same Debian packages without documentation, man pages and locales"
 	}
