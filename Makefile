@@ -6,10 +6,10 @@ GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -p
 all: build
 
 build:
-	$(GO) build -o dockslim ./cmd/dockslim
+	CGO_ENABLED=0 $(GO) build -o dockslim ./cmd/dockslim
 
 install:
-	$(GO) install ./cmd/dockslim
+	CGO_ENABLED=0 $(GO) install ./cmd/dockslim
 
 ## test: formatting, vet, and every test with the race detector
 test: fmt-check vet unit

@@ -1,0 +1,94 @@
+package slimbase
+
+import (
+	"fmt"
+
+	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+// alpineImages are the official images without a slim variant whose alpine
+// variant serves the same purpose (a server or interpreter run as is).
+// golang and gcc are left to multi-stage builds.
+var alpineImages = map[string]bool{
+	"php": true, "nginx": true, "httpd": true, "redis": true, "postgres": true,
+	"memcached": true, "haproxy": true,
+}
+
+// alpineCommands are commands known to exist in the official alpine
+// variants: busybox applets that Dockerfiles commonly run, and the images'
+// own programs. Anything else (bash, apt-get, useradd, curl, git,
+// docker-php-ext-install, which needs apk build dependencies there...)
+// keeps the Debian base.
+var alpineCommands = map[string]bool{
+	"sh": true, "mkdir": true, "rm": true, "cp": true, "mv": true, "ln": true, "chmod": true,
+	"chown": true, "cat": true, "sed": true, "grep": true, "tar": true, "gzip": true,
+	"gunzip": true, "find": true, "xargs": true, "touch": true, "ls": true, "sleep": true,
+	"env": true, "sort": true, "head": true, "tail": true, "tr": true, "cut": true,
+	"awk": true, "id": true, "whoami": true, "wc": true, "basename": true, "dirname": true,
+	"date": true, "stat": true, "uname": true, "readlink": true, "realpath": true,
+	"nginx": true, "php": true, "httpd": true, "httpd-foreground": true, "redis-server": true,
+	"redis-cli": true, "postgres": true, "psql": true, "memcached": true, "haproxy": true,
+	"docker-entrypoint.sh": true, "docker-php-entrypoint": true,
+}
+
+// swapAlpine proposes the alpine variant of an image without a slim one.
+func swapAlpine(c *rewrite.Context, b baseImage) {
+	if !alpineImages[b.Ref.Image] {
+		return
+	}
+	cands, _ := images.AlpineCandidates(b.Ref.Image, b.Ref.Tag)
+	if len(cands) == 0 {
+		return
+	}
+	// A tag that is still rebuilt gets a replacement that is too; an
+	// outdated one may get its own (equally outdated) alpine sibling.
+	if ti, _ := images.Tag(b.Ref.Image, b.Ref.Tag); !cands[0].Current && ti.Current {
+		return
+	}
+	to := cands[0].Ref()
+	f := c.File
+	decline := func(format string, args ...any) {
+		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s publishes no slim variant and %s (musl) does not fit: %s", b.Text, to, fmt.Sprintf(format, args...))
+	}
+	stages := descendants(f, b.Stage)
+	for _, u := range stageUses(stages) {
+		if !alpineCommands[u.Name] {
+			decline("line %d runs %s, which the alpine image lacks or runs differently", line(f, u.Off), u.Name)
+			return
+		}
+	}
+	for _, s := range stages {
+		if cf := copiesFrom(f, s); len(cf) > 0 {
+			decline("line %d copies files from another stage or image; files cannot cross libc families", line(f, cf[0].In.Start))
+			return
+		}
+		if cf := copiedFromBy(f, s); len(cf) > 0 {
+			decline("line %d copies files out of this stage; files cannot cross libc families", line(f, cf[0].In.Start))
+			return
+		}
+	}
+	var facts onlineFacts
+	if c.Options.Online {
+		if facts = askRegistry(b.Ref, to, b.Digest != ""); facts.Missing {
+			return
+		}
+	}
+	edits, how, why := b.retarget(f, b.withTag(to.Tag, facts.Digest))
+	if why != "" {
+		decline("%s", why)
+		return
+	}
+	msg, saved := sizeMessage(b.Ref, to, facts)
+	msg += "; " + cands[0].Reason + "; the stage runs only commands the alpine image has"
+	if how != "" {
+		msg += "; " + how
+	}
+	if b.Digest != "" && facts.Digest == "" {
+		msg += fmt.Sprintf("; WARNING: the digest @%s pinned %s's content and is dropped; pin %s's digest again (dockslim fix --online resolves it)", b.Digest, b.Ref, to)
+	}
+	c.Report(rewrite.Finding{
+		Rule: RuleAlpineBase, Offset: b.Stage.Base.Start, Message: msg, SavedBytes: saved,
+		Fix: &rewrite.Fix{Applicability: rewrite.Unsafe, Description: fmt.Sprintf("%s → %s", b.Text, to), Edits: edits},
+	})
+}

@@ -1,0 +1,156 @@
+package slimbase
+
+import (
+	"path"
+	"strings"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/textedit"
+)
+
+// aptInstall is an `apt-get install` (or `apt install`) a stage runs.
+type aptInstall struct {
+	Stage *parser.Stage
+	In    *parser.Instruction
+	Cmd   *shellcmd.Command // nil in exec form
+	Off   int
+	Pkgs  []string // package names, versions and architectures stripped
+}
+
+// apt options that take a separate value.
+var aptValueOpts = map[string]bool{"-o": true, "-t": true, "-c": true, "--option": true, "--target-release": true, "--config-file": true}
+
+// metaPackages lists what a meta package installs, as far as the
+// full-vs-slim table is concerned.
+var metaPackages = map[string][]string{
+	"build-essential": {"gcc", "g++", "make", "dpkg-dev", "libc6-dev", "cpp", "binutils", "patch"},
+}
+
+func aptInstalls(stages []*parser.Stage) []aptInstall {
+	var out []aptInstall
+	for _, st := range stages {
+		for _, in := range st.Instructions {
+			if !in.Is("run") {
+				continue
+			}
+			if in.JSON {
+				var args []string
+				for _, a := range in.JSONArgs {
+					args = append(args, a.Value)
+				}
+				if pkgs, ok := aptPackages(args); ok && len(in.JSONArgs) > 0 {
+					out = append(out, aptInstall{Stage: st, In: in, Off: in.JSONArgs[0].Start, Pkgs: pkgs})
+				}
+				continue
+			}
+			for _, cmd := range shellcmd.All(in) {
+				if pkgs, ok := aptPackages(cmd.Lits()); ok {
+					start, _ := cmd.Span(0)
+					out = append(out, aptInstall{Stage: st, In: in, Cmd: cmd, Off: start, Pkgs: pkgs})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// aptPackages returns the packages of an apt-get/apt install argv.
+func aptPackages(args []string) ([]string, bool) {
+	if len(args) == 0 {
+		return nil, false
+	}
+	if n := path.Base(args[0]); n != "apt-get" && n != "apt" {
+		return nil, false
+	}
+	var pkgs []string
+	sub := false
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "":
+			continue // not literal
+		case aptValueOpts[a]:
+			i++
+		case strings.HasPrefix(a, "-"):
+		case !sub:
+			if a != "install" {
+				return nil, false
+			}
+			sub = true
+		default:
+			a, _, _ = strings.Cut(a, "=")
+			a, _, _ = strings.Cut(a, ":")
+			a, _, _ = strings.Cut(a, "/")
+			pkgs = append(pkgs, a)
+		}
+	}
+	return pkgs, sub
+}
+
+// installedBefore reports whether pkg is apt-installed (directly or by a
+// meta package) in stage st or in the swapped stage root, before offset off.
+func installedBefore(installs []aptInstall, root, st *parser.Stage, off int, pkg string) bool {
+	for _, ai := range installs {
+		if ai.Off >= off || ai.Stage != st && ai.Stage != root {
+			continue
+		}
+		for _, p := range ai.Pkgs {
+			if p == pkg || contains(metaPackages[p], pkg) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// appendPackages adds pkgs at the end of an apt install's package list, in
+// its layout: one per line when the last two words are on separate lines.
+func appendPackages(f *parser.File, cmd *shellcmd.Command, pkgs []string) textedit.Edit {
+	n := len(cmd.Args)
+	_, end := cmd.Span(n - 1)
+	sep := " "
+	if n >= 3 {
+		_, pe := cmd.Span(n - 2)
+		ls, _ := cmd.Span(n - 1)
+		if between := string(f.Src[pe:ls]); strings.Contains(between, "\n") {
+			sep = layoutSeparator(between)
+		}
+	}
+	var sb strings.Builder
+	for _, p := range pkgs {
+		sb.WriteString(sep + p)
+	}
+	return textedit.Edit{Start: end, End: end, Text: sb.String()}
+}
+
+// layoutSeparator keeps the first line (up to the continuation) and the
+// last (the indentation) of the text between two words, dropping comment
+// and blank lines inside the continuation, which Docker removes.
+func layoutSeparator(between string) string {
+	lines := strings.SplitAfter(between, "\n")
+	var kept []string
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if i > 0 && i < len(lines)-1 && (t == "" || strings.HasPrefix(t, "#")) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return strings.Join(kept, "")
+}
+
+// newAptRun returns an edit that inserts, right after the FROM of st, a
+// well-formed RUN that installs pkgs, in the file's casing and line endings.
+func newAptRun(f *parser.File, st *parser.Stage, pkgs []string) textedit.Edit {
+	from := st.From
+	nl := f.Newline()
+	text := from.Indent(f) + keywordCase(f, from, "run") +
+		" apt-get update && apt-get install -y --no-install-recommends " + strings.Join(pkgs, " ") +
+		" && rm -rf /var/lib/apt/lists/*" + nl
+	at := from.End
+	if at == len(f.Src) && !strings.HasSuffix(string(f.Src), "\n") {
+		text = nl + strings.TrimSuffix(text, nl)
+	}
+	return textedit.Edit{Start: at, End: at, Text: text}
+}

@@ -1,0 +1,149 @@
+package slimbase
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/textedit"
+)
+
+func TestRetarget(t *testing.T) {
+	for _, tc := range []struct{ src, tag, want, why string }{
+		{"FROM python:3.11\n", "3.11-slim", "FROM python:3.11-slim\n", ""},
+		{"FROM python\n", "slim", "FROM python:slim\n", ""},
+		{"FROM docker.io/library/python:3.11 AS app\n", "3.11-slim", "FROM docker.io/library/python:3.11-slim AS app\n", ""},
+		{"FROM python:3.11@sha256:abc\n", "3.11-slim", "FROM python:3.11-slim\n", ""},
+		{"ARG V=3.11\nFROM python:${V}\n", "3.11-slim", "ARG V=3.11\nFROM python:${V}-slim\n", ""},
+		{"ARG V=3.11\nFROM python:$V-bookworm\n", "3.11-slim-bookworm", "ARG V=3.11\nFROM python:$V-slim-bookworm\n", ""},
+		{"ARG T=3.11-bookworm\nFROM python:${T}\n", "3.11-slim-bookworm", "ARG T=3.11-slim-bookworm\nFROM python:${T}\n", ""},
+		{"ARG T=3.11-bookworm X=1\nFROM python:${T}\n", "3.11-slim-bookworm", "ARG T=3.11-slim-bookworm X=1\nFROM python:${T}\n", ""},
+		{"ARG T=3.11-bookworm\nFROM python:${T}\nARG T\n", "3.11-slim-bookworm", "", "ARG T is used elsewhere too; changing its default would change those uses"},
+		{"ARG IMG=python:3.11\nFROM ${IMG}\n", "3.11-slim", "ARG IMG=python:3.11\nFROM ${IMG}-slim\n", ""},
+	} {
+		f, err := parser.Load("Dockerfile", []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := f.Stages[0]
+		b, ok := resolveBase(f, st)
+		if !ok {
+			t.Errorf("%q: not resolved", tc.src)
+			continue
+		}
+		edits, _, why := b.retarget(f, b.withTag(tc.tag, ""))
+		if why != tc.why {
+			t.Errorf("%q: why = %q, want %q", tc.src, why, tc.why)
+			continue
+		}
+		if why != "" {
+			continue
+		}
+		out, err := textedit.Apply(f.Src, edits)
+		if err != nil || string(out) != tc.want {
+			t.Errorf("%q → %q (%v), want %q", tc.src, out, err, tc.want)
+		}
+	}
+}
+
+func TestResolveBaseDeclines(t *testing.T) {
+	for _, src := range []string{
+		"FROM scratch\n",
+		"ARG V\nFROM python:${V}\n",
+		"FROM python:${V:-3.11}\n",
+		"FROM python:3.11 AS a\nFROM a\n",
+	} {
+		f, err := parser.Load("Dockerfile", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := resolveBase(f, f.Stages[len(f.Stages)-1]); ok {
+			t.Errorf("%q resolved to %+v", src, b)
+		}
+	}
+}
+
+func TestTarFilters(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"tar", "-xJf", "a.tar"}, []string{"xz"}},
+		{[]string{"tar", "xjf", "a.tar"}, []string{"bzip2"}},
+		{[]string{"tar", "-xf", "a.tar.xz"}, []string{"xz"}},
+		{[]string{"tar", "--bzip2", "-xf", "a"}, []string{"bzip2"}},
+		{[]string{"tar", "-xzf", "a.tgz"}, nil},
+		{[]string{"tar", "-C", "/opt/J", "-xf", "a.tar"}, nil},
+		{[]string{"gzip", "-J"}, nil},
+	} {
+		if got := tarFilters(tc.args); !slices.Equal(got, tc.want) {
+			t.Errorf("%v → %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestRequirementName(t *testing.T) {
+	for in, want := range map[string]string{
+		"psycopg2==2.9.9": "psycopg2", "Foo_Bar[extra]>=1": "foo-bar", "mod_wsgi": "mod-wsgi",
+		"./local": "", "git+https://x/y": "", "uWSGI ; python_version>'3'": "uwsgi",
+	} {
+		if got := requirementName(in); got != want {
+			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestBookwormTwin(t *testing.T) {
+	for in, want := range map[images.Ref]string{
+		{Image: "python", Tag: "3.11"}:      "3.11-bookworm",
+		{Image: "python", Tag: "3.11-slim"}: "3.11-slim-bookworm",
+		{Image: "python", Tag: ""}:          "bookworm",
+		{Image: "ruby", Tag: "3.3"}:         "3.3-bookworm",
+	} {
+		got, ok := bookwormTwin(in)
+		if !ok || got.Tag != want {
+			t.Errorf("%v → %v %v, want %s", in, got, ok, want)
+		}
+	}
+}
+
+func TestCheckCommandTrixie(t *testing.T) {
+	from, to := images.Ref{Image: "python", Tag: "3.11"}, images.Ref{Image: "python", Tag: "3.11-slim"}
+	for cmd, want := range map[string]images.Presence{
+		"git": images.Missing, "pip": images.Unaffected, "tar": images.Unaffected, "convert": images.Unknown,
+	} {
+		if got := checkCommand(from, to, cmd); got.Presence != want {
+			t.Errorf("%s: %v, want %v", cmd, got, want)
+		}
+	}
+}
+
+func TestNativePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/usr/local/bin": "native", "/usr/local": "native", "/usr/local/lib/python3.8/site-packages": "native",
+		"/app/node_modules": "node", "/app/.venv": "native", "/wheels": "", "/out/app": "", "/usr/localx": "",
+	} {
+		if got := nativePath(in); got != want {
+			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAptPackages(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+		ok   bool
+	}{
+		{[]string{"apt-get", "install", "-y", "curl=7.88*", "libc6:amd64"}, []string{"curl", "libc6"}, true},
+		{[]string{"apt-get", "-o", "Dpkg::Options::=--force-confold", "-y", "install", "git"}, []string{"git"}, true},
+		{[]string{"apt-get", "update"}, nil, false},
+		{[]string{"apk", "add", "git"}, nil, false},
+	} {
+		got, ok := aptPackages(tc.args)
+		if ok != tc.ok || !slices.Equal(got, tc.want) {
+			t.Errorf("%v → %v %v", tc.args, got, ok)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package slimbase
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/shellcmd"
+)
+
+// use is a command that runs on a stage's base image.
+type use struct {
+	Name  string
+	Off   int // where the command is (the instruction start when not exact)
+	Stage *parser.Stage
+	In    *parser.Instruction
+	Cmd   *shellcmd.Command // nil in exec form, HEALTHCHECK or opaque sh -c strings
+}
+
+// shells that run `-c STRING`.
+var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+
+// builtins are shell builtins (kill is also procps' /usr/bin/kill, but the
+// shell's builtin is what `RUN kill` runs).
+var builtins = map[string]bool{
+	"cd": true, "export": true, "set": true, "unset": true, "echo": true, "printf": true,
+	"true": true, "false": true, "test": true, "[": true, "[[": true, "exit": true,
+	"source": true, ".": true, "read": true, "eval": true, "shift": true, "local": true,
+	"return": true, "trap": true, "umask": true, "wait": true, "kill": true, "type": true,
+	"alias": true, "ulimit": true, "pwd": true, "hash": true, "getopts": true, "let": true,
+	"declare": true, "readonly": true, ":": true, "exec": true, "command": true,
+}
+
+// stageUses lists the commands that the instructions of stages run: RUN
+// (also ONBUILD RUN, heredocs, sh -c strings, exec form), and the runtime
+// commands CMD, ENTRYPOINT and HEALTHCHECK.
+func stageUses(stages []*parser.Stage) []use {
+	var out []use
+	for _, st := range stages {
+		for _, in := range st.Instructions {
+			for _, u := range instructionUses(in) {
+				u.Stage, u.In = st, in
+				if !builtins[u.Name] && u.Name != "" {
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func instructionUses(in *parser.Instruction) []use {
+	kw := in.Keyword
+	if in.Sub != "" {
+		kw = in.Sub
+	}
+	switch kw {
+	case "run", "cmd", "entrypoint":
+	case "healthcheck":
+		args := in.Args()
+		if len(args) < 2 || !strings.EqualFold(args[0], "CMD") {
+			return nil
+		}
+		if len(args) == 2 {
+			return scriptUses(parser.ParseShell(args[1], 0), in.Start)
+		}
+		return []use{{Name: path.Base(args[1]), Off: in.Start}}
+	default:
+		return nil
+	}
+	if in.JSON {
+		if len(in.JSONArgs) == 0 {
+			return nil
+		}
+		name := path.Base(in.JSONArgs[0].Value)
+		if shells[name] {
+			for i := 1; i+1 < len(in.JSONArgs); i++ {
+				if a := in.JSONArgs[i].Value; strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "c") {
+					return scriptUses(parser.ParseShell(in.JSONArgs[i+1].Value, 0), in.JSONArgs[0].Start)
+				}
+			}
+		}
+		return []use{{Name: name, Off: in.JSONArgs[0].Start}}
+	}
+	var out []use
+	for _, cmd := range shellcmd.All(in) {
+		start, _ := cmd.Span(0)
+		out = append(out, use{Name: cmd.Name, Off: start, Cmd: cmd})
+		for _, d := range tarFilters(cmd.Lits()) {
+			out = append(out, use{Name: d, Off: start, Cmd: cmd})
+		}
+		if shells[cmd.Name] {
+			// a `sh -c "..."` string shellcmd could not map to the file:
+			// read its commands for their names only.
+			for i := 1; i+1 < len(cmd.Args); i++ {
+				a, ok := cmd.Arg(i)
+				if !ok || !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
+					break
+				}
+				if strings.Contains(a, "c") {
+					s, e := cmd.Span(i + 1)
+					raw := cmd.Script.Text[s-cmd.Script.Base : e-cmd.Script.Base]
+					if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
+						raw = raw[1 : len(raw)-1]
+					}
+					out = append(out, scriptUses(parser.ParseShell(raw, 0), start)...)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func scriptUses(s *parser.Script, off int) []use {
+	var out []use
+	for _, cmd := range shellcmd.Commands(s) {
+		out = append(out, use{Name: cmd.Name, Off: off})
+		for _, d := range tarFilters(cmd.Lits()) {
+			out = append(out, use{Name: d, Off: off})
+		}
+	}
+	return out
+}
+
+// tarFilters returns the programs GNU tar runs to (de)compress: xz for -J,
+// --xz or a .xz/.txz archive, bzip2 for -j, --bzip2 or .bz2/.tbz2; slim
+// images have tar and gzip but neither of these.
+func tarFilters(args []string) []string {
+	if len(args) == 0 || path.Base(args[0]) != "tar" {
+		return nil
+	}
+	var out []string
+	add := func(p string) {
+		if !contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	for i, a := range args[1:] {
+		switch {
+		case a == "--xz" || strings.HasSuffix(a, ".xz") || strings.HasSuffix(a, ".txz"):
+			add("xz")
+		case a == "--bzip2" || strings.HasSuffix(a, ".bz2") || strings.HasSuffix(a, ".tbz2") || strings.HasSuffix(a, ".tbz"):
+			add("bzip2")
+		case strings.HasPrefix(a, "--"):
+		case strings.HasPrefix(a, "-") || i == 0: // -xJf, or the old style "xJf" as first word
+			if strings.Contains(a, "/") || strings.Contains(a, ".") {
+				continue
+			}
+			if strings.Contains(a, "J") {
+				add("xz")
+			}
+			if strings.Contains(a, "j") {
+				add("bzip2")
+			}
+		}
+	}
+	return out
+}
+
+// sameNameInTrixie are Debian packages of the bookworm full-vs-slim table
+// whose name is the same in trixie (checked against the trixie archive's
+// package list for these well-known tools). Other packages (gcc-12,
+// imagemagick-6.q16, lib*-dev versions...) differ, so a trixie base needing
+// them is declined.
+var sameNameInTrixie = map[string]bool{
+	"curl": true, "wget": true, "git": true, "gnupg": true, "gpg": true, "openssh-client": true,
+	"procps": true, "make": true, "gcc": true, "g++": true, "cpp": true, "patch": true,
+	"unzip": true, "bzip2": true, "xz-utils": true, "file": true, "autoconf": true,
+	"automake": true, "libtool": true, "mercurial": true, "subversion": true, "dpkg-dev": true,
+	"binutils": true, "pkgconf": true, "openssl": true, "ca-certificates": true,
+}
+
+// checkCommand is images.CheckCommand, extended to Debian trixie bases: the
+// full/slim table was measured on bookworm only, so a trixie pair is
+// answered with the bookworm tags of the same images (python:3.11 →
+// python:3.11-bookworm), and a Missing answer is kept only when the package
+// has the same name in trixie. The two releases' minimal images differ in
+// a few essential packages, not in the well-known tools the table is about.
+func checkCommand(from, to images.Ref, cmd string) images.CommandCheck {
+	if from.Image == "debian" && to.Image == "debian" {
+		// debian:<suite> and debian:<suite>-slim install the same packages;
+		// slim only leaves out documentation, man pages and locales.
+		return images.CommandCheck{Presence: images.Unaffected}
+	}
+	c := images.CheckCommand(from, to, cmd)
+	if c.Presence != images.Unknown {
+		return c
+	}
+	if _, fc := images.Distro(from.Image, from.Tag); fc != "trixie" {
+		return c
+	}
+	if _, tc := images.Distro(to.Image, to.Tag); tc != "trixie" {
+		return c
+	}
+	fb, ok1 := bookwormTwin(from)
+	tb, ok2 := bookwormTwin(to)
+	if !ok1 || !ok2 {
+		return c
+	}
+	c2 := images.CheckCommand(fb, tb, cmd)
+	switch c2.Presence {
+	case images.Unaffected:
+		return c2
+	case images.Missing:
+		if sameNameInTrixie[c2.Package] {
+			return c2
+		}
+		return images.CommandCheck{Reason: fmt.Sprintf("%s comes from Debian package %s on bookworm; its trixie name is not known to dockslim", cmd, c2.Package)}
+	}
+	return c
+}
+
+// bookwormTwin returns the bookworm tag of the same image and variant:
+// python:3.11 → python:3.11-bookworm, python:3.11-slim → python:3.11-slim-bookworm.
+func bookwormTwin(r images.Ref) (images.Ref, bool) {
+	var names []string
+	switch base, slim := strings.CutSuffix(r.Tag, "-slim"); {
+	case r.Tag == "" || r.Tag == "latest":
+		names = []string{"bookworm"}
+	case r.Tag == "slim":
+		names = []string{"slim-bookworm", "bookworm-slim"}
+	case slim:
+		names = []string{base + "-slim-bookworm", base + "-bookworm-slim"}
+	default:
+		names = []string{r.Tag + "-bookworm"}
+	}
+	for _, n := range names {
+		if _, c := images.Distro(r.Image, n); c == "bookworm" {
+			return images.Ref{Image: r.Image, Tag: n}, true
+		}
+	}
+	return images.Ref{}, false
+}
