@@ -2,5 +2,6 @@
 package all
 
 import (
-	_ "github.com/dockslim/dockslim/rewrite/pkgcache" // package-manager caches
+	_ "github.com/dockslim/dockslim/rewrite/multistage" // split into build and runtime stages
+	_ "github.com/dockslim/dockslim/rewrite/pkgcache"   // package-manager caches
 )
