@@ -69,6 +69,9 @@ func declinef(at int, format string, args ...any) *decline {
 // at the same absolute path.
 type artifact struct {
 	path string
+	// dst is where it goes when not at path (a glob's folder, with a
+	// trailing slash).
+	dst string
 	// chown is the --chown value; "auto" asks the shared code to work it
 	// out from the build stage (the USER that built it, a later chown).
 	chown string
@@ -142,7 +145,7 @@ func run(c *rewrite.Context, rule *rewrite.Rule, rec recogniser) {
 		c.Reportf(rule, d.at, "not split into build and runtime stages: %s", d.reason)
 		return
 	}
-	msg := fmt.Sprintf("%s ships its build toolchain; split it into a build stage and a %s runtime stage that gets only %s",
+	msg := fmt.Sprintf("%s ships its build toolchain; split it into a build stage and a runtime stage FROM %s that gets only %s",
 		si.image.Raw, rt.ref, p.what)
 	c.Report(rewrite.Finding{Rule: rule, Offset: si.st.From.Start, Message: msg,
 		Fix: &rewrite.Fix{Applicability: rewrite.Unsafe, Description: msg, Edits: edits}})
@@ -700,7 +703,11 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 		if a.chown != "" {
 			line += " --chown=" + a.chown
 		}
-		r.add(line + " " + a.path + " " + a.path)
+		dst := a.path
+		if a.dst != "" {
+			dst = a.dst
+		}
+		r.add(line + " " + a.path + " " + dst)
 	}
 	for _, in := range move {
 		r.addVerbatim(in, true)
@@ -1048,7 +1055,7 @@ func (si *stageInfo) checkProgram(p *plan, rt runtimeImage, split *parser.Instru
 // a COPY / ADD that lands in the runtime stage.
 func (si *stageInfo) runtimeHas(p *plan, split *parser.Instruction, file string) bool {
 	for _, a := range p.artifacts {
-		if covers(a.path, file) {
+		if covers(a.path, file) || a.dst != "" && covers(strings.TrimSuffix(a.dst, "/"), file) {
 			return true
 		}
 	}
