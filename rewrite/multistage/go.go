@@ -52,7 +52,6 @@ EXPOSE 8080
 CMD ["/bin/server"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
-	Parfum:        []string{"multiStage"},
 }
 
 func init() { register("go", RuleGo, recogniseGo) }

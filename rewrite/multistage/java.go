@@ -51,7 +51,6 @@ COPY --from=build /app/target/app-1.0.jar /app/target/app-1.0.jar
 CMD ["java", "-jar", "target/app-1.0.jar"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
-	Parfum:        []string{"multiStage"},
 }
 
 func init() { register("java", RuleJava, recogniseJava) }

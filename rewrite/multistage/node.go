@@ -62,7 +62,6 @@ COPY --from=build /app/dist /app/dist
 CMD ["node", "dist/server.js"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
-	Parfum:        []string{"multiStage"},
 }
 
 func init() { register("node", RuleNode, recogniseNode) }

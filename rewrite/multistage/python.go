@@ -63,7 +63,6 @@ COPY . .
 CMD ["gunicorn", "app:app"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
-	Parfum:        []string{"multiStage"},
 }
 
 func init() { register("python", RulePython, recognisePython) }

@@ -51,7 +51,6 @@ COPY --from=build /app/target/release/hello /app/target/release/hello
 CMD ["./target/release/hello"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
-	Parfum:        []string{"multiStage"},
 }
 
 func init() { register("rust", RuleRust, recogniseRust) }
@@ -249,7 +248,7 @@ func parseCargoToml(s string) cargoToml {
 			continue
 		}
 		key = strings.TrimSpace(key)
-		val = strings.Trim(strings.TrimSpace(val), `"'`)
+		val = tomlString(val)
 		switch {
 		case section == "package" && key == "name":
 			ct.pkg = val
@@ -262,6 +261,18 @@ func parseCargoToml(s string) cargoToml {
 		}
 	}
 	return ct
+}
+
+// tomlString is the value of a basic or literal TOML string ("x" # c → x).
+func tomlString(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
+		if end := strings.IndexByte(v[1:], v[0]); end >= 0 {
+			return v[1 : end+1]
+		}
+	}
+	v, _, _ = strings.Cut(v, "#")
+	return strings.TrimSpace(v)
 }
 
 // depTable tells whether a section is a table of dependencies the binary
@@ -288,7 +299,7 @@ func lockPackages(s string) []string {
 			continue
 		}
 		if k, v, ok := strings.Cut(line, "="); ok && inPkg && strings.TrimSpace(k) == "name" {
-			out = append(out, strings.Trim(strings.TrimSpace(v), `"`))
+			out = append(out, tomlString(v))
 		}
 	}
 	return out

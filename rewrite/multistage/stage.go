@@ -97,6 +97,8 @@ type plan struct {
 	// the runtime stage, in order with ENV / WORKDIR / USER (COPY of the
 	// sources for interpreted languages).
 	replicate func(in *parser.Instruction) bool
+	// post are instructions after the artifacts are copied (ldconfig).
+	post []string
 	// buildOnly tells commands that belong to the build when they follow
 	// it (tests, strip): the split moves after them.
 	buildOnly func(c command) bool
@@ -569,7 +571,7 @@ func (si *stageInfo) split(p *plan, rt runtimeImage) (*parser.Instruction, *decl
 		case in.Is("run"):
 			cs, ok := commandsOf(in)
 			if !ok || len(cs) == 0 {
-				return nil, declinef(in.Start, "the RUN at line %d after the build step cannot be read", in.StartLine)
+				return nil, declinef(in.Start, "the RUN at line %d after the build step is a heredoc or does not parse as shell, so dockslim cannot tell what it does", in.StartLine)
 			}
 			if all(cs, func(c command) bool { return c.name() == "rm" || p.buildOnly != nil && p.buildOnly(c) }) {
 				if landed {
@@ -708,6 +710,10 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 			dst = a.dst
 		}
 		r.add(line + " " + a.path + " " + dst)
+	}
+	for _, s := range p.post {
+		kw, rest, _ := strings.Cut(s, " ")
+		r.add(si.kw(kw) + " " + rest)
 	}
 	for _, in := range move {
 		r.addVerbatim(in, true)
