@@ -131,7 +131,8 @@ func register(name string, rule *rewrite.Rule, rec recogniser) {
 
 func run(c *rewrite.Context, rule *rewrite.Rule, rec recogniser) {
 	si := examine(c)
-	if si == nil {
+	if si == nil || si.last("cmd") == nil && si.last("entrypoint") == nil {
+		// No CMD or ENTRYPOINT: a base or tool image, not an app to run.
 		return
 	}
 	p, d := rec(si)
