@@ -1,0 +1,112 @@
+package multistage
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestTagSuite(t *testing.T) {
+	for _, tc := range []struct {
+		image, tag, want string
+		ok               bool
+	}{
+		{"golang", "1.22", "bookworm", true},
+		{"golang", "1.22-bookworm", "bookworm", true},
+		{"golang", "1.22-bullseye", "bullseye", true},
+		{"golang", "1.22.3", "bookworm", true},
+		{"golang", "1.24", "trixie", true},
+		{"golang", "1.22-alpine3.19", "", false},
+		{"golang", "latest", "", false},
+		{"golang", "1", "", false},
+		{"rust", "1.75", "bookworm", true},
+		{"rust", "1.80-slim-bookworm", "bookworm", true},
+		{"rust", "1.75-slim", "bookworm", true},
+		{"rust", "1.90", "trixie", true},
+	} {
+		got, ok := tagSuite(tc.image, tc.tag)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("tagSuite(%s, %s) = %q, %v; want %q, %v", tc.image, tc.tag, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestRuntimeTags(t *testing.T) {
+	node := map[string]string{"20": "20-slim", "20-bookworm": "20-bookworm-slim", "20-slim": "20-slim",
+		"18-alpine": "18-alpine", "latest": "slim", "lts": "lts-slim", "20.11.1": "20.11.1-slim", "20-onbuild-x": ""}
+	for tag, want := range node {
+		if got, _ := nodeRuntimeTag(tag); got != want {
+			t.Errorf("nodeRuntimeTag(%s) = %q, want %q", tag, got, want)
+		}
+	}
+	py := map[string][2]string{"3.12": {"3.12-slim", "trixie"}, "3.12-bookworm": {"3.12-slim-bookworm", "bookworm"},
+		"3.11-slim-bookworm": {"3.11-slim-bookworm", "bookworm"}, "3.8": {"3.8-slim", "bookworm"}, "3.11-slim": {"3.11-slim", "trixie"}}
+	for tag, want := range py {
+		slim, suite, _ := pythonSlimTag(tag)
+		if slim != want[0] || suite != want[1] {
+			t.Errorf("pythonSlimTag(%s) = %q, %q; want %v", tag, slim, suite, want)
+		}
+	}
+	java := map[[2]string]string{{"maven", "3-eclipse-temurin-17"}: "17", {"maven", "3.8-openjdk-11"}: "11",
+		{"maven", "3.9.6-eclipse-temurin-21-alpine"}: "21", {"gradle", "8.5-jdk21-alpine"}: "21", {"gradle", "jdk17"}: "17",
+		{"eclipse-temurin", "17-jdk"}: "17", {"openjdk", "17"}: "17", {"openjdk", "8u342-jdk"}: "8", {"maven", "3"}: "",
+		{"eclipse-temurin", "17-jre"}: ""}
+	for in, want := range java {
+		if got, _ := javaVersion(in[0], in[1]); got != want {
+			t.Errorf("javaVersion(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGoModName(t *testing.T) {
+	for mod, want := range map[string]string{
+		"module example.com/hello\n":        "hello",
+		"// x\nmodule example.com/app/v2\n": "app",
+		"module \"example.com/x/v10\"\n":    "x",
+		"module hello\n":                    "hello",
+		"go 1.22\n":                         "",
+	} {
+		if got := goModName(mod); got != want {
+			t.Errorf("goModName(%q) = %q, want %q", mod, got, want)
+		}
+	}
+}
+
+func TestParseCargoToml(t *testing.T) {
+	got := parseCargoToml(`[package]
+name = "svc" # the package
+version = "0.1.0"
+
+[[bin]]
+name = "api"
+
+[dev-dependencies]
+tokio-test = "0.4"
+`)
+	want := cargoToml{pkg: "svc", bins: []string{"api"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if ct := parseCargoToml("[package]\nname = \"a\"\n[dependencies.serde]\nversion = \"1\"\n"); !ct.hasDeps {
+		t.Errorf("[dependencies.serde] not seen as a dependency")
+	}
+	if ct := parseCargoToml("[workspace]\nmembers = [\"a\"]\n"); !ct.workspace {
+		t.Errorf("workspace not seen")
+	}
+}
+
+func TestDevRuntimeLibs(t *testing.T) {
+	// The generated table must hold the pairs the issue names.
+	for dev, lib := range map[string]string{"libpq-dev": "libpq5", "libmariadb-dev": "libmariadb3",
+		"default-libmysqlclient-dev": "libmariadb3", "libxml2-dev": "libxml2", "libxslt1-dev": "libxslt1.1",
+		"libjpeg-dev": "libjpeg62-turbo", "libpng-dev": "libpng16-16", "libffi-dev": "libffi8",
+		"libssl-dev": "libssl3", "zlib1g-dev": "zlib1g", "libyaml-dev": "libyaml-0-2", "libgeos-dev": "libgeos-c1v5",
+		"libgdal-dev": "libgdal32", "libcurl4-openssl-dev": "libcurl4", "libsqlite3-dev": "libsqlite3-0",
+		"libmagic-dev": "libmagic1", "libldap2-dev": "libldap-2.5-0", "libsasl2-dev": "libsasl2-2"} {
+		if got := devRuntimeLibs[dev]; len(got) == 0 || got[0] != lib {
+			t.Errorf("devRuntimeLibs[%s] = %v, want %s first", dev, got, lib)
+		}
+	}
+	if _, ok := devRuntimeLibs["libboost-dev"]; ok {
+		t.Errorf("libboost-dev (header-only) must not map to a runtime library")
+	}
+}

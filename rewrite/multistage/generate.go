@@ -1,0 +1,3 @@
+package multistage
+
+//go:generate go run ./gendevlibs -o devlibs_table.go
