@@ -49,7 +49,7 @@ for arg in "$@"; do
 	esac
 done
 
-declare -A REF PARENT ALIASES
+declare -A REF=() PARENT=() ALIASES=()
 ORDER=()
 for row in "${STANDINS[@]}"; do
 	IFS='|' read -r d ref parent aliases <<<"$row"
@@ -63,7 +63,7 @@ if ((list)); then
 fi
 
 ((${#want[@]})) || want=("${ORDER[@]}")
-declare -A SELECTED
+declare -A SELECTED=()
 for d in "${want[@]}"; do
 	[[ -n ${REF[$d]:-} ]] || e2e_die "unknown stand-in '$d' (see --list)"
 	SELECTED[$d]=1
@@ -81,7 +81,7 @@ exec 9>"$cache/.lock"
 flock 9
 
 # --- decide what to build -------------------------------------------------
-declare -A TODO
+declare -A TODO=()
 need() { # need DIR: DIR must exist afterwards
 	local d=$1
 	[[ -n ${TODO[$d]:-} ]] && return 0
@@ -225,4 +225,8 @@ for d in "${ORDER[@]}"; do
 	e2e_log "built ${REF[$d]} in $((SECONDS - start))s"
 done
 e2e_log "done in $((SECONDS - total_start))s"
-buildah images --format '{{.Name}}:{{.Tag}} {{.Size}}' --filter label=org.dockslim.standin=1 >&2 || true
+for d in "${ORDER[@]}"; do
+	buildah images --format '{{.Name}}:{{.Tag}}	{{.Size}}' "${REF[$d]}" 2>/dev/null | head -1
+done | column -t -s $'\t' >&2 || true
+graph=$(buildah info --format '{{.store.GraphRoot}}' 2>/dev/null) &&
+	e2e_log "image store $graph ($DOCKSLIM_E2E_STORAGE_DRIVER): $(du -sh "$graph" 2>/dev/null | cut -f1) on disk; cache $cache: $(du -sh "$cache" | cut -f1)"

@@ -58,7 +58,7 @@ dockerfile=$(cd "$(dirname "$dockerfile")" && pwd)/$(basename "$dockerfile")
 if ! command -v buildah >/dev/null || ! command -v jq >/dev/null; then
 	e2e_skip "buildah and jq are needed (apt-get install -y buildah jq, then e2e/bases.sh)"
 fi
-[[ -z $out ]] && out=$here/out/$(printf '%s' "$tag" | tr -c 'A-Za-z0-9._-' '_')
+[[ -z $out ]] && out=${DOCKSLIM_E2E_OUT:-$here/out}/$(printf '%s' "$tag" | tr -c 'A-Za-z0-9._-' '_')
 mkdir -p "$out"
 
 summary=$out/summary.env
