@@ -68,9 +68,10 @@ report() { printf '%s=%s\n' "$1" "$2" | tee -a "$summary"; }
 # FROM images that are not present locally: the stand-ins are missing.
 check_bases() {
 	local ref missing=()
-	# stage names (FROM x AS name) and scratch are not images to look up
+	# stage names (FROM x AS name) are not images to look up
 	while read -r ref; do
-		[[ -z $ref || $ref == scratch ]] && continue
+		# scratch is no image; ${ARG} references are resolved by buildah, not here
+		[[ -z $ref || $ref == scratch || $ref == *'$'* ]] && continue
 		e2e_image_exists "$ref" || missing+=("$ref")
 	done < <(awk 'toupper($1)=="FROM"{for(i=2;i<=NF;i++) if($i !~ /^--/){print $i; break}}' "$dockerfile" |
 		grep -vxF -f <(awk 'toupper($1)=="FROM" && toupper($(NF-1))=="AS"{print $NF}' "$dockerfile") || true)
