@@ -9,6 +9,7 @@
 #   --force         rebuild the named images (all by default) even if present
 #   --force-rootfs  also redo the debootstrap tarball
 #   --list          print NAME and image reference of every stand-in, then exit
+#   -j, --jobs N    build up to N images at once (default 2, or $DOCKSLIM_E2E_JOBS)
 #
 # Exit codes: 0 ok, 1 error, 3 SKIPPED (Debian archive unreachable).
 set -euo pipefail
@@ -37,9 +38,14 @@ STANDINS=(
 )
 
 force=0 force_rootfs=0 list=0
+jobs=${DOCKSLIM_E2E_JOBS:-2}
 want=()
-for arg in "$@"; do
+while (($#)); do
+	arg=$1
+	shift
 	case $arg in
+	-j | --jobs) jobs=${1:?--jobs needs a number}; shift ;;
+	-j[0-9]*) jobs=${arg#-j} ;;
 	--force) force=1 ;;
 	--force-rootfs) force_rootfs=1 force=1 ;;
 	--list) list=1 ;;
@@ -208,25 +214,58 @@ build_dockerfile() { # build_dockerfile DIR
 		-t "$ref" -f "$here/bases/$d/Dockerfile" "$here/bases/$d"
 }
 
+# Build what is to be built, up to $jobs at a time, each after its parent.
+# Each build runs as a background job (so that `set -e` applies inside it).
 total_start=$SECONDS
 for d in "${ORDER[@]}"; do
-	[[ -n ${TODO[$d]:-} ]] || continue
-	start=$SECONDS
-	e2e_log "building ${REF[$d]} (log: $logs/$d.log)"
-	if [[ ${PARENT[$d]} == rootfs ]]; then
-		import_rootfs "$d" >"$logs/$d.log" 2>&1 || { tail -30 "$logs/$d.log" >&2; e2e_die "import of $d failed"; }
-	else
-		build_dockerfile "$d" >"$logs/$d.log" 2>&1 || { tail -30 "$logs/$d.log" >&2; e2e_die "build of $d failed"; }
-	fi
-	if [[ -n ${ALIASES[$d]} ]]; then
-		IFS=',' read -ra al <<<"${ALIASES[$d]}"
-		buildah tag "${REF[$d]}" "${al[@]}"
-	fi
-	e2e_log "built ${REF[$d]} in $((SECONDS - start))s"
+	[[ -n ${TODO[$d]:-} && ${PARENT[$d]} == rootfs ]] && { make_tarball; break; }
 done
+declare -A STATE=() STARTED=() NAME_OF=()
+for d in "${ORDER[@]}"; do [[ -n ${TODO[$d]:-} ]] && STATE[$d]=pending; done
+running=0 failed=()
+while :; do
+	for d in "${ORDER[@]}"; do
+		[[ ${STATE[$d]:-} == pending ]] || continue
+		p=${PARENT[$d]}
+		# a parent that is not being built already exists
+		if [[ $p != rootfs ]]; then
+			case ${STATE[$p]:-built} in
+			failed) STATE[$d]=failed failed+=("$d (parent failed)"); continue ;;
+			built) ;;
+			*) continue ;;
+			esac
+		fi
+		((running < jobs)) || break
+		e2e_log "building ${REF[$d]} (log: $logs/$d.log)"
+		(
+			if [[ $p == rootfs ]]; then import_rootfs "$d"; else build_dockerfile "$d"; fi
+			if [[ -n ${ALIASES[$d]} ]]; then
+				IFS=',' read -ra al <<<"${ALIASES[$d]}"
+				buildah tag "${REF[$d]}" "${al[@]}"
+			fi
+		) >"$logs/$d.log" 2>&1 &
+		NAME_OF[$!]=$d STARTED[$d]=$SECONDS STATE[$d]=running
+		running=$((running + 1))
+	done
+	((running == 0)) && break
+	rc=0
+	wait -n -p pid || rc=$?
+	d=${NAME_OF[$pid]}
+	running=$((running - 1))
+	if ((rc == 0)); then
+		STATE[$d]=built
+		e2e_log "built ${REF[$d]} in $((SECONDS - STARTED[$d]))s"
+	else
+		STATE[$d]=failed failed+=("$d")
+		tail -30 "$logs/$d.log" >&2
+		e2e_log "FAILED ${REF[$d]} (exit $rc, log: $logs/$d.log)"
+	fi
+done
+((${#failed[@]} == 0)) || e2e_die "stand-ins not built: ${failed[*]}"
 e2e_log "done in $((SECONDS - total_start))s"
 for d in "${ORDER[@]}"; do
-	buildah images --format '{{.Name}}:{{.Tag}}	{{.Size}}' "${REF[$d]}" 2>/dev/null | head -1
-done | column -t -s $'\t' >&2 || true
+	size=$(buildah images --format '{{.Size}}' "${REF[$d]}" 2>/dev/null | head -1) || size=missing
+	printf '  %-45s %s\n' "${REF[$d]}" "$size" >&2
+done
 graph=$(buildah info --format '{{.store.GraphRoot}}' 2>/dev/null) &&
 	e2e_log "image store $graph ($DOCKSLIM_E2E_STORAGE_DRIVER): $(du -sh "$graph" 2>/dev/null | cut -f1) on disk; cache $cache: $(du -sh "$cache" | cut -f1)"
