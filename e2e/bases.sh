@@ -264,7 +264,7 @@ done
 ((${#failed[@]} == 0)) || e2e_die "stand-ins not built: ${failed[*]}"
 e2e_log "done in $((SECONDS - total_start))s"
 for d in "${ORDER[@]}"; do
-	size=$(buildah images --format '{{.Size}}' "${REF[$d]}" 2>/dev/null | head -1) || size=missing
+	size=$(buildah images --format '{{.Size}}' "${REF[$d]}" 2>/dev/null | sed -n 1p) || size=missing
 	printf '  %-45s %s\n' "${REF[$d]}" "$size" >&2
 done
 graph=$(buildah info --format '{{.store.GraphRoot}}' 2>/dev/null) &&
