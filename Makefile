@@ -31,6 +31,10 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./parser ./rewrite/all
 
+## e2e: real builds of every sample app before/after fix (needs root; see e2e/README.md)
+e2e:
+	bash e2e/run.sh
+
 ## docs: regenerate the rules table in README.md
 docs:
 	$(GO) run ./cmd/dockslim rules --format markdown > .rules.md.tmp
