@@ -83,6 +83,11 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 							add("pip", "--no-binary", nil)
 						}
 					}
+					for _, dir := range pipLocalProjects(args) {
+						if why := localProjectCompiles(contextDir, dir); why != "" {
+							add("pip", why, nil)
+						}
+					}
 				case cmd.Name == "gem" && len(args) > 1 && args[1] == "install":
 					for _, a := range args[2:] {
 						if deps, ok := gemNative[a]; ok {
@@ -214,4 +219,74 @@ func lockedGems(contextDir string) []string {
 		}
 	}
 	return out
+}
+
+// pipLocalProjects returns the local folders a pip install argv installs
+// (".", "./pkg", "/app", "-e ."), as written.
+func pipLocalProjects(args []string) []string {
+	var out []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-e" || a == "--editable":
+			if i+1 < len(args) && isLocalPath(args[i+1]) {
+				out = append(out, args[i+1])
+			}
+			i++
+		case a == "-r" || a == "--requirement" || a == "-c" || a == "--constraint" || a == "-i" ||
+			a == "--index-url" || a == "--extra-index-url" || a == "-f" || a == "--find-links" ||
+			a == "--target" || a == "-t" || a == "--prefix" || a == "--root":
+			i++
+		case isLocalPath(a):
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func isLocalPath(a string) bool {
+	return a == "." || a == ".." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../") || strings.HasPrefix(a, "/")
+}
+
+// compiledSources are the file endings of code that a Python build compiles.
+var compiledSources = []string{".c", ".cc", ".cpp", ".cxx", ".pyx", ".f90", ".rs"}
+
+// localProjectCompiles tells, for `pip install DIR`, whether installing the
+// project builds a C (or Cython, Fortran, Rust) extension, which needs the
+// compiler that slim images lack. With a build context it looks for such
+// sources and for ext_modules in setup.py; without one it cannot tell and
+// says so. "" means no compiling was found.
+func localProjectCompiles(contextDir, dir string) string {
+	if contextDir == "" {
+		return "a local project (" + dir + "; no build context to check for C extensions)"
+	}
+	root := contextDir
+	if !strings.HasPrefix(dir, "/") {
+		root = filepath.Join(contextDir, dir)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "setup.py")); err == nil {
+		if s := string(b); strings.Contains(s, "ext_modules") || strings.Contains(s, "Extension(") {
+			return "a local project with C extensions (" + dir + ": setup.py ext_modules)"
+		}
+	}
+	found := ""
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || found != "" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			if p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "venv") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		for _, ext := range compiledSources {
+			if strings.HasSuffix(d.Name(), ext) {
+				rel, _ := filepath.Rel(contextDir, p)
+				found = "a local project with compiled sources (" + filepath.ToSlash(rel) + ")"
+			}
+		}
+		return nil
+	})
+	return found
 }

@@ -436,6 +436,9 @@ func nativeReason(f *parser.File, nb nativeBuild, to images.Ref) string {
 		return fmt.Sprintf("line %d: pip install --no-binary compiles from source with gcc, which %s lacks", line(f, nb.Off), to)
 	case nb.Tool == "node-gyp" || nb.Pkg == "native addon":
 		return fmt.Sprintf("line %d builds a native node addon (python3, make, g++), which %s lacks", line(f, nb.Off), to)
+	case strings.HasPrefix(nb.Pkg, "a local project"):
+		return fmt.Sprintf("line %d: pip installs %s, which compiles with gcc, which %s lacks; a multi-stage build (compile in a builder stage) keeps the saving",
+			line(f, nb.Off), nb.Pkg, to)
 	case nb.Pkg == "psycopg2":
 		what += " (psycopg2-binary has wheels)"
 	}
