@@ -49,7 +49,7 @@ func TestMarkdownAndChart(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	a := &App{Problems: []string{}}
-	r := report(100, 200, 1)
+	r := report(100e6, 101e6, 1)
 	a.check("safe", r, []byte("x"), false)
 	if len(a.Problems) != 1 || !strings.Contains(a.Problems[0], "larger") {
 		t.Errorf("problems: %v", a.Problems)
