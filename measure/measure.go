@@ -178,11 +178,14 @@ func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
 		}
 		if touched != "" {
 			rep.Touched = touched
-			for _, p := range []struct {
+			// Each variant gets an edit of its own (one or two trailing
+			// newlines): with the same edit, the second rebuild would reuse
+			// the layers the first one just made and look fully cached.
+			for i, p := range []struct {
 				v       *Variant
 				df, dir string
 			}{{rep.Original, dfOrig, ctxOrig}, {rep.Fixed, dfFixed, ctxFixed}} {
-				if err := appendNewline(filepath.Join(p.dir, touched)); err != nil {
+				if err := appendNewlines(filepath.Join(p.dir, touched), i+1); err != nil {
 					return nil, fmt.Errorf("editing %s for the rebuild test: %v", touched, err)
 				}
 				o.progress("rebuilding %s after editing %s ...", p.v.Tag, touched)
@@ -268,12 +271,12 @@ func pickSourceFile(dir string) string {
 	return any
 }
 
-func appendNewline(p string) error {
+func appendNewlines(p string, n int) error {
 	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
-	if _, err := f.WriteString("\n"); err != nil {
+	if _, err := f.WriteString(strings.Repeat("\n", n)); err != nil {
 		f.Close()
 		return err
 	}
