@@ -178,14 +178,15 @@ func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
 		}
 		if touched != "" {
 			rep.Touched = touched
-			// Each variant gets an edit of its own (one or two trailing
-			// newlines): with the same edit, the second rebuild would reuse
-			// the layers the first one just made and look fully cached.
+			// Each variant gets an edit of its own, never made before (a
+			// comment with a fresh nonce): with an edit seen before, the
+			// rebuild would reuse layers from that build and look cached.
+			nonce := time.Now().UnixNano()
 			for i, p := range []struct {
 				v       *Variant
 				df, dir string
 			}{{rep.Original, dfOrig, ctxOrig}, {rep.Fixed, dfFixed, ctxFixed}} {
-				if err := appendNewlines(filepath.Join(p.dir, touched), i+1); err != nil {
+				if err := appendEdit(filepath.Join(p.dir, touched), fmt.Sprintf("dockslim-measure %d-%d", nonce, i)); err != nil {
 					return nil, fmt.Errorf("editing %s for the rebuild test: %v", touched, err)
 				}
 				o.progress("rebuilding %s after editing %s ...", p.v.Tag, touched)
@@ -271,12 +272,25 @@ func pickSourceFile(dir string) string {
 	return any
 }
 
-func appendNewlines(p string, n int) error {
+// commentSyntax is how to append a harmless line to a source file.
+var commentSyntax = map[string]string{
+	".py": "# %s\n", ".sh": "# %s\n", ".rb": "# %s\n",
+	".js": "// %s\n", ".ts": "// %s\n", ".go": "// %s\n", ".rs": "// %s\n", ".c": "/* %s */\n",
+	".cc": "// %s\n", ".cpp": "// %s\n", ".java": "// %s\n", ".php": "// %s\n", ".html": "<!-- %s -->\n",
+}
+
+// appendEdit appends a comment holding mark, in the file's language; for
+// other files only a newline (which may repeat an earlier run's edit).
+func appendEdit(p, mark string) error {
+	text := "\n"
+	if f, ok := commentSyntax[filepath.Ext(p)]; ok {
+		text = "\n" + fmt.Sprintf(f, mark)
+	}
 	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
-	if _, err := f.WriteString(strings.Repeat("\n", n)); err != nil {
+	if _, err := f.WriteString(text); err != nil {
 		f.Close()
 		return err
 	}
