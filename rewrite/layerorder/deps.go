@@ -106,16 +106,24 @@ func within(p, dir string) bool {
 	if dir == "/" || p == dir {
 		return true
 	}
-	ps, ds := strings.Split(p, "/"), strings.Split(strings.TrimSuffix(dir, "/"), "/")
-	if len(ds) > len(ps) {
-		return false
-	}
-	for i, d := range ds {
-		if d != ps[i] && d != "*" && ps[i] != "*" {
+	// Compare segment by segment without splitting (this runs for every
+	// pair of paths the passes compare): every segment of dir must match
+	// the segment of p at the same depth.
+	d := strings.TrimSuffix(dir, "/")
+	for {
+		dseg, drest, dmore := strings.Cut(d, "/")
+		pseg, prest, pmore := strings.Cut(p, "/")
+		if dseg != pseg && dseg != "*" && pseg != "*" {
 			return false
 		}
+		if !dmore {
+			return true
+		}
+		if !pmore {
+			return false // dir is deeper than p
+		}
+		d, p = drest, prest
 	}
-	return true
 }
 
 func overlapPath(a, b string) bool {
