@@ -22,7 +22,7 @@ type analysis struct {
 }
 
 func newAnalysis(c *rewrite.Context) *analysis {
-	return &analysis{f: c.File, ctx: loadContext(c.Options.ContextDir), models: fileModels(c.File)}
+	return &analysis{f: c.File, ctx: contextFor(c.File, c.Options.ContextDir), models: fileModels(c.File)}
 }
 
 type modelsKey struct{}
