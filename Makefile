@@ -5,11 +5,15 @@ GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -p
 
 all: build
 
+# urfave_cli_no_docs drops urfave/cli's man/markdown generation (and its
+# blackfriday dependency, whose init costs every run); the CLI uses neither.
+BUILDTAGS ?= urfave_cli_no_docs
+
 build:
-	CGO_ENABLED=0 $(GO) build -o dockslim ./cmd/dockslim
+	CGO_ENABLED=0 $(GO) build -tags '$(BUILDTAGS)' -o dockslim ./cmd/dockslim
 
 install:
-	CGO_ENABLED=0 $(GO) install ./cmd/dockslim
+	CGO_ENABLED=0 $(GO) install -tags '$(BUILDTAGS)' ./cmd/dockslim
 
 ## test: formatting, vet, and every test with the race detector
 test: fmt-check vet unit

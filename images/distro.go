@@ -76,7 +76,20 @@ func Distro(image, tag string) (family, codename string) {
 	return im.distro(i)
 }
 
+type distroResult struct{ family, codename string }
+
+// distro is computeDistro(i), computed once per row (see image.distros).
 func (im *image) distro(i int) (family, codename string) {
+	if v, ok := im.distros.Load(i); ok {
+		r := v.(distroResult)
+		return r.family, r.codename
+	}
+	family, codename = im.computeDistro(i)
+	im.distros.Store(i, distroResult{family, codename})
+	return family, codename
+}
+
+func (im *image) computeDistro(i int) (family, codename string) {
 	sources := append([]string{im.Tag(i)}, im.aliasTags(i)...)
 	sources = append(sources, im.Directory(i))
 	for _, src := range sources {

@@ -14,7 +14,13 @@ import (
 var indexFile []byte
 
 // image is one official image's decoded tag index.
-type image struct{ *tagdb.Image }
+type image struct {
+	*tagdb.Image
+	// distros memoizes distro(i) by row: it depends only on the embedded
+	// index, so the answer never changes within a process, and the keys are
+	// bounded by the number of rows. Files run in parallel, hence sync.Map.
+	distros sync.Map // int → distroResult
+}
 
 // slot loads one image's section on first use.
 type slot struct {
@@ -68,7 +74,7 @@ func decodeImage(e tagdb.Entry) *image {
 	if err != nil {
 		panic(fmt.Sprintf("images: embedded tag index: %v", err))
 	}
-	return &image{im}
+	return &image{Image: im}
 }
 
 // lookup finds a tag ("" means latest).

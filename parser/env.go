@@ -49,11 +49,22 @@ func (in *Instruction) CacheMountTargets() []string {
 	return out
 }
 
-// EnvPairs returns the key/value pairs an ENV instruction sets.
+// EnvPairs returns the key/value pairs an ENV instruction sets. The result
+// is cached on the instruction and shared: callers must not modify it.
 func (in *Instruction) EnvPairs() [][2]string {
 	if in.Keyword != "env" {
 		return nil
 	}
+	// Passes look variables up by walking back over the instructions
+	// (EnvBefore), so this is asked for again and again; the node never
+	// changes, and a File is used by one goroutine at a time.
+	if !in.envRead {
+		in.env, in.envRead = in.readEnvPairs(), true
+	}
+	return in.env
+}
+
+func (in *Instruction) readEnvPairs() [][2]string {
 	var out [][2]string
 	// buildkit keeps each pair as three nodes: name, value, separator
 	// ("=", or "" for the legacy `ENV name value` form).
@@ -63,11 +74,21 @@ func (in *Instruction) EnvPairs() [][2]string {
 	return out
 }
 
-// ArgDefs returns the names and defaults an ARG declares.
+// ArgDefs returns the names and defaults an ARG declares. The result is
+// cached on the instruction (see EnvPairs) and shared: callers must not
+// modify it.
 func (in *Instruction) ArgDefs() (names []string, defaults map[string]*string) {
 	if in.Keyword != "arg" {
 		return nil, nil
 	}
+	if !in.argsRead {
+		in.argNames, in.argDefaults = in.readArgDefs()
+		in.argsRead = true
+	}
+	return in.argNames, in.argDefaults
+}
+
+func (in *Instruction) readArgDefs() (names []string, defaults map[string]*string) {
 	defaults = map[string]*string{}
 	for a := in.Node.Next; a != nil; a = a.Next {
 		k, v, ok := strings.Cut(a.Value, "=")

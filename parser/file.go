@@ -38,6 +38,23 @@ type File struct {
 	Invalid *ParseError
 
 	lineStarts []int // byte offset of the start of each line (0-based line index)
+	memo       map[any]any
+}
+
+// Memo returns the value cached under key, computing it once: facts that
+// several passes derive from the whole file (a File never changes after
+// Load). A File is used by one goroutine at a time, so no lock is needed.
+// Keys should be unexported types of the package that computes the value.
+func (f *File) Memo(key any, compute func() any) any {
+	if v, ok := f.memo[key]; ok {
+		return v
+	}
+	if f.memo == nil {
+		f.memo = map[any]any{}
+	}
+	v := compute()
+	f.memo[key] = v
+	return v
 }
 
 // Directive is a parser directive such as `# syntax=` or `# escape=`.

@@ -41,6 +41,12 @@ type Instruction struct {
 
 	mounts     []*bkinstructions.Mount
 	mountsRead bool
+
+	env         [][2]string // EnvPairs, once envRead
+	envRead     bool
+	argNames    []string // ArgDefs, once argsRead
+	argDefaults map[string]*string
+	argsRead    bool
 }
 
 // Flag is a builder flag such as --mount=type=cache,target=/root/.cache.

@@ -85,6 +85,20 @@ func (c *Command) Has(lits ...string) bool {
 // WordLit returns the value of a word made only of literal text, plain or
 // quoted ("install", 'install', install).
 func WordLit(w *syntax.Word) (string, bool) {
+	if len(w.Parts) == 1 {
+		// Most words are one plain part: return its text without copying
+		// (passes ask for every argument of every command, repeatedly).
+		switch p := w.Parts[0].(type) {
+		case *syntax.Lit:
+			if !strings.Contains(p.Value, `\`) {
+				return p.Value, true
+			}
+		case *syntax.SglQuoted:
+			if !p.Dollar {
+				return p.Value, true
+			}
+		}
+	}
 	var sb strings.Builder
 	for _, p := range w.Parts {
 		switch p := p.(type) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dockslim/dockslim/parser"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
 )
@@ -21,6 +22,45 @@ type buildContext struct {
 	ignore    *patternmatcher.PatternMatcher
 	patterns  []string
 	hasIgnore bool
+
+	// Memos of the file system, by path: the passes ask about the same
+	// manifests many times per analysis, and a system call is costly. The
+	// context is taken not to change while dockslim analyses a file (the
+	// driver already assumes passes see the same context every round); a
+	// buildContext lives for one File (contextFor).
+	stats map[string]statResult
+	reads map[string]readResult
+}
+
+type statResult struct{ ok, dir bool }
+
+type readResult struct {
+	data string
+	ok   bool
+}
+
+type contextKey struct{ dir string }
+
+// contextFor is the build context of an analysis of f, shared by this
+// package's passes (and their memos) for that File.
+func contextFor(f *parser.File, dir string) *buildContext {
+	return f.Memo(contextKey{dir}, func() any { return loadContext(dir) }).(*buildContext)
+}
+
+// osStat is os.Stat of a path of the context, memoized.
+func (b *buildContext) osStat(name string) statResult {
+	if r, ok := b.stats[name]; ok {
+		return r
+	}
+	var r statResult
+	if st, err := os.Stat(name); err == nil {
+		r = statResult{ok: true, dir: st.IsDir()}
+	}
+	if b.stats == nil {
+		b.stats = map[string]statResult{}
+	}
+	b.stats[name] = r
+	return r
 }
 
 // loadContext opens the context folder; nil when dir is "" or not a folder.
@@ -64,11 +104,8 @@ func (b *buildContext) stat(rel string) (ok, dir bool) {
 	if strings.HasPrefix(rel, "../") || rel == ".." || b.excluded(rel) {
 		return false, false
 	}
-	st, err := os.Stat(filepath.Join(b.dir, filepath.FromSlash(rel)))
-	if err != nil {
-		return false, false
-	}
-	return true, st.IsDir()
+	r := b.osStat(filepath.Join(b.dir, filepath.FromSlash(rel)))
+	return r.ok, r.dir
 }
 
 // file reports whether rel is a regular file in the context.
@@ -80,8 +117,7 @@ func (b *buildContext) file(rel string) bool {
 // exists reports whether rel is on disk in the context folder, whether or
 // not .dockerignore excludes it.
 func (b *buildContext) exists(rel string) bool {
-	_, err := os.Stat(filepath.Join(b.dir, filepath.FromSlash(path.Clean(rel))))
-	return err == nil
+	return b.osStat(filepath.Join(b.dir, filepath.FromSlash(path.Clean(rel)))).ok
 }
 
 // read returns the content of a file in the context ("" and false when it
@@ -90,11 +126,19 @@ func (b *buildContext) read(rel string) (string, bool) {
 	if !b.file(rel) {
 		return "", false
 	}
-	data, err := os.ReadFile(filepath.Join(b.dir, filepath.FromSlash(path.Clean(rel))))
-	if err != nil {
-		return "", false
+	name := filepath.Join(b.dir, filepath.FromSlash(path.Clean(rel)))
+	if r, ok := b.reads[name]; ok {
+		return r.data, r.ok
 	}
-	return string(data), true
+	var r readResult
+	if data, err := os.ReadFile(name); err == nil {
+		r = readResult{data: string(data), ok: true}
+	}
+	if b.reads == nil {
+		b.reads = map[string]readResult{}
+	}
+	b.reads[name] = r
+	return r.data, r.ok
 }
 
 // glob lists the context files (not excluded) matching a pattern of one

@@ -106,16 +106,24 @@ func within(p, dir string) bool {
 	if dir == "/" || p == dir {
 		return true
 	}
-	ps, ds := strings.Split(p, "/"), strings.Split(strings.TrimSuffix(dir, "/"), "/")
-	if len(ds) > len(ps) {
-		return false
-	}
-	for i, d := range ds {
-		if d != ps[i] && d != "*" && ps[i] != "*" {
+	// Compare segment by segment without splitting (this runs for every
+	// pair of paths the passes compare): every segment of dir must match
+	// the segment of p at the same depth.
+	d := strings.TrimSuffix(dir, "/")
+	for {
+		dseg, drest, dmore := strings.Cut(d, "/")
+		pseg, prest, pmore := strings.Cut(p, "/")
+		if dseg != pseg && dseg != "*" && pseg != "*" {
 			return false
 		}
+		if !dmore {
+			return true
+		}
+		if !pmore {
+			return false // dir is deeper than p
+		}
+		d, p = drest, prest
 	}
-	return true
 }
 
 func overlapPath(a, b string) bool {
@@ -244,13 +252,28 @@ type stageModel struct {
 	wd map[*parser.Instruction]string
 	// final is the working folder after the stage's last instruction.
 	final string
+
+	// Memos. A stageModel lives for one pass over one File, whose
+	// instructions never change, and these results depend only on the
+	// model and the instruction (and cwd): the passes ask for the same
+	// instruction once per pair of instructions they compare, so computing
+	// each once keeps an analysis linear. Callers only read the results.
+	effects map[*parser.Instruction]Effects
+	items   map[*parser.Instruction][]runItem
+	dirs    map[dirsKey][]string
+}
+
+type dirsKey struct {
+	in  *parser.Instruction
+	cwd string
 }
 
 // models builds the stage models of a file.
 func models(f *parser.File) map[*parser.Stage]*stageModel {
 	out := map[*parser.Stage]*stageModel{}
 	for _, st := range f.Stages {
-		m := &stageModel{f: f, st: st, wd: map[*parser.Instruction]string{}}
+		m := &stageModel{f: f, st: st, wd: map[*parser.Instruction]string{},
+			effects: map[*parser.Instruction]Effects{}, items: map[*parser.Instruction][]runItem{}, dirs: map[dirsKey][]string{}}
 		cwd := "$W" + strconv.Itoa(st.Index)
 		switch {
 		case st.Base.Scratch:
@@ -339,6 +362,16 @@ func (m *stageModel) expand(in *parser.Instruction, word string) (string, bool) 
 // install into (a virtualenv, GEM_HOME, ...), and the parents of PATH
 // entries ending in /bin.
 func (m *stageModel) toolDirs(in *parser.Instruction, cwd string) []string {
+	k := dirsKey{in, cwd}
+	if d, ok := m.dirs[k]; ok {
+		return d
+	}
+	d := m.computeToolDirs(in, cwd)
+	m.dirs[k] = d
+	return d
+}
+
+func (m *stageModel) computeToolDirs(in *parser.Instruction, cwd string) []string {
 	var out []string
 	for _, v := range toolDirVars {
 		if val, ok := m.envValue(in, v); ok && val != "" {
@@ -368,6 +401,15 @@ func (m *stageModel) declared(in *parser.Instruction, name string) bool {
 
 // Effects computes what in reads and writes.
 func (m *stageModel) Effects(in *parser.Instruction) Effects {
+	if e, ok := m.effects[in]; ok {
+		return e
+	}
+	e := m.computeEffects(in)
+	m.effects[in] = e
+	return e
+}
+
+func (m *stageModel) computeEffects(in *parser.Instruction) Effects {
 	var e Effects
 	cwd := m.wd[in]
 	dollar := strings.Contains(in.ArgsText(m.f), "$")
@@ -514,6 +556,15 @@ type runItem struct {
 // their effects, following cd. A script that does not parse is one item
 // that reads and writes anything.
 func (m *stageModel) runItems(in *parser.Instruction) []runItem {
+	if items, ok := m.items[in]; ok {
+		return items
+	}
+	items := slices.Clip(m.computeRunItems(in))
+	m.items[in] = items
+	return items
+}
+
+func (m *stageModel) computeRunItems(in *parser.Instruction) []runItem {
 	wd := m.wd[in]
 	scripts := append([]*parser.Script{in.Script}, in.HeredocScripts...)
 	for _, s := range scripts {

@@ -22,7 +22,16 @@ type analysis struct {
 }
 
 func newAnalysis(c *rewrite.Context) *analysis {
-	return &analysis{f: c.File, ctx: loadContext(c.Options.ContextDir), models: models(c.File)}
+	return &analysis{f: c.File, ctx: contextFor(c.File, c.Options.ContextDir), models: fileModels(c.File)}
+}
+
+type modelsKey struct{}
+
+// fileModels shares the stage models, and so their memos of instruction
+// effects, between the passes of this package that analyse the same File:
+// the models depend only on the File, which never changes.
+func fileModels(f *parser.File) map[*parser.Stage]*stageModel {
+	return f.Memo(modelsKey{}, func() any { return models(f) }).(map[*parser.Stage]*stageModel)
 }
 
 // srcKind says what a COPY source brings.

@@ -8,6 +8,7 @@ package pkgcache
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,6 +63,19 @@ func langCommands(in *parser.Instruction) []*langCmd {
 		}
 		return []*langCmd{lc}
 	}
+	// The list depends only on the instruction's scripts, which never
+	// change, and a dozen passes ask for it (some for every earlier RUN):
+	// compute it once per script. Callers only read it; Clip makes an
+	// append by a caller copy rather than write past the shared length.
+	if in.Script == nil {
+		return langShellCommands(in)
+	}
+	return in.Script.Memo(langCmdsKey{}, func() any { return slices.Clip(langShellCommands(in)) }).([]*langCmd)
+}
+
+type langCmdsKey struct{}
+
+func langShellCommands(in *parser.Instruction) []*langCmd {
 	var out []*langCmd
 	for _, cmd := range shellcmd.All(in) {
 		lc := langFromShell(in, cmd)
