@@ -1,6 +1,7 @@
 package all_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/dockslim/dockslim/internal/testdata"
@@ -24,3 +25,19 @@ func BenchmarkFix50(b *testing.B)        { benchRun(b, 50, rewrite.Options{}) }
 func BenchmarkFix500(b *testing.B)       { benchRun(b, 500, rewrite.Options{}) }
 func BenchmarkFixUnsafe50(b *testing.B)  { benchRun(b, 50, rewrite.Options{UnsafeFixes: true}) }
 func BenchmarkFixUnsafe500(b *testing.B) { benchRun(b, 500, rewrite.Options{UnsafeFixes: true}) }
+
+// BenchmarkFixExample is a typical Dockerfile: the bundled 12-line example,
+// with its build context.
+func BenchmarkFixExample(b *testing.B) {
+	src, err := os.ReadFile("../../fixtures/example/Dockerfile")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := rewrite.Options{ContextDir: "../../fixtures/example"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := rewrite.Run("Dockerfile", src, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
