@@ -128,7 +128,6 @@ func runApp(ctx context.Context, b measure.Builder, dir, name string) *App {
 	safeOut, unsafeOut := fixOutput(opts.Dockerfile, false), fixOutput(opts.Dockerfile, true)
 	if unsafeOut != safeOut {
 		opts.Fix.UnsafeFixes = true
-		opts.Touch = "-" // the rebuild test ran on the safe variant
 		rep, err := measure.Run(ctx, b, opts)
 		if err != nil {
 			a.Problems = append(a.Problems, "unsafe: "+err.Error())
@@ -187,7 +186,7 @@ func (p prefixed) Write(b []byte) (int, error) {
 
 func markdown(apps []*App, elapsed time.Duration) string {
 	var sb strings.Builder
-	sb.WriteString("| app | original | fixed (safe) | reduction | fixed (unsafe) | reduction | rebuild after a source edit: steps reused, original → fixed | fixes (safe / unsafe) | result |\n")
+	sb.WriteString("| app | original | fixed (safe) | reduction | fixed (unsafe) | reduction | rebuild after a source edit: steps reused, original → fixed → unsafe | fixes (safe / unsafe) | result |\n")
 	sb.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	var reductions []float64
 	for _, a := range apps {
@@ -202,8 +201,12 @@ func markdown(apps []*App, elapsed time.Duration) string {
 			}
 			reductions = append(reductions, best)
 			if s.Original.Rebuild != nil && s.Fixed.Rebuild != nil {
-				row[6] = fmt.Sprintf("%d/%d → %d/%d (edited %s)", s.Original.Rebuild.Reused, s.Original.Rebuild.Steps,
-					s.Fixed.Rebuild.Reused, s.Fixed.Rebuild.Steps, s.Touched)
+				row[6] = fmt.Sprintf("%d/%d → %d/%d", s.Original.Rebuild.Reused, s.Original.Rebuild.Steps,
+					s.Fixed.Rebuild.Reused, s.Fixed.Rebuild.Steps)
+				if u != nil && u.Fixed.Rebuild != nil {
+					row[6] += fmt.Sprintf(" → %d/%d", u.Fixed.Rebuild.Reused, u.Fixed.Rebuild.Steps)
+				}
+				row[6] += " (edited " + s.Touched + ")"
 			}
 			nu := 0
 			if u != nil {

@@ -30,7 +30,7 @@ func TestMarkdownAndChart(t *testing.T) {
 	}
 	md := markdown(apps, 90*time.Second)
 	for _, want := range []string{"| a | 1000 MB | 500 MB | 50.0% |", "| b | 800 MB | 700 MB | 12.5% | 100 MB | 87.5% |",
-		"1/4 → 3/5 (edited main.go)", "Median size reduction (best of safe/unsafe): 50.0% over 3 apps", "FAILED", "smoke output differs"} {
+		"1/4 → 3/5 (edited main.go)", "1/4 → 4/5 → 0/5 (edited main.go)", "Median size reduction (best of safe/unsafe): 50.0% over 3 apps", "FAILED", "smoke output differs"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
