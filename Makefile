@@ -32,8 +32,10 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./parser -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 
+## bench: load+render and the whole driver (50/500 lines, the example), and a whole process
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./parser ./rewrite/all
+	$(GO) test -run '^$$' -bench Process -benchtime 30x ./cmd/dockslim
 
 ## e2e: real builds of every sample app before/after fix (needs root; see e2e/README.md)
 e2e:
