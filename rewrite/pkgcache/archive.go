@@ -260,28 +260,7 @@ func curlTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 			}
 		}
 	}
-	if outIdx >= 0 {
-		v, ok := cmd.Arg(outIdx)
-		w, wok := wordText(f, cmd, outIdx)
-		if !ok || !wok {
-			return d, false
-		}
-		d.path, d.word = v, w
-		return d, true
-	}
-	if d.path != "" {
-		return d, true
-	}
-	if remote {
-		urls, n := urlArgs(f, cmd)
-		if n != 1 || len(urls) != 1 {
-			return d, false
-		}
-		b := urlBase(urls[0])
-		d.path, d.word = b, b
-		return d, b != ""
-	}
-	return d, false
+	return finishTarget(f, cmd, d, outIdx, remote)
 }
 
 // wget's short options that take a value
@@ -336,6 +315,13 @@ func wgetTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 			}
 		}
 	}
+	return finishTarget(f, cmd, d, outIdx, true)
+}
+
+// finishTarget finishes curl's and wget's option scans: the file is the
+// output option's value (at outIdx, or already in d), else, when the tool
+// names the file after the URL (remote), the URL's last path element.
+func finishTarget(f *parser.File, cmd *shellcmd.Command, d download, outIdx int, remote bool) (download, bool) {
 	if outIdx >= 0 {
 		v, ok := cmd.Arg(outIdx)
 		w, wok := wordText(f, cmd, outIdx)
@@ -347,6 +333,9 @@ func wgetTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 	}
 	if d.path != "" {
 		return d, true
+	}
+	if !remote {
+		return d, false
 	}
 	urls, n := urlArgs(f, cmd)
 	if n != 1 || len(urls) != 1 {
