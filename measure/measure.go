@@ -1,6 +1,8 @@
 package measure
 
 import (
+	"mvdan.cc/sh/v3/syntax"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,10 +15,10 @@ import (
 	"strings"
 	"time"
 
-	"mvdan.cc/sh/v3/shell"
-
+	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	_ "github.com/dockslim/dockslim/rewrite/all" // measuring needs every pass
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // SizeSlack is how much larger a fixed image may be and still count as "not
@@ -94,8 +96,8 @@ func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
 	}
 	var argv []string
 	if o.Smoke != "" {
-		if argv, err = shell.Fields(o.Smoke, func(string) string { return "" }); err != nil || len(argv) == 0 {
-			return nil, fmt.Errorf("--smoke %q: not a command line", o.Smoke)
+		if argv = smokeArgv(o.Smoke); len(argv) == 0 {
+			return nil, fmt.Errorf("--smoke %q: not a command line (one command, words with shell quoting, no expansions)", o.Smoke)
 		}
 	}
 	rep := &Report{Dockerfile: o.Dockerfile, Builder: b.Name(), Fixes: []Fix{}}
@@ -330,4 +332,27 @@ func copyTree(src, dst string) error {
 		}
 		return nil
 	})
+}
+
+// smokeArgv splits a smoke command line into argv with shell quoting rules:
+// one simple command of literal words; nil for anything else (expansions,
+// pipes, lists), which would need a shell the image may not have.
+func smokeArgv(line string) []string {
+	s := parser.ParseShell(line, 0)
+	if s.Err != nil || len(s.File.Stmts) != 1 {
+		return nil
+	}
+	call, ok := s.File.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Assigns) > 0 || len(s.File.Stmts[0].Redirs) > 0 {
+		return nil
+	}
+	var argv []string
+	for _, w := range call.Args {
+		v, ok := shellcmd.WordLit(w)
+		if !ok {
+			return nil
+		}
+		argv = append(argv, v)
+	}
+	return argv
 }

@@ -141,3 +141,35 @@ func TestRunReport(t *testing.T) {
 		t.Errorf("app.py was edited in place")
 	}
 }
+
+func TestSmokeArgv(t *testing.T) {
+	cases := map[string]string{
+		`node index.js`:                 "node|index.js",
+		`fastsum 1 2 3`:                 "fastsum|1|2|3",
+		`java -jar "/app/my app.jar" x`: "java|-jar|/app/my app.jar|x",
+		`sh -c 'echo hi && ls'`:         "sh|-c|echo hi && ls",
+		`echo $HOME`:                    "",
+		`a | b`:                         "",
+		`a; b`:                          "",
+		`X=1 app`:                       "",
+	}
+	for in, want := range cases {
+		if got := strings.Join(smokeArgv(in), "|"); got != want {
+			t.Errorf("%q: got %q want %q", in, got, want)
+		}
+	}
+}
+
+// Every sample app's smoke command is a plain argv.
+func TestAppSmokeFiles(t *testing.T) {
+	files, _ := filepath.Glob("../fixtures/apps/*/smoke")
+	if len(files) < 8 {
+		t.Fatalf("only %d smoke files", len(files))
+	}
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		if smokeArgv(strings.TrimSpace(string(b))) == nil {
+			t.Errorf("%s: %q is not a plain command line", p, b)
+		}
+	}
+}
