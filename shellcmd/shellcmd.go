@@ -466,3 +466,10 @@ func shellString(cmd *Command) *parser.Script {
 	}
 	return nil
 }
+
+// IsPip reports whether a command name is pip: pip, pip3, pip3.12 (and
+// `python -m pip`, which Commands already presents as Name "pip").
+func IsPip(name string) bool {
+	rest, ok := strings.CutPrefix(name, "pip")
+	return ok && strings.Trim(rest, "0123456789.") == ""
+}

@@ -7,6 +7,7 @@ package layerorder
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/dockslim/dockslim/shellcmd"
 	"path"
 	"strings"
 )
@@ -87,12 +88,6 @@ func files(fs ...string) []manifest {
 	return out
 }
 
-// isPip reports pip, pip3, pip3.12.
-func isPip(name string) bool {
-	rest, ok := strings.CutPrefix(name, "pip")
-	return ok && strings.Trim(rest, "0123456789.") == ""
-}
-
 var (
 	pipValueOpts = set("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
 		"--prefix", "--root", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--src",
@@ -114,7 +109,7 @@ var (
 func describe(c *command, cwd string) *toolRun {
 	name := c.name
 	switch {
-	case isPip(name):
+	case shellcmd.IsPip(name):
 		return describePip(c, 0)
 	case name == "uv":
 		return describeUV(c)
@@ -739,7 +734,7 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 		if strings.Contains(text, "<ProjectReference") {
 			return nil, base + " references other projects, whose project files the restore needs"
 		}
-	case isPip(ta.cmd.Name) || ta.cmd.Name == "uv" && base != "uv.lock" && base != ".python-version":
+	case shellcmd.IsPip(ta.cmd.Name) || ta.cmd.Name == "uv" && base != "uv.lock" && base != ".python-version":
 		// a requirements or constraints file
 		return requirementIncludes(lines, mf.rel)
 	}

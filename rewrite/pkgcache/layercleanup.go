@@ -75,7 +75,7 @@ func cleanupTargets(cmd *shellcmd.Command) (paths []string, ok bool) {
 		return []string{"/var/cache/zypp"}, true
 	case cmd.Name == "apk" && sub == "cache" && (next == "clean" || next == "purge"):
 		return []string{"/var/cache/apk"}, true
-	case IsPip(cmd.Name) && sub == "cache" && (next == "purge" || next == "remove"):
+	case shellcmd.IsPip(cmd.Name) && sub == "cache" && (next == "purge" || next == "remove"):
 		return []string{"/root/.cache/pip"}, true
 	case cmd.Name == "npm" && sub == "cache" && next == "clean":
 		return []string{"/root/.npm"}, true

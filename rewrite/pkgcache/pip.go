@@ -49,11 +49,6 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "pip", Rules: []*rewrite.Rule{RulePipNoCacheDir}, Run: runPip})
 }
 
-// IsPip reports whether a command name is pip: pip, pip3, pip3.11.
-func IsPip(name string) bool {
-	rest, ok := strings.CutPrefix(name, "pip")
-	return ok && strings.Trim(rest, "0123456789.") == ""
-}
 
 // pip's global options that take a value (they may come before "install").
 var pipValueOpts = map[string]bool{
@@ -131,7 +126,7 @@ func runPip(c *rewrite.Context) {
 	f := c.File
 	for _, in := range langRunInstructions(f) {
 		for _, lc := range langCommands(in) {
-			if !IsPip(lc.Name) {
+			if !shellcmd.IsPip(lc.Name) {
 				continue
 			}
 			words, idx := lc.Words(pipValueOpts)

@@ -72,7 +72,7 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 				}
 				args := cmd.Lits()
 				switch {
-				case isPip(cmd.Name) && len(args) > 1 && contains(args, "install"):
+				case shellcmd.IsPip(cmd.Name) && len(args) > 1 && contains(args, "install"):
 					for _, p := range pipInstallPackages(args, contextDir) {
 						if deps, ok := pipNative[p]; ok {
 							add("pip", p, deps)
@@ -109,10 +109,6 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 	return out
 }
 
-func isPip(name string) bool {
-	rest, ok := strings.CutPrefix(name, "pip")
-	return ok && strings.Trim(rest, "0123456789.") == ""
-}
 
 // pipInstallPackages returns the normalised project names of a pip install
 // argv: literal requirements and those of -r files found in the context.
