@@ -7,9 +7,10 @@ package layerorder
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/dockslim/dockslim/shellcmd"
 	"path"
 	"strings"
+
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // toolKind classifies a language tool's command.

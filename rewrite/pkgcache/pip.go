@@ -49,7 +49,6 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "pip", Rules: []*rewrite.Rule{RulePipNoCacheDir}, Run: runPip})
 }
 
-
 // pip's global options that take a value (they may come before "install").
 var pipValueOpts = map[string]bool{
 	"--log": true, "--proxy": true, "--retries": true, "--timeout": true,

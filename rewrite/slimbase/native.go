@@ -109,7 +109,6 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 	return out
 }
 
-
 // pipInstallPackages returns the normalised project names of a pip install
 // argv: literal requirements and those of -r files found in the context.
 func pipInstallPackages(args []string, contextDir string) []string {
