@@ -69,6 +69,8 @@ func fixAction(c *cli.Context) error {
 			if res.Changed() {
 				writeDiff(out, j.display, res)
 				code = max(code, exitChanges)
+			} else {
+				writePending(out, j.display, res)
 			}
 			notePending(errw, j.display, res)
 		case c.Bool("check"):
@@ -176,6 +178,7 @@ func writeDiff(w io.Writer, name string, res *rewrite.Result) {
 		}
 		fmt.Fprintf(w, "# %s:%d: %s [%s] %s\n", name, fd.Line, fd.Rule.ID, mark, oneLine(fd.Fix.Description))
 	}
+	writePending(w, name, res)
 	fmt.Fprint(w, diff.Unified(strings.TrimPrefix(name, "/"), res.Input, res.Output))
 	for _, nf := range res.NewFiles {
 		p := filepath.ToSlash(filepath.Join(filepath.Dir(name), nf.Path))
@@ -185,6 +188,14 @@ func writeDiff(w io.Writer, name string, res *rewrite.Result) {
 			old = b
 		}
 		fmt.Fprint(w, diff.Unified(hdr, old, nf.Content))
+	}
+}
+
+// writePending lists, as comment lines, the unsafe fixes that were not
+// applied: a reviewer reading --diff always sees them, marked.
+func writePending(w io.Writer, name string, res *rewrite.Result) {
+	for _, fd := range res.Pending {
+		fmt.Fprintf(w, "# %s:%d: %s [UNSAFE, not applied: use --unsafe-fixes] %s\n", name, fd.Line, fd.Rule.ID, oneLine(fd.Fix.Description))
 	}
 }
 
