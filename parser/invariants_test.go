@@ -62,6 +62,19 @@ func checkScript(f *File, s *Script) error {
 	if s.Base < 0 || s.Base+len(s.Text) > len(f.Src) {
 		return fmt.Errorf("script span out of the file")
 	}
+	// mvdan places an assignment's value right after NAME=, so a NUL or a
+	// line continuation inside VAR=value (junk, or `VAR\` + newline + `=x`)
+	// shifts it; such assignments are not checked.
+	var skip [][2]int
+	syntax.Walk(s.File, func(n syntax.Node) bool {
+		if a, ok := n.(*syntax.Assign); ok && a.Pos().IsValid() && a.End().IsValid() {
+			start, end := s.Span(a)
+			if start >= 0 && end <= len(f.Src) && start <= end && strings.ContainsAny(string(f.Src[start:end]), "\x00\n") {
+				skip = append(skip, [2]int{start, end})
+			}
+		}
+		return true
+	})
 	var err error
 	syntax.Walk(s.File, func(n syntax.Node) bool {
 		lit, ok := n.(*syntax.Lit)
@@ -69,6 +82,11 @@ func checkScript(f *File, s *Script) error {
 			return err == nil
 		}
 		start, end := s.Span(lit)
+		for _, r := range skip {
+			if start >= r[0] && start <= r[1] {
+				return true
+			}
+		}
 		if start < 0 || end > len(f.Src) || start > end {
 			err = fmt.Errorf("literal %q out of range", lit.Value)
 			return false
