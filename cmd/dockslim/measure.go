@@ -110,6 +110,11 @@ func writeMeasure(w io.Writer, r *measure.Report) {
 	tw.Flush()
 	if r.SmokeMatches != nil {
 		fmt.Fprintf(w, "smoke output identical: %s\n", yesNo(*r.SmokeMatches))
+		for _, v := range []*measure.Variant{r.Original, r.Fixed} {
+			if v.Smoke != nil && (!*r.SmokeMatches || v == r.Original) {
+				fmt.Fprintf(w, "smoke output of %s:\n%s\n", v.Tag, indent(lastLines(v.Smoke.Stdout+v.Smoke.Stderr, 10)))
+			}
+		}
 	}
 	if r.Original.Built && r.Fixed.Built {
 		fmt.Fprintf(w, "size change: %s → %s (%.1f%% smaller)\n", mb(r.Original.SizeBytes), mb(r.Fixed.SizeBytes), r.ReductionPercent)
@@ -139,3 +144,11 @@ func yesNo(b bool) string {
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
