@@ -112,7 +112,7 @@ func trimLeading(s string, esc byte) string {
 	for {
 		t := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == 0 })
 		if len(t) > 0 && t[0] == esc {
-			rest := strings.TrimLeft(t[1:], " \t\r")
+			rest := strings.TrimLeft(strings.TrimLeft(t[1:], " \t"), "\r")
 			if strings.HasPrefix(rest, "\n") {
 				s = strings.TrimLeft(rest[1:], "\x00")
 				continue
@@ -128,7 +128,10 @@ func joinContinuations(s string, esc byte) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] == esc && (i == 0 || s[i-1] != esc) {
 			j := i + 1
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+				j++
+			}
+			for j < len(s) && s[j] == '\r' {
 				j++
 			}
 			if j < len(s) && s[j] == '\n' {
