@@ -83,12 +83,19 @@ func chainSeparator(f *parser.File, s *parser.Script, st *syntax.Stmt) string {
 	if bin.Op == syntax.OrStmt {
 		sep = strings.Replace(sep, "||", "&&", 1)
 	}
-	if !strings.Contains(sep, "\n") {
-		return sep
+	return LayoutSeparator(sep)
+}
+
+// LayoutSeparator cleans the source text between two words or commands for
+// reuse as a separator: it keeps the first line (up to the continuation)
+// and the last (indentation, operator) and drops the comment and blank lines
+// inside the continuation, which Docker removes. One-line text is returned
+// as is.
+func LayoutSeparator(between string) string {
+	if !strings.Contains(between, "\n") {
+		return between
 	}
-	// Keep the first line (up to the continuation) and the last (indentation
-	// and operator); drop comment and blank lines Docker removes.
-	lines := strings.SplitAfter(sep, "\n")
+	lines := strings.SplitAfter(between, "\n")
 	var kept []string
 	for i, l := range lines {
 		t := strings.TrimSpace(l)

@@ -114,7 +114,7 @@ func appendPackages(f *parser.File, cmd *shellcmd.Command, pkgs []string) texted
 		_, pe := cmd.Span(n - 2)
 		ls, _ := cmd.Span(n - 1)
 		if between := string(f.Src[pe:ls]); strings.Contains(between, "\n") {
-			sep = layoutSeparator(between)
+			sep = shellcmd.LayoutSeparator(between)
 		}
 	}
 	var sb strings.Builder
@@ -122,22 +122,6 @@ func appendPackages(f *parser.File, cmd *shellcmd.Command, pkgs []string) texted
 		sb.WriteString(sep + p)
 	}
 	return textedit.Edit{Start: end, End: end, Text: sb.String()}
-}
-
-// layoutSeparator keeps the first line (up to the continuation) and the
-// last (the indentation) of the text between two words, dropping comment
-// and blank lines inside the continuation, which Docker removes.
-func layoutSeparator(between string) string {
-	lines := strings.SplitAfter(between, "\n")
-	var kept []string
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if i > 0 && i < len(lines)-1 && (t == "" || strings.HasPrefix(t, "#")) {
-			continue
-		}
-		kept = append(kept, l)
-	}
-	return strings.Join(kept, "")
 }
 
 // newAptRun returns an edit that inserts, right after the FROM of st, a
