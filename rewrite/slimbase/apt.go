@@ -2,6 +2,7 @@ package slimbase
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/parser"
@@ -96,7 +97,7 @@ func installedBefore(installs []aptInstall, root, st *parser.Stage, off int, pkg
 			continue
 		}
 		for _, p := range ai.Pkgs {
-			if p == pkg || contains(metaPackages[p], pkg) {
+			if p == pkg || slices.Contains(metaPackages[p], pkg) {
 				return true
 			}
 		}

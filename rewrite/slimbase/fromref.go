@@ -2,6 +2,7 @@ package slimbase
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
@@ -190,7 +191,7 @@ func (b baseImage) editArg(f *parser.File, name, value string) ([]textedit.Edit,
 			}
 		}
 		for _, in := range st.Instructions {
-			if names, _ := in.ArgDefs(); contains(names, name) {
+			if names, _ := in.ArgDefs(); slices.Contains(names, name) {
 				uses += 2 // the stage reads the global value
 			}
 		}
@@ -224,13 +225,4 @@ func (b baseImage) editArg(f *parser.File, name, value string) ([]textedit.Edit,
 			fmt.Sprintf("the default of ARG %s becomes %s (only this FROM uses it)", name, value), ""
 	}
 	return nil, "", "the default of ARG " + name + " could not be located"
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/parser"
@@ -72,7 +73,7 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 				}
 				args := cmd.Lits()
 				switch {
-				case shellcmd.IsPip(cmd.Name) && len(args) > 1 && contains(args, "install"):
+				case shellcmd.IsPip(cmd.Name) && len(args) > 1 && slices.Contains(args, "install"):
 					for _, p := range pipInstallPackages(args, contextDir) {
 						if deps, ok := pipNative[p]; ok {
 							add("pip", p, deps)
@@ -100,7 +101,7 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 							add("bundler", g, deps)
 						}
 					}
-				case cmd.Name == "node-gyp" || (cmd.Name == "npm" || cmd.Name == "yarn") && contains(args, "--build-from-source"):
+				case cmd.Name == "node-gyp" || (cmd.Name == "npm" || cmd.Name == "yarn") && slices.Contains(args, "--build-from-source"):
 					add(cmd.Name, "native addon", []string{"python3", "make", "g++"})
 				}
 			}

@@ -2,6 +2,7 @@ package slimbase
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -321,7 +322,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			byPkg[chk.Package] = n
 			needs = append(needs, n)
 		}
-		if !contains(n.cmds, u.Name) {
+		if !slices.Contains(n.cmds, u.Name) {
 			n.cmds = append(n.cmds, u.Name)
 		}
 		if u.Stage == st && u.Off < n.first {

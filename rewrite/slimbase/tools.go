@@ -3,6 +3,7 @@ package slimbase
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
@@ -134,7 +135,7 @@ func tarFilters(args []string) []string {
 	}
 	var out []string
 	add := func(p string) {
-		if !contains(out, p) {
+		if !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
