@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
-	"sync"
 )
 
 //go:embed data/debian-full-vs-slim.tsv
@@ -26,31 +25,33 @@ var layerRank = map[string]int{LayerCurl: 1, LayerSCM: 2, LayerFull: 3}
 
 type fullOnly struct{ pkg, layer string }
 
-var (
-	cmdOnce  sync.Once
-	fullCmds map[string]fullOnly // in full bookworm, not in slim
-	slimCmds map[string]bool     // in slim bookworm
-)
+// The tables are looked up in their embedded text, not loaded into maps: a
+// run asks about a handful of commands, and building the maps cost more
+// than all the lookups of a pre-commit run (see BenchmarkProcess).
 
-func loadCommands() {
-	cmdOnce.Do(func() {
-		lines := strings.Split(strings.TrimSuffix(fullVsSlimTSV, "\n"), "\n")
-		if lines[0] != "command\tpackage\tlayer" {
-			panic("images: embedded debian-full-vs-slim.tsv: unexpected header")
-		}
-		fullCmds = make(map[string]fullOnly, len(lines))
-		for _, l := range lines[1:] {
-			f := strings.Split(l, "\t")
-			if len(f) != 3 || layerRank[f[2]] == 0 {
-				panic(fmt.Sprintf("images: embedded debian-full-vs-slim.tsv: bad line %q", l))
-			}
-			fullCmds[f[0]] = fullOnly{pkg: f[1], layer: f[2]}
-		}
-		slimCmds = map[string]bool{}
-		for _, c := range strings.Fields(slimCommandsTXT) {
-			slimCmds[c] = true
-		}
-	})
+// fullCommand finds command's row in debian-full-vs-slim.tsv. Every row
+// follows a newline (the header comes first), and the test
+// TestEmbeddedCommandTables checks the file's shape.
+func fullCommand(command string) (fullOnly, bool) {
+	if command == "" || strings.ContainsAny(command, "\t\n") {
+		return fullOnly{}, false
+	}
+	i := strings.Index(fullVsSlimTSV, "\n"+command+"\t")
+	if i < 0 {
+		return fullOnly{}, false
+	}
+	row := fullVsSlimTSV[i+1+len(command)+1:]
+	row, _, _ = strings.Cut(row, "\n")
+	pkg, layer, _ := strings.Cut(row, "\t")
+	return fullOnly{pkg: pkg, layer: layer}, true
+}
+
+// slimCommand reports whether command is a line of debian-slim-commands.txt.
+func slimCommand(command string) bool {
+	if command == "" || strings.ContainsAny(command, "\n") {
+		return false
+	}
+	return strings.HasPrefix(slimCommandsTXT, command+"\n") || strings.Contains(slimCommandsTXT, "\n"+command+"\n")
 }
 
 // SlimMissing reports whether command is an executable of a full Debian
@@ -61,8 +62,7 @@ func loadCommands() {
 // (LayerCurl, LayerSCM or LayerFull). "cc" gives gcc, "git" git, "tar" nothing
 // (tar is in slim). Bookworm only: see CheckCommand for a per-image answer.
 func SlimMissing(command string) (pkg, layer string, ok bool) {
-	loadCommands()
-	r, ok := fullCmds[command]
+	r, ok := fullCommand(command)
 	return r.pkg, r.layer, ok
 }
 
@@ -72,8 +72,7 @@ func SlimMissing(command string) (pkg, layer string, ok bool) {
 // and plain debian:bookworm-slim lack openssl, c_rehash and
 // update-ca-certificates, which this list has: CheckCommand accounts for it.
 func InSlim(command string) bool {
-	loadCommands()
-	return slimCmds[command]
+	return slimCommand(command)
 }
 
 // fullLayers says which buildpack-deps layer each image's full Debian tags
@@ -209,14 +208,14 @@ func CheckCommand(from, to Ref, command string) CommandCheck {
 	if !ok || !contains(toks, "slim") {
 		return CommandCheck{Reason: "the contents of " + to.String() + " are not modelled"}
 	}
-	loadCommands()
-	row, full := fullCmds[command]
+	row, full := fullCommand(command)
+	inSlim := slimCommand(command)
 	if full && providedByImage(from.Image, command, row.pkg) && from.Image == to.Image {
 		return CommandCheck{Presence: Unaffected}
 	}
-	inFrom := slimCmds[command] || full &&
+	inFrom := inSlim || full &&
 		(layerRank[row.layer] <= layerRank[layer] || from.Image == "golang" && golangExtras[row.pkg])
-	inTo := slimCmds[command] && !(prof.noCA && caCommands[command] != "") || full && prof.keeps[row.pkg]
+	inTo := inSlim && !(prof.noCA && caCommands[command] != "") || full && prof.keeps[row.pkg]
 	if !inFrom || inTo {
 		return CommandCheck{Presence: Unaffected}
 	}

@@ -1,6 +1,9 @@
 package images
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSlimMissing(t *testing.T) {
 	for _, tc := range []struct {
@@ -114,5 +117,46 @@ func TestCheckCommand(t *testing.T) {
 	got := CheckCommand(Ref{"python", "3.12"}, Ref{"python", "3.12-slim"}, "git")
 	if want := "python:3.12 is not Debian bookworm (Debian trixie); the full/slim table covers bookworm only"; got.Reason != want {
 		t.Errorf("reason %q, want %q", got.Reason, want)
+	}
+}
+
+// The lookups scan the embedded text, so its shape is checked here: a
+// header, then one "command\tpackage\tlayer" row per line, each command
+// once; the slim list one command per line.
+func TestEmbeddedCommandTables(t *testing.T) {
+	lines := strings.Split(fullVsSlimTSV, "\n")
+	if lines[0] != "command\tpackage\tlayer" || lines[len(lines)-1] != "" {
+		t.Fatalf("debian-full-vs-slim.tsv: header %q, last line %q", lines[0], lines[len(lines)-1])
+	}
+	seen := map[string]bool{}
+	for _, l := range lines[1 : len(lines)-1] {
+		f := strings.Split(l, "\t")
+		if len(f) != 3 || f[0] == "" || f[1] == "" || layerRank[f[2]] == 0 || seen[f[0]] {
+			t.Fatalf("debian-full-vs-slim.tsv: bad or repeated row %q", l)
+		}
+		seen[f[0]] = true
+		pkg, layer, ok := SlimMissing(f[0])
+		if !ok || pkg != f[1] || layer != f[2] {
+			t.Errorf("SlimMissing(%q) = %q, %q, %v; want %q, %q", f[0], pkg, layer, ok, f[1], f[2])
+		}
+	}
+	if !strings.HasSuffix(slimCommandsTXT, "\n") {
+		t.Fatal("debian-slim-commands.txt: no final newline")
+	}
+	for _, c := range strings.Split(strings.TrimSuffix(slimCommandsTXT, "\n"), "\n") {
+		if c == "" || strings.ContainsAny(c, " \t") {
+			t.Fatalf("debian-slim-commands.txt: bad line %q", c)
+		}
+		if !InSlim(c) {
+			t.Errorf("InSlim(%q) = false", c)
+		}
+	}
+	for _, c := range []string{"", "\t", "gcc\tbinutils", "pytho", "ython3", "add-shel", "dd-shell"} {
+		if _, _, ok := SlimMissing(c); ok && c != "" {
+			t.Errorf("SlimMissing(%q) found a row", c)
+		}
+		if InSlim(c) {
+			t.Errorf("InSlim(%q) = true", c)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -27,50 +26,34 @@ type SizeInfo struct {
 	Date string
 }
 
-type sizeRow struct {
-	image string
-	SizeInfo
-}
-
-var (
-	sizesOnce sync.Once
-	sizes     map[Ref]SizeInfo
-	sizeRows  []sizeRow // file order
-)
-
-func loadSizes() {
-	sizesOnce.Do(func() {
-		lines := strings.Split(strings.TrimSuffix(sizesTSV, "\n"), "\n")
-		if lines[0] != "image\ttag\tamd64_compressed_bytes\tsource_commit\tgenerated_on" {
-			panic("images: embedded image-sizes.tsv: unexpected header")
-		}
-		sizes = make(map[Ref]SizeInfo, len(lines))
-		for _, l := range lines[1:] {
-			f := strings.Split(l, "\t")
-			if len(f) != 5 {
-				panic(fmt.Sprintf("images: embedded image-sizes.tsv: bad line %q", l))
-			}
-			n, err := strconv.ParseInt(f[2], 10, 64)
-			if err != nil || n <= 0 {
-				panic(fmt.Sprintf("images: embedded image-sizes.tsv: bad size in %q", l))
-			}
-			s := SizeInfo{Bytes: n, Tag: f[1], Date: f[4]}
-			sizes[Ref{f[0], f[1]}] = s
-			sizeRows = append(sizeRows, sizeRow{f[0], s})
-		}
-	})
+// sizeRow parses the row of image-sizes.tsv that starts at i (just after
+// its newline): image, tag, bytes, commit, date. The file's shape is checked
+// by TestEmbeddedSizes; rows are looked up in the text, not loaded into a
+// map, because a run asks for a few sizes only.
+func sizeRow(i int) (image string, s SizeInfo) {
+	row, _, _ := strings.Cut(sizesTSV[i:], "\n")
+	f := strings.SplitN(row, "\t", 5)
+	if len(f) != 5 {
+		return "", SizeInfo{}
+	}
+	n, _ := strconv.ParseInt(f[2], 10, 64)
+	return f[0], SizeInfo{Bytes: n, Tag: f[1], Date: f[4]}
 }
 
 // Size returns the measured compressed linux/amd64 size of image:tag ("" is
 // latest), falling back to a measured alias of the tag. ok is false when
 // nothing was measured: never estimate one.
 func Size(image, tag string) (SizeInfo, bool) {
-	loadSizes()
 	if tag == "" {
 		tag = "latest"
 	}
-	if s, ok := sizes[Ref{image, tag}]; ok {
-		return s, true
+	if image == "" || strings.ContainsAny(image+tag, "\t\n") {
+		return SizeInfo{}, false
+	}
+	if i := strings.Index(sizesTSV, "\n"+image+"\t"+tag+"\t"); i >= 0 {
+		if _, s := sizeRow(i + 1); s.Bytes > 0 {
+			return s, true
+		}
 	}
 	// The same build under another name. Aliases are not symmetric: a tag
 	// lists the other Tags of its stanza but not its SharedTags, so
@@ -80,12 +63,18 @@ func Size(image, tag string) (SizeInfo, bool) {
 	if !ok {
 		return SizeInfo{}, false
 	}
-	for _, s := range sizeRows {
-		if j, ok := im.lookup(s.Tag); ok && s.image == image && im.sameStanza(i, j) {
-			return s.SizeInfo, true
+	prefix := "\n" + image + "\t"
+	for rest := 0; ; {
+		k := strings.Index(sizesTSV[rest:], prefix)
+		if k < 0 {
+			return SizeInfo{}, false
+		}
+		rest += k + 1
+		_, s := sizeRow(rest)
+		if j, ok := im.lookup(s.Tag); ok && s.Bytes > 0 && im.sameStanza(i, j) {
+			return s, true
 		}
 	}
-	return SizeInfo{}, false
 }
 
 // CompressedSize returns Size(image, tag).Bytes.

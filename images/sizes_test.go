@@ -1,6 +1,11 @@
 package images
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestCompressedSize(t *testing.T) {
 	for _, tc := range []struct {
@@ -73,6 +78,38 @@ func TestSavingMessage(t *testing.T) {
 		got, ok := SavingMessage(tc.from, tc.to)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("SavingMessage(%s, %s) =\n %q, %v\nwant\n %q, %v", tc.from, tc.to, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// Size scans the embedded text, so its shape is checked here: the header,
+// five fields per row, a positive size, a date, each image:tag once.
+func TestEmbeddedSizes(t *testing.T) {
+	lines := strings.Split(sizesTSV, "\n")
+	if lines[0] != "image\ttag\tamd64_compressed_bytes\tsource_commit\tgenerated_on" || lines[len(lines)-1] != "" {
+		t.Fatalf("image-sizes.tsv: header %q, last line %q", lines[0], lines[len(lines)-1])
+	}
+	seen := map[string]bool{}
+	for _, l := range lines[1 : len(lines)-1] {
+		f := strings.Split(l, "\t")
+		if len(f) != 5 {
+			t.Fatalf("image-sizes.tsv: bad row %q", l)
+		}
+		n, err := strconv.ParseInt(f[2], 10, 64)
+		if _, derr := time.Parse(time.DateOnly, f[4]); err != nil || n <= 0 || derr != nil || f[0] == "" || f[1] == "" {
+			t.Fatalf("image-sizes.tsv: bad size or date in %q", l)
+		}
+		if seen[f[0]+":"+f[1]] {
+			t.Fatalf("image-sizes.tsv: %s:%s twice", f[0], f[1])
+		}
+		seen[f[0]+":"+f[1]] = true
+		if s, ok := Size(f[0], f[1]); !ok || s.Bytes != n || s.Tag != f[1] || s.Date != f[4] {
+			t.Errorf("Size(%s:%s) = %+v, %v; want %d of %s", f[0], f[1], s, ok, n, f[4])
+		}
+	}
+	for _, bad := range [][2]string{{"", "3.12"}, {"python", "3.12\t"}, {"python\t3.12", ""}, {"pytho", "3.12"}, {"python", "3.1"}} {
+		if _, ok := Size(bad[0], bad[1]); ok {
+			t.Errorf("Size(%q, %q) found a row", bad[0], bad[1])
 		}
 	}
 }

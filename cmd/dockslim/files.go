@@ -85,32 +85,42 @@ type job struct {
 // returns the results in input order.
 func runAll(paths []string, stdin io.Reader, stdinName string, opts rewrite.Options, contextFlag string) []*job {
 	jobs := make([]*job, len(paths))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.NumCPU())
 	for i, p := range paths {
 		jobs[i] = &job{path: p, display: displayName(p, stdinName)}
+	}
+	run := func(j *job) {
+		var src []byte
+		if j.path == "-" {
+			src, j.err = io.ReadAll(stdin)
+		} else {
+			var st os.FileInfo
+			if st, j.err = os.Stat(j.path); j.err == nil {
+				j.mode = st.Mode().Perm()
+				src, j.err = os.ReadFile(j.path)
+			}
+		}
+		if j.err != nil {
+			return
+		}
+		o := opts
+		o.ContextDir = contextDir(j.path, stdinName, contextFlag)
+		j.res, j.err = rewrite.Run(j.display, src, o)
+	}
+	if len(jobs) == 1 {
+		// The pre-commit case: no goroutine, so no second thread to start.
+		run(jobs[0])
+		return jobs
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for _, j := range jobs {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(j *job) {
+		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			var src []byte
-			if j.path == "-" {
-				src, j.err = io.ReadAll(stdin)
-			} else {
-				var st os.FileInfo
-				if st, j.err = os.Stat(j.path); j.err == nil {
-					j.mode = st.Mode().Perm()
-					src, j.err = os.ReadFile(j.path)
-				}
-			}
-			if j.err != nil {
-				return
-			}
-			o := opts
-			o.ContextDir = contextDir(j.path, stdinName, contextFlag)
-			j.res, j.err = rewrite.Run(j.display, src, o)
-		}(jobs[i])
+			run(j)
+		}()
 	}
 	wg.Wait()
 	return jobs

@@ -12,6 +12,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	// prefault maps the pages a short run touches in a few system calls
+	// instead of a page fault each (see its doc; set DOCKSLIM_PREFAULT=0
+	// to turn it off).
+	_ "github.com/dockslim/dockslim/internal/prefault"
 	"github.com/dockslim/dockslim/rewrite"
 	_ "github.com/dockslim/dockslim/rewrite/all"
 )

@@ -5,229 +5,231 @@ package multistage
 // devLibsRelease is the Debian release the table was generated on.
 const devLibsRelease = "bookworm"
 
-// devRuntimeLibs maps a -dev package to the runtime library packages a
-// program built against it needs (see gendevlibs for the rule).
-var devRuntimeLibs = map[string][]string{
+// devRuntimeTable lists, sorted by name, the runtime library packages a
+// program built against a -dev package needs (see gendevlibs for the
+// rule). A sorted array, not a map: the linker lays it out, so starting
+// dockslim costs nothing for it. Look it up with devRuntimeLibs.
+var devRuntimeTable = [...]devLibs{
 	// default-libmysqlclient-dev 1.1.0
-	"default-libmysqlclient-dev": {"libmariadb3"},
+	{"default-libmysqlclient-dev", []string{"libmariadb3"}},
 	// freetds-dev 1.3.17+ds-2
-	"freetds-dev": {"libct4", "libsybdb5"},
+	{"freetds-dev", []string{"libct4", "libsybdb5"}},
 	// libaio-dev 0.3.113-4
-	"libaio-dev": {"libaio1"},
+	{"libaio-dev", []string{"libaio1"}},
 	// libargon2-dev 0~20171227-0.3+deb12u1
-	"libargon2-dev": {"libargon2-1"},
+	{"libargon2-dev", []string{"libargon2-1"}},
 	// libassuan-dev 2.5.5-5
-	"libassuan-dev": {"libassuan0"},
+	{"libassuan-dev", []string{"libassuan0"}},
 	// libavif-dev 0.11.1-1+deb12u1
-	"libavif-dev": {"libavif15"},
+	{"libavif-dev", []string{"libavif15"}},
 	// libblas-dev 3.11.0-2
-	"libblas-dev": {"libblas3"},
+	{"libblas-dev", []string{"libblas3"}},
 	// libbrotli-dev 1.0.9-2+deb12u1
-	"libbrotli-dev": {"libbrotli1"},
+	{"libbrotli-dev", []string{"libbrotli1"}},
 	// libbz2-dev 1.0.8-5+b1
-	"libbz2-dev": {"libbz2-1.0"},
+	{"libbz2-dev", []string{"libbz2-1.0"}},
 	// libcairo2-dev 1.16.0-7
-	"libcairo2-dev": {"libcairo-gobject2", "libcairo-script-interpreter2", "libcairo2"},
+	{"libcairo2-dev", []string{"libcairo-gobject2", "libcairo-script-interpreter2", "libcairo2"}},
 	// libcap-dev 1:2.66-4+deb12u3+b1
-	"libcap-dev": {"libcap2"},
+	{"libcap-dev", []string{"libcap2"}},
 	// libcjson-dev 1.7.15-1+deb12u4
-	"libcjson-dev": {"libcjson1"},
+	{"libcjson-dev", []string{"libcjson1"}},
 	// libcurl4-gnutls-dev 7.88.1-10+deb12u15
-	"libcurl4-gnutls-dev": {"libcurl3-gnutls"},
+	{"libcurl4-gnutls-dev", []string{"libcurl3-gnutls"}},
 	// libcurl4-openssl-dev 7.88.1-10+deb12u15
-	"libcurl4-openssl-dev": {"libcurl4"},
+	{"libcurl4-openssl-dev", []string{"libcurl4"}},
 	// libdb-dev 5.3.2
-	"libdb-dev": {"libdb5.3"},
+	{"libdb-dev", []string{"libdb5.3"}},
 	// libedit-dev 3.1-20221030-2
-	"libedit-dev": {"libedit2"},
+	{"libedit-dev", []string{"libedit2"}},
 	// libevent-dev 2.1.12-stable-8+deb12u1
-	"libevent-dev": {"libevent-2.1-7", "libevent-core-2.1-7", "libevent-extra-2.1-7", "libevent-pthreads-2.1-7", "libevent-openssl-2.1-7"},
+	{"libevent-dev", []string{"libevent-2.1-7", "libevent-core-2.1-7", "libevent-extra-2.1-7", "libevent-pthreads-2.1-7", "libevent-openssl-2.1-7"}},
 	// libexpat1-dev 2.5.0-1+deb12u5
-	"libexpat1-dev": {"libexpat1"},
+	{"libexpat1-dev", []string{"libexpat1"}},
 	// libffi-dev 3.4.4-1
-	"libffi-dev": {"libffi8"},
+	{"libffi-dev", []string{"libffi8"}},
 	// libfreetype-dev 2.12.1+dfsg-5+deb12u4
-	"libfreetype-dev": {"libfreetype6"},
+	{"libfreetype-dev", []string{"libfreetype6"}},
 	// libfreetype6-dev 2.12.1+dfsg-5+deb12u4
-	"libfreetype6-dev": {"libfreetype6"},
+	{"libfreetype6-dev", []string{"libfreetype6"}},
 	// libfribidi-dev 1.0.8-2.1
-	"libfribidi-dev": {"libfribidi0"},
+	{"libfribidi-dev", []string{"libfribidi0"}},
 	// libgcrypt20-dev 1.10.1-3+deb12u1
-	"libgcrypt20-dev": {"libgcrypt20"},
+	{"libgcrypt20-dev", []string{"libgcrypt20"}},
 	// libgdal-dev 3.6.2+dfsg-1+b2
-	"libgdal-dev": {"libgdal32"},
+	{"libgdal-dev", []string{"libgdal32"}},
 	// libgdbm-dev 1.23-3
-	"libgdbm-dev": {"libgdbm6"},
+	{"libgdbm-dev", []string{"libgdbm6"}},
 	// libgeoip-dev 1.6.12-10
-	"libgeoip-dev": {"libgeoip1"},
+	{"libgeoip-dev", []string{"libgeoip1"}},
 	// libgeos-dev 3.11.1-1
-	"libgeos-dev": {"libgeos-c1v5"},
+	{"libgeos-dev", []string{"libgeos-c1v5"}},
 	// libgflags-dev 2.2.2-2
-	"libgflags-dev": {"libgflags2.2"},
+	{"libgflags-dev", []string{"libgflags2.2"}},
 	// libgif-dev 5.2.1-2.5+deb12u1
-	"libgif-dev": {"libgif7"},
+	{"libgif-dev", []string{"libgif7"}},
 	// libglib2.0-dev 2.74.6-2+deb12u9
-	"libglib2.0-dev": {"libglib2.0-0"},
+	{"libglib2.0-dev", []string{"libglib2.0-0"}},
 	// libgmp-dev 2:6.2.1+dfsg1-1.1
-	"libgmp-dev": {"libgmp10", "libgmpxx4ldbl"},
+	{"libgmp-dev", []string{"libgmp10", "libgmpxx4ldbl"}},
 	// libgnutls28-dev 3.7.9-2+deb12u7
-	"libgnutls28-dev": {"libgnutls-dane0", "libgnutls-openssl27", "libgnutls30", "libgnutlsxx30"},
+	{"libgnutls28-dev", []string{"libgnutls-dane0", "libgnutls-openssl27", "libgnutls30", "libgnutlsxx30"}},
 	// libgoogle-glog-dev 0.6.0-2
-	"libgoogle-glog-dev": {"libgoogle-glog0v6"},
+	{"libgoogle-glog-dev", []string{"libgoogle-glog0v6"}},
 	// libgpg-error-dev 1.46-1
-	"libgpg-error-dev": {"libgpg-error0"},
+	{"libgpg-error-dev", []string{"libgpg-error0"}},
 	// libgpgme-dev 1.18.0-3+deb12u1
-	"libgpgme-dev": {"libgpgme11"},
+	{"libgpgme-dev", []string{"libgpgme11"}},
 	// libharfbuzz-dev 6.0.0+dfsg-3
-	"libharfbuzz-dev": {"libharfbuzz0b", "libharfbuzz-icu0", "libharfbuzz-gobject0", "libharfbuzz-subset0"},
+	{"libharfbuzz-dev", []string{"libharfbuzz0b", "libharfbuzz-icu0", "libharfbuzz-gobject0", "libharfbuzz-subset0"}},
 	// libhdf5-dev 1.10.8+repack1-1
-	"libhdf5-dev": {"libhdf5-103-1", "libhdf5-fortran-102", "libhdf5-hl-100", "libhdf5-hl-fortran-100", "libhdf5-cpp-103-1", "libhdf5-hl-cpp-100"},
+	{"libhdf5-dev", []string{"libhdf5-103-1", "libhdf5-fortran-102", "libhdf5-hl-100", "libhdf5-hl-fortran-100", "libhdf5-cpp-103-1", "libhdf5-hl-cpp-100"}},
 	// libheif-dev 1.15.1-1+deb12u1
-	"libheif-dev": {"libheif1"},
+	{"libheif-dev", []string{"libheif1"}},
 	// libhiredis-dev 0.14.1-3
-	"libhiredis-dev": {"libhiredis0.14"},
+	{"libhiredis-dev", []string{"libhiredis0.14"}},
 	// libicu-dev 72.1-3+deb12u1
-	"libicu-dev": {"libicu72"},
+	{"libicu-dev", []string{"libicu72"}},
 	// libidn2-dev 2.3.3-1+b1
-	"libidn2-dev": {"libidn2-0"},
+	{"libidn2-dev", []string{"libidn2-0"}},
 	// libimagequant-dev 2.17.0-1
-	"libimagequant-dev": {"libimagequant0"},
+	{"libimagequant-dev", []string{"libimagequant0"}},
 	// libjansson-dev 2.14-2
-	"libjansson-dev": {"libjansson4"},
+	{"libjansson-dev", []string{"libjansson4"}},
 	// libjpeg-dev 1:2.1.5-2
-	"libjpeg-dev": {"libjpeg62-turbo"},
+	{"libjpeg-dev", []string{"libjpeg62-turbo"}},
 	// libjpeg62-turbo-dev 1:2.1.5-2
-	"libjpeg62-turbo-dev": {"libjpeg62-turbo"},
+	{"libjpeg62-turbo-dev", []string{"libjpeg62-turbo"}},
 	// libjson-c-dev 0.16-2
-	"libjson-c-dev": {"libjson-c5"},
+	{"libjson-c-dev", []string{"libjson-c5"}},
 	// liblapack-dev 3.11.0-2
-	"liblapack-dev": {"liblapack3"},
+	{"liblapack-dev", []string{"liblapack3"}},
 	// liblcms2-dev 2.14-2+deb12u1
-	"liblcms2-dev": {"liblcms2-2"},
+	{"liblcms2-dev", []string{"liblcms2-2"}},
 	// libldap-dev 2.5.13+dfsg-5
-	"libldap-dev": {"libldap-2.5-0"},
+	{"libldap-dev", []string{"libldap-2.5-0"}},
 	// libldap2-dev 2.5.13+dfsg-5
-	"libldap2-dev": {"libldap-2.5-0"},
+	{"libldap2-dev", []string{"libldap-2.5-0"}},
 	// libleptonica-dev 1.82.0-3+b3
-	"libleptonica-dev": {"liblept5"},
+	{"libleptonica-dev", []string{"liblept5"}},
 	// liblz4-dev 1.9.4-1
-	"liblz4-dev": {"liblz4-1"},
+	{"liblz4-dev", []string{"liblz4-1"}},
 	// liblzma-dev 5.4.1-1+deb12u2
-	"liblzma-dev": {"liblzma5"},
+	{"liblzma-dev", []string{"liblzma5"}},
 	// libmagic-dev 1:5.44-3
-	"libmagic-dev": {"libmagic1"},
+	{"libmagic-dev", []string{"libmagic1"}},
 	// libmagickwand-dev 8:6.9.11.60+dfsg-1.6+deb12u15
-	"libmagickwand-dev": {"libmagickwand-6.q16-6", "libmagickcore-6.q16-6-extra"},
+	{"libmagickwand-dev", []string{"libmagickwand-6.q16-6", "libmagickcore-6.q16-6-extra"}},
 	// libmariadb-dev 1:10.11.19-0+deb12u1
-	"libmariadb-dev": {"libmariadb3"},
+	{"libmariadb-dev", []string{"libmariadb3"}},
 	// libmariadb-dev-compat 1:10.11.19-0+deb12u1
-	"libmariadb-dev-compat": {"libmariadb3"},
+	{"libmariadb-dev-compat", []string{"libmariadb3"}},
 	// libmaxminddb-dev 1.7.1-1
-	"libmaxminddb-dev": {"libmaxminddb0"},
+	{"libmaxminddb-dev", []string{"libmaxminddb0"}},
 	// libmemcached-dev 1.1.4-1
-	"libmemcached-dev": {"libmemcached11", "libmemcachedutil2"},
+	{"libmemcached-dev", []string{"libmemcached11", "libmemcachedutil2"}},
 	// libmnl-dev 1.0.4-3
-	"libmnl-dev": {"libmnl0"},
+	{"libmnl-dev", []string{"libmnl0"}},
 	// libmpc-dev 1.3.1-1
-	"libmpc-dev": {"libmpc3"},
+	{"libmpc-dev", []string{"libmpc3"}},
 	// libmpfr-dev 4.2.0-1
-	"libmpfr-dev": {"libmpfr6"},
+	{"libmpfr-dev", []string{"libmpfr6"}},
 	// libncurses-dev 6.4-4
-	"libncurses-dev": {"libtinfo6", "libncurses6", "libncursesw6"},
+	{"libncurses-dev", []string{"libtinfo6", "libncurses6", "libncursesw6"}},
 	// libncursesw5-dev 6.4-4
-	"libncursesw5-dev": {"libtinfo6"},
+	{"libncursesw5-dev", []string{"libtinfo6"}},
 	// libnghttp2-dev 1.52.0-1+deb12u3
-	"libnghttp2-dev": {"libnghttp2-14"},
+	{"libnghttp2-dev", []string{"libnghttp2-14"}},
 	// libnl-3-dev 3.7.0-0.2+b1
-	"libnl-3-dev": {"libnl-3-200"},
+	{"libnl-3-dev", []string{"libnl-3-200"}},
 	// libonig-dev 6.9.8-1
-	"libonig-dev": {"libonig5"},
+	{"libonig-dev", []string{"libonig5"}},
 	// libopenblas-dev 0.3.21+ds-4
-	"libopenblas-dev": {"libopenblas0-pthread"},
+	{"libopenblas-dev", []string{"libopenblas0-pthread"}},
 	// libopenjp2-7-dev 2.5.0-2+deb12u3
-	"libopenjp2-7-dev": {"libopenjp2-7"},
+	{"libopenjp2-7-dev", []string{"libopenjp2-7"}},
 	// libpcap-dev 1.10.3-1
-	"libpcap-dev": {"libpcap0.8"},
+	{"libpcap-dev", []string{"libpcap0.8"}},
 	// libpcre2-dev 10.42-1+deb12u2
-	"libpcre2-dev": {"libpcre2-8-0", "libpcre2-16-0", "libpcre2-32-0", "libpcre2-posix3"},
+	{"libpcre2-dev", []string{"libpcre2-8-0", "libpcre2-16-0", "libpcre2-32-0", "libpcre2-posix3"}},
 	// libpcre3-dev 2:8.39-15
-	"libpcre3-dev": {"libpcre3", "libpcre16-3", "libpcre32-3", "libpcrecpp0v5"},
+	{"libpcre3-dev", []string{"libpcre3", "libpcre16-3", "libpcre32-3", "libpcrecpp0v5"}},
 	// libpng-dev 1.6.39-2+deb12u6
-	"libpng-dev": {"libpng16-16"},
+	{"libpng-dev", []string{"libpng16-16"}},
 	// libpoppler-cpp-dev 22.12.0-2+deb12u3
-	"libpoppler-cpp-dev": {"libpoppler-cpp0v5"},
+	{"libpoppler-cpp-dev", []string{"libpoppler-cpp0v5"}},
 	// libpq-dev 15.20-0+deb12u1
-	"libpq-dev": {"libpq5"},
+	{"libpq-dev", []string{"libpq5"}},
 	// libproj-dev 9.1.1-1+b1
-	"libproj-dev": {"libproj25"},
+	{"libproj-dev", []string{"libproj25"}},
 	// libprotobuf-dev 3.21.12-3+deb12u1
-	"libprotobuf-dev": {"libprotobuf32", "libprotobuf-lite32"},
+	{"libprotobuf-dev", []string{"libprotobuf32", "libprotobuf-lite32"}},
 	// libpsl-dev 0.21.2-1
-	"libpsl-dev": {"libpsl5"},
+	{"libpsl-dev", []string{"libpsl5"}},
 	// librdkafka-dev 2.0.2-1
-	"librdkafka-dev": {"librdkafka++1", "librdkafka1"},
+	{"librdkafka-dev", []string{"librdkafka++1", "librdkafka1"}},
 	// libreadline-dev 8.2-1.3
-	"libreadline-dev": {"libreadline8"},
+	{"libreadline-dev", []string{"libreadline8"}},
 	// libsasl2-dev 2.1.28+dfsg-10+deb12u1
-	"libsasl2-dev": {"libsasl2-2"},
+	{"libsasl2-dev", []string{"libsasl2-2"}},
 	// libseccomp-dev 2.5.4-1+deb12u1
-	"libseccomp-dev": {"libseccomp2"},
+	{"libseccomp-dev", []string{"libseccomp2"}},
 	// libsnappy-dev 1.1.9-3
-	"libsnappy-dev": {"libsnappy1v5"},
+	{"libsnappy-dev", []string{"libsnappy1v5"}},
 	// libsodium-dev 1.0.18-1+deb12u1
-	"libsodium-dev": {"libsodium23"},
+	{"libsodium-dev", []string{"libsodium23"}},
 	// libspatialite-dev 5.0.1-3
-	"libspatialite-dev": {"libspatialite7"},
+	{"libspatialite-dev", []string{"libspatialite7"}},
 	// libsqlite3-dev 3.40.1-2+deb12u2
-	"libsqlite3-dev": {"libsqlite3-0"},
+	{"libsqlite3-dev", []string{"libsqlite3-0"}},
 	// libssl-dev 3.0.22-1~deb12u2
-	"libssl-dev": {"libssl3"},
+	{"libssl-dev", []string{"libssl3"}},
 	// libsystemd-dev 252.39-1~deb12u2
-	"libsystemd-dev": {"libsystemd0"},
+	{"libsystemd-dev", []string{"libsystemd0"}},
 	// libtesseract-dev 5.3.0-2
-	"libtesseract-dev": {"libtesseract5"},
+	{"libtesseract-dev", []string{"libtesseract5"}},
 	// libtidy-dev 2:5.6.0-11
-	"libtidy-dev": {"libtidy5deb1"},
+	{"libtidy-dev", []string{"libtidy5deb1"}},
 	// libtiff-dev 4.5.0-6+deb12u4
-	"libtiff-dev": {"libtiff6", "libtiffxx6"},
+	{"libtiff-dev", []string{"libtiff6", "libtiffxx6"}},
 	// libudev-dev 252.39-1~deb12u2
-	"libudev-dev": {"libudev1"},
+	{"libudev-dev", []string{"libudev1"}},
 	// libusb-1.0-0-dev 2:1.0.26-1
-	"libusb-1.0-0-dev": {"libusb-1.0-0"},
+	{"libusb-1.0-0-dev", []string{"libusb-1.0-0"}},
 	// libuv1-dev 1.44.2-1+deb12u1
-	"libuv1-dev": {"libuv1"},
+	{"libuv1-dev", []string{"libuv1"}},
 	// libvips-dev 8.14.1-3+deb12u3
-	"libvips-dev": {"libvips42"},
+	{"libvips-dev", []string{"libvips42"}},
 	// libvpx-dev 1.12.0-1+deb12u5
-	"libvpx-dev": {"libvpx7"},
+	{"libvpx-dev", []string{"libvpx7"}},
 	// libwebp-dev 1.2.4-0.2+deb12u1
-	"libwebp-dev": {"libwebp7", "libwebpmux3", "libwebpdemux2"},
+	{"libwebp-dev", []string{"libwebp7", "libwebpmux3", "libwebpdemux2"}},
 	// libxml2-dev 2.9.14+dfsg-1.3~deb12u6
-	"libxml2-dev": {"libxml2"},
+	{"libxml2-dev", []string{"libxml2"}},
 	// libxmlsec1-dev 1.2.37-2
-	"libxmlsec1-dev": {"libxmlsec1", "libxmlsec1-gcrypt", "libxmlsec1-gnutls", "libxmlsec1-nss", "libxmlsec1-openssl"},
+	{"libxmlsec1-dev", []string{"libxmlsec1", "libxmlsec1-gcrypt", "libxmlsec1-gnutls", "libxmlsec1-nss", "libxmlsec1-openssl"}},
 	// libxpm-dev 1:3.5.12-1.1+deb12u1
-	"libxpm-dev": {"libxpm4"},
+	{"libxpm-dev", []string{"libxpm4"}},
 	// libxslt1-dev 1.1.35-1+deb12u4 via libxslt1-dev
-	"libxslt-dev": {"libxslt1.1"},
+	{"libxslt-dev", []string{"libxslt1.1"}},
 	// libxslt1-dev 1.1.35-1+deb12u4
-	"libxslt1-dev": {"libxslt1.1"},
+	{"libxslt1-dev", []string{"libxslt1.1"}},
 	// libyaml-dev 0.2.5-1
-	"libyaml-dev": {"libyaml-0-2"},
+	{"libyaml-dev", []string{"libyaml-0-2"}},
 	// zlib1g-dev 1:1.2.13.dfsg-1 via zlib1g-dev
-	"libz-dev": {"zlib1g"},
+	{"libz-dev", []string{"zlib1g"}},
 	// libzip-dev 1.7.3-1+b1
-	"libzip-dev": {"libzip4"},
+	{"libzip-dev", []string{"libzip4"}},
 	// libzmq3-dev 4.3.4-6
-	"libzmq3-dev": {"libzmq5"},
+	{"libzmq3-dev", []string{"libzmq5"}},
 	// libzstd-dev 1.5.4+dfsg2-5
-	"libzstd-dev": {"libzstd1"},
+	{"libzstd-dev", []string{"libzstd1"}},
 	// unixodbc-dev 2.3.11-2+deb12u1
-	"unixodbc-dev": {"libodbc2", "libodbccr2", "libodbcinst2"},
+	{"unixodbc-dev", []string{"libodbc2", "libodbccr2", "libodbcinst2"}},
 	// uuid-dev 2.38.1-5+deb12u3
-	"uuid-dev": {"libuuid1"},
+	{"uuid-dev", []string{"libuuid1"}},
 	// zlib1g-dev 1:1.2.13.dfsg-1
-	"zlib1g-dev": {"zlib1g"},
+	{"zlib1g-dev", []string{"zlib1g"}},
 }
 
 // devNoRuntimeLib are curated -dev packages with no runtime library

@@ -102,11 +102,27 @@ func TestDevRuntimeLibs(t *testing.T) {
 		"libssl-dev": "libssl3", "zlib1g-dev": "zlib1g", "libyaml-dev": "libyaml-0-2", "libgeos-dev": "libgeos-c1v5",
 		"libgdal-dev": "libgdal32", "libcurl4-openssl-dev": "libcurl4", "libsqlite3-dev": "libsqlite3-0",
 		"libmagic-dev": "libmagic1", "libldap2-dev": "libldap-2.5-0", "libsasl2-dev": "libsasl2-2"} {
-		if got := devRuntimeLibs[dev]; len(got) == 0 || got[0] != lib {
-			t.Errorf("devRuntimeLibs[%s] = %v, want %s first", dev, got, lib)
+		if got, _ := devRuntimeLibs(dev); len(got) == 0 || got[0] != lib {
+			t.Errorf("devRuntimeLibs(%s) = %v, want %s first", dev, got, lib)
 		}
 	}
-	if _, ok := devRuntimeLibs["libboost-dev"]; ok {
-		t.Errorf("libboost-dev (header-only) must not map to a runtime library")
+	for _, dev := range []string{"libboost-dev", "", "libpq-de", "libpq-dev2", "zzz"} {
+		if libs, ok := devRuntimeLibs(dev); ok {
+			t.Errorf("devRuntimeLibs(%q) = %v; want none", dev, libs)
+		}
+	}
+}
+
+// devRuntimeLibs binary-searches the generated table.
+func TestDevRuntimeTableSorted(t *testing.T) {
+	for i := 1; i < len(devRuntimeTable); i++ {
+		if devRuntimeTable[i-1].dev >= devRuntimeTable[i].dev {
+			t.Fatalf("devRuntimeTable: %q before %q", devRuntimeTable[i-1].dev, devRuntimeTable[i].dev)
+		}
+	}
+	for _, row := range devRuntimeTable {
+		if libs, ok := devRuntimeLibs(row.dev); !ok || len(libs) == 0 || libs[0] != row.libs[0] {
+			t.Errorf("devRuntimeLibs(%q) = %v, %v", row.dev, libs, ok)
+		}
 	}
 }

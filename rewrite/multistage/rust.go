@@ -181,7 +181,8 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 			switch {
 			case !strings.HasSuffix(name, "-sys") || pureSys[name]:
 			case name == "openssl-sys":
-				extra = append(extra, devRuntimeLibs["libssl-dev"]...)
+				ssl, _ := devRuntimeLibs("libssl-dev")
+				extra = append(extra, ssl...)
 			default:
 				return nil, declinef(in.Start, "the dependency %s links a native library dockslim cannot map to a runtime package", name)
 			}

@@ -1128,7 +1128,7 @@ func (si *stageInfo) apt(limit *parser.Instruction, skip map[string]bool) (libs 
 			switch {
 			case buildTools[pkg] || strings.HasPrefix(pkg, "linux-headers") || strings.HasPrefix(pkg, "python3.") && strings.HasSuffix(pkg, "-dev"):
 			case strings.HasSuffix(pkg, "-dev") || strings.Contains(pkg, "-dev:"):
-				rl, ok := devRuntimeLibs[pkg]
+				rl, ok := devRuntimeLibs(pkg)
 				if !ok {
 					return nil, declinef(c.in.Start, "dockslim knows no runtime library for %s (its table comes from Debian %s package metadata)", pkg, devLibsRelease)
 				}

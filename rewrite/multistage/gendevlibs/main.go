@@ -229,9 +229,11 @@ func main() {
 	fmt.Fprintf(&b, "package multistage\n\n")
 	fmt.Fprintf(&b, "// devLibsRelease is the Debian release the table was generated on.\n")
 	fmt.Fprintf(&b, "const devLibsRelease = %q\n\n", release)
-	fmt.Fprintf(&b, "// devRuntimeLibs maps a -dev package to the runtime library packages a\n")
-	fmt.Fprintf(&b, "// program built against it needs (see gendevlibs for the rule).\n")
-	fmt.Fprintf(&b, "var devRuntimeLibs = map[string][]string{\n")
+	fmt.Fprintf(&b, "// devRuntimeTable lists, sorted by name, the runtime library packages a\n")
+	fmt.Fprintf(&b, "// program built against a -dev package needs (see gendevlibs for the\n")
+	fmt.Fprintf(&b, "// rule). A sorted array, not a map: the linker lays it out, so starting\n")
+	fmt.Fprintf(&b, "// dockslim costs nothing for it. Look it up with devRuntimeLibs.\n")
+	fmt.Fprintf(&b, "var devRuntimeTable = [...]devLibs{\n")
 	for _, n := range names {
 		p := resolve(src, n)
 		if p == nil {
@@ -252,7 +254,7 @@ func main() {
 		if p.name != n {
 			via = " via " + p.name
 		}
-		fmt.Fprintf(&b, "\t// %s %s%s\n\t%q: {%s},\n", p.name, p.version, via, n, strings.Join(q, ", "))
+		fmt.Fprintf(&b, "\t// %s %s%s\n\t{%q, []string{%s}},\n", p.name, p.version, via, n, strings.Join(q, ", "))
 	}
 	fmt.Fprintf(&b, "}\n\n")
 	fmt.Fprintf(&b, "// devNoRuntimeLib are curated -dev packages with no runtime library\n")
