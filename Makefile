@@ -9,11 +9,14 @@ all: build
 # blackfriday dependency, whose init costs every run); the CLI uses neither.
 BUILDTAGS ?= urfave_cli_no_docs
 
+# dockslim-registry is the helper that `dockslim --online` runs to ask the
+# image registry; it keeps the network code out of dockslim's start-up.
 build:
 	CGO_ENABLED=0 $(GO) build -tags '$(BUILDTAGS)' -o dockslim ./cmd/dockslim
+	CGO_ENABLED=0 $(GO) build -tags '$(BUILDTAGS)' -o dockslim-registry ./cmd/dockslim-registry
 
 install:
-	CGO_ENABLED=0 $(GO) install -tags '$(BUILDTAGS)' ./cmd/dockslim
+	CGO_ENABLED=0 $(GO) install -tags '$(BUILDTAGS)' ./cmd/dockslim ./cmd/dockslim-registry
 
 ## test: formatting, vet, and every test with the race detector
 test: fmt-check vet unit

@@ -16,6 +16,7 @@ import (
 	// instead of a page fault each (see its doc; set DOCKSLIM_PREFAULT=0
 	// to turn it off).
 	_ "github.com/dockslim/dockslim/internal/prefault"
+	"github.com/dockslim/dockslim/registry/client"
 	"github.com/dockslim/dockslim/rewrite"
 	_ "github.com/dockslim/dockslim/rewrite/all"
 )
@@ -116,7 +117,7 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "ignore", Usage: "skip these rules: ids, names, id prefixes or ALL, comma separated"},
 		&cli.StringFlag{Name: "stdin-filename", Usage: "the name of the Dockerfile read from standard input (-)"},
 		&cli.StringFlag{Name: "context", Usage: "build context `DIR` (default: the Dockerfile's folder)"},
-		&cli.BoolFlag{Name: "online", Usage: "ask the image registry (tags, digests, sizes); without it dockslim makes no network access"},
+		&cli.BoolFlag{Name: "online", Usage: "ask the image registry (tags, digests, sizes) through the dockslim-registry helper; without it dockslim makes no network access"},
 		&cli.BoolFlag{Name: "cache-mounts", Usage: "turn package caches into BuildKit cache mounts instead of disabling them"},
 	}
 }
@@ -130,6 +131,13 @@ func optionsFrom(c *cli.Context) (rewrite.Options, error) {
 			Select: splitComma(c.String("select")),
 			Ignore: splitComma(c.String("ignore")),
 		},
+	}
+	if opts.Online {
+		// The registry is asked through a helper process (registry/client):
+		// say now, before any file, when it cannot be found.
+		if _, err := client.FindHelper(); err != nil {
+			return opts, err
+		}
 	}
 	for _, list := range [][]string{opts.Selector.Select, opts.Selector.Ignore} {
 		if bad := rewrite.UnknownSelectors(list); len(bad) > 0 {

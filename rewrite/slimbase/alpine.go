@@ -84,6 +84,9 @@ func swapAlpine(c *rewrite.Context, b baseImage) {
 	if how != "" {
 		msg += "; " + how
 	}
+	if facts.Err != nil {
+		msg += "; " + facts.errNote()
+	}
 	if b.Digest != "" && facts.Digest == "" {
 		msg += fmt.Sprintf("; WARNING: the digest @%s pinned %s's content and is dropped; pin %s's digest again (dockslim fix --online resolves it)", b.Digest, b.Ref, to)
 	}

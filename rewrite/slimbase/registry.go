@@ -4,17 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-
 	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/registry/client"
 )
 
 // Registry is what `--online` asks an image registry. Only the passes'
@@ -30,12 +24,13 @@ type Registry interface {
 	Size(ctx context.Context, ref images.Ref) (int64, error)
 }
 
-var errNotFound = errors.New("not found")
+// errNotFound is wrapped by errors for a tag the registry does not have.
+var errNotFound = client.ErrNotFound
 
 var (
 	registryMu sync.Mutex
 	// newRegistry makes the registry client on first online use.
-	newRegistry = func() Registry { return &ggcrRegistry{} }
+	newRegistry = func() Registry { return helperRegistry{&client.Client{}} }
 	current     Registry
 )
 
@@ -52,77 +47,17 @@ func onlineRegistry() Registry {
 // onlineTimeout bounds each registry call.
 const onlineTimeout = 15 * time.Second
 
-// ggcrRegistry talks to Docker Hub (or, in tests, to Host) with
-// go-containerregistry, anonymously: official images need no login.
-type ggcrRegistry struct {
-	Host      string // "" for Docker Hub
-	Insecure  bool   // plain HTTP (tests)
-	Transport http.RoundTripper
+// helperRegistry asks the registry through the dockslim-registry helper
+// process (registry/client): the network code lives there, so that
+// dockslim's own start stays fast (see cmd/dockslim-registry).
+type helperRegistry struct{ c *client.Client }
+
+func (h helperRegistry) Digest(ctx context.Context, ref images.Ref) (string, error) {
+	return h.c.Digest(ctx, ref.Image, ref.Tag)
 }
 
-func (g *ggcrRegistry) tag(ref images.Ref) (name.Tag, error) {
-	host := g.Host
-	if host == "" {
-		host = name.DefaultRegistry
-	}
-	tag := ref.Tag
-	if tag == "" {
-		tag = "latest"
-	}
-	var opts []name.Option
-	if g.Insecure {
-		opts = append(opts, name.Insecure)
-	}
-	return name.NewTag(host+"/library/"+ref.Image+":"+tag, opts...)
-}
-
-func (g *ggcrRegistry) options(ctx context.Context) []remote.Option {
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(authn.Anonymous)}
-	if g.Transport != nil {
-		opts = append(opts, remote.WithTransport(g.Transport))
-	}
-	return opts
-}
-
-func (g *ggcrRegistry) Digest(ctx context.Context, ref images.Ref) (string, error) {
-	t, err := g.tag(ref)
-	if err != nil {
-		return "", err
-	}
-	d, err := remote.Head(t, g.options(ctx)...)
-	if err != nil {
-		return "", notFound(err)
-	}
-	return d.Digest.String(), nil
-}
-
-func (g *ggcrRegistry) Size(ctx context.Context, ref images.Ref) (int64, error) {
-	t, err := g.tag(ref)
-	if err != nil {
-		return 0, err
-	}
-	opts := append(g.options(ctx), remote.WithPlatform(v1.Platform{OS: "linux", Architecture: "amd64"}))
-	img, err := remote.Image(t, opts...)
-	if err != nil {
-		return 0, notFound(err)
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, l := range m.Layers {
-		n += l.Size
-	}
-	return n, nil
-}
-
-func notFound(err error) error {
-	var te *transport.Error
-	if errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
-		return fmt.Errorf("%w: %v", errNotFound, err)
-	}
-	return err
+func (h helperRegistry) Size(ctx context.Context, ref images.Ref) (int64, error) {
+	return h.c.Size(ctx, ref.Image, ref.Tag)
 }
 
 // cachedRegistry remembers answers for the life of the process: fixes run
@@ -175,6 +110,12 @@ type onlineFacts struct {
 	Digest           string // to's digest ("" unknown)
 	FromSize, ToSize int64  // 0 unknown
 	Err              error  // the registry could not be asked
+}
+
+// errNote says, in a finding, that --online could not ask the registry:
+// the fix then stands on dockslim's offline knowledge, as without --online.
+func (o onlineFacts) errNote() string {
+	return fmt.Sprintf("WARNING: --online could not ask the registry, so the tag, digest and sizes are not checked: %v", o.Err)
 }
 
 func askRegistry(from, to images.Ref, wantDigest bool) onlineFacts {

@@ -395,6 +395,9 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			notes = append(notes, fmt.Sprintf("WARNING: the digest @%s pinned %s's content and is dropped; pin %s's digest again (dockslim fix --online resolves it)", b.Digest, b.Ref, p.to))
 		}
 	}
+	if facts.Err != nil {
+		notes = append(notes, facts.errNote())
+	}
 	if pl := b.Stage.Platform; pl != "" && pl != "linux/amd64" && !strings.Contains(pl, "$") {
 		notes = append(notes, "sizes are for linux/amd64; this stage builds for "+pl)
 	}
