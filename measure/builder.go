@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -275,10 +276,12 @@ func parseDockerInspect(out string) (Image, error) {
 	return img, nil
 }
 
-var humanSize = regexp.MustCompile(`^([0-9.]+)\s*([kKMGT]?B)$`)
+// The regular expressions are compiled on first use: only `dockslim
+// measure` needs them, and every other command would pay for them at start.
+var humanSize = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9.]+)\s*([kKMGT]?B)$`) })
 
 func parseHumanSize(s string) int64 {
-	m := humanSize.FindStringSubmatch(strings.TrimSpace(s))
+	m := humanSize().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return 0
 	}
@@ -316,29 +319,31 @@ type Steps struct {
 }
 
 var (
-	ociStep    = regexp.MustCompile(`(?m)^(\[[0-9]+/[0-9]+\] )?STEP [0-9]+/[0-9]+: (\S+)`)
-	ociCached  = regexp.MustCompile(`(?m)^--> Using cache `)
-	dockerStep = regexp.MustCompile(`(?m)^#[0-9]+ \[[^\]]*[0-9]+/[0-9]+\] (\S+)`)
-	dockerHit  = regexp.MustCompile(`(?m)^#[0-9]+ CACHED$`)
+	ociStep = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^(\[[0-9]+/[0-9]+\] )?STEP [0-9]+/[0-9]+: (\S+)`)
+	})
+	ociCached  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^--> Using cache `) })
+	dockerStep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#[0-9]+ \[[^\]]*[0-9]+/[0-9]+\] (\S+)`) })
+	dockerHit  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#[0-9]+ CACHED$`) })
 )
 
 // CountSteps reads a build log. FROM steps are not counted.
 func CountSteps(builder, log string) Steps {
 	var s Steps
 	if builder == "docker" {
-		for _, m := range dockerStep.FindAllStringSubmatch(log, -1) {
+		for _, m := range dockerStep().FindAllStringSubmatch(log, -1) {
 			if !strings.EqualFold(m[1], "FROM") {
 				s.Steps++
 			}
 		}
-		s.Reused = len(dockerHit.FindAllString(log, -1))
+		s.Reused = len(dockerHit().FindAllString(log, -1))
 	} else {
-		for _, m := range ociStep.FindAllStringSubmatch(log, -1) {
+		for _, m := range ociStep().FindAllStringSubmatch(log, -1) {
 			if !strings.EqualFold(m[2], "FROM") {
 				s.Steps++
 			}
 		}
-		s.Reused = len(ociCached.FindAllString(log, -1))
+		s.Reused = len(ociCached().FindAllString(log, -1))
 	}
 	s.Rerun = max(0, s.Steps-s.Reused)
 	return s

@@ -11,8 +11,15 @@ import (
 // exit, checking one Dockerfile (the bundled example). Target: < 20 ms.
 // The binary is built like `make build` (-tags urfave_cli_no_docs); set
 // DOCKSLIM_BENCH_TAGS=none to measure a build without tags.
+//
+// Sub-benchmarks: fix-check is the target; version is start-up alone;
+// no-prefault is fix-check with internal/prefault turned off; floor-empty
+// is an empty Go program (what the machine charges any Go process) and
+// floor-true is /bin/true (what starting any process costs here). The
+// floors put the numbers in context on machines where faults are slow.
 func BenchmarkProcess(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "dockslim")
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "dockslim")
 	tags := os.Getenv("DOCKSLIM_BENCH_TAGS")
 	switch tags {
 	case "":
@@ -25,14 +32,47 @@ func BenchmarkProcess(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(filepath.Join(dir, "empty.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	build = exec.Command("go", "build", "-o", empty, filepath.Join(dir, "empty.go"))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
 	example, _ := filepath.Abs("../../fixtures/example/Dockerfile")
-	b.ResetTimer()
-	for b.Loop() {
-		cmd := exec.Command(bin, "fix", "--check", example)
-		if err := cmd.Run(); err != nil {
-			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-				b.Fatal(err)
+	for _, bc := range []struct {
+		name string
+		argv []string
+		env  string
+		code int // the expected exit code
+	}{
+		{"fix-check", []string{bin, "fix", "--check", example}, "", 1},
+		{"no-prefault", []string{bin, "fix", "--check", example}, "DOCKSLIM_PREFAULT=0", 1},
+		{"version", []string{bin, "version"}, "", 0},
+		{"floor-empty", []string{empty}, "", 0},
+		{"floor-true", []string{"/bin/true"}, "", 0},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			env := os.Environ()
+			if bc.env != "" {
+				env = append(env, bc.env)
 			}
-		}
+			for b.Loop() {
+				cmd := exec.Command(bc.argv[0], bc.argv[1:]...)
+				cmd.Env = env
+				err := cmd.Run()
+				code := 0
+				if ee, ok := err.(*exec.ExitError); ok {
+					code = ee.ExitCode()
+				} else if err != nil {
+					b.Fatal(err)
+				}
+				if code != bc.code {
+					b.Fatalf("%v: exit %d, want %d", bc.argv, code, bc.code)
+				}
+			}
+		})
 	}
 }

@@ -6,11 +6,10 @@ import (
 )
 
 const (
-	madvPopulateRead  = 22 // MADV_POPULATE_READ, Linux 5.14
-	madvPopulateWrite = 23 // MADV_POPULATE_WRITE
+	madvPopulateWrite = 23 // MADV_POPULATE_WRITE, Linux 5.14
 
-	// heapBytes is how much of the heap is populated: the arena the runtime
-	// maps first is 4 MiB-aligned and a run on one file uses about 2 MiB.
+	// heapBytes is how much of the heap is populated: the runtime maps the
+	// heap in 4 MiB-aligned chunks and a run on one file uses about 2 MiB.
 	heapBytes = 2 << 20
 	// mapsSize bounds the read of /proc/self/maps: only its first lines,
 	// the executable's own mappings, are used.
@@ -21,31 +20,20 @@ const (
 var sink *[16]byte
 
 func init() {
-	v, _ := syscall.Getenv("DOCKSLIM_PREFAULT")
-	if v == "0" {
+	if v, _ := syscall.Getenv("DOCKSLIM_PREFAULT"); v == "0" {
 		return
 	}
-	if v == "" || v == "exe" || v == "all" {
-		populateExecutable(v)
-	}
-	if v == "data" {
-		populateExecutable(v)
-	}
+	populateData()
 	sink = new([16]byte)
 	heap := uintptr(unsafe.Pointer(sink)) &^ (4<<20 - 1)
-	switch v {
-	case "", "heap", "data":
-		madvise(heap, heapBytes, madvPopulateWrite)
-	case "heap1":
-		madvise(heap, 1<<20, madvPopulateWrite)
-	case "heap4", "all":
-		madvise(heap, 4<<20, madvPopulateWrite)
-	}
+	madvise(heap, heapBytes, madvPopulateWrite)
 }
 
-// populateExecutable maps the executable's code, read-only data and data:
-// the first mappings of /proc/self/maps that name the same file.
-func populateExecutable(v string) {
+// populateData maps the executable's writable data (initialized variables,
+// which every package init writes to: a copy-on-write fault per page).
+// Code and read-only data are left to the kernel: they are large, read
+// sparsely, and each fault maps 16 pages of them at once.
+func populateData() {
 	fd, err := syscall.Open("/proc/self/maps", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return
@@ -56,21 +44,14 @@ func populateExecutable(v string) {
 	if n <= 0 {
 		return
 	}
-	var exe string
-	for _, m := range parseMaps(buf[:n]) {
-		if exe == "" {
-			exe = m.path
+	ms := parseMaps(buf[:n])
+	for _, m := range ms {
+		if m.path == "" || m.path != ms[0].path {
+			break // past the executable's own mappings
 		}
-		if m.path != exe || exe == "" {
-			break
-		}
-		advice := madvPopulateRead
 		if m.writable {
-			advice = madvPopulateWrite
-		} else if v == "data" {
-			continue
+			madvise(m.lo, m.hi-m.lo, madvPopulateWrite)
 		}
-		madvise(m.lo, m.hi-m.lo, advice)
 	}
 }
 

@@ -42,7 +42,7 @@ func Encode(images map[string][]Row) ([]byte, error) {
 }
 
 func encodeSection(rows []Row) ([]byte, error) {
-	// Tag indexes (and tag index + 1 in the decoder's hash table) are uint16.
+	// Tag indexes are uint16.
 	if len(rows) >= 1<<16 {
 		return nil, fmt.Errorf("%d tags, at most %d fit", len(rows), 1<<16-1)
 	}

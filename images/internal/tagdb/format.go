@@ -24,7 +24,7 @@
 //	nAliases × uint16 alias                    tag indexes; only current rows have aliases
 //
 // The fixed-width columns are read in place from the inflated buffer, so
-// decoding only rebuilds the tag strings and a hash table over them.
+// decoding only rebuilds the tag strings (Find is a binary search).
 package tagdb
 
 import (
@@ -33,8 +33,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
+	"sort"
 	"sync"
 	"time"
 	"unsafe"
@@ -66,10 +66,6 @@ type Image struct {
 	// Fixed-width columns, slices of the inflated section.
 	first, last, dirCur, alias []byte
 	aliasOff                   []byte
-	// Open-addressing hash table over the tags: tag index + 1, 0 = empty
-	// (uint16 is enough: Encode allows at most 65535 tags per image).
-	slots []uint16
-	seed  maphash.Seed
 }
 
 // Len is the number of tags.
@@ -84,18 +80,12 @@ func (im *Image) Tag(i int) string {
 	return im.blob[start:im.ends[i]]
 }
 
-// Find returns the index of tag, in O(1).
+// Find returns the index of tag by binary search: the tags are in byte
+// order (decodeSection checks it). A run looks up a few tags, so this beats
+// building a hash table over thousands of them at every start.
 func (im *Image) Find(tag string) (int, bool) {
-	mask := uint64(len(im.slots) - 1)
-	for h := maphash.String(im.seed, tag) & mask; ; h = (h + 1) & mask {
-		s := im.slots[h]
-		if s == 0 {
-			return 0, false
-		}
-		if im.Tag(int(s-1)) == tag {
-			return int(s - 1), true
-		}
-	}
+	i := sort.Search(im.Len(), func(i int) bool { return im.Tag(i) >= tag })
+	return i, i < im.Len() && im.Tag(i) == tag
 }
 
 // FirstSeen and LastSeen return the dates of tag i in days since Epoch.
@@ -216,6 +206,9 @@ func decodeSection(raw []byte, n int) (*Image, error) {
 		start := len(blob)
 		blob = append(blob, blob[last:last+shared]...)
 		blob = append(blob, suffix...)
+		if i > 0 && string(blob[last:start]) >= string(blob[start:]) {
+			return nil, errors.New("tags not in byte order")
+		}
 		last = start
 		im.ends[i] = uint32(len(blob))
 	}
@@ -249,22 +242,6 @@ func decodeSection(raw []byte, n int) (*Image, error) {
 		if int(u16(im.alias, k)) >= n {
 			return nil, errors.New("corrupt alias")
 		}
-	}
-
-	// Table at most half full keeps probe sequences short.
-	size := 1
-	for size < 2*n {
-		size <<= 1
-	}
-	im.slots = make([]uint16, size)
-	im.seed = maphash.MakeSeed()
-	mask := uint64(size - 1)
-	for i := 0; i < n; i++ {
-		h := maphash.String(im.seed, im.Tag(i)) & mask
-		for im.slots[h] != 0 {
-			h = (h + 1) & mask
-		}
-		im.slots[h] = uint16(i + 1)
 	}
 	return im, nil
 }
