@@ -6,12 +6,21 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/dockslim/dockslim/images/internal/tagdb"
 )
 
+// indexData is embedded as a string so that it lands in the binary's
+// read-only data (a []byte would be writable data, which a process copies
+// page by page when touched, and which internal/prefault populates).
+//
 //go:embed data/official-tags.bin
-var indexFile []byte
+var indexData string
+
+// indexFile views indexData as bytes for tagdb, which only ever reads it
+// (writing to it would fault: the memory is read-only).
+var indexFile = unsafe.Slice(unsafe.StringData(indexData), len(indexData))
 
 // image is one official image's decoded tag index.
 type image struct {

@@ -2,7 +2,6 @@ package tagdb
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -27,15 +26,10 @@ func Encode(images map[string][]Row) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		comp, err := deflate(raw)
-		if err != nil {
-			return nil, err
-		}
 		putString(&header, name)
 		putUint(&header, len(rows))
 		putUint(&header, len(raw))
-		putUint(&header, len(comp))
-		body.Write(comp)
+		body.Write(raw)
 	}
 	header.Write(body.Bytes())
 	return header.Bytes(), nil
@@ -126,21 +120,6 @@ func encodeSection(rows []Row) ([]byte, error) {
 		b.Write(le.AppendUint16(nil, a))
 	}
 	return b.Bytes(), nil
-}
-
-func deflate(raw []byte) ([]byte, error) {
-	var out bytes.Buffer
-	w, err := flate.NewWriter(&out, flate.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(raw); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
 }
 
 func putUint(b *bytes.Buffer, v int) {
