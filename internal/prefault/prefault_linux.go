@@ -1,36 +1,26 @@
 package prefault
 
-import (
-	"syscall"
-	"unsafe"
-)
+import "syscall"
 
 const (
 	madvPopulateWrite = 23 // MADV_POPULATE_WRITE, Linux 5.14
 
-	// heapBytes is how much of the heap is populated: the runtime maps the
-	// heap in 4 MiB-aligned chunks and a run on one file uses about 2 MiB.
-	heapBytes = 2 << 20
 	// mapsSize bounds the read of /proc/self/maps: only its first lines,
 	// the executable's own mappings, are used.
 	mapsSize = 4096
 )
-
-// sink keeps the probe allocation on the heap.
-var sink *[16]byte
 
 func init() {
 	if v, _ := syscall.Getenv("DOCKSLIM_PREFAULT"); v == "0" {
 		return
 	}
 	populateData()
-	sink = new([16]byte)
-	heap := uintptr(unsafe.Pointer(sink)) &^ (4<<20 - 1)
-	madvise(heap, heapBytes, madvPopulateWrite)
 }
 
 // populateData maps the executable's writable data (initialized variables,
-// which every package init writes to: a copy-on-write fault per page).
+// which package inits write to: a copy-on-write fault per page, and in a
+// process that already runs threads on other CPUs each of those also flushes
+// their TLBs). Populating the heap as well was measured and gained nothing.
 // Code and read-only data are left to the kernel: they are large, read
 // sparsely, and each fault maps 16 pages of them at once.
 func populateData() {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/moby/patternmatcher"
 
@@ -183,17 +184,42 @@ func (a *analysis) ignoreEntries() []ignoreEntry {
 	}
 	named := a.namedSources()
 	return slices.DeleteFunc(out, func(e ignoreEntry) bool {
-		pm, err := patternmatcher.New([]string{e.pattern})
-		if err != nil {
+		return candidateMatchesAny(e.pattern, named)
+	})
+}
+
+// candidates caches the compiled matchers of the candidate patterns: a fixed
+// handful, asked about in every round of every file, and compiling one is a
+// regular expression each time. patternmatcher compiles lazily on first
+// match, which is not safe for concurrent use, hence the lock around use.
+var candidates struct {
+	sync.Mutex
+	m map[string]*patternmatcher.PatternMatcher
+}
+
+// candidateMatchesAny reports whether pattern (or its parent rule) matches
+// one of paths; a pattern that does not compile counts as matching, so
+// that it is never proposed.
+func candidateMatchesAny(pattern string, paths []string) bool {
+	candidates.Lock()
+	defer candidates.Unlock()
+	pm, ok := candidates.m[pattern]
+	if !ok {
+		pm, _ = patternmatcher.New([]string{pattern})
+		if candidates.m == nil {
+			candidates.m = map[string]*patternmatcher.PatternMatcher{}
+		}
+		candidates.m[pattern] = pm
+	}
+	if pm == nil {
+		return true
+	}
+	for _, p := range paths {
+		if m, err := pm.MatchesOrParentMatches(p); err != nil || m {
 			return true
 		}
-		for _, n := range named {
-			if m, err := pm.MatchesOrParentMatches(n); err != nil || m {
-				return true
-			}
-		}
-		return false
-	})
+	}
+	return false
 }
 
 // ecosystems are what the Dockerfile installs and builds ("python",

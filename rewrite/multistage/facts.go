@@ -3,6 +3,8 @@ package multistage
 import (
 	"strconv"
 	"strings"
+
+	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // Facts about official images that the recognisers rely on. They are
@@ -61,25 +63,25 @@ var familyUsers = map[string][]string{
 // Alpine's come from busybox. Shell builtins count for every image with a
 // shell.
 var (
-	shellBuiltins = set("exec", "cd", "export", "set", "unset", "test", "[", "echo", "printf",
-		"true", "false", "read", "trap", "wait", "eval", "exit", "shift", "umask", "ulimit", ".", "command", "kill")
-	debianCommands = set("sh", "bash", "dash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln",
+	shellBuiltins = strset.Set{"exec", "cd", "export", "set", "unset", "test", "[", "echo", "printf",
+		"true", "false", "read", "trap", "wait", "eval", "exit", "shift", "umask", "ulimit", ".", "command", "kill"}
+	debianCommands = strset.Set{"sh", "bash", "dash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln",
 		"chmod", "chown", "chgrp", "touch", "sleep", "sed", "grep", "find", "xargs", "head", "tail",
 		"id", "whoami", "hostname", "date", "useradd", "groupadd", "usermod", "adduser", "addgroup",
-		"su", "tar", "gzip", "ldconfig", "apt-get", "dpkg", "install", "tini", "nproc", "uname")
-	alpineCommands = set("sh", "ash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln", "chmod",
+		"su", "tar", "gzip", "ldconfig", "apt-get", "dpkg", "install", "tini", "nproc", "uname"}
+	alpineCommands = strset.Set{"sh", "ash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln", "chmod",
 		"chown", "chgrp", "touch", "sleep", "sed", "grep", "find", "xargs", "head", "tail", "id",
 		"whoami", "hostname", "date", "adduser", "addgroup", "su", "tar", "gzip", "apk", "install",
-		"wget", "nc", "nproc", "uname")
+		"wget", "nc", "nproc", "uname"}
 )
 
 // hasCommand reports whether the runtime image provides a command by name.
 func (r runtimeImage) hasCommand(name string) bool {
 	switch r.family {
 	case "debian", "ubuntu":
-		return shellBuiltins[name] || debianCommands[name]
+		return shellBuiltins.Has(name) || debianCommands.Has(name)
 	case "alpine":
-		return shellBuiltins[name] || alpineCommands[name]
+		return shellBuiltins.Has(name) || alpineCommands.Has(name)
 	}
 	return false
 }
@@ -215,20 +217,12 @@ func builderFamily(repo, tag string) string {
 
 // buildTools are Debian packages only the build needs: compilers, build
 // systems and headers of the toolchain itself. A runtime stage drops them.
-var buildTools = set("build-essential", "gcc", "g++", "cpp", "cc", "clang", "llvm", "make", "cmake",
+var buildTools = strset.Set{"build-essential", "gcc", "g++", "cpp", "cc", "clang", "llvm", "make", "cmake",
 	"ninja-build", "meson", "pkg-config", "pkgconf", "autoconf", "automake", "libtool", "bison",
 	"flex", "gfortran", "binutils", "dpkg-dev", "libc6-dev", "libc-dev", "linux-libc-dev",
 	"python3-dev", "python-dev", "python3-pip", "python3-venv", "python3-setuptools", "python3-wheel",
 	"git", "swig", "patch", "cargo", "rustc", "golang", "golang-go", "default-jdk", "maven", "gradle",
-	"nodejs", "npm", "gcc-12", "g++-12", "build-base", "musl-dev")
-
-func set(xs ...string) map[string]bool {
-	m := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
+	"nodejs", "npm", "gcc-12", "g++-12", "build-base", "musl-dev"}
 
 func isNumeric(s string) bool {
 	_, err := strconv.Atoi(s)

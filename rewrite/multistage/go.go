@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -57,9 +58,9 @@ CMD ["/bin/server"]`,
 func init() { register("go", RuleGo, recogniseGo) }
 
 // goValueFlags are go build flags that take a value.
-var goValueFlags = set("o", "p", "asmflags", "buildmode", "buildvcs", "compiler", "gccgoflags", "gcflags",
+var goValueFlags = strset.Set{"o", "p", "asmflags", "buildmode", "buildvcs", "compiler", "gccgoflags", "gcflags",
 	"installsuffix", "ldflags", "mod", "modfile", "overlay", "pkgdir", "tags", "toolexec", "pgo", "C",
-	"coverpkg", "covermode", "exec")
+	"coverpkg", "covermode", "exec"}
 
 // goBuild is one `go build` command.
 type goBuild struct {
@@ -81,7 +82,7 @@ func parseGoBuild(c command) (goBuild, bool) {
 			continue
 		}
 		name, val, eq := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if goValueFlags[name] && !eq && i+1 < len(c.argv) {
+		if goValueFlags.Has(name) && !eq && i+1 < len(c.argv) {
 			i++
 			val = c.argv[i]
 		}

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -56,9 +57,9 @@ CMD ["java", "-jar", "target/app-1.0.jar"]`,
 func init() { register("java", RuleJava, recogniseJava) }
 
 var (
-	mavenPhases  = set("package", "verify", "install")
-	gradleTasks  = set("build", "assemble", "jar", "bootJar", "shadowJar")
-	javaRuntimes = set("8", "11", "17", "21", "25")
+	mavenPhases  = strset.Set{"package", "verify", "install"}
+	gradleTasks  = strset.Set{"build", "assemble", "jar", "bootJar", "shadowJar"}
+	javaRuntimes = strset.Set{"8", "11", "17", "21", "25"}
 	javaRunTools = map[string]string{"spring-boot:run": "mvn spring-boot:run", "bootRun": "gradle bootRun", "run": "gradle run", "exec:java": "mvn exec:java"}
 )
 
@@ -67,9 +68,9 @@ func javaVersion(repo, tag string) (string, bool) {
 	parts := strings.Split(tag, "-")
 	switch repo {
 	case "maven":
-		vendors := set("temurin", "openjdk", "amazoncorretto", "corretto", "sapmachine", "semeru", "ibmjava")
+		vendors := strset.Set{"temurin", "openjdk", "amazoncorretto", "corretto", "sapmachine", "semeru", "ibmjava"}
 		for i := 1; i < len(parts); i++ {
-			if vendors[parts[i-1]] && isNumeric(parts[i]) {
+			if vendors.Has(parts[i-1]) && isNumeric(parts[i]) {
 				return parts[i], true
 			}
 		}
@@ -123,7 +124,7 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim cannot tell the Java version of %s", si.image.Raw)
 	}
-	if !javaRuntimes[version] {
+	if !javaRuntimes.Has(version) {
 		return nil, declinef(si.st.From.Start, "dockslim knows no eclipse-temurin JRE tag for Java %s", version)
 	}
 	rt := runtimeImage{ref: "eclipse-temurin:" + version + "-jre", family: "ubuntu"}
@@ -193,9 +194,9 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 	return p, nil
 }
 
-func anyWord(xs []string, words map[string]bool) bool {
+func anyWord(xs []string, words strset.Set) bool {
 	for _, x := range xs {
-		if words[x] {
+		if words.Has(x) {
 			return true
 		}
 	}

@@ -2,8 +2,10 @@ package multistage
 
 import (
 	"path"
+	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/textedit"
@@ -70,9 +72,9 @@ func init() { register("python", RulePython, recognisePython) }
 // pythonSlimLibs are runtime libraries every python:*-slim image keeps (the
 // docker-library slim Dockerfile marks what its python links as manually
 // installed before purging the build dependencies).
-var pythonSlimLibs = set("libssl3", "libsqlite3-0", "libreadline8", "libgdbm6", "libgdbm-compat4",
+var pythonSlimLibs = strset.Set{"libssl3", "libsqlite3-0", "libreadline8", "libgdbm6", "libgdbm-compat4",
 	"libdb5.3", "libffi8", "libncursesw6", "libnsl2", "libtirpc3", "libexpat1", "libbz2-1.0",
-	"liblzma5", "zlib1g", "libuuid1", "libtinfo6", "ca-certificates", "netbase", "tzdata")
+	"liblzma5", "zlib1g", "libuuid1", "libtinfo6", "ca-certificates", "netbase", "tzdata"}
 
 // pythonSlimTag is the slim variant of a python tag, and its Debian suite
 // ("" when the tag does not say and the version line is not known).
@@ -108,11 +110,11 @@ func pythonSlimTag(tag string) (slim, suite string, ok bool) {
 	return slim, suite, true
 }
 
-var pipInstallOpts = set("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
+var pipInstallOpts = strset.Set{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
 	"--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host", "--platform",
 	"--python-version", "--implementation", "--abi", "--src", "--upgrade-strategy", "--progress-bar",
 	"--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--cert",
-	"--client-cert", "--global-option", "--config-settings", "-C")
+	"--client-cert", "--global-option", "--config-settings", "-C"}
 
 func isPipInstall(c command) bool {
 	n := c.name()
@@ -132,7 +134,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 		}
 		if (c.name() == "apt-get" || c.name() == "apt" || c.name() == "apk") && hasWord(c.argv, "install") || c.name() == "apk" && hasWord(c.argv, "add") {
 			for _, a := range c.argv {
-				if buildTools[a] || strings.HasSuffix(a, "-dev") {
+				if buildTools.Has(a) || strings.HasSuffix(a, "-dev") {
 					compiles = true
 				}
 			}
@@ -163,10 +165,10 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	}
 	// Every RUN up to the last pip install must be one whose effect dockslim
 	// knows: packages, pip, users and file housekeeping.
-	known := set("apt-get", "apt", "rm", "mkdir", "chown", "chmod", "ln", "echo", "true", "useradd",
-		"groupadd", "adduser", "addgroup", "usermod", "apt-mark", "dpkg")
+	known := strset.Set{"apt-get", "apt", "rm", "mkdir", "chown", "chmod", "ln", "echo", "true", "useradd",
+		"groupadd", "adduser", "addgroup", "usermod", "apt-mark", "dpkg"}
 	for _, c := range si.runCommands(last.in) {
-		if isPipInstall(c) || known[c.name()] || strings.HasPrefix(c.name(), "pip") {
+		if isPipInstall(c) || known.Has(c.name()) || strings.HasPrefix(c.name(), "pip") {
 			continue
 		}
 		if c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv") {
@@ -183,13 +185,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
-	skip := map[string]bool{}
-	for k := range minbase {
-		skip[k] = true
-	}
-	for k := range pythonSlimLibs {
-		skip[k] = true
-	}
+	skip := append(slices.Clone(minbase), pythonSlimLibs...)
 	libs, d := si.apt(last.in, skip)
 	if d != nil {
 		return nil, d

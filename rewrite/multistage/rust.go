@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -55,13 +56,13 @@ CMD ["./target/release/hello"]`,
 
 func init() { register("rust", RuleRust, recogniseRust) }
 
-var cargoValueFlags = set("--bin", "--target", "--target-dir", "--profile", "--manifest-path", "-p",
-	"--package", "--features", "-F", "-j", "--jobs", "--example", "--color", "--config", "-Z", "--exclude")
+var cargoValueFlags = strset.Set{"--bin", "--target", "--target-dir", "--profile", "--manifest-path", "-p",
+	"--package", "--features", "-F", "-j", "--jobs", "--example", "--color", "--config", "-Z", "--exclude"}
 
 // pureSys are -sys crates that bind the kernel or another OS, not a C
 // library a Linux runtime must install.
-var pureSys = set("linux-raw-sys", "windows-sys", "core-foundation-sys", "js-sys", "web-sys",
-	"security-framework-sys", "errno-dragonfly", "wasi", "io-kit-sys", "mach-sys", "ntapi", "winapi")
+var pureSys = strset.Set{"linux-raw-sys", "windows-sys", "core-foundation-sys", "js-sys", "web-sys",
+	"security-framework-sys", "errno-dragonfly", "wasi", "io-kit-sys", "mach-sys", "ntapi", "winapi"}
 
 func recogniseRust(si *stageInfo) (*plan, *decline) {
 	if si.repo() != "rust" {
@@ -92,7 +93,7 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	for i := 2; i < len(build.argv); i++ {
 		a := build.argv[i]
 		name, val, eq := strings.Cut(a, "=")
-		if cargoValueFlags[name] && !eq && i+1 < len(build.argv) {
+		if cargoValueFlags.Has(name) && !eq && i+1 < len(build.argv) {
 			i++
 			val = build.argv[i]
 		}
@@ -179,7 +180,7 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 		}
 		for _, name := range lockPackages(string(lock)) {
 			switch {
-			case !strings.HasSuffix(name, "-sys") || pureSys[name]:
+			case !strings.HasSuffix(name, "-sys") || pureSys.Has(name):
 			case name == "openssl-sys":
 				ssl, _ := devRuntimeLibs("libssl-dev")
 				extra = append(extra, ssl...)

@@ -22,6 +22,7 @@ import (
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -311,7 +312,7 @@ func (c command) text() (string, bool) {
 
 // positional returns the arguments after argv[0] that are not options nor
 // option values (valueOpts take the next word unless written --opt=value).
-func (c command) positional(valueOpts map[string]bool) []string {
+func (c command) positional(valueOpts strset.Set) []string {
 	var out []string
 	for i := 1; i < len(c.argv); i++ {
 		a := c.argv[i]
@@ -319,7 +320,7 @@ func (c command) positional(valueOpts map[string]bool) []string {
 		case a == "--":
 			return append(out, c.argv[i+1:]...)
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			if valueOpts[a] {
+			if valueOpts.Has(a) {
 				i++
 			}
 		default:
@@ -501,17 +502,17 @@ func (si *stageInfo) stageName() (name string, isNew bool) {
 
 // userCommands are the user-management commands and the options of each
 // that take a value, to find the names they create.
-var userCommands = map[string]map[string]bool{
-	"useradd": set("-b", "-c", "-d", "-e", "-f", "-g", "-G", "-k", "-K", "-p", "-R", "-P", "-s", "-u", "-Z",
+var userCommands = map[string]strset.Set{
+	"useradd": strset.Set{"-b", "-c", "-d", "-e", "-f", "-g", "-G", "-k", "-K", "-p", "-R", "-P", "-s", "-u", "-Z",
 		"--base-dir", "--comment", "--home-dir", "--expiredate", "--inactive", "--gid", "--groups", "--skel",
-		"--key", "--password", "--root", "--prefix", "--shell", "--uid", "--selinux-user"),
-	"groupadd": set("-g", "-K", "-p", "-R", "-P", "--gid", "--key", "--password", "--root", "--prefix"),
-	"adduser": set("--home", "--shell", "--uid", "--gid", "--ingroup", "--gecos", "--comment", "--firstuid",
-		"--lastuid", "--firstgid", "--lastgid", "--conf", "-h", "-g", "-s", "-G", "-u", "-k"),
-	"addgroup": set("--gid", "-g", "--conf", "--firstgid", "--lastgid"),
-	"usermod": set("-c", "-d", "-e", "-f", "-g", "-G", "-l", "-p", "-R", "-P", "-s", "-u", "-Z", "--comment",
+		"--key", "--password", "--root", "--prefix", "--shell", "--uid", "--selinux-user"},
+	"groupadd": strset.Set{"-g", "-K", "-p", "-R", "-P", "--gid", "--key", "--password", "--root", "--prefix"},
+	"adduser": strset.Set{"--home", "--shell", "--uid", "--gid", "--ingroup", "--gecos", "--comment", "--firstuid",
+		"--lastuid", "--firstgid", "--lastgid", "--conf", "-h", "-g", "-s", "-G", "-u", "-k"},
+	"addgroup": strset.Set{"--gid", "-g", "--conf", "--firstgid", "--lastgid"},
+	"usermod": strset.Set{"-c", "-d", "-e", "-f", "-g", "-G", "-l", "-p", "-R", "-P", "-s", "-u", "-Z", "--comment",
 		"--home", "--expiredate", "--inactive", "--gid", "--groups", "--login", "--password", "--root",
-		"--prefix", "--shell", "--uid"),
+		"--prefix", "--shell", "--uid"},
 }
 
 // createdName is the user or group a user-management command creates.
@@ -637,7 +638,7 @@ func (r *runtimeStage) addVerbatim(in *parser.Instruction, withComments bool) {
 
 // moved are the instructions that only describe the image: they move from
 // the build stage to the runtime stage.
-var moved = set("label", "expose", "volume", "healthcheck", "stopsignal", "entrypoint", "cmd", "maintainer")
+var moved = strset.Set{"label", "expose", "volume", "healthcheck", "stopsignal", "entrypoint", "cmd", "maintainer"}
 
 // render builds the edits for a plan with runtime image rt.
 func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline) {
@@ -669,7 +670,7 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 	var carried, move []*parser.Instruction
 	for _, in := range before {
 		switch {
-		case moved[in.Keyword]:
+		case moved.Has(in.Keyword):
 			move = append(move, in)
 		case in.Keyword == "env" || in.Keyword == "workdir" || in.Keyword == "user":
 			carried = append(carried, in)
@@ -768,9 +769,9 @@ func (si *stageInfo) neededArgs(split *parser.Instruction, runtimeIns []*parser.
 			}
 		}
 	}
-	expands := set("env", "workdir", "user", "label", "expose", "volume", "stopsignal", "copy", "add", "arg")
+	expands := strset.Set{"env", "workdir", "user", "label", "expose", "volume", "stopsignal", "copy", "add", "arg"}
 	for _, in := range append(runtimeIns, si.after(split)...) {
-		if !expands[in.Keyword] {
+		if !expands.Has(in.Keyword) {
 			continue
 		}
 		for _, fl := range in.Flags {
@@ -907,8 +908,8 @@ func (si *stageInfo) users(split *parser.Instruction, rt runtimeImage, p *plan) 
 
 // toolchain are programs that build: a runtime command that uses them
 // needs the build stage's image.
-var toolchain = set("go", "cargo", "rustc", "rustup", "mvn", "mvnw", "gradle", "gradlew", "javac",
-	"gcc", "g++", "cc", "c++", "clang", "make", "cmake", "pip", "pip3", "tsc", "ts-node", "webpack", "vite")
+var toolchain = strset.Set{"go", "cargo", "rustc", "rustup", "mvn", "mvnw", "gradle", "gradlew", "javac",
+	"gcc", "g++", "cc", "c++", "clang", "make", "cmake", "pip", "pip3", "tsc", "ts-node", "webpack", "vite"}
 
 // checkPrograms checks that the runtime stage has what ENTRYPOINT / CMD
 // and HEALTHCHECK run.
@@ -1006,7 +1007,7 @@ func (si *stageInfo) toolchainAtRuntime() *decline {
 		}
 		argvs, _, _ := programsOf(in)
 		for _, argv := range argvs {
-			if len(argv) > 0 && toolchain[path.Base(argv[0])] {
+			if len(argv) > 0 && toolchain.Has(path.Base(argv[0])) {
 				return declinef(in.Start, "%s at line %d runs %s, which builds at start and needs the toolchain in the image; build in a build stage and run the result",
 					strings.ToUpper(kw), in.StartLine, strings.Join(argv[:min(len(argv), 2)], " "))
 			}
@@ -1025,7 +1026,7 @@ func (si *stageInfo) checkProgram(p *plan, rt runtimeImage, split *parser.Instru
 	}
 	prog := argv[0]
 	base := path.Base(prog)
-	if toolchain[base] || base == "npx" {
+	if toolchain.Has(base) || base == "npx" {
 		return fmt.Sprintf("runs %s, which needs the build toolchain at run time", strings.Join(argv[:min(len(argv), 2)], " "))
 	}
 	if p.program != nil {
@@ -1100,7 +1101,7 @@ func (si *stageInfo) runtimeHas(p *plan, split *parser.Instruction, file string)
 // (devRuntimeLibs), packages to install as they are, build tools to drop.
 // It declines for a -dev package without a known runtime library, and for
 // apk (Alpine packages have another naming).
-func (si *stageInfo) apt(limit *parser.Instruction, skip map[string]bool) (libs []string, d *decline) {
+func (si *stageInfo) apt(limit *parser.Instruction, skip strset.Set) (libs []string, d *decline) {
 	seen := map[string]bool{}
 	for _, c := range si.runCommands(limit) {
 		if c.name() == "apk" {
@@ -1126,7 +1127,7 @@ func (si *stageInfo) apt(limit *parser.Instruction, skip map[string]bool) (libs 
 			pkg = strings.TrimSuffix(pkg, ":amd64")
 			var add []string
 			switch {
-			case buildTools[pkg] || strings.HasPrefix(pkg, "linux-headers") || strings.HasPrefix(pkg, "python3.") && strings.HasSuffix(pkg, "-dev"):
+			case buildTools.Has(pkg) || strings.HasPrefix(pkg, "linux-headers") || strings.HasPrefix(pkg, "python3.") && strings.HasSuffix(pkg, "-dev"):
 			case strings.HasSuffix(pkg, "-dev") || strings.Contains(pkg, "-dev:"):
 				rl, ok := devRuntimeLibs(pkg)
 				if !ok {
@@ -1137,7 +1138,7 @@ func (si *stageInfo) apt(limit *parser.Instruction, skip map[string]bool) (libs 
 				add = []string{pkg}
 			}
 			for _, l := range add {
-				if !seen[l] && !skip[l] {
+				if !seen[l] && !skip.Has(l) {
 					seen[l] = true
 					libs = append(libs, l)
 				}
@@ -1163,9 +1164,9 @@ func aptInstall(pkgs []string) string {
 
 // minbase are packages every Debian image has (Priority: required, or
 // pulled in by apt): installing them again is noise.
-var minbase = set("zlib1g", "libc6", "libgcc-s1", "libstdc++6", "libtinfo6", "libzstd1", "liblzma5",
+var minbase = strset.Set{"zlib1g", "libc6", "libgcc-s1", "libstdc++6", "libtinfo6", "libzstd1", "liblzma5",
 	"libbz2-1.0", "libudev1", "libsystemd0", "libuuid1", "libpcre2-8-0", "libgcrypt20", "libgpg-error0",
 	"liblz4-1", "libcap2", "libseccomp2", "libselinux1", "libacl1", "libattr1", "libaudit1", "libdb5.3",
 	"libcrypt1", "libmd0", "libsemanage2", "libsepol2", "libsmartcols1", "libmount1", "libblkid1",
 	"libgmp10", "libhogweed6", "libnettle8", "libp11-kit0", "libtasn1-6", "libffi8",
-	"libgnutls30", "libidn2-0", "libunistring2", "libxxhash0", "libdebconfclient0", "libpam0g")
+	"libgnutls30", "libidn2-0", "libunistring2", "libxxhash0", "libdebconfclient0", "libpam0g"}
