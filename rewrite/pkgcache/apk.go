@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -79,8 +80,8 @@ func init() {
 }
 
 // apk's options that take a separate value.
-var apkValueOpts = osSet("-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir",
-	"--repositories-file", "--wait", "--timeout", "--cache-max-age", "-t", "--virtual", "--progress-fd")
+var apkValueOpts = strset.Set{"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir",
+	"--repositories-file", "--wait", "--timeout", "--cache-max-age", "-t", "--virtual", "--progress-fd"}
 
 func isApk(n string) bool { return n == "apk" }
 

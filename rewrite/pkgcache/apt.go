@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -185,28 +186,19 @@ func init() {
 func isApt(name string) bool { return name == "apt-get" || name == "apt" }
 
 // apt's options that take a separate value.
-var aptValueOpts = map[string]bool{
-	"-o": true, "-c": true, "-t": true, "-a": true, "-P": true,
-	"--option": true, "--config-file": true, "--target-release": true, "--default-release": true,
-	"--host-architecture": true, "--build-profiles": true, "--with-source": true,
-}
+var aptValueOpts = strset.Set{
+	"-o", "-c", "-t", "-a", "-P",
+	"--option", "--config-file", "--target-release", "--default-release",
+	"--host-architecture", "--build-profiles", "--with-source"}
 
 var (
 	// subcommands that ask for confirmation
-	aptPrompting = osSet("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
-		"remove", "purge", "autoremove", "autopurge", "build-dep")
+	aptPrompting = strset.Set{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
+		"remove", "purge", "autoremove", "autopurge", "build-dep"}
 	// subcommands that download packages into /var/cache/apt
-	aptDownloading = osSet("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep")
-	aptUpgrades    = osSet("upgrade", "dist-upgrade", "full-upgrade")
+	aptDownloading = strset.Set{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"}
+	aptUpgrades    = strset.Set{"upgrade", "dist-upgrade", "full-upgrade"}
 )
-
-func osSet(xs ...string) map[string]bool {
-	m := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
 
 const aptLists = "/var/lib/apt/lists"
 
@@ -226,10 +218,10 @@ func runApt(c *rewrite.Context) {
 			if sub == "install" {
 				aptRecommends(c, call)
 			}
-			if aptPrompting[sub] {
+			if aptPrompting.Has(sub) {
 				aptYes(c, call)
 			}
-			if aptUpgrades[sub] {
+			if aptUpgrades.Has(sub) {
 				c.Reportf(RuleAptUpgrade, call.Start(call.Sub),
 					"%s %s rewrites base-image files in a new layer and depends on the day of the build; prefer a newer base image tag", call.Name, sub)
 			}
@@ -285,7 +277,7 @@ func aptAssumesYes(lits []string) bool {
 			if isAssumeYesOpt(a[len("--option="):]) {
 				return true
 			}
-		case aptValueOpts[a]:
+		case aptValueOpts.Has(a):
 			i++
 		default:
 			letters := shortCluster(a)
@@ -389,7 +381,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			break
 		}
 	}
-	if first == nil || (first.Subcmd() != "update" && !aptDownloading[first.Subcmd()]) {
+	if first == nil || (first.Subcmd() != "update" && !aptDownloading.Has(first.Subcmd())) {
 		report("the next RUN does not install with apt")
 		return
 	}
@@ -458,7 +450,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		if first == nil {
 			first = call
 		}
-		if download == nil && aptDownloading[call.Subcmd()] {
+		if download == nil && aptDownloading.Has(call.Subcmd()) {
 			download = call
 		}
 	}
@@ -504,7 +496,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 	}
 	usesApt := false
 	for _, call := range calls {
-		usesApt = usesApt || call.Name == "apt" && aptDownloading[call.Subcmd()]
+		usesApt = usesApt || call.Name == "apt" && aptDownloading.Has(call.Subcmd())
 	}
 	if usesApt && !osConfigured(in, "Keep-Downloaded-Packages") {
 		if first.Cmd.Quoted {
@@ -537,7 +529,7 @@ func aptWillMount(c *rewrite.Context, in *parser.Instruction) bool {
 		return false
 	}
 	calls := osCalls(in, isApt, aptValueOpts)
-	return !anyOpaque(calls) && slices.ContainsFunc(calls, func(call *osCall) bool { return aptDownloading[call.Subcmd()] })
+	return !anyOpaque(calls) && slices.ContainsFunc(calls, func(call *osCall) bool { return aptDownloading.Has(call.Subcmd()) })
 }
 
 // removedBefore reports whether an rm in the stage before in (or in in)

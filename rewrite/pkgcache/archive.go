@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -54,8 +55,8 @@ type download struct {
 }
 
 // commands that only read a file they name
-var fileReaders = osSet("sha1sum", "sha256sum", "sha512sum", "sha384sum", "sha224sum", "md5sum", "b2sum", "cksum",
-	"gpg", "gpgv", "echo", "printf", "test", "[", "ls", "file", "du", "stat")
+var fileReaders = strset.Set{"sha1sum", "sha256sum", "sha512sum", "sha384sum", "sha224sum", "md5sum", "b2sum", "cksum",
+	"gpg", "gpgv", "echo", "printf", "test", "[", "ls", "file", "du", "stat"}
 
 func runArchive(c *rewrite.Context) {
 	f := c.File
@@ -85,7 +86,7 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 		switch {
 		case isExtract(o, d.path) && o.Script == d.cmd.Script && !o.Nested && !o.InSubst && !o.Piped:
 			extract, last = o, o
-		case fileReaders[o.Name]:
+		case fileReaders.Has(o.Name):
 			last = o
 		default:
 			return // moved, copied, removed, or used some other way
@@ -203,11 +204,11 @@ func urlArgs(f *parser.File, cmd *shellcmd.Command) (lits []string, n int) {
 const curlShortValue = "dHuoeAbcrTwxXmCEKFYyzPQtUD"
 
 // curl's long options that take a separate value (the common ones)
-var curlLongValue = osSet("--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user",
+var curlLongValue = strset.Set{"--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user",
 	"--user-agent", "--referer", "--cookie", "--cookie-jar", "--retry", "--retry-delay", "--retry-max-time",
 	"--connect-timeout", "--max-time", "--proto", "--proto-redir", "--cacert", "--capath", "--cert", "--key",
 	"--proxy", "--request", "--resolve", "--range", "--write-out", "--form", "--limit-rate", "--tlsv1.2",
-	"--ciphers", "--interface", "--max-redirs", "--speed-limit", "--speed-time", "--upload-file", "--netrc-file")
+	"--ciphers", "--interface", "--max-redirs", "--speed-limit", "--speed-time", "--upload-file", "--netrc-file"}
 
 func curlTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 	var d download
@@ -228,7 +229,7 @@ func curlTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 			a == "-K" || a == "--config" || a == "--create-dirs":
 			return d, false
 		case strings.HasPrefix(a, "--"):
-			if curlLongValue[a] {
+			if curlLongValue.Has(a) {
 				i++
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:

@@ -3,6 +3,7 @@ package pkgcache
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -43,7 +44,7 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "bundler", Rules: []*rewrite.Rule{RuleBundlerCache}, Run: runBundler})
 }
 
-var bundleValueOpts = map[string]bool{"--gemfile": true, "--path": true, "--jobs": true, "-j": true, "--retry": true, "--without": true, "--with": true}
+var bundleValueOpts = strset.Set{"--gemfile", "--path", "--jobs", "-j", "--retry", "--without", "--with"}
 
 func bundleInstall(lc *langCmd) string {
 	if lc.Name != "bundle" && lc.Name != "bundler" {

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -42,7 +43,7 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "composer", Rules: []*rewrite.Rule{RuleComposerNoCache}, Run: runComposer})
 }
 
-var composerValueOpts = map[string]bool{"-d": true, "--working-dir": true}
+var composerValueOpts = strset.Set{"-d", "--working-dir"}
 
 // composerCmd returns the command as composer's own argv (dropping a
 // leading `php`), or nil.
@@ -59,10 +60,9 @@ func composerCmd(lc *langCmd) *langCmd {
 	return nil
 }
 
-var composerInstallCmds = map[string]bool{
-	"install": true, "i": true, "update": true, "u": true, "upgrade": true,
-	"require": true, "r": true, "create-project": true, "reinstall": true,
-}
+var composerInstallCmds = strset.Set{
+	"install", "i", "update", "u", "upgrade",
+	"require", "r", "create-project", "reinstall"}
 
 // composerInstall returns the index of the install-type subcommand and its name.
 func composerInstall(lc *langCmd) (int, string) {
@@ -70,7 +70,7 @@ func composerInstall(lc *langCmd) (int, string) {
 	if len(words) > 1 && words[0] == "global" {
 		words, idx = words[1:], idx[1:]
 	}
-	if len(words) > 0 && composerInstallCmds[words[0]] {
+	if len(words) > 0 && composerInstallCmds.Has(words[0]) {
 		return idx[0], words[0]
 	}
 	return -1, ""

@@ -3,6 +3,7 @@ package pkgcache
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -45,7 +46,7 @@ func init() {
 
 func isConda(name string) bool { return name == "conda" || name == "mamba" || name == "micromamba" }
 
-var condaValueOpts = map[string]bool{"-r": true, "--root-prefix": true, "--rc-file": true}
+var condaValueOpts = strset.Set{"-r", "--root-prefix", "--rc-file"}
 
 func condaInstall(lc *langCmd) string {
 	if !isConda(lc.Name) {

@@ -14,6 +14,7 @@ import (
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -271,7 +272,7 @@ func (lc *langCmd) OptValue(names ...string) (string, bool) {
 // Words returns the literal words after Args[0] that are not options (nor
 // values of the options in valueOpts), up to the first non-literal word.
 // Words()[0] is the subcommand; its index in Args is returned too.
-func (lc *langCmd) Words(valueOpts map[string]bool) (words []string, idx []int) {
+func (lc *langCmd) Words(valueOpts strset.Set) (words []string, idx []int) {
 	for i := 1; i < len(lc.Args); i++ {
 		a, ok := lc.Arg(i)
 		if !ok {
@@ -281,7 +282,7 @@ func (lc *langCmd) Words(valueOpts map[string]bool) (words []string, idx []int) 
 			break
 		}
 		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			if valueOpts[a] {
+			if valueOpts.Has(a) {
 				i++
 			}
 			continue

@@ -3,6 +3,7 @@ package pkgcache
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -58,26 +59,24 @@ func init() {
 }
 
 // npm options that take a value and may come before the subcommand.
-var npmValueOpts = map[string]bool{
-	"--prefix": true, "-C": true, "--cache": true, "--userconfig": true, "--globalconfig": true,
-	"--registry": true, "--loglevel": true, "-w": true, "--workspace": true,
-}
+var npmValueOpts = strset.Set{
+	"--prefix", "-C", "--cache", "--userconfig", "--globalconfig",
+	"--registry", "--loglevel", "-w", "--workspace"}
 
 // npm's install-type commands and their aliases.
-var npmInstallCmds = map[string]bool{
-	"install": true, "add": true, "i": true, "in": true, "ins": true, "inst": true, "insta": true,
-	"instal": true, "isnt": true, "isnta": true, "isntal": true, "isntall": true,
-	"ci": true, "clean-install": true, "ic": true, "install-clean": true, "isntall-clean": true,
-	"install-test": true, "it": true, "install-ci-test": true, "cit": true, "clean-install-test": true, "sit": true,
-	"update": true, "up": true, "upgrade": true, "udpate": true,
-}
+var npmInstallCmds = strset.Set{
+	"install", "add", "i", "in", "ins", "inst", "insta",
+	"instal", "isnt", "isnta", "isntal", "isntall",
+	"ci", "clean-install", "ic", "install-clean", "isntall-clean",
+	"install-test", "it", "install-ci-test", "cit", "clean-install-test", "sit",
+	"update", "up", "upgrade", "udpate"}
 
 func npmInstall(lc *langCmd) string {
 	if lc.Name != "npm" {
 		return ""
 	}
 	words, _ := lc.Words(npmValueOpts)
-	if len(words) > 0 && npmInstallCmds[words[0]] {
+	if len(words) > 0 && npmInstallCmds.Has(words[0]) {
 		return words[0]
 	}
 	return ""

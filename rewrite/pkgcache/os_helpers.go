@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -35,7 +36,7 @@ type osCall struct {
 // osCalls returns the runs of the programs accepted by isName in the RUN
 // in, in source order. valueOpts are the program's options that take a
 // separate value (they may come before the subcommand).
-func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts map[string]bool) []*osCall {
+func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts strset.Set) []*osCall {
 	var out []*osCall
 	if in.JSON && jsonShellCmd(in) < 0 {
 		if len(in.JSONArgs) == 0 {
@@ -90,7 +91,7 @@ func anyOpaque(calls []*osCall) bool {
 	return slices.ContainsFunc(calls, func(c *osCall) bool { return c.Opaque })
 }
 
-var osShells = osSet("sh", "bash", "ash", "dash", "zsh")
+var osShells = strset.Set{"sh", "bash", "ash", "dash", "zsh"}
 
 // allCmds is shellcmd.All plus the commands of an exec-form
 // RUN ["sh", "-c", "script"] whose string is written without escapes, so
@@ -106,7 +107,7 @@ func allCmds(in *parser.Instruction) []*shellcmd.Command {
 // jsonShellCmd returns the index of the script string of an exec-form
 // `["sh", "-c", "script"]`, or -1.
 func jsonShellCmd(in *parser.Instruction) int {
-	if !in.JSON || len(in.JSONArgs) < 3 || !osShells[path.Base(in.JSONArgs[0].Value)] {
+	if !in.JSON || len(in.JSONArgs) < 3 || !osShells.Has(path.Base(in.JSONArgs[0].Value)) {
 		return -1
 	}
 	for i := 1; i < len(in.JSONArgs)-1; i++ {
@@ -148,7 +149,7 @@ func opaqueCmds(in *parser.Instruction) []*shellcmd.Command {
 		}
 	}
 	for _, cmd := range shellcmd.All(in) {
-		if !osShells[cmd.Name] {
+		if !osShells.Has(cmd.Name) {
 			continue
 		}
 		for i := 1; i+1 < len(cmd.Args); i++ {
@@ -176,7 +177,7 @@ func opaqueCmds(in *parser.Instruction) []*shellcmd.Command {
 // subcommandIndex is the index of the first word after Lits[0] that is
 // neither an option nor an option's value, or -1 (also when a word before
 // it is not literal: dockslim cannot tell what it is).
-func subcommandIndex(lits []string, lit []bool, valueOpts map[string]bool) int {
+func subcommandIndex(lits []string, lit []bool, valueOpts strset.Set) int {
 	for i := 1; i < len(lits); i++ {
 		if !lit[i] {
 			return -1
@@ -185,7 +186,7 @@ func subcommandIndex(lits []string, lit []bool, valueOpts map[string]bool) int {
 		if !strings.HasPrefix(a, "-") || a == "-" {
 			return i
 		}
-		if valueOpts[a] {
+		if valueOpts.Has(a) {
 			i++
 		}
 	}
@@ -432,7 +433,7 @@ func osConfigured(in *parser.Instruction, key string) bool {
 
 // metadataOnly is the set of instructions that cannot read or change files
 // nor the environment a RUN sees; a RUN may move across them.
-var metadataOnly = map[string]bool{"label": true, "expose": true, "maintainer": true, "stopsignal": true}
+var metadataOnly = strset.Set{"label", "expose", "maintainer", "stopsignal"}
 
 // deleteInstruction removes an instruction, the comment lines right above
 // it, and one of the blank lines around it when it sat between two.

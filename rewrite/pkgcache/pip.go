@@ -5,6 +5,7 @@ package pkgcache
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -50,30 +51,11 @@ func init() {
 }
 
 // pip's global options that take a value (they may come before "install").
-var pipValueOpts = map[string]bool{
-	"--log": true, "--proxy": true, "--retries": true, "--timeout": true,
-	"--exists-action": true, "--trusted-host": true, "--cert": true,
-	"--client-cert": true, "--cache-dir": true, "--python": true,
-	"--use-feature": true, "--use-deprecated": true, "--keyring-provider": true,
-}
-
-// Subcommand returns the index in cmd.Args of the first word that is not an
-// option (nor an option's value) after Args[0], or -1.
-func Subcommand(cmd *shellcmd.Command, valueOpts map[string]bool) int {
-	for i := 1; i < len(cmd.Args); i++ {
-		a, ok := cmd.Arg(i)
-		if !ok {
-			return -1
-		}
-		if !strings.HasPrefix(a, "-") {
-			return i
-		}
-		if valueOpts[a] && !strings.Contains(a, "=") {
-			i++
-		}
-	}
-	return -1
-}
+var pipValueOpts = strset.Set{
+	"--log", "--proxy", "--retries", "--timeout",
+	"--exists-action", "--trusted-host", "--cert",
+	"--client-cert", "--cache-dir", "--python",
+	"--use-feature", "--use-deprecated", "--keyring-provider"}
 
 // hasCacheMount reports whether a cache mount of the RUN covers dir (or the
 // folder named by the environment variable envDir, when set).

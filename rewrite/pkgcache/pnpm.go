@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -42,10 +43,9 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "pnpm", Rules: []*rewrite.Rule{RulePnpmStorePrune}, Run: runPnpm})
 }
 
-var pnpmValueOpts = map[string]bool{
-	"-C": true, "--dir": true, "--filter": true, "-F": true, "--store-dir": true,
-	"--reporter": true, "--loglevel": true, "--virtual-store-dir": true,
-}
+var pnpmValueOpts = strset.Set{
+	"-C", "--dir", "--filter", "-F", "--store-dir",
+	"--reporter", "--loglevel", "--virtual-store-dir"}
 
 func pnpmInstall(lc *langCmd) string {
 	if lc.Name != "pnpm" {

@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -41,7 +42,7 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "poetry", Rules: []*rewrite.Rule{RulePoetryCache}, Run: runPoetry})
 }
 
-var poetryValueOpts = map[string]bool{"-C": true, "--directory": true, "-P": true, "--project": true}
+var poetryValueOpts = strset.Set{"-C", "--directory", "-P", "--project"}
 
 func poetryInstall(lc *langCmd) string {
 	if lc.Name != "poetry" {

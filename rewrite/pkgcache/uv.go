@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -36,10 +37,9 @@ func init() {
 }
 
 // uv's global options that take a value and may come before the subcommand.
-var uvValueOpts = map[string]bool{
-	"--directory": true, "--project": true, "--cache-dir": true, "--config-file": true,
-	"--color": true, "--python": true, "-p": true, "--allow-insecure-host": true,
-}
+var uvValueOpts = strset.Set{
+	"--directory", "--project", "--cache-dir", "--config-file",
+	"--color", "--python", "-p", "--allow-insecure-host"}
 
 // uvInstall returns the index of the last word of an install-type uv
 // subcommand ("install" in `uv pip install`) and the subcommand, or -1.

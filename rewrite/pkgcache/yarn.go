@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -50,11 +51,10 @@ func init() {
 }
 
 // yarn options that take a value and may come before the subcommand.
-var yarnValueOpts = map[string]bool{
-	"--cwd": true, "--cache-folder": true, "--modules-folder": true, "--mutex": true,
-	"--network-timeout": true, "--registry": true, "--global-folder": true, "--link-folder": true,
-	"--preferred-cache-folder": true, "--network-concurrency": true, "--use-yarnrc": true,
-}
+var yarnValueOpts = strset.Set{
+	"--cwd", "--cache-folder", "--modules-folder", "--mutex",
+	"--network-timeout", "--registry", "--global-folder", "--link-folder",
+	"--preferred-cache-folder", "--network-concurrency", "--use-yarnrc"}
 
 func isYarn(name string) bool { return name == "yarn" || name == "yarnpkg" }
 

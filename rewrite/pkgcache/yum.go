@@ -3,6 +3,7 @@ package pkgcache
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -88,29 +89,29 @@ func isYum(name string) bool {
 }
 
 // yum/dnf options that take a separate value.
-var yumValueOpts = osSet("-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
+var yumValueOpts = strset.Set{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
 	"--enablerepo", "--disablerepo", "-x", "--exclude", "--releasever", "--setopt", "--repo", "--repoid",
 	"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
-	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait")
+	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait"}
 
 var (
-	yumPrompting = osSet("install", "in", "groupinstall", "localinstall", "reinstall", "remove", "erase", "rm",
+	yumPrompting = strset.Set{"install", "in", "groupinstall", "localinstall", "reinstall", "remove", "erase", "rm",
 		"update", "upgrade", "up", "update-minimal", "upgrade-minimal", "distro-sync", "downgrade",
-		"autoremove", "groupremove", "groupupdate", "swap", "group", "groups", "module", "builddep")
-	yumInstalling = osSet("install", "in", "groupinstall", "localinstall")
+		"autoremove", "groupremove", "groupupdate", "swap", "group", "groups", "module", "builddep"}
+	yumInstalling = strset.Set{"install", "in", "groupinstall", "localinstall"}
 	// subcommands whose second word is the real action
-	yumTwoWord = osSet("group", "groups", "module")
+	yumTwoWord = strset.Set{"group", "groups", "module"}
 	// subcommands that fill the cache
-	yumCaching = osSet("install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "up",
+	yumCaching = strset.Set{"install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "up",
 		"update-minimal", "upgrade-minimal", "distro-sync", "downgrade", "group", "groups", "module",
-		"makecache", "builddep", "swap", "groupupdate")
+		"makecache", "builddep", "swap", "groupupdate"}
 )
 
 // action returns the index after which a subcommand flag goes, and the
 // action ("install" for "group install").
 func yumAction(call *osCall) (int, string) {
 	sub := call.Subcmd()
-	if yumTwoWord[sub] {
+	if yumTwoWord.Has(sub) {
 		if n := call.arg(call.Sub + 1); n != "" && !strings.HasPrefix(n, "-") {
 			return call.Sub + 1, n
 		}
@@ -130,10 +131,10 @@ func runYum(c *rewrite.Context) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			at, action := yumAction(call)
-			if call.Name != "yum" && (yumInstalling[sub] || yumTwoWord[sub] && action == "install") {
+			if call.Name != "yum" && (yumInstalling.Has(sub) || yumTwoWord.Has(sub) && action == "install") {
 				dnfWeakDeps(c, call, at)
 			}
-			if yumPrompting[sub] {
+			if yumPrompting.Has(sub) {
 				yumYes(c, call, at)
 			}
 		}
@@ -183,7 +184,7 @@ func yumCacheDir(name string) string {
 func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	last := -1
 	for i, call := range calls {
-		if yumCaching[call.Subcmd()] {
+		if yumCaching.Has(call.Subcmd()) {
 			last = i
 		}
 	}

@@ -3,6 +3,7 @@ package pkgcache
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -75,15 +76,15 @@ func init() {
 }
 
 // zypper's global options that take a separate value.
-var zypperValueOpts = osSet("-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
+var zypperValueOpts = strset.Set{"-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
 	"--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--userdata", "--installroot", "--releasever",
-	"-p", "--plus-repo", "--plus-content")
+	"-p", "--plus-repo", "--plus-content"}
 
 var (
-	zypperPrompting = osSet("install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
-		"source-install", "si", "install-new-recommends", "inr", "verify", "ve")
-	zypperCaching = osSet("install", "in", "update", "up", "dist-upgrade", "dup", "patch", "refresh", "ref",
-		"source-install", "si", "install-new-recommends", "inr")
+	zypperPrompting = strset.Set{"install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
+		"source-install", "si", "install-new-recommends", "inr", "verify", "ve"}
+	zypperCaching = strset.Set{"install", "in", "update", "up", "dist-upgrade", "dup", "patch", "refresh", "ref",
+		"source-install", "si", "install-new-recommends", "inr"}
 )
 
 func runZypper(c *rewrite.Context) {
@@ -100,7 +101,7 @@ func runZypper(c *rewrite.Context) {
 			if sub == "install" || sub == "in" {
 				zypperRecommends(c, call)
 			}
-			if zypperPrompting[sub] {
+			if zypperPrompting.Has(sub) {
 				zypperNonInteractive(c, call)
 			}
 		}
@@ -138,7 +139,7 @@ const zyppCache = "/var/cache/zypp"
 func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	last := -1
 	for i, call := range calls {
-		if zypperCaching[call.Subcmd()] {
+		if zypperCaching.Has(call.Subcmd()) {
 			last = i
 		}
 	}
