@@ -17,6 +17,7 @@ import (
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 )
@@ -684,7 +685,7 @@ func fromShell(c *shellcmd.Command) *command {
 
 // positional returns the literal arguments that are not options; values of
 // options listed in valueOpts are skipped. ok is false when a word is not literal.
-func (c *command) positional(valueOpts map[string]bool) (out []string, ok bool) {
+func (c *command) positional(valueOpts strset.Set) (out []string, ok bool) {
 	ok = true
 	for i := 0; i < len(c.args); i++ {
 		a := c.args[i]
@@ -700,7 +701,7 @@ func (c *command) positional(valueOpts map[string]bool) (out []string, ok bool) 
 			return out, ok
 		}
 		if strings.HasPrefix(a.v, "-") && a.v != "-" {
-			if valueOpts[a.v] {
+			if valueOpts.Has(a.v) {
 				i++
 			}
 			continue
@@ -761,27 +762,19 @@ func looksLikePath(a string) bool {
 
 // Command classes.
 var (
-	inertCmds = set("echo", "printf", "true", "false", ":", "sleep", "exit", "set", "unset", "export",
+	inertCmds = strset.Set{"echo", "printf", "true", "false", ":", "sleep", "exit", "set", "unset", "export",
 		"shift", "return", "wait", "trap", "ulimit", "umask", "whoami", "id", "date", "uname", "nproc",
-		"arch", "hostname", "which", "type", "hash", "readonly", "local", "declare", "[", "test", "[[")
-	osPkgCmds = set("apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "tdnf",
+		"arch", "hostname", "which", "type", "hash", "readonly", "local", "declare", "[", "test", "[["}
+	osPkgCmds = strset.Set{"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "tdnf",
 		"pacman", "rpm", "dpkg", "dpkg-reconfigure", "debconf-set-selections", "update-ca-certificates",
 		"ldconfig", "locale-gen", "localedef", "update-locale", "update-alternatives", "apt-key",
 		"add-apt-repository", "apt-mark", "install-php-extensions", "docker-php-ext-install",
-		"docker-php-ext-enable", "docker-php-ext-configure", "docker-php-source", "pecl")
-	userCmds = set("useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod", "userdel",
-		"deluser", "delgroup", "chpasswd", "passwd")
-	readPathCmds  = set("cat", "ls", "head", "tail", "wc", "sha256sum", "sha1sum", "md5sum", "sha512sum", "file", "stat", "source", ".", "du", "diff", "cmp", "readlink", "realpath")
-	writePathCmds = set("mkdir", "touch", "rm", "rmdir", "ln", "mkfifo", "truncate", "shred")
+		"docker-php-ext-enable", "docker-php-ext-configure", "docker-php-source", "pecl"}
+	userCmds = strset.Set{"useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod", "userdel",
+		"deluser", "delgroup", "chpasswd", "passwd"}
+	readPathCmds  = strset.Set{"cat", "ls", "head", "tail", "wc", "sha256sum", "sha1sum", "md5sum", "sha512sum", "file", "stat", "source", ".", "du", "diff", "cmp", "readlink", "realpath"}
+	writePathCmds = strset.Set{"mkdir", "touch", "rm", "rmdir", "ln", "mkfifo", "truncate", "shred"}
 )
-
-func set(xs ...string) map[string]bool {
-	m := map[string]bool{}
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
 
 // commandEffects is what one simple command reads and writes when it runs
 // in folder cwd ("" when unknown).
@@ -810,7 +803,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 		return m.toolEffects(in, ins, cwd)
 	}
 	switch {
-	case inertCmds[c.name]:
+	case inertCmds.Has(c.name):
 		if c.name == "test" || c.name == "[" || c.name == "[[" {
 			pos, ok := c.positional(nil)
 			if !ok {
@@ -823,17 +816,17 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 			}
 		}
 		return e
-	case osPkgCmds[c.name]:
+	case osPkgCmds.Has(c.name):
 		e.Reads.Add(osSystem...)
 		e.Writes.Add(osSystem...)
-		pos, _ := c.positional(set("-o", "-c", "-t", "-X", "--repository", "--root", "-p"))
+		pos, _ := c.positional(strset.Set{"-o", "-c", "-t", "-X", "--repository", "--root", "-p"})
 		for _, p := range pos {
 			if looksLikePath(p) {
 				e.Reads.Add(paths([]string{p})...)
 			}
 		}
 		return e
-	case userCmds[c.name]:
+	case userCmds.Has(c.name):
 		e.Reads.Add(userFiles...)
 		e.Writes.Add(userFiles...)
 		for _, a := range c.args {
@@ -845,8 +838,8 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 			}
 		}
 		return e
-	case readPathCmds[c.name]:
-		pos, ok := c.positional(set("-n", "-c"))
+	case readPathCmds.Has(c.name):
+		pos, ok := c.positional(strset.Set{"-n", "-c"})
 		if !ok {
 			return all()
 		}
@@ -855,8 +848,8 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 			return all() // runs a script
 		}
 		return e
-	case writePathCmds[c.name]:
-		pos, ok := c.positional(set("-m", "--mode"))
+	case writePathCmds.Has(c.name):
+		pos, ok := c.positional(strset.Set{"-m", "--mode"})
 		if !ok {
 			return all()
 		}
@@ -866,7 +859,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 	}
 	switch c.name {
 	case "chmod", "chown", "chgrp":
-		pos, ok := c.positional(set("--reference"))
+		pos, ok := c.positional(strset.Set{"--reference"})
 		if !ok || len(pos) < 2 {
 			return all()
 		}
@@ -876,7 +869,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 			e.Reads.Add("/etc/passwd", "/etc/group")
 		}
 	case "cp", "mv", "install":
-		pos, ok := c.positional(set("-t", "--target-directory", "-m", "-o", "-g", "-S"))
+		pos, ok := c.positional(strset.Set{"-t", "--target-directory", "-m", "-o", "-g", "-S"})
 		if !ok || len(pos) == 0 {
 			return all()
 		}
@@ -895,7 +888,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 	case "tar", "unzip", "gunzip", "gzip", "bunzip2", "xz", "unxz", "zstd", "7z":
 		// Archive tools read and write the named files and, unless told
 		// where (-C, -d), the folder they run in.
-		pos, ok := c.positional(set("-C", "-d", "-f", "--directory", "--file", "-x", "-X", "--exclude"))
+		pos, ok := c.positional(strset.Set{"-C", "-d", "-f", "--directory", "--file", "-x", "-X", "--exclude"})
 		if !ok {
 			return all()
 		}
@@ -940,7 +933,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 		// commands read the repository in cwd.
 		e.Reads.Add(res("."))
 		e.Writes.Add(res("."))
-		pos, ok := c.positional(set("-C", "-c", "--depth", "-b", "--branch", "--config"))
+		pos, ok := c.positional(strset.Set{"-C", "-c", "--depth", "-b", "--branch", "--config"})
 		if !ok {
 			return all()
 		}

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/shellcmd"
 )
 
@@ -90,19 +91,19 @@ func files(fs ...string) []manifest {
 }
 
 var (
-	pipValueOpts = set("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
+	pipValueOpts = strset.Set{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
 		"--prefix", "--root", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--src",
 		"--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy", "--progress-bar",
 		"--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--trusted-host",
 		"--cert", "--client-cert", "--no-binary", "--only-binary", "--config-settings", "-C",
 		"--global-option", "--python", "--report", "--use-feature", "--use-deprecated", "--keyring-provider",
-		"-d", "--dest", "-w", "--wheel-dir", "--group")
-	npmValueOpts  = set("--prefix", "-C", "--workspace", "-w", "--omit", "--include", "--registry", "--cache", "--loglevel", "--userconfig", "--install-strategy")
-	mvnValueOpts  = set("-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-pl", "--projects", "-rf", "--resume-from", "-T", "--threads", "-t", "--toolchains", "-l", "--log-file", "-b", "--builder", "-D")
-	goValueOpts   = set("-o", "-C", "-mod", "-tags", "-ldflags", "-gcflags", "-p", "-modfile", "-trimpath", "-buildvcs")
-	dotValueOpts  = set("-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-s", "--source", "-v", "--verbosity", "-a", "--arch", "--os", "-p", "--property", "--packages", "--configfile")
-	cargoValOpts  = set("--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path")
-	composerValue = set("-d", "--working-dir")
+		"-d", "--dest", "-w", "--wheel-dir", "--group"}
+	npmValueOpts  = strset.Set{"--prefix", "-C", "--workspace", "-w", "--omit", "--include", "--registry", "--cache", "--loglevel", "--userconfig", "--install-strategy"}
+	mvnValueOpts  = strset.Set{"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-pl", "--projects", "-rf", "--resume-from", "-T", "--threads", "-t", "--toolchains", "-l", "--log-file", "-b", "--builder", "-D"}
+	goValueOpts   = strset.Set{"-o", "-C", "-mod", "-tags", "-ldflags", "-gcflags", "-p", "-modfile", "-trimpath", "-buildvcs"}
+	dotValueOpts  = strset.Set{"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-s", "--source", "-v", "--verbosity", "-a", "--arch", "--os", "-p", "--property", "--packages", "--configfile"}
+	cargoValOpts  = strset.Set{"--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path"}
+	composerValue = strset.Set{"-d", "--working-dir"}
 )
 
 // describe returns what dockslim knows about a language tool's command, or
@@ -131,7 +132,7 @@ func describe(c *command, cwd string) *toolRun {
 		t := &toolRun{eco: "node"}
 		if name == "gem" {
 			t.eco = "ruby"
-			pos, _ := c.positional(set("-v", "--version", "-i", "--install-dir", "--source", "-s"))
+			pos, _ := c.positional(strset.Set{"-v", "--version", "-i", "--install-dir", "--source", "-s"})
 			if len(pos) > 0 && pos[0] == "build" {
 				return &toolRun{eco: "ruby", kind: kindBuild, tree: true, runsScripts: true}
 			}
@@ -214,7 +215,7 @@ func describePip(c *command, skip int) *toolRun {
 }
 
 func describeUV(c *command) *toolRun {
-	pos, _ := c.positional(set("-p", "--python", "--project", "--directory", "--package", "--extra", "--group", "-o", "--output-file", "--index-url", "--extra-index-url", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target", "--prefix", "--only-group"))
+	pos, _ := c.positional(strset.Set{"-p", "--python", "--project", "--directory", "--package", "--extra", "--group", "-o", "--output-file", "--index-url", "--extra-index-url", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target", "--prefix", "--only-group"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "python"}
 	}
@@ -249,7 +250,7 @@ func describeUV(c *command) *toolRun {
 }
 
 func describePoetry(c *command) *toolRun {
-	pos, _ := c.positional(set("--with", "--without", "--only", "-E", "--extras", "-C", "--directory", "-P", "--project", "-o", "--output", "-f", "--format"))
+	pos, _ := c.positional(strset.Set{"--with", "--without", "--only", "-E", "--extras", "-C", "--directory", "-P", "--project", "-o", "--output", "-f", "--format"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "python"}
 	}
@@ -283,7 +284,7 @@ func describePoetry(c *command) *toolRun {
 }
 
 func describePipenv(c *command) *toolRun {
-	pos, _ := c.positional(set("--python", "-r", "--requirements", "--categories", "--extra-pip-args"))
+	pos, _ := c.positional(strset.Set{"--python", "-r", "--requirements", "--categories", "--extra-pip-args"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "python"}
 	}
@@ -355,7 +356,7 @@ func describeYarn(c *command) *toolRun {
 	if c.has("--cwd", "--modules-folder") {
 		return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "yarn with --cwd"}
 	}
-	pos, _ := c.positional(set("--cwd", "--network-timeout", "--registry", "--cache-folder", "--mutex", "--modules-folder"))
+	pos, _ := c.positional(strset.Set{"--cwd", "--network-timeout", "--registry", "--cache-folder", "--mutex", "--modules-folder"})
 	sub := ""
 	if len(pos) > 0 {
 		sub = pos[0]
@@ -387,7 +388,7 @@ func describePnpm(c *command) *toolRun {
 	if c.has("--dir", "-C", "--filter", "-F", "--recursive", "-r") {
 		return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "pnpm with --dir, --filter or --recursive"}
 	}
-	pos, _ := c.positional(set("--store-dir", "--registry", "--reporter", "--virtual-store-dir"))
+	pos, _ := c.positional(strset.Set{"--store-dir", "--registry", "--reporter", "--virtual-store-dir"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "node"}
 	}
@@ -458,7 +459,7 @@ func describeGo(c *command) *toolRun {
 }
 
 func describeBundle(c *command) *toolRun {
-	pos, _ := c.positional(set("--gemfile", "--path", "-j", "--jobs", "--retry", "--without", "--with", "--binstubs"))
+	pos, _ := c.positional(strset.Set{"--gemfile", "--path", "-j", "--jobs", "--retry", "--without", "--with", "--binstubs"})
 	sub := "install"
 	if len(pos) > 0 {
 		sub = pos[0]
@@ -522,8 +523,8 @@ func describeComposer(c *command) *toolRun {
 	return &toolRun{eco: "php", kind: kindBuild, tree: true, runsScripts: true, why: "`composer " + pos[0] + "` works on the project"}
 }
 
-var mavenDepGoals = set("dependency:go-offline", "dependency:resolve", "dependency:resolve-plugins",
-	"de.qaware.maven:go-offline-maven-plugin:resolve-dependencies")
+var mavenDepGoals = strset.Set{"dependency:go-offline", "dependency:resolve", "dependency:resolve-plugins",
+	"de.qaware.maven:go-offline-maven-plugin:resolve-dependencies"}
 
 func describeMaven(c *command) *toolRun {
 	pos, _ := c.positional(mvnValueOpts)
@@ -544,7 +545,7 @@ func describeMaven(c *command) *toolRun {
 	}
 	deps := len(pos) > 0
 	for _, g := range pos {
-		deps = deps && mavenDepGoals[g]
+		deps = deps && mavenDepGoals.Has(g)
 	}
 	if deps {
 		return &toolRun{eco: "maven", kind: kindInstall, files: files(append([]string{pom}, wrapper...)...)}

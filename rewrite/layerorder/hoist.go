@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/textedit"
@@ -40,7 +41,7 @@ func init() {
 }
 
 // hoistable are the instructions that may move above the broad copy.
-var hoistable = set("run", "env", "arg", "label", "expose", "user")
+var hoistable = strset.Set{"run", "env", "arg", "label", "expose", "user"}
 
 func runHoist(c *rewrite.Context) {
 	a := newAnalysis(c)
@@ -64,7 +65,7 @@ func (a *analysis) hoist(c *rewrite.Context, b *broad) {
 	lastRun := 0
 	for _, x := range b.in.Stage.Instructions[indexIn(b.in)+1:] {
 		ex := m.Effects(x)
-		ok := hoistable[x.Keyword] && !ignores(x, RuleIndependentFirst) && Commute(eC, ex)
+		ok := hoistable.Has(x.Keyword) && !ignores(x, RuleIndependentFirst) && Commute(eC, ex)
 		for _, s := range stayed {
 			ok = ok && Commute(ex, s)
 		}
