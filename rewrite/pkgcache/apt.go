@@ -189,7 +189,8 @@ func isApt(name string) bool { return name == "apt-get" || name == "apt" }
 var aptValueOpts = strset.Set{
 	"-o", "-c", "-t", "-a", "-P",
 	"--option", "--config-file", "--target-release", "--default-release",
-	"--host-architecture", "--build-profiles", "--with-source"}
+	"--host-architecture", "--build-profiles", "--with-source",
+}
 
 var (
 	// subcommands that ask for confirmation

@@ -62,7 +62,8 @@ func composerCmd(lc *langCmd) *langCmd {
 
 var composerInstallCmds = strset.Set{
 	"install", "i", "update", "u", "upgrade",
-	"require", "r", "create-project", "reinstall"}
+	"require", "r", "create-project", "reinstall",
+}
 
 // composerInstall returns the index of the install-type subcommand and its name.
 func composerInstall(lc *langCmd) (int, string) {

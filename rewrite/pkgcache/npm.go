@@ -61,7 +61,8 @@ func init() {
 // npm options that take a value and may come before the subcommand.
 var npmValueOpts = strset.Set{
 	"--prefix", "-C", "--cache", "--userconfig", "--globalconfig",
-	"--registry", "--loglevel", "-w", "--workspace"}
+	"--registry", "--loglevel", "-w", "--workspace",
+}
 
 // npm's install-type commands and their aliases.
 var npmInstallCmds = strset.Set{
@@ -69,7 +70,8 @@ var npmInstallCmds = strset.Set{
 	"instal", "isnt", "isnta", "isntal", "isntall",
 	"ci", "clean-install", "ic", "install-clean", "isntall-clean",
 	"install-test", "it", "install-ci-test", "cit", "clean-install-test", "sit",
-	"update", "up", "upgrade", "udpate"}
+	"update", "up", "upgrade", "udpate",
+}
 
 func npmInstall(lc *langCmd) string {
 	if lc.Name != "npm" {

@@ -55,7 +55,8 @@ var pipValueOpts = strset.Set{
 	"--log", "--proxy", "--retries", "--timeout",
 	"--exists-action", "--trusted-host", "--cert",
 	"--client-cert", "--cache-dir", "--python",
-	"--use-feature", "--use-deprecated", "--keyring-provider"}
+	"--use-feature", "--use-deprecated", "--keyring-provider",
+}
 
 // hasCacheMount reports whether a cache mount of the RUN covers dir (or the
 // folder named by the environment variable envDir, when set).

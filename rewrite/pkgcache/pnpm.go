@@ -45,7 +45,8 @@ func init() {
 
 var pnpmValueOpts = strset.Set{
 	"-C", "--dir", "--filter", "-F", "--store-dir",
-	"--reporter", "--loglevel", "--virtual-store-dir"}
+	"--reporter", "--loglevel", "--virtual-store-dir",
+}
 
 func pnpmInstall(lc *langCmd) string {
 	if lc.Name != "pnpm" {

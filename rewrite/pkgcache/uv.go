@@ -39,7 +39,8 @@ func init() {
 // uv's global options that take a value and may come before the subcommand.
 var uvValueOpts = strset.Set{
 	"--directory", "--project", "--cache-dir", "--config-file",
-	"--color", "--python", "-p", "--allow-insecure-host"}
+	"--color", "--python", "-p", "--allow-insecure-host",
+}
 
 // uvInstall returns the index of the last word of an install-type uv
 // subcommand ("install" in `uv pip install`) and the subcommand, or -1.

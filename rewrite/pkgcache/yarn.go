@@ -54,7 +54,8 @@ func init() {
 var yarnValueOpts = strset.Set{
 	"--cwd", "--cache-folder", "--modules-folder", "--mutex",
 	"--network-timeout", "--registry", "--global-folder", "--link-folder",
-	"--preferred-cache-folder", "--network-concurrency", "--use-yarnrc"}
+	"--preferred-cache-folder", "--network-concurrency", "--use-yarnrc",
+}
 
 func isYarn(name string) bool { return name == "yarn" || name == "yarnpkg" }
 

@@ -4,15 +4,16 @@ import (
 	"fmt"
 
 	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
 // alpineImages are the official images without a slim variant whose alpine
 // variant serves the same purpose (a server or interpreter run as is).
 // golang and gcc are left to multi-stage builds.
-var alpineImages = map[string]bool{
-	"php": true, "nginx": true, "httpd": true, "redis": true, "postgres": true,
-	"memcached": true, "haproxy": true,
+var alpineImages = strset.Set{
+	"php", "nginx", "httpd", "redis", "postgres",
+	"memcached", "haproxy",
 }
 
 // alpineCommands are commands known to exist in the official alpine
@@ -20,21 +21,21 @@ var alpineImages = map[string]bool{
 // own programs. Anything else (bash, apt-get, useradd, curl, git,
 // docker-php-ext-install, which needs apk build dependencies there...)
 // keeps the Debian base.
-var alpineCommands = map[string]bool{
-	"sh": true, "mkdir": true, "rm": true, "cp": true, "mv": true, "ln": true, "chmod": true,
-	"chown": true, "cat": true, "sed": true, "grep": true, "tar": true, "gzip": true,
-	"gunzip": true, "find": true, "xargs": true, "touch": true, "ls": true, "sleep": true,
-	"env": true, "sort": true, "head": true, "tail": true, "tr": true, "cut": true,
-	"awk": true, "id": true, "whoami": true, "wc": true, "basename": true, "dirname": true,
-	"date": true, "stat": true, "uname": true, "readlink": true, "realpath": true,
-	"nginx": true, "php": true, "httpd": true, "httpd-foreground": true, "redis-server": true,
-	"redis-cli": true, "postgres": true, "psql": true, "memcached": true, "haproxy": true,
-	"docker-entrypoint.sh": true, "docker-php-entrypoint": true,
+var alpineCommands = strset.Set{
+	"sh", "mkdir", "rm", "cp", "mv", "ln", "chmod",
+	"chown", "cat", "sed", "grep", "tar", "gzip",
+	"gunzip", "find", "xargs", "touch", "ls", "sleep",
+	"env", "sort", "head", "tail", "tr", "cut",
+	"awk", "id", "whoami", "wc", "basename", "dirname",
+	"date", "stat", "uname", "readlink", "realpath",
+	"nginx", "php", "httpd", "httpd-foreground", "redis-server",
+	"redis-cli", "postgres", "psql", "memcached", "haproxy",
+	"docker-entrypoint.sh", "docker-php-entrypoint",
 }
 
 // swapAlpine proposes the alpine variant of an image without a slim one.
 func swapAlpine(c *rewrite.Context, b baseImage) {
-	if !alpineImages[b.Ref.Image] {
+	if !alpineImages.Has(b.Ref.Image) {
 		return
 	}
 	cands, _ := images.AlpineCandidates(b.Ref.Image, b.Ref.Tag)
@@ -53,7 +54,7 @@ func swapAlpine(c *rewrite.Context, b baseImage) {
 	}
 	stages := descendants(f, b.Stage)
 	for _, u := range stageUses(stages) {
-		if !alpineCommands[u.Name] {
+		if !alpineCommands.Has(u.Name) {
 			decline("line %d runs %s, which the alpine image lacks or runs differently", line(f, u.Off), u.Name)
 			return
 		}

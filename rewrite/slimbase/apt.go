@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 	"github.com/dockslim/dockslim/textedit"
@@ -20,7 +21,7 @@ type aptInstall struct {
 }
 
 // apt options that take a separate value.
-var aptValueOpts = map[string]bool{"-o": true, "-t": true, "-c": true, "--option": true, "--target-release": true, "--config-file": true}
+var aptValueOpts = strset.Set{"-o", "-t", "-c", "--option", "--target-release", "--config-file"}
 
 // metaPackages lists what a meta package installs, as far as the
 // full-vs-slim table is concerned.
@@ -71,7 +72,7 @@ func aptPackages(args []string) ([]string, bool) {
 		switch {
 		case a == "":
 			continue // not literal
-		case aptValueOpts[a]:
+		case aptValueOpts.Has(a):
 			i++
 		case strings.HasPrefix(a, "-"):
 		case !sub:

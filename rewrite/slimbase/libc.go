@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/textedit"
@@ -57,7 +58,7 @@ func init() {
 var nativeDirs = []string{"/usr/local", "/usr/lib", "/lib", "/lib64", "/usr/bin", "/bin", "/usr/sbin", "/sbin", "/opt/venv", "/venv", "/go/bin"}
 
 // nativeWords are path elements that hold compiled files.
-var nativeWords = map[string]bool{"site-packages": true, "dist-packages": true, "venv": true, ".venv": true, "bundle": true, "node_modules": true}
+var nativeWords = strset.Set{"site-packages", "dist-packages", "venv", ".venv", "bundle", "node_modules"}
 
 // libcConflict is a COPY --from across libc families.
 type libcConflict struct {
@@ -138,7 +139,7 @@ func nativePath(p string) string {
 		switch {
 		case w == "node_modules":
 			kind = "node"
-		case nativeWords[w]:
+		case nativeWords.Has(w):
 			return "native"
 		}
 	}
@@ -167,7 +168,7 @@ func cgoDisabled(f *parser.File, st *parser.Stage) bool {
 }
 
 // apkOrApt are commands that tie a stage to its distribution.
-var apkOrApt = map[string]bool{"apk": true, "apt-get": true, "apt": true, "dpkg": true, "aptitude": true}
+var apkOrApt = strset.Set{"apk", "apt-get", "apt", "dpkg", "aptitude"}
 
 func runCrossLibc(c *rewrite.Context) {
 	f := c.File
@@ -234,7 +235,7 @@ func hasPath(paths []string, p string) bool {
 // builder's base.
 func libcFixApplicability(f *parser.File, st *parser.Stage, lc libcConflict) (rewrite.Applicability, string) {
 	dstRoot := lc.Dst.Stage
-	if lc.Dst.Ref.Image != lc.Src.Ref.Image && !bareDistro[lc.Dst.Ref.Image] {
+	if lc.Dst.Ref.Image != lc.Src.Ref.Image && !bareDistro.Has(lc.Dst.Ref.Image) {
 		return rewrite.Suggestion, fmt.Sprintf("%s and %s are different images", lc.Dst.Ref.Image, lc.Src.Ref.Image)
 	}
 	stages := descendants(f, dstRoot)
@@ -246,7 +247,7 @@ func libcFixApplicability(f *parser.File, st *parser.Stage, lc libcConflict) (re
 			}
 		}
 		for _, u := range stageUses([]*parser.Stage{s}) {
-			if apkOrApt[u.Name] && u.In.Is("run") {
+			if apkOrApt.Has(u.Name) && u.In.Is("run") {
 				return rewrite.Suggestion, fmt.Sprintf("line %d runs %s, which is tied to this stage's distribution", line(f, u.Off), u.Name)
 			}
 		}
@@ -262,4 +263,4 @@ func libcFixApplicability(f *parser.File, st *parser.Stage, lc libcConflict) (re
 
 // bareDistro images carry no language runtime: any image can replace them
 // when the runtime comes from the copied files.
-var bareDistro = map[string]bool{"alpine": true, "debian": true, "ubuntu": true, "busybox": true}
+var bareDistro = strset.Set{"alpine", "debian", "ubuntu", "busybox"}

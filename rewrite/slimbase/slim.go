@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/textedit"
@@ -149,15 +150,15 @@ const maxAddedPackages = 4
 
 // toolchain packages mean the stage compiles: slim lacks the -dev headers a
 // compile finds in the full image, which no command analysis can see.
-var toolchain = map[string]bool{
-	"gcc": true, "g++": true, "cpp": true, "make": true, "binutils": true, "libc6-dev": true,
-	"dpkg-dev": true, "autoconf": true, "automake": true, "libtool": true, "pkgconf": true,
-	"libc-dev-bin": true, "binutils-x86-64-linux-gnu": true,
+var toolchain = strset.Set{
+	"gcc", "g++", "cpp", "make", "binutils", "libc6-dev",
+	"dpkg-dev", "autoconf", "automake", "libtool", "pkgconf",
+	"libc-dev-bin", "binutils-x86-64-linux-gnu",
 }
 
 // caPackages need ca-certificates for HTTPS, which node and debian slim
 // images do not keep (apt's --no-install-recommends does not bring it).
-var caPackages = map[string]bool{"curl": true, "wget": true, "git": true, "gnupg": true, "openssh-client": true, "subversion": true, "mercurial": true}
+var caPackages = strset.Set{"curl", "wget", "git", "gnupg", "openssh-client", "subversion", "mercurial"}
 
 func runSlim(c *rewrite.Context) {
 	f := c.File
@@ -312,7 +313,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 		if installedBefore(installs, st, u.Stage, u.Off, chk.Package) {
 			continue
 		}
-		if toolchain[chk.Package] {
+		if toolchain.Has(chk.Package) {
 			p.decline("line %d runs %s (package %s): the stage compiles, and %s has no compilers or -dev headers; a multi-stage build keeps them out of the final image", line(f, u.Off), u.Name, chk.Package, p.to)
 			return
 		}
@@ -348,7 +349,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 	if (b.Ref.Image == "node" || b.Ref.Image == "debian") && len(pkgs) > 0 {
 		needCA := false
 		for _, pk := range pkgs {
-			needCA = needCA || caPackages[pk]
+			needCA = needCA || caPackages.Has(pk)
 		}
 		if needCA && !installedBefore(installs, st, st, first, "ca-certificates") {
 			pkgs = append(pkgs, "ca-certificates")

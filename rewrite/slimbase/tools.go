@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 )
@@ -21,17 +22,17 @@ type use struct {
 }
 
 // shells that run `-c STRING`.
-var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+var shells = strset.Set{"sh", "bash", "ash", "dash", "zsh"}
 
 // builtins are shell builtins (kill is also procps' /usr/bin/kill, but the
 // shell's builtin is what `RUN kill` runs).
-var builtins = map[string]bool{
-	"cd": true, "export": true, "set": true, "unset": true, "echo": true, "printf": true,
-	"true": true, "false": true, "test": true, "[": true, "[[": true, "exit": true,
-	"source": true, ".": true, "read": true, "eval": true, "shift": true, "local": true,
-	"return": true, "trap": true, "umask": true, "wait": true, "kill": true, "type": true,
-	"alias": true, "ulimit": true, "pwd": true, "hash": true, "getopts": true, "let": true,
-	"declare": true, "readonly": true, ":": true, "exec": true, "command": true,
+var builtins = strset.Set{
+	"cd", "export", "set", "unset", "echo", "printf",
+	"true", "false", "test", "[", "[[", "exit",
+	"source", ".", "read", "eval", "shift", "local",
+	"return", "trap", "umask", "wait", "kill", "type",
+	"alias", "ulimit", "pwd", "hash", "getopts", "let",
+	"declare", "readonly", ":", "exec", "command",
 }
 
 // stageUses lists the commands that the instructions of stages run: RUN
@@ -43,7 +44,7 @@ func stageUses(stages []*parser.Stage) []use {
 		for _, in := range st.Instructions {
 			for _, u := range instructionUses(in) {
 				u.Stage, u.In = st, in
-				if !builtins[u.Name] && u.Name != "" {
+				if !builtins.Has(u.Name) && u.Name != "" {
 					out = append(out, u)
 				}
 			}
@@ -76,7 +77,7 @@ func instructionUses(in *parser.Instruction) []use {
 			return nil
 		}
 		name := path.Base(in.JSONArgs[0].Value)
-		if shells[name] {
+		if shells.Has(name) {
 			for i := 1; i+1 < len(in.JSONArgs); i++ {
 				if a := in.JSONArgs[i].Value; strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "c") {
 					return scriptUses(parser.ParseShell(in.JSONArgs[i+1].Value, 0), in.JSONArgs[0].Start)
@@ -92,7 +93,7 @@ func instructionUses(in *parser.Instruction) []use {
 		for _, d := range tarFilters(cmd.Lits()) {
 			out = append(out, use{Name: d, Off: start, Cmd: cmd})
 		}
-		if shells[cmd.Name] {
+		if shells.Has(cmd.Name) {
 			// a `sh -c "..."` string shellcmd could not map to the file:
 			// read its commands for their names only.
 			for i := 1; i+1 < len(cmd.Args); i++ {
@@ -166,12 +167,12 @@ func tarFilters(args []string) []string {
 // package list for these well-known tools). Other packages (gcc-12,
 // imagemagick-6.q16, lib*-dev versions...) differ, so a trixie base needing
 // them is declined.
-var sameNameInTrixie = map[string]bool{
-	"curl": true, "wget": true, "git": true, "gnupg": true, "gpg": true, "openssh-client": true,
-	"procps": true, "make": true, "gcc": true, "g++": true, "cpp": true, "patch": true,
-	"unzip": true, "bzip2": true, "xz-utils": true, "file": true, "autoconf": true,
-	"automake": true, "libtool": true, "mercurial": true, "subversion": true, "dpkg-dev": true,
-	"binutils": true, "pkgconf": true, "openssl": true, "ca-certificates": true,
+var sameNameInTrixie = strset.Set{
+	"curl", "wget", "git", "gnupg", "gpg", "openssh-client",
+	"procps", "make", "gcc", "g++", "cpp", "patch",
+	"unzip", "bzip2", "xz-utils", "file", "autoconf",
+	"automake", "libtool", "mercurial", "subversion", "dpkg-dev",
+	"binutils", "pkgconf", "openssl", "ca-certificates",
 }
 
 // checkCommand is images.CheckCommand, extended to Debian trixie bases: the
@@ -206,7 +207,7 @@ func checkCommand(from, to images.Ref, cmd string) images.CommandCheck {
 	case images.Unaffected:
 		return c2
 	case images.Missing:
-		if sameNameInTrixie[c2.Package] {
+		if sameNameInTrixie.Has(c2.Package) {
 			return c2
 		}
 		return images.CommandCheck{Reason: fmt.Sprintf("%s comes from Debian package %s on bookworm; its trixie name is not known to dockslim", cmd, c2.Package)}
