@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+
+	"github.com/dockslim/dockslim/internal/strset"
 )
 
 //go:embed data/debian-full-vs-slim.tsv
@@ -88,8 +90,8 @@ var fullLayers = map[string]string{
 // golangExtras are the packages (as named in debian-full-vs-slim.tsv) that
 // golang's Debian images install on top of buildpack-deps:<suite>-scm for cgo
 // (g++ gcc libc6-dev make pkg-config and what they pull in).
-var golangExtras = pkgSet("g++", "g++-12", "gcc", "gcc-12", "cpp", "cpp-12", "binutils",
-	"binutils-x86-64-linux-gnu", "libc-dev-bin", "rpcsvc-proto", "make", "pkgconf", "pkgconf-bin")
+var golangExtras = strset.Set{"g++", "g++-12", "gcc", "gcc-12", "cpp", "cpp-12", "binutils",
+	"binutils-x86-64-linux-gnu", "libc-dev-bin", "rpcsvc-proto", "make", "pkgconf", "pkgconf-bin"}
 
 // FullLayer returns the buildpack-deps layer a full (non-slim, Debian or
 // Ubuntu) image:tag is built on: LayerFull for python, node, ruby, ...,
@@ -124,8 +126,8 @@ func FullLayer(image, tag string) (layer string, ok bool) {
 // slimProfile describes what an image's bookworm slim variant has compared
 // with the reference slim list (debian-slim-commands.txt).
 type slimProfile struct {
-	noCA  bool            // lacks ca-certificates: no openssl, c_rehash, update-ca-certificates
-	keeps map[string]bool // packages of the full-only table that it keeps installed
+	noCA  bool       // lacks ca-certificates: no openssl, c_rehash, update-ca-certificates
+	keeps strset.Set // packages of the full-only table that it keeps installed
 }
 
 // slimProfiles are checked against the images' slim Dockerfiles. Images not
@@ -134,8 +136,8 @@ var slimProfiles = map[string]slimProfile{
 	"python": {}, "pypy": {}, "ruby": {}, // keep ca-certificates, purge the rest
 	"node":   {noCA: true}, // purges everything it apt-installs
 	"debian": {noCA: true},
-	"rust": {keeps: pkgSet("gcc", "gcc-12", "cpp", "cpp-12", "binutils", // gcc and libc6-dev, for linking
-		"binutils-x86-64-linux-gnu", "libc-dev-bin", "rpcsvc-proto")},
+	"rust": {keeps: strset.Set{"gcc", "gcc-12", "cpp", "cpp-12", "binutils", // gcc and libc6-dev, for linking
+		"binutils-x86-64-linux-gnu", "libc-dev-bin", "rpcsvc-proto"}},
 }
 
 // caCommands are in the reference slim list only because of ca-certificates.
@@ -214,8 +216,8 @@ func CheckCommand(from, to Ref, command string) CommandCheck {
 		return CommandCheck{Presence: Unaffected}
 	}
 	inFrom := inSlim || full &&
-		(layerRank[row.layer] <= layerRank[layer] || from.Image == "golang" && golangExtras[row.pkg])
-	inTo := inSlim && !(prof.noCA && caCommands[command] != "") || full && prof.keeps[row.pkg]
+		(layerRank[row.layer] <= layerRank[layer] || from.Image == "golang" && golangExtras.Has(row.pkg))
+	inTo := inSlim && !(prof.noCA && caCommands[command] != "") || full && prof.keeps.Has(row.pkg)
 	if !inFrom || inTo {
 		return CommandCheck{Presence: Unaffected}
 	}
@@ -226,11 +228,3 @@ func CheckCommand(from, to Ref, command string) CommandCheck {
 }
 
 func releaseName(r Ref) string { return release(Distro(r.Image, r.Tag)) }
-
-func pkgSet(pkgs ...string) map[string]bool {
-	m := make(map[string]bool, len(pkgs))
-	for _, p := range pkgs {
-		m[p] = true
-	}
-	return m
-}

@@ -1,6 +1,10 @@
 package images
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/dockslim/dockslim/internal/strset"
+)
 
 // Distribution families returned by Distro.
 const (
@@ -40,11 +44,10 @@ var ubuntuVersions = map[string]string{
 // ubuntuTokens are the Ubuntu codenames recognised inside other images' tags.
 // Codenames that are ordinary words ("groovy", "disco", "lunar", ...) are left
 // out: they only count in the ubuntu image itself.
-var ubuntuTokens = map[string]bool{
-	"trusty": true, "xenial": true, "bionic": true, "focal": true, "jammy": true,
-	"kinetic": true, "mantic": true, "noble": true, "oracular": true, "plucky": true,
-	"questing": true, "resolute": true, "stonking": true,
-}
+var ubuntuTokens = strset.Set{
+	"trusty", "xenial", "bionic", "focal", "jammy",
+	"kinetic", "mantic", "noble", "oracular", "plucky",
+	"questing", "resolute", "stonking"}
 
 // defaultFamily is the distribution of an image's tags when neither the tag,
 // its aliases nor its build directory name one (e.g. elixir:1.18).
@@ -132,7 +135,7 @@ func classify(image string, toks []string, k int) (family, codename string) {
 		return Debian, "sid"
 	case isDebianCodename(tok):
 		return Debian, tok
-	case ubuntuTokens[tok]:
+	case ubuntuTokens.Has(tok):
 		return Ubuntu, tok
 	case tok == "debian" || tok == "ubuntu":
 		return tok, ""

@@ -1,6 +1,10 @@
 package images
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/dockslim/dockslim/internal/strset"
+)
 
 // Ref names a tag of an official image: Image is the short official name
 // ("python"), Tag the tag as written ("" means latest).
@@ -19,11 +23,10 @@ func (r Ref) String() string {
 // Mirrors (mirror.gcr.io, public.ecr.aws/docker/library, in-house pull-through
 // caches...) are deliberately absent: their tag sets and update timing are
 // not the index's, so a tag proposed for them could be missing or stale.
-var dockerHubHosts = map[string]bool{
-	"docker.io":            true,
-	"index.docker.io":      true,
-	"registry-1.docker.io": true,
-}
+var dockerHubHosts = strset.Set{
+	"docker.io",
+	"index.docker.io",
+	"registry-1.docker.io"}
 
 // Normalize maps a repository as written in a FROM line to the name of the
 // official image it denotes: "python", "library/python",
@@ -36,7 +39,7 @@ func Normalize(repository string) (official string, ok bool) {
 	// A first component with a dot or colon, or "localhost", is a registry host
 	// (the same rule Docker's reference parser uses).
 	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
-		if !dockerHubHosts[strings.ToLower(parts[0])] {
+		if !dockerHubHosts.Has(strings.ToLower(parts[0])) {
 			return "", false
 		}
 		parts = parts[1:]

@@ -447,7 +447,7 @@ func find(image, tag string) (*image, int, string) {
 	return im, i, ""
 }
 
-func isSuite(tok string) bool { return isDebianCodename(tok) || tok == "sid" || ubuntuTokens[tok] }
+func isSuite(tok string) bool { return isDebianCodename(tok) || tok == "sid" || ubuntuTokens.Has(tok) }
 
 func isAlpineTag(toks []string) bool {
 	for _, t := range toks {
