@@ -188,6 +188,44 @@ func (a *analysis) ignoreEntries() []ignoreEntry {
 	})
 }
 
+// literalRuns returns the runs of pattern between wildcards (*, ?, [...])
+// and path separators; nil when the pattern escapes a character or has an
+// unclosed class, so that the caller leaves the answer to the matcher.
+func literalRuns(pattern string) []string {
+	if strings.ContainsRune(pattern, '\\') || strings.Count(pattern, "[") != strings.Count(pattern, "]") {
+		return nil
+	}
+	return strings.FieldsFunc(stripClasses(pattern), func(r rune) bool {
+		return r == '*' || r == '?' || r == '/' || r == 0
+	})
+}
+
+// stripClasses replaces each [...] character class by a NUL (a separator
+// for literalRuns).
+func stripClasses(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '[' {
+			if j := strings.IndexByte(p[i:], ']'); j > 0 {
+				b.WriteByte(0)
+				i += j
+				continue
+			}
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
 // candidates caches the compiled matchers of the candidate patterns: a fixed
 // handful, asked about in every round of every file, and compiling one is a
 // regular expression each time. patternmatcher compiles lazily on first
@@ -201,6 +239,19 @@ var candidates struct {
 // one of paths; a pattern that does not compile counts as matching, so
 // that it is never proposed.
 func candidateMatchesAny(pattern string, paths []string) bool {
+	// A glob's literal runs match only themselves: a path that lacks one
+	// cannot match, which settles most candidates without compiling them.
+	lits := literalRuns(pattern)
+	var maybe []string
+	for _, p := range paths {
+		if containsAll(p, lits) {
+			maybe = append(maybe, p)
+		}
+	}
+	if len(maybe) == 0 {
+		return false
+	}
+	paths = maybe
 	candidates.Lock()
 	defer candidates.Unlock()
 	pm, ok := candidates.m[pattern]
