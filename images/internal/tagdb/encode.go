@@ -74,17 +74,15 @@ func encodeSection(rows []Row) ([]byte, error) {
 		blobLen += len(r.Tag)
 	}
 	putUint(&b, blobLen)
-	prev := ""
-	for _, r := range rows {
-		n := 0
-		for n < len(prev) && n < len(r.Tag) && prev[n] == r.Tag[n] {
-			n++
-		}
-		putUint(&b, n)
-		putString(&b, r.Tag[n:])
-		prev = r.Tag
-	}
 	le := binary.LittleEndian
+	end := 0
+	for _, r := range rows {
+		end += len(r.Tag)
+		b.Write(le.AppendUint32(nil, uint32(end)))
+	}
+	for _, r := range rows {
+		b.WriteString(r.Tag)
+	}
 	for _, r := range rows {
 		b.Write(le.AppendUint16(nil, r.FirstSeen))
 	}

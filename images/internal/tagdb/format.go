@@ -4,7 +4,7 @@
 //
 // Layout (varint = unsigned varint):
 //
-//	"dstags3\n"
+//	"dstags4\n"
 //	varint nImages
 //	nImages × { varint len(name), name, varint nTags, varint len(section) }   sorted by name
 //	nImages × section                                                        same order
@@ -12,21 +12,21 @@
 // A section is one image's rows, column by column, stored as is: the file is
 // embedded in the binary's read-only data, so a lookup reads the pages of
 // the image it asks about and nothing is inflated or copied (dstags2
-// deflated each section: a smaller file, but every run that looked up
-// python paid about a millisecond and 150 KB of heap to inflate it).
+// deflated and front-coded each section: a smaller file, but every run that
+// looked up python paid about a millisecond and 150 KB of heap to rebuild it).
 //
 //	varint nDirs, nDirs × { varint len, dir }   distinct directories of the image
 //	varint blobLen                             total bytes of all tags
-//	nTags × { varint shared, varint len, suffix } tags in byte order, front-coded
-//	                                           against the previous tag
+//	nTags × uint32 end                         tag i is blob[end[i-1]:end[i]], little endian
+//	blobLen bytes blob                         the tags in byte order, concatenated
 //	nTags × uint16 firstSeen                   days since Epoch, little endian
 //	nTags × uint16 lastSeen
 //	nTags × uint16 dirIndex<<1 | current
 //	(nTags+1) × uint16 aliasOff                aliases of tag i: alias[aliasOff[i]:aliasOff[i+1]]
 //	nAliases × uint16 alias                    tag indexes; only current rows have aliases
 //
-// The fixed-width columns are read in place, so decoding only rebuilds the
-// tag strings (Find is a binary search).
+// Every column, the tags included, is read in place: decoding allocates
+// only the directory names, and Find is a binary search.
 package tagdb
 
 import (
@@ -41,7 +41,7 @@ import (
 )
 
 // Magic starts every index file; bump the digit when the layout changes.
-const Magic = "dstags3\n"
+const Magic = "dstags4\n"
 
 // Epoch is day 0 of the day numbers stored in the index.
 var Epoch = time.Date(2013, time.January, 1, 0, 0, 0, 0, time.UTC)
@@ -61,23 +61,23 @@ type Row struct {
 type Image struct {
 	Name string
 	Dirs []string
-	blob string   // all tags, concatenated
-	ends []uint32 // tag i is blob[ends[i-1]:ends[i]]
+	blob string // all tags, concatenated (a view of the file)
+	ends []byte // uint32 column: tag i is blob[end(i-1):end(i)]
 	// Fixed-width columns, slices of the inflated section.
 	first, last, dirCur, alias []byte
 	aliasOff                   []byte
 }
 
 // Len is the number of tags.
-func (im *Image) Len() int { return len(im.ends) }
+func (im *Image) Len() int { return len(im.ends) / 4 }
 
 // Tag returns tag i.
 func (im *Image) Tag(i int) string {
 	start := uint32(0)
 	if i > 0 {
-		start = im.ends[i-1]
+		start = u32(im.ends, i-1)
 	}
-	return im.blob[start:im.ends[i]]
+	return im.blob[start:u32(im.ends, i)]
 }
 
 // Find returns the index of tag by binary search: the tags are in byte
@@ -111,6 +111,8 @@ func (im *Image) Alias(i, k int) int {
 }
 
 func u16(col []byte, i int) uint16 { return binary.LittleEndian.Uint16(col[2*i:]) }
+
+func u32(col []byte, i int) uint32 { return binary.LittleEndian.Uint32(col[4*i:]) }
 
 // Entry locates one image's section in the index file.
 type Entry struct {
@@ -170,37 +172,35 @@ func decodeSection(raw []byte, n int) (*Image, error) {
 	}
 	im.Dirs = make([]string, nd)
 	for k := range im.Dirs {
-		im.Dirs[k] = string(r.bytes(r.uint()))
+		d := r.bytes(r.uint())
+		im.Dirs[k] = unsafe.String(unsafe.SliceData(d), len(d)) // a view, like blob below
 	}
 
-	// Rebuild the tags into one exactly sized string: one allocation.
 	blobLen := r.uint()
-	if r.err != nil || blobLen > 64*len(raw) {
-		return nil, errors.New("corrupt tag length")
+	im.ends = r.bytes(4 * n)
+	blob := r.bytes(blobLen)
+	if r.err != nil {
+		return nil, errors.New("corrupt tag column")
 	}
-	blob := make([]byte, 0, blobLen)
-	im.ends = make([]uint32, n)
-	last := 0 // start of the previous tag in blob
+	prev := uint32(0)
 	for i := 0; i < n; i++ {
-		shared, sl := r.uint(), r.uint()
-		suffix := r.bytes(sl)
-		if r.err != nil || shared > len(blob)-last || len(blob)+shared+sl > blobLen {
+		end := u32(im.ends, i)
+		if end < prev || int(end) > blobLen {
 			return nil, errors.New("corrupt tag column")
 		}
-		start := len(blob)
-		blob = append(blob, blob[last:last+shared]...)
-		blob = append(blob, suffix...)
-		if i > 0 && string(blob[last:start]) >= string(blob[start:]) {
-			return nil, errors.New("tags not in byte order")
-		}
-		last = start
-		im.ends[i] = uint32(len(blob))
+		prev = end
 	}
-	if len(blob) != blobLen {
+	if int(prev) != blobLen {
 		return nil, errors.New("corrupt tag length")
 	}
-	// blob is never written again, so the string may share its memory.
+	// The file is never written (it is the binary's read-only data), so the
+	// string may share its memory.
 	im.blob = unsafe.String(unsafe.SliceData(blob), len(blob))
+	for i := 1; i < n; i++ {
+		if im.Tag(i-1) >= im.Tag(i) {
+			return nil, errors.New("tags not in byte order")
+		}
+	}
 
 	im.first = r.bytes(2 * n)
 	im.last = r.bytes(2 * n)
