@@ -14,8 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
+	"github.com/dockslim/dockslim/internal/buildversion"
 	"github.com/dockslim/dockslim/registry"
 )
 
@@ -35,7 +35,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case len(args) == 2 && args[1] == "version":
-		fmt.Fprintf(stdout, "dockslim-registry %s\n", versionString())
+		fmt.Fprintf(stdout, "dockslim-registry %s\n", buildversion.String(version))
 		return 0
 	default:
 		fmt.Fprint(stderr, `usage: dockslim-registry [version]
@@ -46,14 +46,4 @@ responses on stdout; you do not need to run it yourself.
 `)
 		return 2
 	}
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

@@ -7,14 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	// prefault maps the pages a short run touches in a few system calls
-	// instead of a page fault each (see its doc; set DOCKSLIM_PREFAULT=0
-	// to turn it off).
+	"github.com/dockslim/dockslim/internal/buildversion"
+	// prefault maps the executable's writable data in one system call
+	// instead of a page fault per page (see its doc; DOCKSLIM_PREFAULT=0
+	// turns it off).
 	_ "github.com/dockslim/dockslim/internal/prefault"
 	"github.com/dockslim/dockslim/registry/client"
 	"github.com/dockslim/dockslim/rewrite"
@@ -100,15 +100,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 }
 
 // Version is the version string of this build.
-func Version() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
+func Version() string { return buildversion.String(version) }
 
 // commonFlags are shared by fix and check.
 func commonFlags() []cli.Flag {
