@@ -17,10 +17,12 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/dockslim/dockslim/registry/protocol"
 )
 
-// ErrNotFound is wrapped by errors for a tag the registry does not have.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is protocol.ErrNotFound: a tag the registry does not have.
+var ErrNotFound = protocol.ErrNotFound
 
 // Registry talks to Docker Hub (or Host) anonymously: official images need
 // no login.

@@ -28,8 +28,8 @@ const HelperName = "dockslim-registry"
 // overrides the search.
 const EnvHelper = "DOCKSLIM_REGISTRY_HELPER"
 
-// ErrNotFound is wrapped by errors for a tag the registry does not have.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is protocol.ErrNotFound: a tag the registry does not have.
+var ErrNotFound = protocol.ErrNotFound
 
 // ErrNoHelper is wrapped by the error for a helper that cannot be found.
 var ErrNoHelper = errors.New("--online needs the " + HelperName + " helper next to dockslim or on PATH (go install github.com/dockslim/dockslim/cmd/" + HelperName + ")")

@@ -4,6 +4,12 @@
 // and may arrive out of order.
 package protocol
 
+import "errors"
+
+// ErrNotFound is wrapped by errors for a tag the registry does not have,
+// on both sides of the pipe (registry and registry/client).
+var ErrNotFound = errors.New("not found")
+
 // Operations.
 const (
 	OpDigest = "digest" // the digest the tag points at (HEAD of the manifest)
