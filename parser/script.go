@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // Script is shell text inside the Dockerfile parsed as bash. Offsets of
@@ -63,7 +65,7 @@ func parseScript(text string, base int) *Script {
 func ParseShell(text string, base int) *Script { return parseScript(text, base) }
 
 // shells that read a script from standard input.
-var stdinShells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true}
+var stdinShells = strset.Set{"sh", "bash", "ash", "dash", "zsh"}
 
 // heredocScripts parses the heredoc bodies that Docker or a shell runs as a
 // script: `RUN <<EOF` (the body is the command) and `RUN bash <<EOF`.
@@ -75,7 +77,7 @@ func (f *File) heredocScripts(main *Script) []*Script {
 	for _, st := range main.File.Stmts {
 		runsBody := st.Cmd == nil
 		if call, ok := st.Cmd.(*syntax.CallExpr); ok && len(call.Args) == 1 {
-			runsBody = stdinShells[call.Args[0].Lit()]
+			runsBody = stdinShells.Has(call.Args[0].Lit())
 		}
 		if !runsBody {
 			continue

@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -302,20 +303,12 @@ func (w *walker) call(st *syntax.Stmt, call *syntax.CallExpr, c ctx) {
 
 // Options of wrappers that take a separate value.
 var (
-	sudoValueOpts   = set("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T")
-	envValueOpts    = set("-u", "-C", "-S", "--unset", "--chdir", "--split-string")
-	xargsValueOpts  = set("-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--max-lines")
-	pythonValueOpts = set("-X", "-W", "-c")
-	niceValueOpts   = set("-n", "--adjustment")
+	sudoValueOpts   = strset.Set{"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}
+	envValueOpts    = strset.Set{"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}
+	xargsValueOpts  = strset.Set{"-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--max-lines"}
+	pythonValueOpts = strset.Set{"-X", "-W", "-c"}
+	niceValueOpts   = strset.Set{"-n", "--adjustment"}
 )
-
-func set(xs ...string) map[string]bool {
-	m := map[string]bool{}
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
 
 // unwrap strips wrappers from cmd.Args in place and sets cmd.Name. When the
 // command is `sh -c STRING` with a string it can map exactly to the file,
@@ -341,7 +334,7 @@ func unwrap(cmd *Command) *parser.Script {
 		case "nohup", "time", "command", "exec", "builtin":
 			skip = skipOpts(cmd, 1, nil, false)
 		case "timeout":
-			skip = skipOpts(cmd, 1, set("-s", "-k", "--signal", "--kill-after"), false)
+			skip = skipOpts(cmd, 1, strset.Set{"-s", "-k", "--signal", "--kill-after"}, false)
 			if skip < len(cmd.Args) {
 				skip++ // the duration
 			}
@@ -369,7 +362,7 @@ func unwrap(cmd *Command) *parser.Script {
 
 // skipOpts returns the index of the first argument after the wrapper's own
 // options (and VAR=value words when assigns is true).
-func skipOpts(cmd *Command, i int, valueOpts map[string]bool, assigns bool) int {
+func skipOpts(cmd *Command, i int, valueOpts strset.Set, assigns bool) int {
 	for i < len(cmd.Args) {
 		a, ok := WordLit(cmd.Args[i])
 		if !ok {
@@ -378,7 +371,7 @@ func skipOpts(cmd *Command, i int, valueOpts map[string]bool, assigns bool) int 
 		switch {
 		case a == "--":
 			return i + 1
-		case valueOpts[a]:
+		case valueOpts.Has(a):
 			i += 2
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			i++
@@ -406,7 +399,7 @@ func pythonModule(cmd *Command) int {
 				return i + 1
 			}
 			return 0
-		case pythonValueOpts[a]:
+		case pythonValueOpts.Has(a):
 			return 0 // -c runs code; -X/-W take values: keep it simple
 		case strings.HasPrefix(a, "-"):
 			continue
