@@ -9,11 +9,12 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
 // skipDirs are never searched for Dockerfiles.
-var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+var skipDirs = strset.Set{".git", "node_modules", "vendor"}
 
 // IsDockerfileName reports whether a base name is one dockslim looks for in
 // folders: Dockerfile, Containerfile, *.Dockerfile, *.dockerfile,
@@ -55,7 +56,7 @@ func discover(paths []string) ([]string, []error) {
 				return nil
 			}
 			if d.IsDir() {
-				if path != p && skipDirs[d.Name()] {
+				if path != p && skipDirs.Has(d.Name()) {
 					return filepath.SkipDir
 				}
 				return nil

@@ -92,10 +92,10 @@ func (r runtimeImage) hasCommand(name string) bool {
 // adduser/addgroup differ (Debian's Perl script vs busybox), so only
 // within the same family.
 func (r runtimeImage) userTool(name, from string) bool {
-	shadow := map[string]bool{"debian": true, "ubuntu": true, "oraclelinux": true}
+	shadow := strset.Set{"debian", "ubuntu", "oraclelinux"}
 	switch name {
 	case "useradd", "groupadd", "usermod":
-		return shadow[r.family] && shadow[from]
+		return shadow.Has(r.family) && shadow.Has(from)
 	case "adduser", "addgroup":
 		return r.family == from && r.family != "ubuntu" && r.shell()
 	}
