@@ -1,7 +1,7 @@
 // Package strset is a small set of strings that costs nothing at start.
 //
 // A package-level map[string]bool is built by code that runs in init, in
-// every process, whether the set is consulted or not; with ~50 such sets
+// every process, whether the set is consulted or not; with dozens of sets
 // that was a measurable part of a pre-commit run's start-up. A Set literal
 // (strset.Set{"a", "b"}) is laid out by the linker instead. Sets here are
 // small (tens of entries), so a linear scan is as fast as hashing.
