@@ -5,10 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -183,14 +185,10 @@ func init() {
 	}, Run: runApt})
 }
 
-func isApt(name string) bool { return name == "apt-get" || name == "apt" }
+func isApt(name string) bool { return shellcmd.IsApt(name) }
 
-// apt's options that take a separate value.
-var aptValueOpts = strset.Set{
-	"-o", "-c", "-t", "-a", "-P",
-	"--option", "--config-file", "--target-release", "--default-release",
-	"--host-architecture", "--build-profiles", "--with-source",
-}
+// apt's options that take a separate value: the shared table.
+var aptValueOpts = shellcmd.AptValueOpts
 
 var (
 	// subcommands that ask for confirmation
@@ -241,8 +239,74 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 	}) || osConfigured(call.In, "APT::Install-Recommends") {
 		return
 	}
-	call.osFix(c, RuleAptNoRecommends, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-install-recommends"),
-		"%s install: add --no-install-recommends so that recommended packages stay out of the image", call.Name)
+	edits := call.InsertAfter(c.File, call.Sub, "--no-install-recommends")
+	client, keep := caCertsNeeded(c.File, call)
+	if client == "" {
+		call.osFix(c, RuleAptNoRecommends, call.Start(call.Sub), edits,
+			"%s install: add --no-install-recommends so that recommended packages stay out of the image", call.Name)
+		return
+	}
+	if keep == nil {
+		c.Reportf(RuleAptNoRecommends, call.Start(call.Sub),
+			"%s install: --no-install-recommends would drop ca-certificates, which %s needs for https, and dockslim cannot add the package to this command; add both by hand", call.Name, client)
+		return
+	}
+	call.osFix(c, RuleAptNoRecommends, call.Start(call.Sub), append(edits, keep...),
+		"%s install: add --no-install-recommends so that recommended packages stay out of the image, and ca-certificates, a recommended package that %s needs for https", call.Name, client)
+}
+
+// caCertsNeeded returns the first package of an install that loses
+// ca-certificates without its recommends (curl, wget, git: Debian's
+// package metadata says which), when the stage does not already have them
+// (shipped by the base, installed earlier or in this command); keep is
+// the edit that adds ca-certificates to the command, nil when it cannot.
+func caCertsNeeded(f *parser.File, call *osCall) (client string, keep []textedit.Edit) {
+	ops := shellcmd.Operands(call.Lits, call.Lit, call.Sub, aptValueOpts)
+	for _, i := range ops {
+		if !call.Lit[i] {
+			continue
+		}
+		p := stagestate.PackageName(call.Lits[i])
+		if p == "ca-certificates" {
+			return "", nil
+		}
+		if client == "" && images.LosesCACerts(p) {
+			client = p
+		}
+	}
+	if client == "" {
+		return "", nil
+	}
+	if r := stagestate.Of(f).Run(call.In); r != nil {
+		if r.Before.CACerts {
+			return "", nil
+		}
+		for _, ins := range r.Installs {
+			if ins.Cmd != nil && call.Cmd != nil && ins.Cmd == call.Cmd {
+				break
+			}
+			if slices.Contains(ins.Packages, "ca-certificates") {
+				return "", nil
+			}
+		}
+	}
+	if len(ops) == 0 || call.Opaque {
+		return client, nil
+	}
+	last := ops[len(ops)-1]
+	if call.Cmd == nil {
+		return client, JSONInsertAfter(f, call.In, last, "ca-certificates")
+	}
+	// The separator between the last two packages, or before the only one
+	// when it sits on a line of its own: one package a line stays so.
+	sep, prev := " ", last-1
+	if len(ops) > 1 {
+		prev = ops[len(ops)-2]
+	}
+	if between := string(f.Src[call.End(prev):call.Start(last)]); len(ops) > 1 || strings.Contains(between, "\n") {
+		sep = shellcmd.LayoutSeparator(between)
+	}
+	return client, InsertAt(call.End(last), sep+"ca-certificates")
 }
 
 func aptYes(c *rewrite.Context, call *osCall) {
@@ -326,10 +390,8 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	update := calls[lastUpdate]
-	for _, cmd := range allCmds(in) {
-		if s, _ := cmd.Span(0); s > update.Start(0) && removesPath(cmd, aptLists) {
-			return
-		}
+	if removedAfterUpdate(stagestate.Of(c.File).Run(in)) {
+		return // removed later in the RUN already (rm among other operands, dist-clean, a variable)
 	}
 	if laterCleanupHandles(c, in, aptLists) {
 		return
@@ -345,8 +407,108 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			"%s update leaves its package lists in the layer, and %s; remove /var/lib/apt/lists/* at its end by hand", update.Name, why)
 		return
 	}
-	osFix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), []textedit.Edit{e},
+	edits := []textedit.Edit{e}
+	// A later RUN that installs with these lists gets its own update. If
+	// one of them (or one that then reads its lists) cannot take one, the
+	// lists stay in the image anyway: removing them here would only break it.
+	var lines []string
+	var readers []*stagestate.Run
+	var blocked *stagestate.Run
+	if in.Sub == "" {
+		readers, blocked = listsReaders(c.File, in)
+	}
+	if blocked != nil {
+		line, _ := c.File.Position(blocked.In.Start)
+		c.Reportf(RuleAptListsCleanup, update.Start(0),
+			"%s update leaves its package lists in the layer, but the RUN at line %d installs with them later and dockslim cannot give it an apt-get update of its own (%s); not removing them", update.Name, line, readerWhy(blocked.In, blocked.Ops[0]))
+		return
+	}
+	for _, r := range readers {
+		line, _ := c.File.Position(r.In.Start)
+		op := r.Ops[0]
+		ins, ok := shellcmd.InsertBeforeChain(c.File, op.Cmd, sudoPrefix(op.Cmd)+"apt-get update")
+		if !ok {
+			c.Reportf(RuleAptListsCleanup, update.Start(0),
+				"%s update leaves its package lists in the layer, but the RUN at line %d installs with them and its chain cannot take an apt-get update; not removing them", update.Name, line)
+			return
+		}
+		edits = append(edits, ins)
+		lines = append(lines, strconv.Itoa(line))
+	}
+	if len(lines) > 0 {
+		osFix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), edits,
+			"%s update leaves its package lists in the layer; remove /var/lib/apt/lists/* at the end of the same RUN, and run apt-get update in the later RUN that installs with them (line %s)", update.Name, strings.Join(lines, ", "))
+		return
+	}
+	osFix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), edits,
 		"%s update leaves its package lists in the layer; remove /var/lib/apt/lists/* at the end of the same RUN", update.Name)
+}
+
+// removedAfterUpdate reports whether a command of the RUN removes the
+// lists after its last apt-get update.
+func removedAfterUpdate(r *stagestate.Run) bool {
+	if r == nil {
+		return false
+	}
+	removed := false
+	for _, op := range r.Ops {
+		switch op.Kind {
+		case stagestate.Update:
+			removed = false
+		case stagestate.Removes:
+			removed = true
+		}
+	}
+	return removed
+}
+
+// listsReaders returns the RUNs that install with the lists in leaves
+// (see stagestate.ListsReaders). blocked is a RUN, among them or among the
+// readers of their own lists once they update, that cannot take an update.
+func listsReaders(f *parser.File, in *parser.Instruction) (readers []*stagestate.Run, blocked *stagestate.Run) {
+	m := stagestate.Of(f)
+	seen := map[*parser.Instruction]bool{}
+	var walk func(in *parser.Instruction, direct bool) *stagestate.Run
+	walk = func(in *parser.Instruction, direct bool) *stagestate.Run {
+		for _, r := range m.ListsReaders(in) {
+			if seen[r.In] {
+				continue
+			}
+			seen[r.In] = true
+			if !updatable(r) {
+				return r
+			}
+			if direct {
+				readers = append(readers, r)
+			}
+			if b := walk(r.In, false); b != nil {
+				return b
+			}
+		}
+		return nil
+	}
+	blocked = walk(in, true)
+	return readers, blocked
+}
+
+// updatable reports whether an apt-get update can be put before the RUN's
+// first install.
+func updatable(r *stagestate.Run) bool {
+	op := r.Ops[0]
+	return r.In.Sub == "" && op.Cmd != nil && !op.Opaque && !op.Cmd.Quoted && !op.Cmd.InSubst
+}
+
+// readerWhy says why a RUN cannot take an apt-get update.
+func readerWhy(in *parser.Instruction, op stagestate.AptOp) string {
+	switch {
+	case in.Sub != "":
+		return "an ONBUILD RUN"
+	case op.Cmd == nil:
+		return "exec form"
+	case op.Opaque || op.Cmd.Quoted:
+		return "the install runs inside an sh -c string"
+	}
+	return "the install runs inside a command substitution"
 }
 
 // aptUpdateOwnRun is DS113: a RUN that only runs apt-get update.

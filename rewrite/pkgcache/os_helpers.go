@@ -91,88 +91,17 @@ func anyOpaque(calls []*osCall) bool {
 	return slices.ContainsFunc(calls, func(c *osCall) bool { return c.Opaque })
 }
 
-var osShells = strset.Set{"sh", "bash", "ash", "dash", "zsh"}
+var osShells = shellcmd.Shells
 
 // allCmds is shellcmd.All plus the commands of an exec-form
-// RUN ["sh", "-c", "script"] whose string is written without escapes, so
-// that its bytes in the file are the script's bytes and can be edited.
-func allCmds(in *parser.Instruction) []*shellcmd.Command {
-	out := shellcmd.All(in)
-	if s := jsonShellScript(in); s != nil {
-		out = append(out, shellcmd.Commands(s)...)
-	}
-	return out
-}
+// RUN ["sh", "-c", "script"] whose string maps exactly to the file.
+func allCmds(in *parser.Instruction) []*shellcmd.Command { return shellcmd.AllWithExec(in) }
 
-// jsonShellCmd returns the index of the script string of an exec-form
-// `["sh", "-c", "script"]`, or -1.
-func jsonShellCmd(in *parser.Instruction) int {
-	if !in.JSON || len(in.JSONArgs) < 3 || !osShells.Has(path.Base(in.JSONArgs[0].Value)) {
-		return -1
-	}
-	for i := 1; i < len(in.JSONArgs)-1; i++ {
-		a := in.JSONArgs[i].Value
-		if !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
-			return -1
-		}
-		if strings.Contains(a, "c") {
-			return i + 1
-		}
-	}
-	return -1
-}
+func jsonShellCmd(in *parser.Instruction) int { return shellcmd.ExecScriptIndex(in) }
 
-func jsonShellScript(in *parser.Instruction) *parser.Script {
-	i := jsonShellCmd(in)
-	if i < 0 {
-		return nil
-	}
-	w := in.JSONArgs[i]
-	if w.End-w.Start != len(w.Value)+2 || strings.ContainsAny(w.Value, "\\\"\n") {
-		return nil
-	}
-	if s := parser.ParseShell(w.Value, w.Start+1); s.Err == nil {
-		return s
-	}
-	return nil
-}
+func jsonShellScript(in *parser.Instruction) *parser.Script { return shellcmd.ExecScript(in) }
 
-// opaqueCmds returns the commands of `sh -c` strings that shellcmd could not
-// map to the file (double quotes with escapes or expansions, JSON escapes),
-// parsed from their raw text for reporting only.
-func opaqueCmds(in *parser.Instruction) []*shellcmd.Command {
-	var out []*shellcmd.Command
-	if i := jsonShellCmd(in); i >= 0 && jsonShellScript(in) == nil {
-		w := in.JSONArgs[i]
-		if s := parser.ParseShell(w.Value, w.Start+1); s.Err == nil {
-			out = append(out, shellcmd.Commands(s)...)
-		}
-	}
-	for _, cmd := range shellcmd.All(in) {
-		if !osShells.Has(cmd.Name) {
-			continue
-		}
-		for i := 1; i+1 < len(cmd.Args); i++ {
-			a, ok := cmd.Arg(i)
-			if !ok || !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
-				break
-			}
-			if !strings.Contains(a, "c") {
-				continue
-			}
-			start, end := cmd.Span(i + 1)
-			raw := cmd.Script.Text[start-cmd.Script.Base : end-cmd.Script.Base]
-			if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
-				raw, start = raw[1:len(raw)-1], start+1
-			}
-			if s := parser.ParseShell(raw, start); s.Err == nil {
-				out = append(out, shellcmd.Commands(s)...)
-			}
-			break
-		}
-	}
-	return out
-}
+func opaqueCmds(in *parser.Instruction) []*shellcmd.Command { return shellcmd.Opaque(in) }
 
 // subcommandIndex is the index of the first word after Lits[0] that is
 // neither an option nor an option's value, or -1 (also when a word before

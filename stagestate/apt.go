@@ -1,0 +1,258 @@
+package stagestate
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/dockslim/dockslim/internal/strset"
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/shellcmd"
+)
+
+// OpKind is what one command of a RUN does to apt's package lists.
+type OpKind uint8
+
+const (
+	// Update downloads the lists (apt-get update).
+	Update OpKind = iota + 1
+	// Reads needs the lists (install, build-dep, source, upgrade, download…).
+	Reads
+	// Removes deletes them (rm of /var/lib/apt/lists, apt-get dist-clean).
+	Removes
+)
+
+// AptOp is one command of a RUN that touches the package lists.
+type AptOp struct {
+	Kind OpKind
+	// Cmd is the command; nil in an exec-form RUN.
+	Cmd *shellcmd.Command
+	// Start is the command's offset in the Dockerfile.
+	Start int
+	// Opaque is set for a command inside an `sh -c` string that does not
+	// map to the file: read, never edited.
+	Opaque bool
+}
+
+// Install is one apt install of a RUN.
+type Install struct {
+	Cmd *shellcmd.Command // nil in an exec-form RUN
+	// Packages are the literal package names (versions, releases and
+	// architectures stripped); Unknown counts operands that are not literal.
+	Packages []string
+	Unknown  int
+	// NoRecommends is set when recommended packages are not installed
+	// (--no-install-recommends, -o APT::Install-Recommends=false, or apt's
+	// configuration written by an earlier RUN of the stage chain).
+	NoRecommends bool
+}
+
+// AptLists is the lists folder.
+const AptLists = "/var/lib/apt/lists"
+
+var aptReading = strset.Set{"install", "reinstall", "build-dep", "source", "download",
+	"upgrade", "dist-upgrade", "full-upgrade", "satisfy", "changelog"}
+
+// aptView is a RUN's apt facts, in command order.
+type aptView struct {
+	ops      []AptOp
+	installs []Install
+	// mounted is set when a --mount of the RUN covers the lists: what the
+	// RUN does to them stays out of the layer.
+	mounted bool
+}
+
+// call is a command's argv as literals, from the shell tree or an exec-form array.
+type call struct {
+	cmd    *shellcmd.Command
+	name   string
+	lits   []string
+	lit    []bool
+	start  int
+	opaque bool
+}
+
+func calls(in *parser.Instruction) []call {
+	if in.JSON && shellcmd.ExecScriptIndex(in) < 0 {
+		if len(in.JSONArgs) == 0 {
+			return nil
+		}
+		c := call{name: path.Base(in.JSONArgs[0].Value), start: in.JSONArgs[0].Start}
+		for _, a := range in.JSONArgs {
+			c.lits = append(c.lits, a.Value)
+			c.lit = append(c.lit, true)
+		}
+		return []call{c}
+	}
+	var out []call
+	add := func(cmd *shellcmd.Command, opaque bool) {
+		c := call{cmd: cmd, name: cmd.Name, opaque: opaque}
+		c.start, _ = cmd.Span(0)
+		for i := range cmd.Args {
+			v, ok := cmd.Arg(i)
+			c.lits = append(c.lits, v)
+			c.lit = append(c.lit, ok)
+		}
+		out = append(out, c)
+	}
+	for _, cmd := range shellcmd.AllWithExec(in) {
+		add(cmd, false)
+	}
+	for _, cmd := range shellcmd.Opaque(in) {
+		add(cmd, true)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
+	v := aptView{mounted: mountCovers(in, AptLists)}
+	sc := Scope{File: m.f, In: in}
+	for _, c := range calls(in) {
+		switch {
+		case shellcmd.IsApt(c.name) || c.name == "aptitude":
+			sub := shellcmd.SubcommandIndex(c.lits, c.lit, shellcmd.AptValueOpts)
+			if sub < 0 {
+				continue
+			}
+			verb := c.lits[sub]
+			switch {
+			case verb == "update":
+				v.ops = append(v.ops, AptOp{Kind: Update, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+			case verb == "dist-clean":
+				v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+			case aptReading.Has(verb):
+				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+				if verb == "install" || verb == "reinstall" || verb == "satisfy" {
+					v.installs = append(v.installs, readInstall(c, sub, configuredNoRec))
+				}
+			}
+		case c.cmd != nil && RemovesPath(sc, c.cmd, AptLists):
+			v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+		}
+	}
+	return v
+}
+
+func readInstall(c call, sub int, noRec bool) Install {
+	ins := Install{Cmd: c.cmd, NoRecommends: noRec}
+	for i := 1; i < len(c.lits); i++ {
+		a := strings.ToLower(c.lits[i])
+		switch {
+		case !c.lit[i]:
+		case a == "--no-install-recommends" || strings.HasPrefix(a, "--no-install-recommends="):
+			ins.NoRecommends = true
+		case a == "--install-recommends":
+			ins.NoRecommends = false
+		case (a == "-o" || a == "--option") && i+1 < len(c.lits):
+			if r, ok := recommendsOpt(c.lits[i+1]); ok {
+				ins.NoRecommends = !r
+			}
+		case strings.HasPrefix(a, "-o") || strings.HasPrefix(a, "--option="):
+			if r, ok := recommendsOpt(strings.TrimPrefix(strings.TrimPrefix(c.lits[i], "--option="), "-o")); ok {
+				ins.NoRecommends = !r
+			}
+		}
+	}
+	for _, i := range shellcmd.Operands(c.lits, c.lit, sub, shellcmd.AptValueOpts) {
+		if !c.lit[i] {
+			ins.Unknown++
+			continue
+		}
+		ins.Packages = append(ins.Packages, PackageName(c.lits[i]))
+	}
+	return ins
+}
+
+// recommendsOpt reads an -o APT::Install-Recommends=VALUE option.
+func recommendsOpt(o string) (on, ok bool) {
+	k, v, found := strings.Cut(o, "=")
+	if !found || !strings.EqualFold(k, "APT::Install-Recommends") {
+		return false, false
+	}
+	switch strings.ToLower(strings.Trim(v, `"' `)) {
+	case "0", "false", "no", "off":
+		return false, true
+	}
+	return true, true
+}
+
+// PackageName strips apt's version, release and architecture suffixes:
+// curl=7.88.1-10, curl/bookworm-backports, curl:amd64.
+func PackageName(op string) string {
+	if i := strings.IndexAny(op, "=/:"); i > 0 {
+		op = op[:i]
+	}
+	return op
+}
+
+// RemovesPath reports whether cmd deletes dir: an rm whose operands
+// (literal, or with variables the scope knows, among other operands)
+// cover it, or `find DIR … -delete`.
+func RemovesPath(sc Scope, cmd *shellcmd.Command, dir string) bool {
+	switch cmd.Name {
+	case "find":
+		if !cmd.Has("-delete") || len(cmd.Args) < 2 {
+			return false
+		}
+		p, ok := sc.Word(cmd, cmd.Args[1])
+		return ok && PathCovers(p, dir)
+	case "rm":
+		opts := true
+		for i := 1; i < len(cmd.Args); i++ {
+			a, ok := sc.Word(cmd, cmd.Args[i])
+			if !ok {
+				continue
+			}
+			if opts && a == "--" {
+				opts = false
+				continue
+			}
+			if opts && strings.HasPrefix(a, "-") && len(a) > 1 {
+				continue
+			}
+			if PathCovers(a, dir) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cleanPath normalises a path for comparisons: "/var/lib/apt/lists/*",
+// "/var/lib/apt/lists/" and "/var/lib/apt/lists" are the same folder.
+func cleanPath(p string) string {
+	p = strings.TrimSuffix(p, "/*")
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	return p
+}
+
+// PathCovers reports whether removing p removes q (p is q or a parent of q,
+// or a glob that matches q).
+func PathCovers(p, q string) bool {
+	p, q = cleanPath(p), cleanPath(q)
+	if p == "" || q == "" {
+		return false
+	}
+	if p == q || p == "/" || strings.HasPrefix(q, p+"/") {
+		return true
+	}
+	if strings.ContainsAny(p, "*?[") {
+		if ok, _ := path.Match(p, q); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// mountCovers reports whether a --mount of the RUN covers dir.
+func mountCovers(in *parser.Instruction, dir string) bool {
+	for _, m := range in.Mounts() {
+		if m.Target != "" && PathCovers(m.Target, dir) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,209 @@
+// Package stagestate follows each stage of a Dockerfile instruction by
+// instruction and says what it holds before and after each RUN: whether
+// apt's package lists are there, which packages apt installed and whether
+// their recommended packages came with them, whether CA certificates are
+// installed. A stage built FROM another starts with that stage's end state.
+//
+// It is the one model the passes read to prove that a fix leaves every
+// later instruction what it needs (a cleanup must not strand a later
+// install; --no-install-recommends must not lose the certificates that an
+// https client needs).
+package stagestate
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/parser"
+)
+
+// State is what a stage holds at one point.
+type State struct {
+	// Lists is set while apt's package lists are present.
+	Lists bool
+	// Packages are the packages apt installed in the stage chain, by name.
+	Packages []string
+	// CACerts is set when ca-certificates is installed: shipped by the base
+	// image, installed by name, or brought as a recommended package.
+	CACerts bool
+	// CAKnown is false when the base image is not known to dockslim and no
+	// instruction installed ca-certificates: CACerts is a guess (false).
+	CAKnown bool
+}
+
+// Has reports whether apt installed pkg in the stage chain.
+func (s State) Has(pkg string) bool { return slices.Contains(s.Packages, pkg) }
+
+// Run is the model of one RUN instruction.
+type Run struct {
+	In *parser.Instruction
+	// Ops are the commands that touch the package lists, in order.
+	Ops []AptOp
+	// Installs are the apt installs, in order.
+	Installs []Install
+	// Mounted is set when a --mount covers the lists: the RUN's effect on
+	// them stays out of the layer.
+	Mounted bool
+	// Before and After are the stage's state around the RUN.
+	Before, After State
+}
+
+// FirstListsOp is the kind of the RUN's first command that touches the
+// lists, or 0.
+func (r *Run) FirstListsOp() OpKind {
+	if len(r.Ops) == 0 {
+		return 0
+	}
+	return r.Ops[0].Kind
+}
+
+// Model is the state of every stage of a file.
+type Model struct {
+	f    *parser.File
+	runs map[*parser.Instruction]*Run
+	end  map[*parser.Stage]State
+}
+
+type memoKey struct{}
+
+// Of returns the model of f, computed once per file.
+func Of(f *parser.File) *Model {
+	return f.Memo(memoKey{}, func() any { return build(f) }).(*Model)
+}
+
+// Run returns the model of a RUN instruction, or nil.
+func (m *Model) Run(in *parser.Instruction) *Run { return m.runs[in] }
+
+// End returns a stage's state after its last instruction.
+func (m *Model) End(st *parser.Stage) State { return m.end[st] }
+
+func build(f *parser.File) *Model {
+	m := &Model{f: f, runs: map[*parser.Instruction]*Run{}, end: map[*parser.Stage]State{}}
+	for _, st := range f.Stages {
+		s := m.start(st)
+		noRec := false
+		for _, in := range st.Instructions {
+			if !in.Is("run") {
+				continue
+			}
+			if in.Sub != "" {
+				// ONBUILD RUN runs in the builds FROM the image, not here:
+				// its own commands are modelled, the stage is not changed.
+				v := m.readApt(in, noRec)
+				m.runs[in] = &Run{In: in, Ops: v.ops, Installs: v.installs, Mounted: v.mounted, Before: s, After: s}
+				continue
+			}
+			noRec = noRec || configuresNoRecommends(in)
+			v := m.readApt(in, noRec)
+			r := &Run{In: in, Ops: v.ops, Installs: v.installs, Mounted: v.mounted, Before: s}
+			s = step(s, r)
+			r.After = s
+			m.runs[in] = r
+		}
+		m.end[st] = s
+	}
+	return m
+}
+
+// start is a stage's state before its first RUN.
+func (m *Model) start(st *parser.Stage) State {
+	if ref := st.Base.StageRef; ref != nil {
+		if s, ok := m.end[ref]; ok {
+			s.Packages = slices.Clone(s.Packages)
+			return s
+		}
+	}
+	// Official images ship without package lists.
+	s := State{}
+	if st.Base.Scratch {
+		s.CAKnown = true
+		return s
+	}
+	if im, ok := images.Normalize(st.Base.Repository); ok && !st.Base.FromArg {
+		s.CACerts, s.CAKnown = images.ShipsCACerts(im, st.Base.Tag)
+	}
+	return s
+}
+
+// step applies a RUN to the state.
+func step(s State, r *Run) State {
+	s.Packages = slices.Clone(s.Packages)
+	lists := s.Lists
+	for _, op := range r.Ops {
+		switch op.Kind {
+		case Update:
+			lists = true
+		case Removes:
+			lists = false
+		}
+	}
+	if !r.Mounted {
+		s.Lists = lists
+	}
+	for _, ins := range r.Installs {
+		for _, p := range ins.Packages {
+			if !slices.Contains(s.Packages, p) {
+				s.Packages = append(s.Packages, p)
+			}
+			switch {
+			case p == "ca-certificates":
+				s.CACerts, s.CAKnown = true, true
+			case !ins.NoRecommends && images.LosesCACerts(p):
+				// a recommends install of an https client brings them
+				s.CACerts, s.CAKnown = true, true
+			}
+		}
+	}
+	return s
+}
+
+// configuresNoRecommends reports whether a RUN writes apt configuration
+// that turns recommends off (echo 'APT::Install-Recommends "false";' > …).
+func configuresNoRecommends(in *parser.Instruction) bool {
+	for _, c := range calls(in) {
+		for i, l := range c.lits {
+			if c.lit[i] && strings.Contains(strings.ToLower(l), "apt::install-recommends") &&
+				(strings.Contains(l, `"0"`) || strings.Contains(strings.ToLower(l), `"false"`) || strings.Contains(l, "0;") || strings.Contains(strings.ToLower(l), "false;")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ListsReaders returns the RUNs that would read the package lists that in
+// leaves: the next RUN of in's stage that touches the lists, if it reads
+// them before any update of its own; when no later RUN of the stage
+// touches them, the same for each stage built FROM in's stage. The fix that
+// removes the lists at the end of in must give each of these an update.
+func (m *Model) ListsReaders(in *parser.Instruction) []*Run {
+	var out []*Run
+	var visit func(st *parser.Stage, after int, seen map[*parser.Stage]bool)
+	visit = func(st *parser.Stage, after int, seen map[*parser.Stage]bool) {
+		if seen[st] {
+			return
+		}
+		seen[st] = true
+		for _, p := range st.Instructions {
+			if p.Index <= after {
+				continue
+			}
+			r := m.runs[p]
+			if r == nil || p.Sub != "" || r.Mounted || r.FirstListsOp() == 0 {
+				continue
+			}
+			if r.FirstListsOp() == Reads {
+				out = append(out, r)
+			}
+			return
+		}
+		for _, child := range m.f.Stages {
+			if child.Base.StageRef == st {
+				visit(child, -1, seen)
+			}
+		}
+	}
+	visit(in.Stage, in.Index, map[*parser.Stage]bool{})
+	return out
+}
