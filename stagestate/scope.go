@@ -19,18 +19,20 @@ type Scope struct {
 	In   *parser.Instruction
 }
 
-// Lookup returns the value of name as seen by cmd.
+// Lookup returns the value of name in cmd's environment: its own
+// `NAME=v cmd` prefix first.
 func (s Scope) Lookup(cmd *shellcmd.Command, name string) (string, bool) {
+	if v, ok := cmd.Assigns[name]; ok {
+		return v, true
+	}
 	return s.valueAt(cmd, name, cmd.Script.Offset(cmd.Call.Pos()), 0)
 }
 
-// valueAt is the value of name at offset at of cmd's script.
+// valueAt is the value of name at offset at of cmd's script. A command's
+// own prefix assignments are not seen by its words (`X=1 echo $X`).
 func (s Scope) valueAt(cmd *shellcmd.Command, name string, at, depth int) (string, bool) {
 	if depth > 8 {
 		return "", false
-	}
-	if v, ok := cmd.Assigns[name]; ok {
-		return v, true
 	}
 	if w, wat, ok := scriptAssign(cmd.Script, name, at); ok {
 		if w == nil {

@@ -30,7 +30,16 @@ command alone when it already says --no-install-recommends or
 earlier RUN of the stage writes APT::Install-Recommends into apt's
 configuration. Exec-form RUN gets the flag as a new array element.
 
-If a program needs a recommended package, name that package explicitly.`,
+Recommends that later use needs are kept by name: when the command
+installs an https client whose CA certificates are only a Recommends
+(curl, wget, git, gnupg/dirmngr and every other package that Debian's
+package metadata says loses ca-certificates without its recommends), and
+the stage does not already have them (shipped by the base image, installed
+earlier in the stage chain), the fix adds ca-certificates to the same
+command. When the command cannot take it (an sh -c string dockslim cannot
+edit), dockslim reports and changes nothing.
+
+If a program needs another recommended package, name that package explicitly.`,
 	Before:        "RUN apt-get update && apt-get install -y curl",
 	After:         "RUN apt-get update && apt-get install --no-install-recommends -y curl",
 	Applicability: rewrite.Safe,
@@ -80,7 +89,18 @@ RUN covers /var/lib/apt or /var/lib/apt/lists, when the RUN right after
 that cleanup into this RUN), or when --cache-mounts is on (DS115).
 
 A RUN that only runs apt-get update is left to DS113: removing the lists
-there would break the next RUN's install. Exec-form RUN cannot take a
+there would break the next RUN's install.
+
+A later RUN that installs with these lists (the next RUN of the stage that
+touches them, or the first one of each stage built FROM this one, when it
+installs before any apt-get update of its own) would fail with "Unable to
+locate package" once they are gone: the fix puts "apt-get update &&" before
+that install too, as experts write it (every installing RUN updates and
+cleans). When such a RUN cannot take it (exec form, an sh -c string, ONBUILD),
+the lists would stay in the image anyway, so dockslim removes nothing and
+says why. The cleanup is also not added when the RUN already removes the
+lists another way: apt-get dist-clean, an rm among other operands or
+through a variable whose value is known, find … -delete. Exec-form RUN cannot take a
 cleanup command; dockslim reports it.`,
 	Before:        "RUN apt-get update && apt-get install -y --no-install-recommends curl",
 	After:         "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
