@@ -45,6 +45,10 @@ type Install struct {
 	// (--no-install-recommends, -o APT::Install-Recommends=false, or apt's
 	// configuration written by an earlier RUN of the stage chain).
 	NoRecommends bool
+	// Start is the command's offset; Opaque is set inside an `sh -c`
+	// string that does not map to the file (Start is then approximate).
+	Start  int
+	Opaque bool
 }
 
 // AptLists is the lists folder.
@@ -110,13 +114,9 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 	sc := Scope{File: m.f, In: in}
 	for _, c := range calls(in) {
 		switch {
-		case shellcmd.IsApt(c.name) || c.name == "aptitude":
-			sub := shellcmd.SubcommandIndex(c.lits, c.lit, shellcmd.AptValueOpts)
-			if sub < 0 {
-				continue
-			}
-			verb := c.lits[sub]
-			switch {
+		case shellcmd.ToolOf(c.name) == shellcmd.Apt:
+			inv := shellcmd.Apt.Parse(c.lits, c.lit)
+			switch verb := inv.Verb; {
 			case verb == "update":
 				v.ops = append(v.ops, AptOp{Kind: Update, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
 			case verb == "dist-clean":
@@ -124,7 +124,9 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 			case aptReading.Has(verb):
 				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
 				if verb == "install" || verb == "reinstall" || verb == "satisfy" {
-					v.installs = append(v.installs, readInstall(c, sub, configuredNoRec))
+					ins := readInstall(c.cmd, inv, configuredNoRec)
+					ins.Start, ins.Opaque = c.start, c.opaque
+					v.installs = append(v.installs, ins)
 				}
 			}
 		case c.cmd != nil && RemovesPath(sc, c.cmd, AptLists):
@@ -134,32 +136,26 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 	return v
 }
 
-func readInstall(c call, sub int, noRec bool) Install {
-	ins := Install{Cmd: c.cmd, NoRecommends: noRec}
-	for i := 1; i < len(c.lits); i++ {
-		a := strings.ToLower(c.lits[i])
-		switch {
-		case !c.lit[i]:
-		case a == "--no-install-recommends" || strings.HasPrefix(a, "--no-install-recommends="):
+func readInstall(cmd *shellcmd.Command, inv *shellcmd.Invocation, noRec bool) Install {
+	ins := Install{Cmd: cmd, NoRecommends: noRec}
+	for _, o := range inv.Options {
+		switch n := strings.ToLower(o.Name); {
+		case n == "--no-install-recommends":
 			ins.NoRecommends = true
-		case a == "--install-recommends":
+		case n == "--install-recommends":
 			ins.NoRecommends = false
-		case (a == "-o" || a == "--option") && i+1 < len(c.lits):
-			if r, ok := recommendsOpt(c.lits[i+1]); ok {
-				ins.NoRecommends = !r
-			}
-		case strings.HasPrefix(a, "-o") || strings.HasPrefix(a, "--option="):
-			if r, ok := recommendsOpt(strings.TrimPrefix(strings.TrimPrefix(c.lits[i], "--option="), "-o")); ok {
+		case (n == "-o" || n == "--option") && o.HasValue:
+			if r, ok := recommendsOpt(o.Value); ok {
 				ins.NoRecommends = !r
 			}
 		}
 	}
-	for _, i := range shellcmd.Operands(c.lits, c.lit, sub, shellcmd.AptValueOpts) {
-		if !c.lit[i] {
+	for _, i := range inv.Operands {
+		if !inv.Lit[i] {
 			ins.Unknown++
 			continue
 		}
-		ins.Packages = append(ins.Packages, PackageName(c.lits[i]))
+		ins.Packages = append(ins.Packages, PackageName(inv.Argv[i]))
 	}
 	return ins
 }

@@ -208,7 +208,7 @@ func init() {
 func isApt(name string) bool { return shellcmd.IsApt(name) }
 
 // apt's options that take a separate value: the shared table.
-var aptValueOpts = shellcmd.AptValueOpts
+var aptValueOpts = shellcmd.Apt.ValueOpts
 
 var (
 	// subcommands that ask for confirmation
@@ -281,7 +281,7 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 // (shipped by the base, installed earlier or in this command); keep is
 // the edit that adds ca-certificates to the command, nil when it cannot.
 func caCertsNeeded(f *parser.File, call *osCall) (client string, keep []textedit.Edit) {
-	ops := shellcmd.Operands(call.Lits, call.Lit, call.Sub, aptValueOpts)
+	ops := shellcmd.Apt.Parse(call.Lits, call.Lit).Operands
 	for _, i := range ops {
 		if !call.Lit[i] {
 			continue

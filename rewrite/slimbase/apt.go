@@ -1,13 +1,12 @@
 package slimbase
 
 import (
-	"path"
 	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -20,74 +19,31 @@ type aptInstall struct {
 	Pkgs  []string // package names, versions and architectures stripped
 }
 
-// apt options that take a separate value.
-var aptValueOpts = strset.Set{"-o", "-t", "-c", "--option", "--target-release", "--config-file"}
-
 // metaPackages lists what a meta package installs, as far as the
 // full-vs-slim table is concerned.
 var metaPackages = map[string][]string{
 	"build-essential": {"gcc", "g++", "make", "dpkg-dev", "libc6-dev", "cpp", "binutils", "patch"},
 }
 
-func aptInstalls(stages []*parser.Stage) []aptInstall {
+// aptInstalls lists the apt installs of the stages, from the stage model.
+func aptInstalls(f *parser.File, stages []*parser.Stage) []aptInstall {
+	m := stagestate.Of(f)
 	var out []aptInstall
 	for _, st := range stages {
 		for _, in := range st.Instructions {
-			if !in.Is("run") {
+			r := m.Run(in)
+			if r == nil || in.Sub != "" {
 				continue
 			}
-			if in.JSON {
-				var args []string
-				for _, a := range in.JSONArgs {
-					args = append(args, a.Value)
+			for _, ins := range r.Installs {
+				if ins.Opaque {
+					continue
 				}
-				if pkgs, ok := aptPackages(args); ok && len(in.JSONArgs) > 0 {
-					out = append(out, aptInstall{Stage: st, In: in, Off: in.JSONArgs[0].Start, Pkgs: pkgs})
-				}
-				continue
-			}
-			for _, cmd := range shellcmd.All(in) {
-				if pkgs, ok := aptPackages(cmd.Lits()); ok {
-					start, _ := cmd.Span(0)
-					out = append(out, aptInstall{Stage: st, In: in, Cmd: cmd, Off: start, Pkgs: pkgs})
-				}
+				out = append(out, aptInstall{Stage: st, In: in, Cmd: ins.Cmd, Off: ins.Start, Pkgs: ins.Packages})
 			}
 		}
 	}
 	return out
-}
-
-// aptPackages returns the packages of an apt-get/apt install argv.
-func aptPackages(args []string) ([]string, bool) {
-	if len(args) == 0 {
-		return nil, false
-	}
-	if n := path.Base(args[0]); n != "apt-get" && n != "apt" {
-		return nil, false
-	}
-	var pkgs []string
-	sub := false
-	for i := 1; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "":
-			continue // not literal
-		case aptValueOpts.Has(a):
-			i++
-		case strings.HasPrefix(a, "-"):
-		case !sub:
-			if a != "install" {
-				return nil, false
-			}
-			sub = true
-		default:
-			a, _, _ = strings.Cut(a, "=")
-			a, _, _ = strings.Cut(a, ":")
-			a, _, _ = strings.Cut(a, "/")
-			pkgs = append(pkgs, a)
-		}
-	}
-	return pkgs, sub
 }
 
 // installedBefore reports whether pkg is apt-installed (directly or by a

@@ -1,7 +1,9 @@
 package slimbase
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dockslim/dockslim/images"
@@ -130,20 +132,23 @@ func TestNativePath(t *testing.T) {
 	}
 }
 
-func TestAptPackages(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want []string
-		ok   bool
-	}{
-		{[]string{"apt-get", "install", "-y", "curl=7.88*", "libc6:amd64"}, []string{"curl", "libc6"}, true},
-		{[]string{"apt-get", "-o", "Dpkg::Options::=--force-confold", "-y", "install", "git"}, []string{"git"}, true},
-		{[]string{"apt-get", "update"}, nil, false},
-		{[]string{"apk", "add", "git"}, nil, false},
-	} {
-		got, ok := aptPackages(tc.args)
-		if ok != tc.ok || !slices.Equal(got, tc.want) {
-			t.Errorf("%v → %v %v", tc.args, got, ok)
-		}
+func TestAptInstalls(t *testing.T) {
+	f, err := parser.Load("Dockerfile", []byte(`FROM debian:bookworm
+RUN apt-get update && apt-get install -y curl=7.88* libc6:amd64
+RUN apt-get -o Dpkg::Options::=--force-confold -y install git
+RUN apt-get update
+RUN apk add git
+RUN ["apt-get", "install", "-y", "make"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ai := range aptInstalls(f, f.Stages) {
+		got = append(got, fmt.Sprintf("%d:%s", line(f, ai.Off), strings.Join(ai.Pkgs, ",")))
+	}
+	want := []string{"2:curl,libc6", "3:git", "6:make"}
+	if !slices.Equal(got, want) {
+		t.Errorf("aptInstalls = %v, want %v", got, want)
 	}
 }

@@ -242,7 +242,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 	f := c.File
 	st := b.Stage
 	stages := descendants(f, st)
-	installs := aptInstalls(stages)
+	installs := aptInstalls(f, stages)
 
 	// Compiles: -dev packages without a compiler, native pip/gem packages.
 	hasCompiler := func(stage *parser.Stage, off int) bool {
