@@ -110,11 +110,11 @@ var (
 		aliases:    []string{"i", "install"},
 	}
 	Bundler = &Tool{Name: "bundle", Programs: strset.Set{"bundle", "bundler"},
-		ValueOpts: strset.Set{"--gemfile", "--path", "--jobs", "-j", "--retry", "--without", "--with", "--binstubs"},
+		ValueOpts:  strset.Set{"--gemfile", "--path", "--jobs", "-j", "--retry", "--without", "--with", "--binstubs"},
 		ShortValue: "j",
 	}
 	Composer = &Tool{Name: "composer", Programs: strset.Set{"composer", "composer.phar"},
-		ValueOpts: strset.Set{"-d", "--working-dir"},
+		ValueOpts:  strset.Set{"-d", "--working-dir"},
 		ShortValue: "d",
 		aliases:    []string{"i", "install", "u", "update", "upgrade", "update", "r", "require"},
 	}
