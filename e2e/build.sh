@@ -55,7 +55,7 @@ esac
 [[ -f $dockerfile ]] || e2e_die "no such Dockerfile: $dockerfile"
 appdir=$(cd "$appdir" && pwd)
 dockerfile=$(cd "$(dirname "$dockerfile")" && pwd)/$(basename "$dockerfile")
-if ! command -v buildah >/dev/null || ! command -v jq >/dev/null; then
+if ! type -P buildah >/dev/null || ! type -P jq >/dev/null; then
 	e2e_skip "buildah and jq are needed (apt-get install -y buildah jq, then e2e/bases.sh)"
 fi
 [[ -z $out ]] && out=${DOCKSLIM_E2E_OUT:-$here/out}/$(printf '%s' "$tag" | tr -c 'A-Za-z0-9._-' '_')

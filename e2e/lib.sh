@@ -54,7 +54,7 @@ e2e_archive_reachable() {
 e2e_ensure_tools() {
 	local missing=() t
 	for t in buildah debootstrap curl jq; do
-		command -v "$t" >/dev/null || missing+=("$t")
+		type -P "$t" >/dev/null || missing+=("$t")  # -P: buildah is also a function here
 	done
 	((${#missing[@]} == 0)) && return 0
 	[[ $(id -u) == 0 ]] || e2e_die "need root to install: ${missing[*]}"
