@@ -27,3 +27,10 @@ func SubcommandIndex(lits []string, lit []bool, valueOpts strset.Set) int {
 	}
 	return -1
 }
+
+// AptSimulates reports whether an apt invocation only simulates (-s,
+// --simulate, --dry-run, --just-print, --recon, --no-act): it downloads,
+// installs and asks nothing.
+func AptSimulates(inv *Invocation) bool {
+	return inv.Has("-s", "--simulate", "--dry-run", "--just-print", "--recon", "--no-act")
+}

@@ -123,7 +123,7 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 				v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
 			case aptReading.Has(verb):
 				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
-				if verb == "install" || verb == "reinstall" || verb == "satisfy" {
+				if (verb == "install" || verb == "reinstall" || verb == "satisfy") && !shellcmd.AptSimulates(inv) {
 					ins := readInstall(c.cmd, inv, configuredNoRec)
 					ins.Start, ins.Opaque = c.start, c.opaque
 					v.installs = append(v.installs, ins)

@@ -60,9 +60,10 @@ func (r *Run) FirstListsOp() OpKind {
 
 // Model is the state of every stage of a file.
 type Model struct {
-	f    *parser.File
-	runs map[*parser.Instruction]*Run
-	end  map[*parser.Stage]State
+	f       *parser.File
+	runs    map[*parser.Instruction]*Run
+	end     map[*parser.Stage]State
+	shipped map[*parser.Stage]bool // by Shipped, once
 }
 
 type memoKey struct{}
@@ -206,4 +207,59 @@ func (m *Model) ListsReaders(in *parser.Instruction) []*Run {
 	}
 	visit(in.Stage, in.Index, map[*parser.Stage]bool{})
 	return out
+}
+
+// Shipped reports whether a stage may be part of an image the file
+// builds: the last stage, a stage some shipped stage is built FROM, or a
+// stage nothing uses (a possible --target). A stage that other stages only
+// COPY --from (or build FROM, for such stages) is a build stage: what its
+// layers keep (package lists, caches, recommends) never reaches an image.
+func (m *Model) Shipped(st *parser.Stage) bool {
+	if st == nil || len(m.f.Stages) == 0 {
+		return true
+	}
+	if m.shipped == nil {
+		m.shipped = shippedStages(m.f)
+	}
+	return m.shipped[st]
+}
+
+func shippedStages(f *parser.File) map[*parser.Stage]bool {
+	used := map[*parser.Stage]bool{}
+	for _, in := range f.Instructions {
+		if in.Stage == nil {
+			continue
+		}
+		if fl, ok := in.Flag("from"); ok && (in.Is("copy") || in.Is("add")) {
+			if src := f.StageByName(fl.Value); src != nil && src != in.Stage {
+				used[src] = true
+			}
+		}
+		for _, mt := range in.Mounts() {
+			if src := f.StageByName(mt.From); mt.From != "" && src != nil && src != in.Stage {
+				used[src] = true
+			}
+		}
+	}
+	for _, st := range f.Stages {
+		if st.Base.StageRef != nil {
+			used[st.Base.StageRef] = true
+		}
+	}
+	shipped := map[*parser.Stage]bool{}
+	// Later stages first: a stage is shipped when a shipped stage is built
+	// FROM it, so its children are decided before it.
+	for i := len(f.Stages) - 1; i >= 0; i-- {
+		st := f.Stages[i]
+		if i == len(f.Stages)-1 || !used[st] {
+			shipped[st] = true
+			continue
+		}
+		for _, child := range f.Stages[i+1:] {
+			if child.Base.StageRef == st && shipped[child] {
+				shipped[st] = true
+			}
+		}
+	}
+	return shipped
 }

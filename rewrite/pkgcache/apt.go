@@ -234,6 +234,9 @@ func runApt(c *rewrite.Context) {
 		}
 		for _, call := range calls {
 			sub := call.Subcmd()
+			if shellcmd.AptSimulates(shellcmd.Apt.Parse(call.Lits, call.Lit)) {
+				continue // -s: nothing is downloaded, installed or asked
+			}
 			if sub == "install" {
 				aptRecommends(c, call)
 			}
@@ -253,6 +256,9 @@ func runApt(c *rewrite.Context) {
 }
 
 func aptRecommends(c *rewrite.Context, call *osCall) {
+	if !stagestate.Of(c.File).Shipped(call.In.Stage) {
+		return // a build stage: its recommends never reach the image
+	}
 	if call.Any(func(a string) bool {
 		return strings.HasPrefix(a, "--no-install-recommends") || strings.HasPrefix(a, "--install-recommends") ||
 			strings.Contains(strings.ToLower(a), "install-recommends")
@@ -406,8 +412,8 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			work = true
 		}
 	}
-	if !work || mountCovers(in, aptLists) {
-		return
+	if !work || mountCovers(in, aptLists) || !stagestate.Of(c.File).Shipped(in.Stage) {
+		return // nothing to do, or a build stage whose lists never reach the image
 	}
 	update := calls[lastUpdate]
 	if removedAfterUpdate(stagestate.Of(c.File).Run(in)) {

@@ -7,6 +7,7 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -275,8 +276,8 @@ func laterCleanupHandles(c *rewrite.Context, r *parser.Instruction, dir string) 
 func runLayerCleanup(c *rewrite.Context) {
 	f := c.File
 	for _, in := range f.Instructions {
-		if !in.Is("run") || in.Stage == nil {
-			continue
+		if !in.Is("run") || in.Stage == nil || !stagestate.Of(f).Shipped(in.Stage) {
+			continue // a build stage's layers never reach the image
 		}
 		if k := asCleanupRun(in); k != nil {
 			cleanupRunFinding(c, k)
