@@ -124,7 +124,7 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 			case aptReading.Has(verb):
 				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
 				if (verb == "install" || verb == "reinstall" || verb == "satisfy") && !shellcmd.AptSimulates(inv) {
-					ins := readInstall(c.cmd, inv, configuredNoRec)
+					ins := readInstall(sc, c.cmd, inv, configuredNoRec)
 					ins.Start, ins.Opaque = c.start, c.opaque
 					v.installs = append(v.installs, ins)
 				}
@@ -136,7 +136,7 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 	return v
 }
 
-func readInstall(cmd *shellcmd.Command, inv *shellcmd.Invocation, noRec bool) Install {
+func readInstall(sc Scope, cmd *shellcmd.Command, inv *shellcmd.Invocation, noRec bool) Install {
 	ins := Install{Cmd: cmd, NoRecommends: noRec}
 	for _, o := range inv.Options {
 		switch n := strings.ToLower(o.Name); {
@@ -151,11 +151,22 @@ func readInstall(cmd *shellcmd.Command, inv *shellcmd.Invocation, noRec bool) In
 		}
 	}
 	for _, i := range inv.Operands {
-		if !inv.Lit[i] {
+		if inv.Lit[i] {
+			ins.Packages = append(ins.Packages, PackageName(inv.Argv[i]))
+			continue
+		}
+		// $PKG, "${NAME}=$VERSION": known when the scope knows them.
+		v, ok := "", false
+		if cmd != nil && !cmd.Quoted {
+			v, ok = sc.Word(cmd, cmd.Args[i])
+		}
+		if !ok || strings.TrimSpace(v) == "" {
 			ins.Unknown++
 			continue
 		}
-		ins.Packages = append(ins.Packages, PackageName(inv.Argv[i]))
+		for _, p := range strings.Fields(v) {
+			ins.Packages = append(ins.Packages, PackageName(p))
+		}
 	}
 	return ins
 }

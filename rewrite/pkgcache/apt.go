@@ -265,6 +265,11 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 	}) || osConfigured(call.In, "APT::Install-Recommends") {
 		return
 	}
+	if ins := modelInstall(c.File, call); ins != nil && ins.Unknown > 0 {
+		c.Reportf(RuleAptNoRecommends, call.Start(call.Sub),
+			"%s install: --no-install-recommends would keep recommended packages out, but some packages are named through variables dockslim cannot resolve, so it cannot tell which of them later steps need; add the flag by hand (with the packages they need)", call.Name)
+		return
+	}
 	edits := call.InsertAfter(c.File, call.Sub, "--no-install-recommends")
 	client, keep := caCertsNeeded(c.File, call)
 	if client == "" {
@@ -281,6 +286,22 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 		"%s install: add --no-install-recommends so that recommended packages stay out of the image, and ca-certificates, a recommended package that %s needs for https", call.Name, client)
 }
 
+// modelInstall is the stage model's view of the install call runs (its
+// packages with variables resolved), or nil.
+func modelInstall(f *parser.File, call *osCall) *stagestate.Install {
+	r := stagestate.Of(f).Run(call.In)
+	if r == nil {
+		return nil
+	}
+	for i := range r.Installs {
+		ins := &r.Installs[i]
+		if call.Cmd == nil && ins.Cmd == nil || call.Cmd != nil && ins.Cmd != nil && ins.Start == call.Start(0) {
+			return ins
+		}
+	}
+	return nil
+}
+
 // caCertsNeeded returns the first package of an install that loses
 // ca-certificates without its recommends (curl, wget, git: Debian's
 // package metadata says which), when the stage does not already have them
@@ -288,11 +309,11 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 // the edit that adds ca-certificates to the command, nil when it cannot.
 func caCertsNeeded(f *parser.File, call *osCall) (client string, keep []textedit.Edit) {
 	ops := shellcmd.Apt.Parse(call.Lits, call.Lit).Operands
-	for _, i := range ops {
-		if !call.Lit[i] {
-			continue
-		}
-		p := stagestate.PackageName(call.Lits[i])
+	var pkgs []string
+	if ins := modelInstall(f, call); ins != nil {
+		pkgs = ins.Packages // variables resolved
+	}
+	for _, p := range pkgs {
 		if p == "ca-certificates" {
 			return "", nil
 		}
