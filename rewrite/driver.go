@@ -148,7 +148,7 @@ func Run(name string, src []byte, opts Options) (*Result, error) {
 	// has (a cleanup another fix then made redundant).
 	keep := map[string]bool{}
 	dropped := map[string]bool{}
-	findings := Analyze(f, opts)
+	findings, last := Analyze(f, opts), 0 // last: the round of findings
 	record(0, findings)
 	for round := 0; ; round++ {
 		var todo []Finding
@@ -187,11 +187,11 @@ func Run(name string, src []byte, opts Options) (*Result, error) {
 		}
 		m = m.Apply(f.Src, edits...)
 		f = next
-		findings = Analyze(f, opts)
-		record(round+1, findings)
+		findings, last = Analyze(f, opts), round+1
+		record(last, findings)
 	}
 	for _, fd := range findings {
-		keep[keepKey(onInput(in, f, m, maxRounds, fd))] = true
+		keep[keepKey(onInput(in, f, m, last, fd))] = true
 	}
 	for _, fd := range all {
 		if fd.Round == 0 || keep[findingKey(fd)] || keep[keepKey(fd)] {
