@@ -3,6 +3,8 @@ package rewrite
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/textedit"
@@ -16,15 +18,20 @@ const maxRounds = 8
 type Result struct {
 	Name          string
 	Input, Output []byte
-	// Findings are those of the input file, sorted by position.
+	// Findings are every distinct finding of every round (the input's, and
+	// those the fixes of earlier rounds revealed), placed on the input (see
+	// Finding.Offset) and sorted by position, then rule id. A finding
+	// reported again in a later round (same rule, message and input
+	// position) is listed once, from the earliest round.
 	Findings []Finding
-	// Applied are the findings whose fixes are in Output, in the order applied.
+	// Applied are the findings whose fixes are in Output, in the order
+	// applied, placed on the input.
 	Applied []Finding
 	// Dropped are fixes that were not applied because the result failed
 	// validation; Reason says why.
 	Dropped []Dropped
-	// Pending counts the fixes that exist but were not applied because they
-	// are unsafe and --unsafe-fixes was not given.
+	// Pending are the findings (of Findings) whose fixes were not applied
+	// because they are unsafe and --unsafe-fixes was not given.
 	Pending  []Finding
 	NewFiles []NewFile
 	// Unstable is set when fixes were still pending after maxRounds: a bug.
@@ -63,12 +70,7 @@ func Analyze(f *parser.File, opts Options) []Finding {
 			out = append(out, fd)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Offset != out[j].Offset {
-			return out[i].Offset < out[j].Offset
-		}
-		return out[i].Rule.ID < out[j].Rule.ID
-	})
+	sortFindings(out)
 	return out
 }
 
@@ -99,20 +101,55 @@ func (o Options) applies(fd Finding) bool {
 // Run loads src, applies the fixes the options allow until nothing changes,
 // and validates the result. The error is a *parser.ParseError when src is
 // not a valid Dockerfile.
+//
+// Every round's findings are kept, not only the input's: a fix can reveal
+// work for another rule (DS113 merges a lone apt-get update into the next
+// RUN, then DS112 cleans the merged RUN's lists). The driver composes the
+// edits of the rounds into an OffsetMap, so every finding of Result is
+// placed on the input.
 func Run(name string, src []byte, opts Options) (*Result, error) {
 	f, err := parser.Load(name, src)
 	if err != nil {
 		return nil, err
 	}
+	in := f
 	res := &Result{Name: name, Input: src, Output: src}
-	res.Findings = Analyze(f, opts)
-	for _, fd := range res.Findings {
-		if fd.Fix != nil && fd.Fix.Applicability == Unsafe && !opts.UnsafeFixes {
-			res.Pending = append(res.Pending, fd)
+	m := IdentityMap(len(src))
+	var all []Finding
+	seen := map[string]bool{}
+	declined := map[string]int{} // rule and input offset of a suggestion → its first round
+	// record adds a round's findings to all, placed on the input; a finding
+	// an earlier round already reported (same rule, message and input
+	// position) is kept once, from the earliest round. A suggestion is
+	// kept once per rule and place: a rule declining a place again in a
+	// later round, where its message quotes text a fix changed, says
+	// nothing new.
+	record := func(round int, fds []Finding) {
+		for _, fd := range fds {
+			fd = onInput(in, f, m, round, fd)
+			k := findingKey(fd)
+			if seen[k] {
+				continue
+			}
+			if fd.Fix == nil {
+				dk := keepKey(fd)
+				if r, ok := declined[dk]; ok && r < round {
+					continue
+				}
+				declined[dk] = round
+			}
+			seen[k] = true
+			all = append(all, fd)
 		}
 	}
+	// keep holds the findings of later rounds that Findings lists: those
+	// whose fix was applied or dropped, and those still there at the end.
+	// The others were about text that neither the input nor the output
+	// has (a cleanup another fix then made redundant).
+	keep := map[string]bool{}
 	dropped := map[string]bool{}
-	findings := res.Findings
+	findings, last := Analyze(f, opts), 0 // last: the round of findings
+	record(0, findings)
 	for round := 0; ; round++ {
 		var todo []Finding
 		for _, fd := range findings {
@@ -130,49 +167,194 @@ func Run(name string, src []byte, opts Options) (*Result, error) {
 		next, applied, failed := applyRound(f, todo)
 		for _, d := range failed {
 			dropped[key(d.Finding)] = true
+			d.Finding = onInput(in, f, m, round, d.Finding)
+			res.Dropped = append(res.Dropped, d)
+			keep[findingKey(d.Finding)] = true
 		}
-		res.Dropped = append(res.Dropped, failed...)
 		if next == nil {
 			if len(failed) == 0 {
 				break
 			}
 			continue // retry without the dropped fixes
 		}
-		res.Applied = append(res.Applied, applied...)
+		var edits [][]textedit.Edit
 		for _, fd := range applied {
+			edits = append(edits, fd.Fix.Edits)
+			fd = onInput(in, f, m, round, fd)
+			res.Applied = append(res.Applied, fd)
+			keep[findingKey(fd)] = true
 			res.NewFiles = mergeFiles(res.NewFiles, fd.Fix.NewFiles)
 		}
+		m = m.Apply(f.Src, edits...)
 		f = next
-		findings = Analyze(f, opts)
+		findings, last = Analyze(f, opts), round+1
+		record(last, findings)
+	}
+	for _, fd := range findings {
+		keep[keepKey(onInput(in, f, m, last, fd))] = true
+	}
+	for _, fd := range all {
+		if fd.Round == 0 || keep[findingKey(fd)] || keep[keepKey(fd)] {
+			res.Findings = append(res.Findings, fd)
+		}
+	}
+	sortFindings(res.Findings)
+	for _, fd := range res.Findings {
+		if fd.Fix != nil && fd.Fix.Applicability == Unsafe && !opts.UnsafeFixes {
+			res.Pending = append(res.Pending, fd)
+		}
 	}
 	res.Output = f.Src
 	return res, nil
 }
 
+// onInput places a finding of the given round, reported on cur (whose
+// offsets m maps to the input), on the input file in. Line numbers its
+// message and fix description cite ("the RUN at line 7") are cur's; they
+// become the input's too.
+func onInput(in, cur *parser.File, m *OffsetMap, round int, fd Finding) Finding {
+	fd.Round = round
+	fd.Offset = m.ToInput(fd.Offset)
+	fd.Line, fd.Col = in.Position(fd.Offset)
+	if round > 0 {
+		toInput := func(n int) int {
+			l, _ := in.Position(m.ToInput(cur.LineStart(n)))
+			return l
+		}
+		fd.Message = mapLineRefs(fd.Message, cur.LineCount(), toInput)
+		if fd.Fix != nil {
+			fx := *fd.Fix
+			fx.Description = mapLineRefs(fx.Description, cur.LineCount(), toInput)
+			fd.Fix = &fx
+		}
+	}
+	return fd
+}
+
+// mapLineRefs rewrites the line numbers s cites ("line 7", "lines 3, 5 and
+// 9"; not inside `quoted code`) with to, leaving numbers past lines alone.
+func mapLineRefs(s string, lines int, to func(int) int) string {
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(s); {
+		if s[i] == '`' {
+			quoted = !quoted
+		}
+		if quoted || !wordAt(s, i, "line") {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i + len("line")
+		if j < len(s) && s[j] == 's' {
+			j++
+		}
+		b.WriteString(s[i:j])
+		i = j
+		// A list of numbers: " 3", ", 5", " and 9".
+		first := true
+		for {
+			seps := []string{", ", " and "}
+			if first {
+				seps = []string{" "}
+			}
+			k := -1
+			for _, sep := range seps {
+				if strings.HasPrefix(s[i:], sep) && i+len(sep) < len(s) && isDigit(s[i+len(sep)]) {
+					k = i + len(sep)
+					break
+				}
+			}
+			if k < 0 {
+				break
+			}
+			e := k
+			for e < len(s) && isDigit(s[e]) {
+				e++
+			}
+			if e < len(s) && isWordByte(s[e]) {
+				break
+			}
+			n, err := strconv.Atoi(s[k:e])
+			b.WriteString(s[i:k])
+			if err == nil && n >= 1 && n <= lines {
+				b.WriteString(strconv.Itoa(to(n)))
+			} else {
+				b.WriteString(s[k:e])
+			}
+			i = e
+			first = false
+		}
+	}
+	return b.String()
+}
+
+// wordAt reports whether s has the word w (any case for its first letter)
+// at i.
+func wordAt(s string, i int, w string) bool {
+	if i > 0 && isWordByte(s[i-1]) || !strings.HasPrefix(strings.ToLower(s[i:min(len(s), i+len(w))]), w) {
+		return false
+	}
+	j := i + len(w)
+	if j < len(s) && s[j] == 's' {
+		j++
+	}
+	return j < len(s) && s[j] == ' '
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isWordByte(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}
+
+// sortFindings orders findings by position, then rule id; findings at one
+// place of one rule keep their order (the earlier round first).
+func sortFindings(fds []Finding) {
+	sort.SliceStable(fds, func(i, j int) bool {
+		if fds[i].Offset != fds[j].Offset {
+			return fds[i].Offset < fds[j].Offset
+		}
+		return fds[i].Rule.ID < fds[j].Rule.ID
+	})
+}
+
 func key(fd Finding) string { return fd.Rule.ID + "\x00" + fd.Message }
+
+// keepKey identifies a finding on the input by rule and place only, for
+// suggestions (see Run), and like findingKey otherwise.
+func keepKey(fd Finding) string {
+	if fd.Fix == nil {
+		return fd.Rule.ID + "\x00\x00" + strconv.Itoa(fd.Offset)
+	}
+	return findingKey(fd)
+}
+
+// findingKey identifies a finding placed on the input across rounds.
+func findingKey(fd Finding) string { return key(fd) + "\x00" + strconv.Itoa(fd.Offset) }
 
 // applyRound applies the non-conflicting fixes of todo to f and validates
 // the result. When the whole batch fails validation it retries fix by fix,
-// keeping those that pass; failed lists the others.
+// keeping those that pass; failed lists the others. Every fix's edits are
+// relative to f, so the fixes kept are always applied together to f.
 func applyRound(f *parser.File, todo []Finding) (next *parser.File, applied []Finding, failed []Dropped) {
 	batch := nonConflicting(todo)
 	if nf, err := tryApply(f, batch); err == nil {
 		return nf, batch, nil
 	}
-	cur := f
 	for _, fd := range batch {
-		nf, err := tryApply(cur, []Finding{fd})
+		nf, err := tryApply(f, append(applied[:len(applied):len(applied)], fd))
 		if err != nil {
 			failed = append(failed, Dropped{Finding: fd, Reason: err.Error()})
 			continue
 		}
-		cur = nf
+		next = nf
 		applied = append(applied, fd)
 	}
 	if len(applied) == 0 {
 		return nil, nil, failed
 	}
-	return cur, applied, failed
+	return next, applied, failed
 }
 
 // nonConflicting picks fixes in order, skipping any whose edits overlap an

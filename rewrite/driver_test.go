@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -16,6 +17,11 @@ var (
 	ruleNever       = &Rule{ID: "DS905", Name: "test-never-converges", Applicability: Safe}
 	rulePanics      = &Rule{ID: "DS906", Name: "test-panics", Applicability: Safe}
 	ruleUnsafe      = &Rule{ID: "DS907", Name: "test-unsafe", Applicability: Unsafe}
+	ruleStep1       = &Rule{ID: "DS908", Name: "test-step1", Applicability: Safe}
+	ruleStep2       = &Rule{ID: "DS909", Name: "test-step2", Applicability: Safe}
+	ruleTail        = &Rule{ID: "DS910", Name: "test-tail", Applicability: Suggestion}
+	ruleTransient   = &Rule{ID: "DS911", Name: "test-transient", Applicability: Suggestion}
+	ruleAlways      = &Rule{ID: "DS912", Name: "test-always", Applicability: Suggestion}
 )
 
 func init() {
@@ -50,6 +56,28 @@ func init() {
 	Register(&Pass{Name: "test-never", Rules: []*Rule{ruleNever}, Run: func(c *Context) {
 		end := len(c.File.Src)
 		c.Fixf(ruleNever, end, []textedit.Edit{{Start: end, End: end, Text: "# x\n"}}, "more")
+	}})
+	// A chain over three rounds: DS908 turns "RUN step1" into two RUNs,
+	// the second "RUN step2"; DS909 then appends " && finish" to it; DS910
+	// then declines something on "RUN tail", citing the step's line. DS911
+	// reports "RUN step2" only while it has no " && finish" (round 1), DS912
+	// reports the FROM every round.
+	Register(&Pass{Name: "test-steps", Rules: []*Rule{ruleStep1, ruleStep2, ruleTail, ruleTransient, ruleAlways}, Run: func(c *Context) {
+		c.Reportf(ruleAlways, c.File.Instructions[0].Start, "always")
+		step := 0
+		for _, in := range c.File.Instructions {
+			switch t := string(c.File.Src[in.Start:in.ArgsEnd]); {
+			case t == "RUN step1":
+				c.Fixf(ruleStep1, in.Start, []textedit.Edit{{Start: in.Start, End: in.ArgsEnd, Text: "RUN echo prep\nRUN step2"}}, "split step1")
+			case t == "RUN step2":
+				c.Reportf(ruleTransient, in.ArgsStart, "step2 at line %d not done", in.StartLine)
+				c.Fixf(ruleStep2, in.ArgsStart, []textedit.Edit{{Start: in.ArgsEnd, End: in.ArgsEnd, Text: " && finish"}}, "finish step2")
+			case t == "RUN step2 && finish":
+				step = in.StartLine
+			case t == "RUN tail" && step > 0:
+				c.Reportf(ruleTail, in.Start, "tail runs after the step at line %d (not `line %d`)", step, step)
+			}
+		}
 	}})
 	Register(&Pass{Name: "test-panics", Rules: []*Rule{rulePanics}, Run: func(c *Context) { panic("boom") }})
 	Register(&Pass{Name: "test-unsafe", Rules: []*Rule{ruleUnsafe}, Run: func(c *Context) {
@@ -166,5 +194,58 @@ func TestSelector(t *testing.T) {
 func TestParseErrorIsReturned(t *testing.T) {
 	if _, err := Run("Dockerfile", []byte("FROM a\nENV PATH\n"), Options{}); err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:2: ") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLaterRoundFindingsOnInput(t *testing.T) {
+	src := "FROM alpine\n\nRUN step1\nRUN tail\n"
+	res, err := Run("Dockerfile", []byte(src), only("DS908", "DS909", "DS910", "DS911", "DS912"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "FROM alpine\n\nRUN echo prep\nRUN step2 && finish\nRUN tail\n"; string(res.Output) != want {
+		t.Fatalf("output %q", res.Output)
+	}
+	var got []string
+	for _, fd := range res.Findings {
+		got = append(got, fmt.Sprintf("r%d %s", fd.Round, fd))
+	}
+	want := []string{
+		"r0 1:1: DS912 always", // every round, listed once
+		"r0 3:1: DS908 split step1",
+		// Round 1, at "step2" in text DS908 inserted: where it was inserted.
+		"r1 3:1: DS909 finish step2",
+		// Round 2, on round 2's line 5; the line it cites is round 2's 4.
+		"r2 4:1: DS910 tail runs after the step at line 3 (not `line 4`)",
+		// DS911 reported round 1's text only: neither input nor output has it.
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	got = nil
+	for _, fd := range res.Applied {
+		got = append(got, fmt.Sprintf("r%d %s", fd.Round, fd))
+	}
+	want = []string{"r0 3:1: DS908 split step1", "r1 3:1: DS909 finish step2"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("applied:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestMapLineRefs(t *testing.T) {
+	to := func(n int) int { return n * 10 }
+	cases := map[string]string{
+		"the RUN at line 3 does x":         "the RUN at line 30 does x",
+		"move lines 2, 3 and 4 above":      "move lines 20, 30 and 40 above",
+		"Line 2: pip install":              "Line 20: pip install",
+		"`echo line 2` at line 2":          "`echo line 2` at line 20",
+		"line 99 is past the end, line 2x": "line 99 is past the end, line 2x",
+		"pipeline 2, lines 1,2":            "pipeline 2, lines 10,2",
+		"baseline 3; line 5.":              "baseline 3; line 50.",
+	}
+	for in, want := range cases {
+		if got := mapLineRefs(in, 9, to); got != want {
+			t.Errorf("mapLineRefs(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

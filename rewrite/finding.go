@@ -13,10 +13,18 @@ type Finding struct {
 	Severity Severity
 	Message  string
 	// Offset is the byte offset the finding points at; Line and Col are its
-	// 1-based position (filled in by the driver).
+	// 1-based position (filled in by the driver). In a Result they are on
+	// the input file, whatever the round that reported the finding: a place
+	// inside text an earlier fix inserted is the input offset where that
+	// text was inserted.
 	Offset    int
 	Line, Col int
-	Fix       *Fix // nil when the rule only reports
+	// Round is the fix round that reported the finding (0: the input);
+	// set by Run.
+	Round int
+	// Fix is nil when the rule only reports. Its edits are relative to the
+	// text of the finding's round, not necessarily the input.
+	Fix *Fix
 	// SavedBytes is the estimated compressed image size the fix saves, when
 	// known (base image swaps); summaries add them up.
 	SavedBytes int64

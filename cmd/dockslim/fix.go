@@ -56,6 +56,7 @@ func fixAction(c *cli.Context) error {
 	jobs := runAll(paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
 	var fixedFiles, fixes int
 	var saved int64
+	var unfixed []rewrite.Finding // findings without a fix, for --write's summary
 	for _, j := range jobs {
 		if j.err != nil {
 			reportError(errw, j)
@@ -79,6 +80,7 @@ func fixAction(c *cli.Context) error {
 				code = max(code, exitChanges)
 			}
 		case c.Bool("write") && j.path != "-":
+			unfixed = append(unfixed, declines(res)...)
 			if !res.Changed() {
 				notePending(errw, j.display, res)
 				continue
@@ -104,6 +106,9 @@ func fixAction(c *cli.Context) error {
 		msg := fmt.Sprintf("%d fix(es) in %d of %d file(s)", fixes, fixedFiles, len(jobs))
 		if saved > 0 {
 			msg += fmt.Sprintf("; estimated saving ~%d MB compressed (linux/amd64)", (saved+500_000)/1_000_000)
+		}
+		if len(unfixed) > 0 {
+			msg += fmt.Sprintf("; %d finding(s) without a fix (%s): see dockslim check or fix --diff", len(unfixed), ruleCounts(unfixed))
 		}
 		fmt.Fprintln(errw, msg)
 	}
@@ -168,8 +173,9 @@ func ruleCounts(fds []rewrite.Finding) string {
 }
 
 // writeDiff prints the fixes as comment lines (patch and git apply skip
-// text before the first ---), then the unified diff of the file and of any
-// new files.
+// text before the first ---), with the unsafe fixes not applied and the
+// findings without a fix, then the unified diff of the file and of any new
+// files. Every line is placed on the input, whichever round found it.
 func writeDiff(w io.Writer, name string, res *rewrite.Result) {
 	for _, fd := range res.Applied {
 		mark := fd.Fix.Applicability.String()
@@ -192,11 +198,34 @@ func writeDiff(w io.Writer, name string, res *rewrite.Result) {
 }
 
 // writePending lists, as comment lines, the unsafe fixes that were not
-// applied: a reviewer reading --diff always sees them, marked.
+// applied, and the findings without a fix with the reason: a reviewer
+// reading --diff always sees them, marked.
 func writePending(w io.Writer, name string, res *rewrite.Result) {
 	for _, fd := range res.Pending {
 		fmt.Fprintf(w, "# %s:%d: %s [UNSAFE, not applied: use --unsafe-fixes] %s\n", name, fd.Line, fd.Rule.ID, oneLine(fd.Fix.Description))
 	}
+	for _, fd := range declines(res) {
+		fmt.Fprintf(w, "# %s:%d: %s [no fix: %s]\n", name, fd.Line, fd.Rule.ID, oneLine(fd.Message))
+	}
+}
+
+// declines are the findings without a fix (a rule that found something
+// but will not or cannot change it says why), once per line, rule and
+// message.
+func declines(res *rewrite.Result) []rewrite.Finding {
+	var out []rewrite.Finding
+	seen := map[string]bool{}
+	for _, fd := range res.Findings {
+		if fd.Fix != nil {
+			continue
+		}
+		k := fmt.Sprintf("%d\x00%s\x00%s", fd.Line, fd.Rule.ID, fd.Message)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, fd)
+		}
+	}
+	return out
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
