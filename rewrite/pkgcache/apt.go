@@ -484,11 +484,19 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 	}
 	if len(lines) > 0 {
 		osFix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), edits,
-			"%s update leaves its package lists in the layer; remove /var/lib/apt/lists/* at the end of the same RUN, and run apt-get update in the later RUN that installs with them (line %s)", update.Name, strings.Join(lines, ", "))
+			"%s update leaves its package lists in the layer; remove /var/lib/apt/lists/* at the end of the same RUN, and run apt-get update in the later RUN(s) that install with them (%s)", update.Name, lineList(lines))
 		return
 	}
 	osFix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), edits,
 		"%s update leaves its package lists in the layer; remove /var/lib/apt/lists/* at the end of the same RUN", update.Name)
+}
+
+// lineList is "line 4", "lines 4 and 7", "lines 4, 7 and 9".
+func lineList(lines []string) string {
+	if len(lines) == 1 {
+		return "line " + lines[0]
+	}
+	return "lines " + strings.Join(lines[:len(lines)-1], ", ") + " and " + lines[len(lines)-1]
 }
 
 // removedAfterUpdate reports whether a command of the RUN removes the
