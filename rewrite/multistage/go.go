@@ -166,12 +166,22 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 		}
 		p.runtime = *fallback
 	}
+	if !static && fallback.family == "alpine" {
+		if dev := si.apkDev(p.build); len(dev) > 0 {
+			return nil, declinef(p.build.Start, "cgo is on (CGO_ENABLED is not 0) and the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so %s could lack them", strings.Join(dev, ", "), fallback.ref)
+		}
+	}
 	if fallback != nil && fallback.family == "debian" {
 		// The golang images have CA certificates (buildpack-deps:*-scm);
 		// debian:*-slim does not.
-		libs, d := si.apt(p.build, minbase)
-		if d != nil {
+		libs, d := si.apt(p.build, minbase, *fallback)
+		if d != nil && !static {
 			return nil, d
+		}
+		if d != nil {
+			// A static binary links no library: the fallback, only for a
+			// shell, gets the certificates.
+			libs = nil
 		}
 		fb := *fallback
 		fb.runs = []string{aptInstall(append([]string{"ca-certificates"}, libs...))}

@@ -188,14 +188,14 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 		p.what = "the files installed in " + pr
 	}
 	p.what += " (their shared libraries inferred from the -dev packages the build stage installed)"
-	libs, d := si.apt(in, minbase)
+	rt := debianSlim(suite)
+	libs, d := si.apt(in, minbase, rt)
 	if d != nil {
 		return nil, d
 	}
 	if repo != "debian" {
 		libs = append([]string{"ca-certificates"}, libs...) // buildpack-deps has them
 	}
-	rt := debianSlim(suite)
 	if len(libs) > 0 {
 		rt.runs = []string{aptInstall(dedupe(libs))}
 	}

@@ -133,6 +133,11 @@ func recogniseNode(si *stageInfo) (*plan, *decline) {
 	if !ok || !ok2 || !ok3 || wd != iwd || wd != final {
 		return nil, declinef(in.Start, "npm install, npm run build and the CMD do not share one WORKDIR")
 	}
+	if dev := append(si.aptDev(nil), si.apkDev(nil)...); len(dev) > 0 {
+		// Native addons: the runtime stage installs the production
+		// dependencies again, with neither the headers nor a compiler.
+		return nil, declinef(install.in.Start, "the build stage installs %s for native addons; the runtime stage runs npm ci --omit=dev again, where neither those headers nor a compiler are, and would lack the runtime libraries too", strings.Join(dedupe(dev), ", "))
+	}
 	tag, ok := nodeRuntimeTag(si.tag())
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)

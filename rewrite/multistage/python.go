@@ -185,17 +185,15 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
+	rt := runtimeImage{ref: "python:" + slim, family: "debian", suite: suite}
 	skip := append(slices.Clone(minbase), pythonSlimLibs...)
-	libs, d := si.apt(last.in, skip)
+	libs, d := si.apt(last.in, skip, rt)
 	if d != nil {
 		return nil, d
 	}
 	if len(libs) > 0 && suite != devLibsRelease {
-		s := suite
-		if s == "" {
-			s = "of an unknown Debian release"
-		}
-		return nil, declinef(si.st.From.Start, "the runtime needs %s, named for Debian %s, but %s is %s; use a -%s tag", strings.Join(libs, ", "), devLibsRelease, si.image.Raw, s, devLibsRelease)
+		// Other packages are bookworm's names too.
+		return nil, si.wrongRelease(si.st.From.Start, libs, rt)
 	}
 
 	f := si.f
@@ -208,7 +206,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	venvEnv := si.kw("ENV") + ` PATH="/opt/venv/bin:$PATH"`
 	p := &plan{
 		build:    last.in,
-		runtime:  runtimeImage{ref: "python:" + slim, family: "debian", suite: suite},
+		runtime:  rt,
 		what:     "the virtualenv /opt/venv with the installed packages",
 		pathDirs: []string{"/opt/venv/bin"},
 		steps:    []string{`ENV PATH="/opt/venv/bin:$PATH"`},
