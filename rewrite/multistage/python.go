@@ -1,6 +1,7 @@
 package multistage
 
 import (
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/rewrite/slimbase"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -34,9 +36,18 @@ docker-library slim build keeps the libraries its python links) are not
 installed again; build tools (gcc, build-essential, pkg-config, git, ...) are
 dropped; other packages are installed as they are.
 
-It declines for an unknown -dev package, for a builder whose Debian release
-is not bookworm when runtime libraries are needed (the names are bookworm's;
-unsuffixed python:3.9+ tags are trixie today: use a -bookworm tag), for
+Projects that pip compiles from source because PyPI has no manylinux wheel
+for them (psycopg2, mysqlclient, python-ldap, ...) link the library of the
+-dev package they build against, also when the file does not install it: a
+full python image (python:3.12-bookworm) is buildpack-deps and already has
+libpq-dev, libxml2-dev and others. dockslim reads the pip install arguments
+and the requirements files of the build context and installs those runtime
+libraries too (psycopg2 → libpq5).
+
+It declines for an unknown -dev package, for requirements files it cannot
+read on a full python builder, for a RUN before the install it cannot read
+(a heredoc), for a builder whose Debian release is not bookworm when
+runtime libraries are needed (the names are bookworm's; unsuffixed python:3.9+ tags are trixie today: use a -bookworm tag), for
 Alpine builders, for pip install --user / --target / --prefix, an existing
 virtualenv, and other RUN commands whose output it cannot follow.
 ` + explainCommon,
@@ -190,6 +201,34 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	libs, d := si.apt(last.in, skip, rt)
 	if d != nil {
 		return nil, d
+	}
+	// A project pip compiles from source links the libraries of the -dev
+	// packages it builds against, whether the file installs them or the
+	// builder has them: a full python image is buildpack-deps, with
+	// libpq-dev, libxml2-dev, ... already installed.
+	full := slim != si.tag()
+	for _, c := range pips {
+		deps, unread := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+		if full && len(unread) > 0 {
+			return nil, declinef(c.in.Start, "pip installs the requirements in %s, which dockslim cannot read (no build context, or not in it), so it cannot tell which of them pip compiles against the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), nor which runtime libraries the slim stage then needs", unread[0], si.image.Raw)
+		}
+		projects := slices.Sorted(maps.Keys(deps))
+		for _, proj := range projects {
+			for _, dev := range deps[proj] {
+				if !isDev(dev) || buildTools.Has(dev) {
+					continue
+				}
+				rl, ok := devRuntimeLibs(dev)
+				if !ok {
+					return nil, declinef(c.in.Start, "pip compiles %s against %s, and dockslim knows no runtime library for it (its table comes from Debian %s package metadata), so the runtime stage would lack the library %s links", proj, dev, devLibsRelease, proj)
+				}
+				for _, l := range rl {
+					if !skip.Has(l) && !slices.Contains(libs, l) {
+						libs = append(libs, l)
+					}
+				}
+			}
+		}
 	}
 	if len(libs) > 0 && suite != devLibsRelease {
 		// Other packages are bookworm's names too.
