@@ -25,6 +25,9 @@ the linked libraries, so it only splits when it can be sound:
 - the runtime is debian:<codename>-slim of the builder's own Debian release
   (debian:bookworm / debian:12 / buildpack-deps:bookworm / gcc:12 →
   bookworm), so the C library and every library version match;
+- the builder has no -dev packages of its own: gcc and buildpack-deps (but
+  not its -curl and -scm variants) come with those of many libraries, any
+  of which the program may link, so they decline;
 - the shared libraries are the runtime libraries of the -dev packages the
   build stage installed (the generated table of DS405), plus the other
   packages it installed except build tools; "RUN ldconfig" refreshes the
@@ -188,6 +191,11 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 		p.what = "the files installed in " + pr
 	}
 	p.what += " (their shared libraries inferred from the -dev packages the build stage installed)"
+	if repo == "gcc" || repo == "buildpack-deps" && !strings.Contains(si.tag(), "-curl") && !strings.Contains(si.tag(), "-scm") {
+		// buildpack-deps (and gcc, built on it) comes with the -dev
+		// packages of common libraries: the program may link any of them.
+		return nil, declinef(si.st.From.Start, "%s comes with the -dev packages of buildpack-deps (libssl-dev, libpq-dev, libxml2-dev, ...), and dockslim cannot tell which of them the program links, so the runtime stage could lack a library; build FROM debian:%s and install the -dev packages the program needs", si.image.Raw, suite)
+	}
 	rt := debianSlim(suite)
 	libs, d := si.apt(in, minbase, rt)
 	if d != nil {

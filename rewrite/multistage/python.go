@@ -45,7 +45,7 @@ and the requirements files of the build context and installs those runtime
 libraries too (psycopg2 → libpq5).
 
 It declines for an unknown -dev package, for requirements files it cannot
-read on a full python builder, for a RUN before the install it cannot read
+read and local projects with C extensions on a full python builder, for a RUN before the install it cannot read
 (a heredoc), for a builder whose Debian release is not bookworm when
 runtime libraries are needed (the names are bookworm's; unsuffixed python:3.9+ tags are trixie today: use a -bookworm tag), for
 Alpine builders, for pip install --user / --target / --prefix, an existing
@@ -208,7 +208,10 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	// libpq-dev, libxml2-dev, ... already installed.
 	full := slim != si.tag()
 	for _, c := range pips {
-		deps, unread := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+		if full && local != "" {
+			return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw)
+		}
 		if full && len(unread) > 0 {
 			return nil, declinef(c.in.Start, "pip installs the requirements in %s, which dockslim cannot read (no build context, or not in it), so it cannot tell which of them pip compiles against the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), nor which runtime libraries the slim stage then needs", unread[0], si.image.Raw)
 		}

@@ -12,9 +12,10 @@ import (
 // installs that pip compiles from source (pipNative), each with the Debian
 // -dev packages it builds against. unread lists the -r files dockslim could
 // not read (no context, missing, or a variable), whose projects it cannot
-// tell. The multi-stage split uses it to give its runtime stage the
-// libraries those projects link.
-func PipBuildDeps(args []string, contextDir string) (deps map[string][]string, unread []string) {
+// tell. local says why a local project it installs compiles (C extensions),
+// or is "" when none does. The multi-stage split uses it to give its
+// runtime stage the libraries those projects link.
+func PipBuildDeps(args []string, contextDir string) (deps map[string][]string, unread []string, local string) {
 	deps = map[string][]string{}
 	for _, p := range pipInstallPackages(args, contextDir) {
 		if d, ok := pipNative[p]; ok {
@@ -44,7 +45,12 @@ func PipBuildDeps(args []string, contextDir string) (deps map[string][]string, u
 			unread = append(unread, name)
 		}
 	}
-	return deps, unread
+	for _, dir := range pipLocalProjects(args) {
+		if why := localProjectCompiles(contextDir, dir); why != "" && local == "" {
+			local = why
+		}
+	}
+	return deps, unread, local
 }
 
 // requirementsReadable reports whether requirementsFile finds name.
