@@ -184,7 +184,7 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 			libs = nil
 		}
 		fb := *fallback
-		fb.runs = []string{aptInstall(append([]string{"ca-certificates"}, libs...))}
+		fb.runs = []string{si.aptInstall(append([]string{"ca-certificates"}, libs...))}
 		if static {
 			p.fallback = &fb // used only when the runtime needs a shell
 		} else {

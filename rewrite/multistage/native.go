@@ -205,7 +205,7 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 		libs = append([]string{"ca-certificates"}, libs...) // buildpack-deps has them
 	}
 	if len(libs) > 0 {
-		rt.runs = []string{aptInstall(dedupe(libs))}
+		rt.runs = []string{si.aptInstall(dedupe(libs))}
 	}
 	p.runtime = rt
 	p.post = []string{"RUN ldconfig"}

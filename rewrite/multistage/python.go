@@ -257,7 +257,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 		artifacts: []artifact{{path: "/opt/venv", chown: si.userAt(first.in)}},
 	}
 	if len(libs) > 0 {
-		p.rootRuns = []string{aptInstall(libs)}
+		p.rootRuns = []string{si.aptInstall(libs)}
 	}
 	p.replicate = func(in *parser.Instruction) bool {
 		if !in.Is("copy") && !in.Is("add") || in.Keyword == "onbuild" {

@@ -217,7 +217,7 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	if d != nil {
 		return nil, d
 	}
-	rt.runs = []string{aptInstall(dedupe(append(append([]string{"ca-certificates"}, extra...), libs...)))}
+	rt.runs = []string{si.aptInstall(dedupe(append(append([]string{"ca-certificates"}, extra...), libs...)))}
 	p.runtime = rt
 	return p, nil
 }

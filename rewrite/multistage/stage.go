@@ -1255,9 +1255,39 @@ func hasWord(xs []string, w string) bool {
 	return false
 }
 
-// aptInstall is a RUN body that installs packages the slim way.
-func aptInstall(pkgs []string) string {
-	return "apt-get update && apt-get install -y --no-install-recommends " + strings.Join(pkgs, " ") + " && rm -rf /var/lib/apt/lists/*"
+// aptInstall is a RUN body that installs packages the slim way, laid out
+// like the build stage's own apt-get install RUN: on one line, or one
+// command a line with "&&" leading or trailing.
+func (si *stageInfo) aptInstall(pkgs []string) string {
+	cmds := []string{"apt-get update", "apt-get install -y --no-install-recommends " + strings.Join(pkgs, " "), "rm -rf /var/lib/apt/lists/*"}
+	one := strings.Join(cmds, " && ")
+	var model *parser.Instruction
+	for _, c := range si.runCommands(nil) {
+		if (c.name() == "apt-get" || c.name() == "apt") && hasWord(c.argv, "install") && c.sh != nil {
+			model = c.in
+			break
+		}
+	}
+	if model == nil {
+		return one
+	}
+	esc := string(si.f.Escape)
+	lines := strings.Split(strings.TrimRight(model.Text(si.f), "\r\n"), "\n")
+	if len(lines) < 2 || !strings.HasSuffix(strings.TrimRight(lines[0], " \t\r"), esc) {
+		return one
+	}
+	second := strings.TrimRight(lines[1], "\r")
+	indent := second[:len(second)-len(strings.TrimLeft(second, " \t"))]
+	first := strings.TrimSuffix(strings.TrimRight(lines[0], " \t\r"), esc)
+	gap := first[len(strings.TrimRight(first, " \t")):] // before the escape
+	nl := si.f.Newline()
+	switch {
+	case strings.HasPrefix(strings.TrimSpace(second), "&&"):
+		return cmds[0] + gap + esc + nl + indent + "&& " + cmds[1] + gap + esc + nl + indent + "&& " + cmds[2]
+	case strings.HasSuffix(strings.TrimSpace(first), "&&"):
+		return cmds[0] + " &&" + gap + esc + nl + indent + cmds[1] + " &&" + gap + esc + nl + indent + cmds[2]
+	}
+	return one
 }
 
 // minbase are packages every Debian image has (Priority: required, or
