@@ -33,7 +33,11 @@ What it relies on:
   debian:<codename>-slim of the builder's Debian release (golang:1.22 and
   golang:1.22-bookworm → bookworm, -bullseye → bullseye; alpine builders →
   alpine:<version>), with ca-certificates and the runtime libraries of the
-  -dev packages the build stage installed. An unknown release declines.
+  -dev packages the build stage installed. An unknown release declines; so
+  does cgo when the runtime libraries are named for another release than
+  the table's (bookworm), when a -dev package has no known runtime library,
+  or when an Alpine builder installs -dev packages (apk names are not
+  mapped).
 ` + explainCommon,
 	Before: `FROM golang:1.22
 WORKDIR /src

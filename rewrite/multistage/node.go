@@ -38,7 +38,10 @@ What it relies on (package.json must be in the build context):
 - package.json has no install lifecycle scripts (preinstall, install,
   postinstall, prepare), which "npm ci --omit=dev" would run without the
   devDependencies they usually need.
-yarn and pnpm projects decline.
+yarn and pnpm projects decline, and so does a build stage that installs
+-dev packages (apt or apk) for native addons: the runtime stage's npm ci
+would build them again without the headers or a compiler, and without the
+runtime libraries.
 ` + explainCommon,
 	Before: `FROM node:20
 WORKDIR /app

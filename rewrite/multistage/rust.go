@@ -33,7 +33,10 @@ What it relies on:
   one: with dependencies, Cargo.lock must be in the context; openssl-sys gets
   libssl3 in the runtime stage, other -sys crates decline. ca-certificates
   and the runtime libraries of -dev packages the build stage installed are
-  installed in the runtime stage.
+  installed in the runtime stage. The library names are Debian bookworm's:
+  a runtime of another release (rust:1.88+ is trixie) that needs any
+  declines, as do an unknown -dev package and an Alpine builder that links
+  OpenSSL or installs -dev packages.
 ` + explainCommon,
 	Before: `FROM rust:1.75
 WORKDIR /app
