@@ -1104,19 +1104,25 @@ func (si *stageInfo) runtimeHas(p *plan, split *parser.Instruction, file string)
 // -dev package without a known runtime library, for runtime libraries on
 // an image that is not Debian of the table's release (the names are
 // bookworm's), for apk (Alpine packages have another naming), and for a
-// RUN it cannot read (a heredoc), which could install anything.
+// RUN that does not parse as shell, which could install anything.
 func (si *stageInfo) apt(limit *parser.Instruction, skip strset.Set, rt runtimeImage) (libs []string, d *decline) {
 	seen := map[string]bool{}
 	var mapped []string // runtime libraries that come from the -dev table
+	var cmds []command
 	for _, in := range si.st.Instructions {
 		if limit != nil && in.Index >= limit.Index {
 			break
 		}
-		if _, ok := commandsOf(in); !ok {
-			return nil, declinef(in.Start, "the RUN at line %d is a heredoc or does not parse as shell, so dockslim cannot tell which -dev packages it installs, whose runtime libraries the runtime stage would need", in.StartLine)
+		cs, ok := commandsOf(in)
+		if !ok {
+			cs, ok = heredocCommands(in)
 		}
+		if !ok {
+			return nil, declinef(in.Start, "the RUN at line %d does not parse as shell, so dockslim cannot tell which -dev packages it installs, whose runtime libraries the runtime stage would need", in.StartLine)
+		}
+		cmds = append(cmds, cs...)
 	}
-	for _, c := range si.runCommands(limit) {
+	for _, c := range cmds {
 		if c.name() == "apk" {
 			return nil, declinef(c.in.Start, "the build stage installs Alpine packages (line %d); dockslim maps Debian -dev packages to runtime libraries only, so it cannot tell which libraries the runtime stage needs", c.in.StartLine)
 		}
@@ -1157,6 +1163,21 @@ func (si *stageInfo) apt(limit *parser.Instruction, skip strset.Set, rt runtimeI
 		return nil, si.wrongRelease(si.st.From.Start, libs, rt) // every package, named for that release
 	}
 	return libs, nil
+}
+
+// heredocCommands returns the commands of a shell-form RUN with heredocs:
+// its own line and the bodies the shell runs as scripts (RUN <<EOF, RUN
+// bash <<EOF); other heredocs are data.
+func heredocCommands(in *parser.Instruction) ([]command, bool) {
+	if !in.Is("run") || in.JSON || in.Script == nil || in.Script.Err != nil {
+		return nil, false
+	}
+	out, ok := fromScript(in, in.Script)
+	for _, h := range in.HeredocScripts {
+		cs, hok := fromScript(in, h)
+		out, ok = append(out, cs...), ok && hok
+	}
+	return out, ok
 }
 
 // isDev reports whether a Debian package is a -dev package.
