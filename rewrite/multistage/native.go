@@ -33,8 +33,8 @@ the linked libraries, so it only splits when it can be sound:
   packages it installed except build tools; "RUN ldconfig" refreshes the
   loader cache after the copy. The names are Debian bookworm's: another
   release that needs runtime libraries declines, as do a -dev package with
-  no known runtime library and a RUN before the install that dockslim
-  cannot read (a heredoc).
+  no known runtime library and a RUN before the install that does not
+  parse as shell.
 A library the program links that came from neither (built in another RUN,
 downloaded) is not found at run time: the finding says so, review it.
 ` + explainCommon,

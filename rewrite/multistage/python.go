@@ -44,12 +44,14 @@ libpq-dev, libxml2-dev and others. dockslim reads the pip install arguments
 and the requirements files of the build context and installs those runtime
 libraries too (psycopg2 → libpq5).
 
-It declines for an unknown -dev package, for requirements files it cannot
-read and local projects with C extensions on a full python builder, for a RUN before the install it cannot read
-(a heredoc), for a builder whose Debian release is not bookworm when
-runtime libraries are needed (the names are bookworm's; unsuffixed python:3.9+ tags are trixie today: use a -bookworm tag), for
-Alpine builders, for pip install --user / --target / --prefix, an existing
-virtualenv, and other RUN commands whose output it cannot follow.
+It declines for an unknown -dev package, on a full python builder for
+requirements files it cannot read and for local projects with C extensions,
+for a RUN before the install that does not parse as shell, for a builder
+whose Debian release is not bookworm when runtime libraries are needed (the
+names are bookworm's; unsuffixed python:3.9+ tags are trixie today: use a
+-bookworm tag), for Alpine builders, for pip install --user / --target /
+--prefix, an existing virtualenv, and other RUN commands whose output it
+cannot follow.
 ` + explainCommon,
 	Before: `FROM python:3.12-bookworm
 RUN apt-get update && apt-get install -y gcc libpq-dev

@@ -34,6 +34,10 @@ the files then run where they were built. Keeping the builder's variant is
 preferred over guessing a smaller one; DS200 may propose the slim variant
 afterwards when the builder is a full image.
 
+The finding is reported at the COPY --from it is about, quoted as written;
+other copies from the same stage with the same problem are named in it, and
+the message says which FROM line the fix changes.
+
 Applicability: the fix is SAFE, applied by a plain "dockslim fix", when the
 receiving stage (and any stage built FROM it) runs nothing at build time (no
 RUN, no ONBUILD) and is not copied from by another stage: the image as written
