@@ -44,14 +44,14 @@ libpq-dev, libxml2-dev and others. dockslim reads the pip install arguments
 and the requirements files of the build context and installs those runtime
 libraries too (psycopg2 → libpq5).
 
-It declines for an unknown -dev package, on a full python builder for
-requirements files it cannot read and for local projects with C extensions,
-for a RUN before the install that does not parse as shell, for a builder
-whose Debian release is not bookworm when runtime libraries are needed (the
-names are bookworm's; unsuffixed python:3.9+ tags are trixie today: use a
--bookworm tag), for Alpine builders, for pip install --user / --target /
---prefix, an existing virtualenv, and other RUN commands whose output it
-cannot follow.
+It declines for an unknown -dev package; on a full python builder, for
+requirements files it cannot read, local projects with C extensions and
+--no-binary; for a RUN before the install that does not parse as shell,
+for a builder whose Debian release is not bookworm when runtime libraries
+are needed (the names are bookworm's; unsuffixed python:3.9+ tags are
+trixie today: use a -bookworm tag), for Alpine builders, for pip install
+--user / --target / --prefix, an existing virtualenv, and other RUN
+commands whose output it cannot follow.
 ` + explainCommon,
 	Before: `FROM python:3.12-bookworm
 RUN apt-get update && apt-get install -y gcc libpq-dev
@@ -211,6 +211,20 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	full := slim != si.tag()
 	for _, c := range pips {
 		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+		if full {
+			noBinary := ""
+			for _, a := range c.argv {
+				if a == "--no-binary" || strings.HasPrefix(a, "--no-binary=") {
+					noBinary = "pip install --no-binary"
+				}
+			}
+			if v, ok := si.env(c.in, &c, "PIP_NO_BINARY"); ok && v != "" {
+				noBinary = "PIP_NO_BINARY"
+			}
+			if noBinary != "" {
+				return nil, declinef(c.in.Start, "%s compiles projects from source, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", noBinary, si.image.Raw)
+			}
+		}
 		if full && local != "" {
 			return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw)
 		}
