@@ -158,7 +158,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	}
 	first, last := pips[0], pips[len(pips)-1]
 	if isAlpineTag(si.tag()) {
-		return nil, declinef(si.st.From.Start, "%s is Alpine; dockslim maps Debian -dev packages only", si.image.Raw)
+		return nil, declinef(si.st.From.Start, "%s is Alpine; dockslim maps Debian -dev packages to runtime libraries only, so it cannot tell which libraries the wheels built here need in a runtime stage", si.image.Raw)
 	}
 	for _, c := range pips {
 		if strings.Contains(c.argv[0], "/") {
