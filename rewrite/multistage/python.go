@@ -185,13 +185,13 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 			continue
 		}
 		if c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv") {
-			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv")
+			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
 		}
 		return nil, declinef(c.in.Start, "the build stage runs %s at line %d, and dockslim cannot tell what it leaves for the runtime", c.name(), c.in.StartLine)
 	}
 	for _, c := range mustCommands(last.in) {
 		if c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv") {
-			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv")
+			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
 		}
 	}
 	slim, suite, ok := pythonSlimTag(si.tag())

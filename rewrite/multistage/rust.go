@@ -197,7 +197,7 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	if isAlpineTag(tag) {
 		v, ok := alpineVersion(tag)
 		if !ok {
-			return nil, declinef(si.st.From.Start, "the Alpine release of %s is not in its tag", si.image.Raw)
+			return nil, declinef(si.st.From.Start, "the Alpine release of %s is not in its tag, so dockslim cannot pick the alpine:<version> runtime whose musl the binary was built against", si.image.Raw)
 		}
 		if len(extra) > 0 {
 			return nil, declinef(in.Start, "the binary links OpenSSL (openssl-sys in Cargo.lock); dockslim maps native libraries to Debian runtime packages only, so the alpine:%s runtime would lack it", v)
