@@ -33,7 +33,11 @@ What it relies on:
   debian:<codename>-slim of the builder's Debian release (golang:1.22 and
   golang:1.22-bookworm → bookworm, -bullseye → bullseye; alpine builders →
   alpine:<version>), with ca-certificates and the runtime libraries of the
-  -dev packages the build stage installed. An unknown release declines.
+  -dev packages the build stage installed. An unknown release declines; so
+  does cgo when the runtime libraries are named for another release than
+  the table's (bookworm), when a -dev package has no known runtime library,
+  or when an Alpine builder installs -dev packages (apk names are not
+  mapped).
 ` + explainCommon,
 	Before: `FROM golang:1.22
 WORKDIR /src
@@ -166,15 +170,25 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 		}
 		p.runtime = *fallback
 	}
+	if !static && fallback.family == "alpine" {
+		if dev := si.apkDev(p.build); len(dev) > 0 {
+			return nil, declinef(p.build.Start, "cgo is on (CGO_ENABLED is not 0) and the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so %s could lack them", strings.Join(dev, ", "), fallback.ref)
+		}
+	}
 	if fallback != nil && fallback.family == "debian" {
 		// The golang images have CA certificates (buildpack-deps:*-scm);
 		// debian:*-slim does not.
-		libs, d := si.apt(p.build, minbase)
-		if d != nil {
+		libs, d := si.apt(p.build, minbase, *fallback)
+		if d != nil && !static {
 			return nil, d
 		}
+		if d != nil {
+			// A static binary links no library: the fallback, only for a
+			// shell, gets the certificates.
+			libs = nil
+		}
 		fb := *fallback
-		fb.runs = []string{aptInstall(append([]string{"ca-certificates"}, libs...))}
+		fb.runs = []string{si.aptInstall(append([]string{"ca-certificates"}, libs...))}
 		if static {
 			p.fallback = &fb // used only when the runtime needs a shell
 		} else {

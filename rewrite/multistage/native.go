@@ -25,10 +25,16 @@ the linked libraries, so it only splits when it can be sound:
 - the runtime is debian:<codename>-slim of the builder's own Debian release
   (debian:bookworm / debian:12 / buildpack-deps:bookworm / gcc:12 →
   bookworm), so the C library and every library version match;
+- the builder has no -dev packages of its own: gcc and buildpack-deps (but
+  not its -curl and -scm variants) come with those of many libraries, any
+  of which the program may link, so they decline;
 - the shared libraries are the runtime libraries of the -dev packages the
   build stage installed (the generated table of DS405), plus the other
   packages it installed except build tools; "RUN ldconfig" refreshes the
-  loader cache after the copy.
+  loader cache after the copy. The names are Debian bookworm's: another
+  release that needs runtime libraries declines, as do a -dev package with
+  no known runtime library and a RUN before the install that does not
+  parse as shell.
 A library the program links that came from neither (built in another RUN,
 downloaded) is not found at run time: the finding says so, review it.
 ` + explainCommon,
@@ -188,16 +194,21 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 		p.what = "the files installed in " + pr
 	}
 	p.what += " (their shared libraries inferred from the -dev packages the build stage installed)"
-	libs, d := si.apt(in, minbase)
+	if repo == "gcc" || repo == "buildpack-deps" && !strings.Contains(si.tag(), "-curl") && !strings.Contains(si.tag(), "-scm") {
+		// buildpack-deps (and gcc, built on it) comes with the -dev
+		// packages of common libraries: the program may link any of them.
+		return nil, declinef(si.st.From.Start, "%s comes with the -dev packages of buildpack-deps (libssl-dev, libpq-dev, libxml2-dev, ...), and dockslim cannot tell which of them the program links, so the runtime stage could lack a library; build FROM debian:%s and install the -dev packages the program needs", si.image.Raw, suite)
+	}
+	rt := debianSlim(suite)
+	libs, d := si.apt(in, minbase, rt)
 	if d != nil {
 		return nil, d
 	}
 	if repo != "debian" {
 		libs = append([]string{"ca-certificates"}, libs...) // buildpack-deps has them
 	}
-	rt := debianSlim(suite)
 	if len(libs) > 0 {
-		rt.runs = []string{aptInstall(dedupe(libs))}
+		rt.runs = []string{si.aptInstall(dedupe(libs))}
 	}
 	p.runtime = rt
 	p.post = []string{"RUN ldconfig"}

@@ -38,7 +38,10 @@ What it relies on (package.json must be in the build context):
 - package.json has no install lifecycle scripts (preinstall, install,
   postinstall, prepare), which "npm ci --omit=dev" would run without the
   devDependencies they usually need.
-yarn and pnpm projects decline.
+yarn and pnpm projects decline, and so does a build stage that installs
+-dev packages (apt or apk) for native addons: the runtime stage's npm ci
+would build them again without the headers or a compiler, and without the
+runtime libraries.
 ` + explainCommon,
 	Before: `FROM node:20
 WORKDIR /app
@@ -132,6 +135,11 @@ func recogniseNode(si *stageInfo) (*plan, *decline) {
 	final, ok3 := si.workdirAt(nil)
 	if !ok || !ok2 || !ok3 || wd != iwd || wd != final {
 		return nil, declinef(in.Start, "npm install, npm run build and the CMD do not share one WORKDIR")
+	}
+	if dev := append(si.aptDev(nil), si.apkDev(nil)...); len(dev) > 0 {
+		// Native addons: the runtime stage installs the production
+		// dependencies again, with neither the headers nor a compiler.
+		return nil, declinef(install.in.Start, "the build stage installs %s for native addons; the runtime stage runs npm ci --omit=dev again, where neither those headers nor a compiler are, and would lack the runtime libraries too", strings.Join(dedupe(dev), ", "))
 	}
 	tag, ok := nodeRuntimeTag(si.tag())
 	if !ok {

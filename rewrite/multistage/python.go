@@ -1,6 +1,7 @@
 package multistage
 
 import (
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/rewrite/slimbase"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -34,11 +36,22 @@ docker-library slim build keeps the libraries its python links) are not
 installed again; build tools (gcc, build-essential, pkg-config, git, ...) are
 dropped; other packages are installed as they are.
 
-It declines for an unknown -dev package, for a builder whose Debian release
-is not bookworm when runtime libraries are needed (the names are bookworm's;
-unsuffixed python:3.9+ tags are trixie today: use a -bookworm tag), for
-Alpine builders, for pip install --user / --target / --prefix, an existing
-virtualenv, and other RUN commands whose output it cannot follow.
+Projects that pip compiles from source because PyPI has no manylinux wheel
+for them (psycopg2, mysqlclient, python-ldap, ...) link the library of the
+-dev package they build against, also when the file does not install it: a
+full python image (python:3.12-bookworm) is buildpack-deps and already has
+libpq-dev, libxml2-dev and others. dockslim reads the pip install arguments
+and the requirements files of the build context and installs those runtime
+libraries too (psycopg2 → libpq5).
+
+It declines for an unknown -dev package; on a full python builder, for
+requirements files it cannot read, local projects with C extensions and
+--no-binary; for a RUN before the install that does not parse as shell,
+for a builder whose Debian release is not bookworm when runtime libraries
+are needed (the names are bookworm's; unsuffixed python:3.9+ tags are
+trixie today: use a -bookworm tag), for Alpine builders, for pip install
+--user / --target / --prefix, an existing virtualenv, and other RUN
+commands whose output it cannot follow.
 ` + explainCommon,
 	Before: `FROM python:3.12-bookworm
 RUN apt-get update && apt-get install -y gcc libpq-dev
@@ -145,7 +158,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	}
 	first, last := pips[0], pips[len(pips)-1]
 	if isAlpineTag(si.tag()) {
-		return nil, declinef(si.st.From.Start, "%s is Alpine; dockslim maps Debian -dev packages only", si.image.Raw)
+		return nil, declinef(si.st.From.Start, "%s is Alpine; dockslim maps Debian -dev packages to runtime libraries only, so it cannot tell which libraries the wheels built here need in a runtime stage", si.image.Raw)
 	}
 	for _, c := range pips {
 		if strings.Contains(c.argv[0], "/") {
@@ -172,30 +185,73 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 			continue
 		}
 		if c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv") {
-			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv")
+			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
 		}
 		return nil, declinef(c.in.Start, "the build stage runs %s at line %d, and dockslim cannot tell what it leaves for the runtime", c.name(), c.in.StartLine)
 	}
 	for _, c := range mustCommands(last.in) {
 		if c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv") {
-			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv")
+			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
 		}
 	}
 	slim, suite, ok := pythonSlimTag(si.tag())
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
+	rt := runtimeImage{ref: "python:" + slim, family: "debian", suite: suite}
 	skip := append(slices.Clone(minbase), pythonSlimLibs...)
-	libs, d := si.apt(last.in, skip)
+	libs, d := si.apt(last.in, skip, rt)
 	if d != nil {
 		return nil, d
 	}
-	if len(libs) > 0 && suite != devLibsRelease {
-		s := suite
-		if s == "" {
-			s = "of an unknown Debian release"
+	// A project pip compiles from source links the libraries of the -dev
+	// packages it builds against, whether the file installs them or the
+	// builder has them: a full python image is buildpack-deps, with
+	// libpq-dev, libxml2-dev, ... already installed.
+	full := slim != si.tag()
+	for _, c := range pips {
+		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+		if full {
+			noBinary := ""
+			for _, a := range c.argv {
+				if a == "--no-binary" || strings.HasPrefix(a, "--no-binary=") {
+					noBinary = "pip install --no-binary"
+				}
+			}
+			if v, ok := si.env(c.in, &c, "PIP_NO_BINARY"); ok && v != "" {
+				noBinary = "PIP_NO_BINARY"
+			}
+			if noBinary != "" {
+				return nil, declinef(c.in.Start, "%s compiles projects from source, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", noBinary, si.image.Raw)
+			}
 		}
-		return nil, declinef(si.st.From.Start, "the runtime needs %s, named for Debian %s, but %s is %s; use a -%s tag", strings.Join(libs, ", "), devLibsRelease, si.image.Raw, s, devLibsRelease)
+		if full && local != "" {
+			return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw)
+		}
+		if full && len(unread) > 0 {
+			return nil, declinef(c.in.Start, "pip installs the requirements in %s, which dockslim cannot read (no build context, or not in it), so it cannot tell which of them pip compiles against the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), nor which runtime libraries the slim stage then needs", unread[0], si.image.Raw)
+		}
+		projects := slices.Sorted(maps.Keys(deps))
+		for _, proj := range projects {
+			for _, dev := range deps[proj] {
+				if !isDev(dev) || buildTools.Has(dev) {
+					continue
+				}
+				rl, ok := devRuntimeLibs(dev)
+				if !ok {
+					return nil, declinef(c.in.Start, "pip compiles %s against %s, and dockslim knows no runtime library for it (its table comes from Debian %s package metadata), so the runtime stage would lack the library %s links", proj, dev, devLibsRelease, proj)
+				}
+				for _, l := range rl {
+					if !skip.Has(l) && !slices.Contains(libs, l) {
+						libs = append(libs, l)
+					}
+				}
+			}
+		}
+	}
+	if len(libs) > 0 && suite != devLibsRelease {
+		// Other packages are bookworm's names too.
+		return nil, si.wrongRelease(si.st.From.Start, libs, rt)
 	}
 
 	f := si.f
@@ -208,7 +264,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	venvEnv := si.kw("ENV") + ` PATH="/opt/venv/bin:$PATH"`
 	p := &plan{
 		build:    last.in,
-		runtime:  runtimeImage{ref: "python:" + slim, family: "debian", suite: suite},
+		runtime:  rt,
 		what:     "the virtualenv /opt/venv with the installed packages",
 		pathDirs: []string{"/opt/venv/bin"},
 		steps:    []string{`ENV PATH="/opt/venv/bin:$PATH"`},
@@ -217,7 +273,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 		artifacts: []artifact{{path: "/opt/venv", chown: si.userAt(first.in)}},
 	}
 	if len(libs) > 0 {
-		p.rootRuns = []string{aptInstall(libs)}
+		p.rootRuns = []string{si.aptInstall(libs)}
 	}
 	p.replicate = func(in *parser.Instruction) bool {
 		if !in.Is("copy") && !in.Is("add") || in.Keyword == "onbuild" {

@@ -33,7 +33,10 @@ What it relies on:
   one: with dependencies, Cargo.lock must be in the context; openssl-sys gets
   libssl3 in the runtime stage, other -sys crates decline. ca-certificates
   and the runtime libraries of -dev packages the build stage installed are
-  installed in the runtime stage.
+  installed in the runtime stage. The library names are Debian bookworm's:
+  a runtime of another release (rust:1.88+ is trixie) that needs any
+  declines, as do an unknown -dev package and an Alpine builder that links
+  OpenSSL or installs -dev packages.
 ` + explainCommon,
 	Before: `FROM rust:1.75
 WORKDIR /app
@@ -194,10 +197,13 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	if isAlpineTag(tag) {
 		v, ok := alpineVersion(tag)
 		if !ok {
-			return nil, declinef(si.st.From.Start, "the Alpine release of %s is not in its tag", si.image.Raw)
+			return nil, declinef(si.st.From.Start, "the Alpine release of %s is not in its tag, so dockslim cannot pick the alpine:<version> runtime whose musl the binary was built against", si.image.Raw)
 		}
 		if len(extra) > 0 {
-			return nil, declinef(in.Start, "the binary links OpenSSL; dockslim maps Debian packages only")
+			return nil, declinef(in.Start, "the binary links OpenSSL (openssl-sys in Cargo.lock); dockslim maps native libraries to Debian runtime packages only, so the alpine:%s runtime would lack it", v)
+		}
+		if dev := si.apkDev(in); len(dev) > 0 {
+			return nil, declinef(in.Start, "the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so the alpine:%s runtime could lack them", strings.Join(dev, ", "), v)
 		}
 		p.runtime = runtimeImage{ref: "alpine:" + v, family: "alpine"}
 		return p, nil
@@ -206,12 +212,15 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim does not know the Debian release of %s, and the binary links the builder's C library", si.image.Raw)
 	}
-	libs, d := si.apt(in, minbase)
+	rt := debianSlim(suite)
+	if d := si.libsOn(in.Start, extra, minbase, rt); d != nil {
+		return nil, d
+	}
+	libs, d := si.apt(in, minbase, rt)
 	if d != nil {
 		return nil, d
 	}
-	rt := debianSlim(suite)
-	rt.runs = []string{aptInstall(dedupe(append(append([]string{"ca-certificates"}, extra...), libs...)))}
+	rt.runs = []string{si.aptInstall(dedupe(append(append([]string{"ca-certificates"}, extra...), libs...)))}
 	p.runtime = rt
 	return p, nil
 }

@@ -2,6 +2,7 @@ package slimbase
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
@@ -32,6 +33,10 @@ becomes python:3.8-slim-buster when the builder is python:3.8-slim-buster):
 the files then run where they were built. Keeping the builder's variant is
 preferred over guessing a smaller one; DS200 may propose the slim variant
 afterwards when the builder is a full image.
+
+The finding is reported at the COPY --from it is about, quoted as written;
+other copies from the same stage with the same problem are named in it, and
+the message says which FROM line the fix changes.
 
 Applicability: the fix is SAFE, applied by a plain "dockslim fix", when the
 receiving stage (and any stage built FROM it) runs nothing at build time (no
@@ -173,49 +178,93 @@ var apkOrApt = strset.Set{"apk", "apt-get", "apt", "dpkg", "aptitude"}
 func runCrossLibc(c *rewrite.Context) {
 	f := c.File
 	for _, st := range f.Stages {
-		conflicts := libcConflicts(f, st)
-		if len(conflicts) == 0 {
-			continue
-		}
-		lc := conflicts[0]
-		for _, o := range conflicts[1:] {
-			// Other copies from the same stage, of the same kind, in one message.
-			if o.Copy.From == lc.Copy.From && o.NodeOnly == lc.NodeOnly && o.GoBinary == lc.GoBinary {
-				lc.Paths = append(lc.Paths, o.Paths...)
+		// One finding per problem: the copies from one stage of one kind
+		// (compiled files, node_modules, a Go binary) share a cause and a
+		// fix. It is reported at the first of those COPY instructions,
+		// quoted as written; the others are named by line.
+		var groups [][]libcConflict
+		for _, lc := range libcConflicts(f, st) {
+			i := slices.IndexFunc(groups, func(g []libcConflict) bool {
+				return g[0].Copy.From == lc.Copy.From && g[0].NodeOnly == lc.NodeOnly && g[0].GoBinary == lc.GoBinary
+			})
+			if i < 0 {
+				groups = append(groups, []libcConflict{lc})
+			} else {
+				groups[i] = append(groups[i], lc)
 			}
 		}
-		head := fmt.Sprintf("COPY --from=%s %s: stage %s is %s, %s, and this stage's base %s is %s",
-			stageName(lc.Copy.From), strings.Join(lc.Paths, " "), stageName(lc.Copy.From), lc.Src.Text, lc.SrcL, lc.Dst.Text, lc.DstL)
-		off := lc.Copy.In.Start
-		switch {
-		case lc.GoBinary:
-			c.Report(rewrite.Finding{Rule: RuleCrossLibc, Severity: rewrite.Warning, Offset: off,
-				Message: head + ": a Go binary built with cgo (the default when gcc is present) needs " + lc.SrcL + "; set CGO_ENABLED=0 for the go build, or use a " + lc.SrcL + " runtime image"})
-			continue
-		case lc.NodeOnly:
-			c.Report(rewrite.Finding{Rule: RuleCrossLibc, Severity: rewrite.Warning, Offset: off,
-				Message: head + ": native node modules (.node files) built for " + lc.SrcL + " do not load on " + lc.DstL + "; run npm install in a stage of the same family"})
-			continue
+		for _, g := range groups {
+			reportLibcConflict(c, st, g)
 		}
-		msg := head + ": binaries and C extensions built for " + lc.SrcL + " do not run on " + lc.DstL
-		if hasPath(lc.Paths, "/usr/local/bin") && lc.Dst.Ref.Image == lc.Src.Ref.Image {
-			msg += " (the copied /usr/local/bin even replaces this image's interpreter)"
-		}
-		app, why := libcFixApplicability(f, st, lc)
-		if app == rewrite.Suggestion {
-			c.Reportf(RuleCrossLibc, off, "%s; use the same libc family in both stages (%s)", msg, why)
-			continue
-		}
-		dst := lc.Dst.Stage.Base
-		mode := "safe, applied by dockslim fix"
-		if app == rewrite.Unsafe {
-			mode = "unsafe, needs --unsafe-fixes"
-		}
-		msg += fmt.Sprintf("; fix: this stage uses the builder's base %s, so the copied files run where they were built (%s: %s)", lc.Src.Text, mode, why)
-		c.Report(rewrite.Finding{Rule: RuleCrossLibc, Offset: off, Message: msg,
-			Fix: &rewrite.Fix{Applicability: app, Description: fmt.Sprintf("%s → %s", lc.Dst.Text, lc.Src.Text),
-				Edits: editsFor(dst, lc.Src.Text)}})
 	}
+}
+
+// quoteInstruction is an instruction as written, with its line:
+// "`COPY --from=build /install /usr/local` (line 6)".
+func quoteInstruction(f *parser.File, in *parser.Instruction) string {
+	return fmt.Sprintf("`%s` (line %d)", strings.TrimRight(in.Text(f), "\r\n"), in.StartLine)
+}
+
+func reportLibcConflict(c *rewrite.Context, st *parser.Stage, g []libcConflict) {
+	f := c.File
+	lc := g[0]
+	var paths []string
+	for _, o := range g {
+		paths = append(paths, o.Paths...)
+	}
+	what := "compiled files"
+	switch {
+	case lc.GoBinary:
+		what = "a Go binary"
+	case lc.NodeOnly:
+		what = "node_modules"
+	}
+	head := fmt.Sprintf("%s copies %s from stage %s, which is %s (%s), into this stage, whose base %s is %s",
+		quoteInstruction(f, lc.Copy.In), what, stageName(lc.Copy.From), lc.Src.Text, lc.SrcL, lc.Dst.Text, lc.DstL)
+	var also []string
+	for _, o := range g[1:] {
+		if o.Copy.In != lc.Copy.In {
+			also = append(also, quoteInstruction(f, o.Copy.In))
+		}
+	}
+	tail := ""
+	if len(also) > 0 {
+		tail = "; " + strings.Join(also, " and ") + " copies from the same stage and has the same problem"
+	}
+	off := lc.Copy.In.Start
+	switch {
+	case lc.GoBinary:
+		c.Report(rewrite.Finding{Rule: RuleCrossLibc, Severity: rewrite.Warning, Offset: off,
+			Message: head + ": a Go binary built with cgo (the default when gcc is present) needs " + lc.SrcL + "; set CGO_ENABLED=0 for the go build, or use a " + lc.SrcL + " runtime image" + tail})
+		return
+	case lc.NodeOnly:
+		c.Report(rewrite.Finding{Rule: RuleCrossLibc, Severity: rewrite.Warning, Offset: off,
+			Message: head + ": native node modules (.node files) built for " + lc.SrcL + " do not load on " + lc.DstL + "; run npm install in a stage of the same family" + tail})
+		return
+	}
+	msg := head + ": binaries and C extensions built for " + lc.SrcL + " do not run on " + lc.DstL
+	if hasPath(paths, "/usr/local/bin") && lc.Dst.Ref.Image == lc.Src.Ref.Image {
+		msg += " (the copied /usr/local/bin even replaces this image's interpreter)"
+	}
+	msg += tail
+	app, why := libcFixApplicability(f, st, lc)
+	if app == rewrite.Suggestion {
+		c.Reportf(RuleCrossLibc, off, "%s; use the same libc family in both stages (%s)", msg, why)
+		return
+	}
+	dst := lc.Dst.Stage.Base
+	from := lc.Dst.Stage.From
+	mode := "safe, applied by dockslim fix"
+	if app == rewrite.Unsafe {
+		mode = "unsafe, needs --unsafe-fixes"
+	}
+	fromText := strings.TrimRight(from.Text(f), "\r\n")
+	fixed := string(f.Src[from.Start:dst.Start]) + lc.Src.Text + string(f.Src[dst.End:from.Start+len(fromText)])
+	msg += fmt.Sprintf("; the fix changes line %d: %s → %s, the builder's base, so the copied files run where they were built (%s: %s)",
+		from.StartLine, fromText, fixed, mode, why)
+	c.Report(rewrite.Finding{Rule: RuleCrossLibc, Offset: off, Message: msg,
+		Fix: &rewrite.Fix{Applicability: app, Description: fmt.Sprintf("line %d: %s → %s", from.StartLine, lc.Dst.Text, lc.Src.Text),
+			Edits: editsFor(dst, lc.Src.Text)}})
 }
 
 func editsFor(ref parser.ImageRef, text string) []textedit.Edit {
