@@ -21,3 +21,4 @@
 package images
 
 //go:generate go run ./internal/gen
+//go:generate go run ./internal/genrecommends
