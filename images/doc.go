@@ -22,3 +22,4 @@ package images
 
 //go:generate go run ./internal/gen
 //go:generate go run ./internal/genrecommends
+//go:generate go run ./internal/gendevlibs -o devlibs_table.go
