@@ -247,7 +247,7 @@ func (s *sim) copy(in *parser.Instruction, cur *state) {
 		switch {
 		case strings.HasPrefix(src, "<<"):
 			cur.copies = append(cur.copies, entry{path: dest}) // a heredoc file
-		case fromStage || folderLike(src):
+		case fromStage || folderLike(src) || in.Keyword == "add" && unpacks(src):
 			// The content of a folder (the context, another stage's tree):
 			// anything may be below dest.
 			cur.copies = append(cur.copies, entry{path: dest, dir: true})
@@ -277,6 +277,20 @@ func folderLike(src string) bool {
 		return false
 	}
 	return !strings.Contains(strings.TrimPrefix(base, "."), ".")
+}
+
+// unpacks reports whether ADD extracts src into its destination (a local
+// tar archive) or fetches a tree (a git URL).
+func unpacks(src string) bool {
+	if strings.Contains(src, "://") {
+		return strings.HasSuffix(src, ".git") || strings.Contains(src, ".git#")
+	}
+	for _, ext := range []string{".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"} {
+		if strings.HasSuffix(src, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // has reports whether file (absolute) was brought by a COPY, ADD or mount.

@@ -154,6 +154,9 @@ func TestCopyBeforeUse(t *testing.T) {
 		{"cd into the copy", "FROM python:3.12\nCOPY . /src\nRUN cd /src && pip install -r requirements.txt\n", nil},
 		{"bind mount", "FROM python:3.12\nRUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt pip install -r /tmp/r.txt\n", nil},
 		{"cloned in the RUN", "FROM python:3.12\nRUN git clone https://example.com/app.git /app && cd /app && pip install -r requirements.txt\n", nil},
+		{"ADD of an archive", "FROM python:3.12\nADD app.tar.gz /app/\nWORKDIR /app\nRUN pip install -r requirements.txt\n", nil},
+		{"ADD of a file", "FROM python:3.12\nADD https://example.com/x.txt /app/\nWORKDIR /app\nRUN pip install -r requirements.txt\n",
+			[]string{"4 copy-before-use [pip install requirements.txt]"}},
 		{"copied from another stage", "FROM python:3.12 AS src\nFROM python:3.12\nCOPY --from=src /app /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n", nil},
 	})
 }
