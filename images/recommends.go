@@ -30,6 +30,22 @@ func LosesCACerts(pkg string) bool {
 	return sortedLinesHas(losesCACertsTXT, pkg)
 }
 
+// debian-brings-ca-certs.txt has the same shape, from the same generator.
+//
+//go:embed data/debian-brings-ca-certs.txt
+var bringsCACertsTXT string
+
+// BringsCACerts reports whether installing the Debian package pkg installs
+// ca-certificates whatever the Recommends setting: ca-certificates is in its
+// Depends/Pre-Depends closure (ca-certificates itself, python3-requests,
+// python3-pip, ...). Debian bookworm (main, amd64) only, like LosesCACerts.
+func BringsCACerts(pkg string) bool {
+	if pkg == "" || strings.ContainsAny(pkg, "\n#") {
+		return false
+	}
+	return sortedLinesHas(bringsCACertsTXT, pkg)
+}
+
 // sortedLinesHas binary-searches text, lines sorted in byte order each ending
 // in '\n', for the line s.
 func sortedLinesHas(text, s string) bool {

@@ -22,13 +22,36 @@ func TestLosesCACerts(t *testing.T) {
 	}
 }
 
+func TestBringsCACerts(t *testing.T) {
+	for pkg, want := range map[string]bool{
+		"ca-certificates": true, "python3-requests": true, "python3-pip": true, "python3-certifi": true,
+		"curl": false, "wget": false, "git": false, "openssl": false, "": false, "#": false,
+	} {
+		if got := BringsCACerts(pkg); got != want {
+			t.Errorf("BringsCACerts(%q) = %v, want %v", pkg, got, want)
+		}
+	}
+}
+
 // The embedded list is sorted, every line is found, and neighbours of every
 // line that are not lines are not.
 func TestLosesCACertsList(t *testing.T) {
-	if !strings.HasPrefix(losesCACertsTXT, "# ") || !strings.HasSuffix(losesCACertsTXT, "\n") {
-		t.Fatal("debian-loses-ca-certs.txt: want a # header and a final newline")
+	testSortedList(t, "debian-loses-ca-certs.txt", losesCACertsTXT, LosesCACerts)
+	testSortedList(t, "debian-brings-ca-certs.txt", bringsCACertsTXT, BringsCACerts)
+	// A package is in one list at most.
+	for _, l := range strings.Split(bringsCACertsTXT, "\n")[1:] {
+		if l != "" && LosesCACerts(l) {
+			t.Errorf("%s both brings and loses ca-certificates", l)
+		}
 	}
-	lines := strings.Split(strings.TrimSuffix(losesCACertsTXT, "\n"), "\n")[1:]
+}
+
+func testSortedList(t *testing.T, name, text string, lookup func(string) bool) {
+	t.Helper()
+	if !strings.HasPrefix(text, "# ") || !strings.HasSuffix(text, "\n") {
+		t.Fatalf("%s: want a # header and a final newline", name)
+	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")[1:]
 	if len(lines) < 1000 {
 		t.Fatalf("only %d packages", len(lines))
 	}
@@ -40,10 +63,10 @@ func TestLosesCACertsList(t *testing.T) {
 		if i > 0 && lines[i-1] >= l {
 			t.Fatalf("not sorted: %q before %q", lines[i-1], l)
 		}
-		if !LosesCACerts(l) {
-			t.Errorf("LosesCACerts(%q) = false for a listed package", l)
+		if !lookup(l) {
+			t.Errorf("%s: %q listed but not found", name, l)
 		}
-		if LosesCACerts(l+"~") || LosesCACerts(l[:len(l)-1]) != listed[l[:len(l)-1]] {
+		if lookup(l+"~") || lookup(l[:len(l)-1]) != listed[l[:len(l)-1]] {
 			t.Errorf("a neighbour of %q is found", l)
 		}
 	}

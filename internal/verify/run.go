@@ -216,7 +216,7 @@ func (s *sim) apt(st *parser.Stage, c *shellcmd.Command, line int, cur *state) {
 			cur.devs = append(cur.devs, dev{pkg: p, line: line})
 		}
 		switch {
-		case p == "ca-certificates":
+		case images.BringsCACerts(p): // ca-certificates itself, or a package that Depends on it
 			cur.ca = true
 		case images.LosesCACerts(p):
 			if noRec {
@@ -419,8 +419,9 @@ func (s *sim) needFiles(c *shellcmd.Command, n need, line int, cwd string, copie
 }
 
 // produces lists files a command makes that a later command may read:
-// `git clone URL DIR`, `cp`/`mv` targets, `curl -o`, `wget -O`, `tar -C`,
-// `unzip -d` and output redirections.
+// `git clone URL DIR`, `cp`/`mv` targets, `-o`/`--output(-file)` values
+// (curl, poetry export, pip-compile), `wget -O`, `tar -C`, `unzip -d` and
+// output redirections.
 func produces(c *shellcmd.Command, cwd string) []entry {
 	abs := func(p string) string {
 		if path.IsAbs(p) {
@@ -465,6 +466,17 @@ func produces(c *shellcmd.Command, cwd string) []entry {
 		}
 		return ""
 	}
+	// `curl -o`, `poetry export -o`, `pip-compile --output-file`...
+	if v := value("-o", "--output", "--output-file"); v != "" && c.Name != "apt-get" && c.Name != "apt" {
+		add(v, false)
+	}
+	for _, a := range lits {
+		for _, o := range []string{"--output=", "--output-file="} {
+			if v, ok := strings.CutPrefix(a, o); ok && v != "" {
+				add(v, false)
+			}
+		}
+	}
 	switch c.Name {
 	case "git":
 		if len(ops) >= 2 && ops[0] == "clone" {
@@ -477,10 +489,6 @@ func produces(c *shellcmd.Command, cwd string) []entry {
 	case "cp", "mv", "ln", "install":
 		if len(ops) >= 2 {
 			add(ops[len(ops)-1], true)
-		}
-	case "curl":
-		if v := value("-o", "--output"); v != "" {
-			add(v, false)
 		}
 	case "wget":
 		if v := value("-O", "--output-document"); v != "" {

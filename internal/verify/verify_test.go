@@ -98,6 +98,7 @@ func TestCACerts(t *testing.T) {
 		{"ca-certificates later in the same RUN", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends wget && apt-get install -y ca-certificates\n", nil},
 		{"ca-certificates in a later RUN", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends git\nRUN apt-get install -y ca-certificates\n",
 			[]string{"2 ca-certs [stage 0: git]"}},
+		{"a package that depends on it", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends python3-pip curl\n", nil},
 		{"with recommends", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n", nil},
 		{"recommends install of another client", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y wget && apt-get install -y --no-install-recommends curl\n", nil},
 		{"base ships it", "FROM python:3.12-slim-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n", nil},
@@ -157,6 +158,8 @@ func TestCopyBeforeUse(t *testing.T) {
 		{"ADD of an archive", "FROM python:3.12\nADD app.tar.gz /app/\nWORKDIR /app\nRUN pip install -r requirements.txt\n", nil},
 		{"ADD of a file", "FROM python:3.12\nADD https://example.com/x.txt /app/\nWORKDIR /app\nRUN pip install -r requirements.txt\n",
 			[]string{"4 copy-before-use [pip install requirements.txt]"}},
+		{"made by an earlier RUN", "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\nRUN poetry export -o requirements.txt\nRUN pip install -r requirements.txt\n", nil},
+		{"redirected", "FROM python:3.12\nRUN echo flask > /tmp/req.txt && pip install -r /tmp/req.txt\n", nil},
 		{"copied from another stage", "FROM python:3.12 AS src\nFROM python:3.12\nCOPY --from=src /app /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n", nil},
 	})
 }

@@ -1,5 +1,7 @@
-// Command genrecommends writes images/data/debian-loses-ca-certs.txt: the
-// Debian bookworm (main, amd64) packages that, installed with
+// Command genrecommends writes two lists of Debian bookworm (main, amd64)
+// packages to images/data.
+//
+// debian-loses-ca-certs.txt: the packages that, installed with
 // `apt-get install --no-install-recommends`, leave the image without
 // ca-certificates although a package they pull in recommends it, so that
 // https clients (curl, wget, git, gnupg's dirmngr...) fail with "unable to
@@ -11,6 +13,10 @@
 // `a | b`, ignores versions and architecture qualifiers, and resolves a
 // virtual name (one only Provided) to one provider: the first by name.
 //
+// debian-brings-ca-certs.txt: the packages whose Depends/Pre-Depends closure
+// (same reading) contains ca-certificates, so that installing them, with or
+// without Recommends, installs it (python3-requests, python3-pip...).
+//
 // It reads the archive's own index, downloaded by this generator (never at
 // test time):
 //
@@ -18,7 +24,7 @@
 //
 // Usage (run by "go generate ./images"; needs xz(1) to decompress):
 //
-//	go run ./images/internal/genrecommends [-in Packages.xz] [-o images/data/debian-loses-ca-certs.txt]
+//	go run ./images/internal/genrecommends [-in Packages.xz] [-out images/data]
 package main
 
 import (
@@ -44,7 +50,7 @@ const (
 
 func main() {
 	in := flag.String("in", "", "a local Packages.xz (default: download "+url+")")
-	out := flag.String("o", "", "output file (default <module root>/images/data/debian-loses-ca-certs.txt)")
+	out := flag.String("out", "", "output folder (default <module root>/images/data)")
 	flag.Parse()
 	if err := run(*in, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "genrecommends:", err)
@@ -58,7 +64,7 @@ func run(in, out string) error {
 		if err != nil {
 			return err
 		}
-		out = filepath.Join(root, "images", "data", "debian-loses-ca-certs.txt")
+		out = filepath.Join(root, "images", "data")
 	}
 	var xzData []byte
 	var err error
@@ -80,14 +86,23 @@ func run(in, out string) error {
 	if err != nil {
 		return err
 	}
-	names := Losers(pkgs)
+	losers, bringers := Lists(pkgs)
+	if err := write(filepath.Join(out, "debian-loses-ca-certs.txt"), losers, len(pkgs),
+		"packages whose --no-install-recommends install loses "+caPkg); err != nil {
+		return err
+	}
+	return write(filepath.Join(out, "debian-brings-ca-certs.txt"), bringers, len(pkgs),
+		"packages whose Depends closure has "+caPkg)
+}
+
+func write(file string, names []string, total int, what string) error {
 	var b strings.Builder
 	// The header sorts before every package name ('#' < '0' < 'a').
-	fmt.Fprintf(&b, "# Debian %s main amd64: packages whose --no-install-recommends install loses %s (genrecommends; %d of %d packages)\n", suite, caPkg, len(names), len(pkgs))
+	fmt.Fprintf(&b, "# Debian %s main amd64: %s (genrecommends; %d of %d packages)\n", suite, what, len(names), total)
 	for _, n := range names {
 		b.WriteString(n + "\n")
 	}
-	return os.WriteFile(out, []byte(b.String()), 0o644)
+	return os.WriteFile(file, []byte(b.String()), 0o644)
 }
 
 func download(u string) ([]byte, error) {
@@ -190,8 +205,9 @@ func relations(v string) [][]string {
 	return out
 }
 
-// Losers applies the rule of the package comment and returns the sorted names.
-func Losers(pkgs map[string]*Package) []string {
+// Lists applies the rules of the package comment and returns the sorted
+// names of the packages that lose ca-certificates and of those that bring it.
+func Lists(pkgs map[string]*Package) (losers, bringers []string) {
 	providers := map[string][]string{}
 	for _, p := range pkgs {
 		for _, v := range p.Provides {
@@ -210,12 +226,8 @@ func Losers(pkgs map[string]*Package) []string {
 		}
 		return nil
 	}
-	var out []string
 	seen := map[string]bool{}
 	for name, p := range pkgs {
-		if name == caPkg {
-			continue
-		}
 		clear(seen)
 		recommends, hasCA := false, false
 		stack := []*Package{p}
@@ -239,12 +251,16 @@ func Losers(pkgs map[string]*Package) []string {
 				}
 			}
 		}
-		if recommends && !hasCA {
-			out = append(out, name)
+		switch {
+		case hasCA:
+			bringers = append(bringers, name)
+		case recommends:
+			losers = append(losers, name)
 		}
 	}
-	sort.Strings(out)
-	return out
+	sort.Strings(losers)
+	sort.Strings(bringers)
+	return losers, bringers
 }
 
 // moduleRoot walks up from the working directory to the nearest go.mod.

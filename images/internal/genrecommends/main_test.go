@@ -48,12 +48,16 @@ func TestLosers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Losers(pkgs)
+	losers, bringers := Lists(pkgs)
 	// curl through libcurl4; fetcher through the virtual web-client (aria)
 	// and its wget; not uses-certifi, whose closure has ca-certificates.
 	want := []string{"aria", "curl", "fetcher", "libcurl4", "wget"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Losers = %q, want %q", got, want)
+	if !reflect.DeepEqual(losers, want) {
+		t.Errorf("losers = %q, want %q", losers, want)
+	}
+	want = []string{"ca-certificates", "python3-certifi", "python3-requests", "uses-certifi"}
+	if !reflect.DeepEqual(bringers, want) {
+		t.Errorf("bringers = %q, want %q", bringers, want)
 	}
 }
 
