@@ -109,9 +109,10 @@ type dev struct {
 
 // entry is what a COPY, ADD or bind mount brought.
 type entry struct {
-	path string // absolute
-	dir  bool   // path is a folder whose content is unknown: it may hold anything below it
-	any  bool   // the destination is unknown: it may be anywhere
+	// path is absolute; a glob source copied into a folder is "DIR\x00PATTERN".
+	path string
+	dir  bool // path is a folder whose content is unknown: it may hold anything below it
+	any  bool // the destination is unknown: it may be anywhere
 }
 
 func (st *state) clone() *state {
@@ -140,6 +141,8 @@ func (s *sim) stage(st *parser.Stage) {
 	if ref := st.Base.StageRef; ref != nil && s.states[ref.Index] != nil {
 		cur = s.states[ref.Index].clone()
 	} else {
+		// Official images ship no apt lists; an image ShipsCACerts does not
+		// know counts as having no ca-certificates.
 		cur = &state{root: s.imageOf(st), workdir: "/"}
 		if name, tag, ok := s.official(cur.root); ok {
 			cur.ca, _ = images.ShipsCACerts(name, tag)
