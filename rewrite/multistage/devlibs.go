@@ -1,20 +1,9 @@
 package multistage
 
-import "sort"
+import "github.com/dockslim/dockslim/images"
 
-// devLibs is one row of devRuntimeTable.
-type devLibs struct {
-	dev  string   // the -dev package
-	libs []string // runtime library packages, in install order
-}
+// devLibsRelease is the Debian release of the -dev → runtime library table.
+const devLibsRelease = images.DevLibsRelease
 
-// devRuntimeLibs returns the runtime libraries of a -dev package, from the
-// generated table (sorted by name: TestDevRuntimeTableSorted).
-func devRuntimeLibs(dev string) ([]string, bool) {
-	t := devRuntimeTable[:]
-	i := sort.Search(len(t), func(i int) bool { return t[i].dev >= dev })
-	if i < len(t) && t[i].dev == dev {
-		return t[i].libs, true
-	}
-	return nil, false
-}
+// devRuntimeLibs returns the runtime libraries of a -dev package (images.DevRuntimeLibs).
+func devRuntimeLibs(dev string) ([]string, bool) { return images.DevRuntimeLibs(dev) }

@@ -1,0 +1,590 @@
+package verify
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/shellcmd"
+)
+
+// run simulates a RUN: its commands in order, then the ca-certs check.
+func (s *sim) run(st *parser.Stage, in *parser.Instruction, cur *state) {
+	listsMount := false
+	copies := cur.copies
+	for _, m := range in.Mounts() {
+		switch m.Type {
+		case bkinstructions.MountTypeCache:
+			if t := path.Clean(m.Target); t == "/var/lib/apt" || t == "/var/lib/apt/lists" {
+				listsMount = true
+			}
+		case bkinstructions.MountTypeBind:
+			if m.From != "" {
+				continue
+			}
+			t := s.resolve(in, cur.workdir, m.Target)
+			switch {
+			case t == "":
+				copies = append(copies[:len(copies):len(copies)], entry{any: true})
+			case m.Source == "" || folderLike(m.Source):
+				copies = append(copies[:len(copies):len(copies)], entry{path: t, dir: true})
+			default:
+				copies = append(copies[:len(copies):len(copies)], entry{path: t})
+			}
+		}
+	}
+	// A cache mount on the lists holds them for this RUN only: the image's
+	// own lists are what they were before, whatever the RUN does.
+	saved := cur.lists
+	if listsMount {
+		cur.lists = true
+	}
+	cwd := cur.workdir
+	cmds := shellcmd.All(in)
+	if in.JSON && in.Script == nil {
+		cmds = execCommands(in)
+	}
+	for _, c := range cmds {
+		line := in.StartLine
+		if !in.JSON {
+			line, _ = s.f.Position(c.Script.Offset(c.Call.Pos()))
+		}
+		switch {
+		case c.Name == "cd":
+			cwd = cdTarget(c, cwd)
+		case c.Name == "apt-get" || c.Name == "apt" || c.Name == "aptitude":
+			s.apt(st, c, line, cur)
+		case c.Name == "rm" && removesLists(c), c.Name == "find" && findDeletesLists(c):
+			cur.lists = false
+		default:
+			for _, a := range c.Lits() {
+				if strings.Contains(a, "Install-Recommends") && (strings.Contains(a, "false") || strings.Contains(a, `"0"`)) {
+					cur.noRecCfg = true
+				}
+			}
+		}
+		for _, n := range manifests(c) {
+			s.needFiles(c, n, line, cwd, copies)
+		}
+		// Files the command makes count as brought, for the commands after it.
+		if made := produces(c, cwd); len(made) > 0 {
+			cur.copies = append(cur.copies, made...)
+			copies = append(copies[:len(copies):len(copies)], made...)
+		}
+	}
+	if listsMount {
+		cur.lists = saved
+	}
+	if !cur.ca && !s.caReported[st.Index] {
+		for _, cl := range cur.clients {
+			if cl.stage != st.Index {
+				continue
+			}
+			s.caReported[st.Index] = true
+			s.report(cl.line, RuleCACerts, fmt.Sprintf("stage %d: %s", st.Index, cl.pkg),
+				"%s is installed without its Recommends, which bring ca-certificates, and stage %d has no ca-certificates after this RUN: https downloads fail (curl exit 77); install ca-certificates too", cl.pkg, st.Index)
+			break
+		}
+	}
+}
+
+// execCommands reads an exec-form RUN (["apt-get", "install", "jq"]) as the
+// shell command it is equivalent to: each argument single-quoted. The
+// commands' offsets are not the file's; the caller uses the RUN's line.
+func execCommands(in *parser.Instruction) []*shellcmd.Command {
+	if len(in.JSONArgs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for i, a := range in.JSONArgs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("'" + strings.ReplaceAll(a.Value, "'", `'\''`) + "'")
+	}
+	script := parser.ParseShell(b.String(), 0)
+	if script.Err != nil {
+		return nil
+	}
+	return shellcmd.Commands(script)
+}
+
+// aptCall is an apt-get, apt or aptitude command line, read.
+type aptCall struct {
+	sub      string
+	pkgs     []string // literal package operands, without version, release or architecture
+	operands int      // every operand, literal or not, that is not a .deb file
+	noRec    bool     // --no-install-recommends and equivalents
+	rec      bool     // --install-recommends and equivalents
+}
+
+// aptValueOpts take a separate value.
+var aptValueOpts = []string{"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a", "--host-architecture"}
+
+func readApt(c *shellcmd.Command) aptCall {
+	var a aptCall
+	opt := func(v string) {
+		v = strings.ToLower(v)
+		if strings.Contains(v, "install-recommends") {
+			if strings.HasSuffix(v, "=false") || strings.HasSuffix(v, "=0") || strings.HasSuffix(v, "=no") {
+				a.noRec = true
+			} else {
+				a.rec = true
+			}
+		}
+	}
+	for i := 1; i < len(c.Args); i++ {
+		v, lit := c.Arg(i)
+		if !lit {
+			if a.sub != "" {
+				a.operands++
+			}
+			continue
+		}
+		switch {
+		case v == "--no-install-recommends" || c.Name == "aptitude" && (v == "-R" || v == "--without-recommends"):
+			a.noRec = true
+		case v == "--install-recommends" || c.Name == "aptitude" && (v == "-r" || v == "--with-recommends"):
+			a.rec = true
+		case contains(aptValueOpts, v):
+			if w, ok := c.Arg(i + 1); ok && (v == "-o" || v == "--option") {
+				opt(w)
+			}
+			i++
+		case strings.HasPrefix(v, "-o"):
+			opt(strings.TrimPrefix(strings.TrimPrefix(v, "--option="), "-o"))
+		case strings.HasPrefix(v, "-"):
+		case a.sub == "":
+			a.sub = v
+		default:
+			if strings.HasSuffix(v, ".deb") && strings.Contains(v, "/") {
+				continue
+			}
+			a.operands++
+			name, _, _ := strings.Cut(v, "=")
+			name, _, _ = strings.Cut(name, "/")
+			name, _, _ = strings.Cut(name, ":")
+			if name != "" {
+				a.pkgs = append(a.pkgs, name)
+			}
+		}
+	}
+	return a
+}
+
+// needsLists are the apt subcommands that read the package lists.
+var needsLists = []string{"install", "reinstall", "build-dep", "source", "download", "satisfy",
+	"upgrade", "dist-upgrade", "full-upgrade", "safe-upgrade"}
+
+func (s *sim) apt(st *parser.Stage, c *shellcmd.Command, line int, cur *state) {
+	a := readApt(c)
+	switch {
+	case a.sub == "update":
+		cur.lists = true
+		return
+	case a.sub == "dist-clean":
+		cur.lists = false
+		return
+	case a.sub == "remove" || a.sub == "purge":
+		if contains(a.pkgs, "ca-certificates") {
+			cur.ca = false
+		}
+		return
+	case !contains(needsLists, a.sub):
+		return
+	}
+	upgrade := strings.HasSuffix(a.sub, "upgrade")
+	if !cur.lists && (a.operands > 0 || upgrade) {
+		pkgs := append([]string(nil), a.pkgs...)
+		sort.Strings(pkgs)
+		key := strings.TrimSpace(a.sub + " " + strings.Join(pkgs, " "))
+		s.report(line, RuleAptLists, key, "`%s %s` runs without package lists (no apt-get update since the stage started or since they were removed): Unable to locate package", c.Name, key)
+	}
+	if a.sub != "install" && a.sub != "reinstall" {
+		return
+	}
+	noRec := (cur.noRecCfg || a.noRec) && !a.rec
+	for _, p := range a.pkgs {
+		cur.apt = append(cur.apt, p)
+		if strings.HasSuffix(p, "-dev") {
+			cur.devs = append(cur.devs, dev{pkg: p, line: line})
+		}
+		switch {
+		case images.BringsCACerts(p): // ca-certificates itself, or a package that Depends on it
+			cur.ca = true
+		case images.LosesCACerts(p):
+			if noRec {
+				cur.clients = append(cur.clients, client{pkg: p, line: line, stage: st.Index})
+			} else {
+				cur.ca = true // its Recommends bring ca-certificates
+			}
+		}
+	}
+}
+
+// cdTarget is the directory after `cd ARG`, "" when unknown.
+func cdTarget(c *shellcmd.Command, cwd string) string {
+	v, ok := c.Arg(1)
+	if !ok || len(c.Args) != 2 || v == "-" || strings.HasPrefix(v, "~") {
+		return ""
+	}
+	if path.IsAbs(v) {
+		return path.Clean(v)
+	}
+	if cwd == "" {
+		return ""
+	}
+	return path.Join(cwd, v)
+}
+
+// removesLists: rm of /var/lib/apt/lists, its content, or /var/lib/apt
+// itself (recursively).
+func removesLists(c *shellcmd.Command) bool {
+	recursive := false
+	var targets []string
+	for i := 1; i < len(c.Args); i++ {
+		v, ok := c.Arg(i)
+		if !ok {
+			continue
+		}
+		if strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") {
+			recursive = recursive || strings.ContainsAny(v, "rR")
+		} else if v == "--recursive" {
+			recursive = true
+		} else if !strings.HasPrefix(v, "-") {
+			targets = append(targets, v)
+		}
+	}
+	for _, t := range targets {
+		t = path.Clean(t)
+		switch {
+		case t == "/var/lib/apt/lists/*" || strings.HasPrefix(t, "/var/lib/apt/lists/*"):
+			return true // the files go even without -r
+		case recursive && (t == "/var/lib/apt/lists" || t == "/var/lib/apt" || t == "/var/lib/apt/*"):
+			return true
+		}
+	}
+	return false
+}
+
+// findDeletesLists: `find /var/lib/apt/lists ... -delete` (or -exec rm).
+func findDeletesLists(c *shellcmd.Command) bool {
+	lits := c.Lits()
+	if len(lits) < 2 {
+		return false
+	}
+	root := path.Clean(lits[1])
+	if root != "/var/lib/apt/lists" && root != "/var/lib/apt" {
+		return false
+	}
+	for i, a := range lits {
+		if a == "-delete" || a == "-exec" && i+1 < len(lits) && path.Base(lits[i+1]) == "rm" {
+			return true
+		}
+	}
+	return false
+}
+
+// need is a dependency manifest a command reads: every file of files,
+// where each file is a list of alternatives.
+type need struct {
+	what  string // "pip install", "npm ci"
+	flag  string // how it is named on the command line, for the message ("-r requirements.txt")
+	files [][]string
+}
+
+// manifests lists the dependency manifests a command reads relative to its
+// working directory.
+func manifests(c *shellcmd.Command) []need {
+	lits := c.Lits()
+	sub := func(i int) string {
+		if i < len(lits) {
+			return lits[i]
+		}
+		return ""
+	}
+	// operands reports whether there are non-option words after i.
+	operands := func(i int) bool {
+		for _, a := range lits[i:] {
+			if !strings.HasPrefix(a, "-") {
+				return true
+			}
+		}
+		return false
+	}
+	name := c.Name
+	switch {
+	case name == "uv" && sub(1) == "pip":
+		lits = lits[1:]
+		fallthrough
+	case shellcmd.IsPip(name):
+		if s := sub(1); s != "install" && s != "download" && s != "wheel" {
+			return nil
+		}
+		what := "pip " + sub(1)
+		var out []need
+		for i := 2; i < len(lits); i++ {
+			a := lits[i]
+			for _, o := range []string{"-r", "--requirement", "-c", "--constraint"} {
+				var v string
+				switch {
+				case a == o && i+1 < len(lits):
+					v = lits[i+1]
+				case strings.HasPrefix(a, o+"="):
+					v = a[len(o)+1:]
+				case len(o) == 2 && strings.HasPrefix(a, o) && len(a) > 2 && !strings.HasPrefix(a, "--"):
+					v = a[2:]
+				default:
+					continue
+				}
+				if v != "" && !strings.Contains(v, "://") {
+					out = append(out, need{what: what, flag: o + " " + v, files: [][]string{{v}}})
+				}
+			}
+			if (a == "." || a == "./") && (i == 2 || lits[i-1] != "-r" && lits[i-1] != "-c") {
+				out = append(out, need{what: what, flag: a, files: [][]string{{"setup.py", "pyproject.toml"}}})
+			}
+		}
+		return out
+	case name == "npm":
+		switch sub(1) {
+		case "ci", "clean-install":
+			return []need{{what: "npm ci", files: [][]string{{"package.json"}, {"package-lock.json", "npm-shrinkwrap.json"}}}}
+		case "install", "i":
+			if !operands(2) {
+				return []need{{what: "npm install", files: [][]string{{"package.json"}}}}
+			}
+		}
+	case name == "yarn":
+		if s := sub(1); s == "" || s == "install" || strings.HasPrefix(s, "-") && !operands(1) {
+			return []need{{what: "yarn install", files: [][]string{{"package.json"}}}}
+		}
+	case name == "pnpm":
+		if s := sub(1); (s == "install" || s == "i") && !operands(2) {
+			return []need{{what: "pnpm install", files: [][]string{{"package.json"}}}}
+		}
+	case name == "go":
+		if sub(1) == "mod" && sub(2) == "download" {
+			return []need{{what: "go mod download", files: [][]string{{"go.mod"}}}}
+		}
+	case name == "bundle":
+		if sub(1) == "install" && !c.Has("--gemfile") {
+			return []need{{what: "bundle install", files: [][]string{{"Gemfile"}}}}
+		}
+	case name == "composer":
+		if sub(1) == "install" {
+			return []need{{what: "composer install", files: [][]string{{"composer.json"}}}}
+		}
+	case name == "poetry":
+		if sub(1) == "install" {
+			return []need{{what: "poetry install", files: [][]string{{"pyproject.toml"}}}}
+		}
+	}
+	return nil
+}
+
+func (s *sim) needFiles(c *shellcmd.Command, n need, line int, cwd string, copies []entry) {
+	for _, alts := range n.files {
+		found := false
+		var abs []string
+		for _, f := range alts {
+			p := f
+			if !path.IsAbs(p) {
+				if cwd == "" {
+					return // unknown directory
+				}
+				p = path.Join(cwd, p)
+			}
+			abs = append(abs, p)
+			if has(copies, p) {
+				found = true
+			}
+		}
+		if found {
+			continue
+		}
+		cmd := n.what
+		if n.flag != "" {
+			cmd += " " + n.flag
+		}
+		s.report(line, RuleCopyBeforeUse, n.what+" "+strings.Join(alts, "|"),
+			"`%s` reads %s, which no earlier COPY or ADD of the stage brings", cmd, strings.Join(abs, " or "))
+	}
+}
+
+// produces lists files a command makes that a later command may read:
+// `git clone URL DIR`, `cp`/`mv` targets, `-o`/`--output(-file)` values
+// (curl, poetry export, pip-compile), `wget -O`, `tar -C`, `unzip -d` and
+// output redirections.
+func produces(c *shellcmd.Command, cwd string) []entry {
+	abs := func(p string) string {
+		if path.IsAbs(p) {
+			return path.Clean(p)
+		}
+		if cwd == "" {
+			return ""
+		}
+		return path.Join(cwd, p)
+	}
+	var out []entry
+	add := func(p string, dir bool) {
+		if a := abs(p); a != "" {
+			out = append(out, entry{path: a, dir: dir})
+		} else {
+			out = append(out, entry{any: true})
+		}
+	}
+	if c.Stmt != nil {
+		for _, rd := range c.Stmt.Redirs {
+			if rd.Op == syntax.RdrOut || rd.Op == syntax.AppOut || rd.Op == syntax.RdrClob {
+				if v, ok := shellcmd.WordLit(rd.Word); ok && !strings.HasPrefix(v, "/dev/") {
+					add(v, false)
+				}
+			}
+		}
+	}
+	lits := c.Lits()
+	var ops []string
+	for i := 1; i < len(lits); i++ {
+		if !strings.HasPrefix(lits[i], "-") {
+			ops = append(ops, lits[i])
+		}
+	}
+	value := func(opts ...string) string {
+		for i, a := range lits {
+			for _, o := range opts {
+				if a == o && i+1 < len(lits) {
+					return lits[i+1]
+				}
+			}
+		}
+		return ""
+	}
+	// `curl -o`, `poetry export -o`, `pip-compile --output-file`...
+	if v := value("-o", "--output", "--output-file"); v != "" && c.Name != "apt-get" && c.Name != "apt" {
+		add(v, false)
+	}
+	for _, a := range lits {
+		for _, o := range []string{"--output=", "--output-file="} {
+			if v, ok := strings.CutPrefix(a, o); ok && v != "" {
+				add(v, false)
+			}
+		}
+	}
+	switch c.Name {
+	case "git":
+		if len(ops) >= 2 && ops[0] == "clone" {
+			if len(ops) >= 3 {
+				add(ops[2], true)
+			} else {
+				add(strings.TrimSuffix(path.Base(ops[1]), ".git"), true)
+			}
+		}
+	case "cp", "mv", "ln", "install":
+		if len(ops) >= 2 {
+			add(ops[len(ops)-1], true)
+		}
+	case "wget":
+		if v := value("-O", "--output-document"); v != "" {
+			add(v, false)
+		}
+	case "tar", "unzip", "bsdtar":
+		if v := value("-C", "--directory", "-d"); v != "" {
+			add(v, true)
+		} else {
+			add(".", true)
+		}
+	case "mkdir", "touch":
+		// Empty folders and files: nothing a manifest reader could use.
+	}
+	return out
+}
+
+// runtimeLibs: a stage that copies from a build stage which installed -dev
+// packages, on a different image, must install (or ship) their runtime
+// libraries.
+func (s *sim) runtimeLibs() {
+	for _, st := range s.f.Stages {
+		cur := s.states[st.Index]
+		seen := map[string]bool{}
+		for _, in := range st.Instructions {
+			if !in.Is("copy") || in.Sub != "" {
+				continue
+			}
+			fl, ok := in.Flag("from")
+			if !ok {
+				continue
+			}
+			b := s.f.StageByName(fl.Value)
+			if b == nil || b.Index >= st.Index || b == st {
+				continue
+			}
+			bs := s.states[b.Index]
+			if len(bs.devs) == 0 || builtOn(st, b) || cur.root != "" && cur.root == bs.root {
+				continue
+			}
+			if name, tag, ok := s.official(cur.root); ok {
+				if layer, ok := images.FullLayer(name, tag); ok && layer == images.LayerFull {
+					continue // buildpack-deps' full layer has the common -dev packages
+				}
+			}
+			debianBase := false
+			if name, tag, ok := s.official(cur.root); ok {
+				family, _ := images.Distro(name, tag)
+				debianBase = family == images.Debian
+			}
+			for _, d := range bs.devs {
+				libs, ok := images.DevRuntimeLibs(d.pkg)
+				if !ok || seen[d.pkg] || contains(cur.apt, d.pkg) {
+					continue
+				}
+				var missing []string
+				for _, l := range libs {
+					if !contains(cur.apt, l) && !(debianBase && contains(debianMinbaseLibs, l)) {
+						missing = append(missing, l)
+					}
+				}
+				if len(missing) == 0 {
+					continue
+				}
+				seen[d.pkg] = true
+				s.report(in.StartLine, RuleRuntimeLibs, d.pkg,
+					"stage %d copies from stage %s, built against %s (line %d), but neither installs nor ships %s (base %s)",
+					st.Index, fl.Value, d.pkg, d.line, strings.Join(missing, ", "), st.Base.Raw)
+			}
+		}
+	}
+}
+
+// debianMinbaseLibs are the runtime libraries of images.DevRuntimeLibs that
+// every Debian bookworm image has: the Depends closure of the Priority
+// required packages and apt (debootstrap's minbase, which debian:bookworm-slim
+// is), from bookworm's Packages, intersected with the table's libraries.
+var debianMinbaseLibs = []string{"libbz2-1.0", "libcap2", "libdb5.3", "libffi8", "libgcrypt20",
+	"libgmp10", "libgnutls30", "libgpg-error0", "libidn2-0", "liblz4-1", "liblzma5", "libpcre2-8-0",
+	"libseccomp2", "libsystemd0", "libtinfo6", "libudev1", "libuuid1", "libzstd1", "zlib1g"}
+
+// builtOn reports whether stage st is b or is built FROM it.
+func builtOn(st, b *parser.Stage) bool {
+	for x := st; x != nil; x = x.Base.StageRef {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,3 +1,0 @@
-package multistage
-
-//go:generate go run ./gendevlibs -o devlibs_table.go
