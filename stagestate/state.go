@@ -148,7 +148,7 @@ func step(s State, r *Run) State {
 				s.Packages = append(s.Packages, p)
 			}
 			switch {
-			case p == "ca-certificates":
+			case p == "ca-certificates" || images.BringsCACerts(p):
 				s.CACerts, s.CAKnown = true, true
 			case !ins.NoRecommends && images.LosesCACerts(p):
 				// a recommends install of an https client brings them

@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -314,8 +315,8 @@ func caCertsNeeded(f *parser.File, call *osCall) (client string, keep []textedit
 		pkgs = ins.Packages // variables resolved
 	}
 	for _, p := range pkgs {
-		if p == "ca-certificates" {
-			return "", nil
+		if p == "ca-certificates" || images.BringsCACerts(p) {
+			return "", nil // named, or a dependency of another package
 		}
 		if client == "" && images.LosesCACerts(p) {
 			client = p
@@ -458,30 +459,13 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 	// A later RUN that installs with these lists gets its own update. If
 	// one of them (or one that then reads its lists) cannot take one, the
 	// lists stay in the image anyway: removing them here would only break it.
-	var lines []string
-	var readers []*stagestate.Run
-	var blocked *stagestate.Run
-	if in.Sub == "" {
-		readers, blocked = listsReaders(c.File, in)
-	}
-	if blocked != nil {
-		line, _ := c.File.Position(blocked.In.Start)
+	more, lines, why := readerUpdates(c.File, in)
+	if why != "" {
 		c.Reportf(RuleAptListsCleanup, update.Start(0),
-			"%s update leaves its package lists in the layer, but the RUN at line %d installs with them later and dockslim cannot give it an apt-get update of its own (%s); not removing them", update.Name, line, readerWhy(blocked.In, blocked.Ops[0]))
+			"%s update leaves its package lists in the layer, but %s; not removing them", update.Name, why)
 		return
 	}
-	for _, r := range readers {
-		line, _ := c.File.Position(r.In.Start)
-		op := r.Ops[0]
-		ins, ok := shellcmd.InsertBeforeChain(c.File, op.Cmd, sudoPrefix(op.Cmd)+"apt-get update")
-		if !ok {
-			c.Reportf(RuleAptListsCleanup, update.Start(0),
-				"%s update leaves its package lists in the layer, but the RUN at line %d installs with them and its chain cannot take an apt-get update; not removing them", update.Name, line)
-			return
-		}
-		edits = append(edits, ins)
-		lines = append(lines, strconv.Itoa(line))
-	}
+	edits = append(edits, more...)
 	if len(lines) > 0 {
 		osFix(c, RuleAptListsCleanup, rewrite.Safe, update.Start(0), edits,
 			"%s update leaves its package lists in the layer; remove /var/lib/apt/lists/* at the end of the same RUN, and run apt-get update in the later RUN(s) that install with them (%s)", update.Name, lineList(lines))
@@ -497,6 +481,33 @@ func lineList(lines []string) string {
 		return "line " + lines[0]
 	}
 	return "lines " + strings.Join(lines[:len(lines)-1], ", ") + " and " + lines[len(lines)-1]
+}
+
+// readerUpdates returns the edits that give each RUN reading the package
+// lists in leaves (stagestate.ListsReaders) an apt-get update of its own,
+// and their input lines; why says which RUN cannot take one, if any.
+func readerUpdates(f *parser.File, in *parser.Instruction) (edits []textedit.Edit, lines []string, why string) {
+	if r := stagestate.Of(f).Run(in); in.Sub != "" || r == nil || !r.After.Lists {
+		// ONBUILD: its readers are in other builds; lists already gone:
+		// the later RUNs never had them.
+		return nil, nil, ""
+	}
+	readers, blocked := listsReaders(f, in)
+	if blocked != nil {
+		line, _ := f.Position(blocked.In.Start)
+		return nil, nil, fmt.Sprintf("the RUN at line %d installs with them later and dockslim cannot give it an apt-get update of its own (%s)", line, readerWhy(blocked.In, blocked.Ops[0]))
+	}
+	for _, r := range readers {
+		line, _ := f.Position(r.In.Start)
+		op := r.Ops[0]
+		ins, ok := shellcmd.InsertBeforeChain(f, op.Cmd, sudoPrefix(op.Cmd)+"apt-get update")
+		if !ok {
+			return nil, nil, fmt.Sprintf("the RUN at line %d installs with them and its chain cannot take an apt-get update", line)
+		}
+		edits = append(edits, ins)
+		lines = append(lines, strconv.Itoa(line))
+	}
+	return edits, lines, ""
 }
 
 // removedAfterUpdate reports whether a command of the RUN removes the
@@ -675,6 +686,14 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 	if download == nil || mountOverlaps(in, "/var/cache/apt") || mountOverlaps(in, "/var/lib/apt") {
 		return false
 	}
+	// In the mount, the lists leave the layer: a later RUN that installs
+	// with them needs its own update.
+	readerEdits, _, why := readerUpdates(f, in)
+	if why != "" {
+		c.Reportf(RuleAptCacheMounts, download.Start(0),
+			"%s: could use cache mounts, but the package lists would go with them and %s", download.Name, why)
+		return true
+	}
 	var edits []textedit.Edit
 	if len(in.Flags) == 0 {
 		edits = append(edits, InsertAt(in.ArgsStart, aptMountFlags+" ")...)
@@ -735,6 +754,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		}
 		edits = append(edits, e)
 	}
+	edits = append(edits, readerEdits...)
 	osFix(c, RuleAptCacheMounts, rewrite.Safe, download.Start(0), edits,
 		"%s %s: keep apt's downloads and lists in cache mounts instead of the layer (--cache-mounts)", download.Name, download.Subcmd())
 	return true
