@@ -347,14 +347,13 @@ func langEnv(f *parser.File, in *parser.Instruction, name string) (string, bool)
 	return "", false
 }
 
-// langVar is langEnv, with a VAR=value prefix of the command itself first.
+// langVar is the RUN-scope lookup of the variable name in the environment
+// of the command lc, the one every language pass uses (runVar with the
+// command's prefix): Docker's ENV/ARG of the stage chain (langEnv), then
+// `export VAR=…`/`VAR=…` statements earlier in the same RUN, then the
+// command's own `VAR=… cmd` (or `env VAR=…`) prefix, the later winning.
 func langVar(f *parser.File, lc *langCmd, name string) (string, bool) {
-	if lc != nil {
-		if v, ok := lc.Assigns[name]; ok {
-			return v, true
-		}
-	}
-	return langEnv(f, lc.In, name)
+	return runVar(f, lc.In, lc.Sh, lc.Assigns, name, true)
 }
 
 // langBoolish is how clap (uv) reads a boolean variable: true unless it is

@@ -1,0 +1,267 @@
+package pkgcache
+
+// The variables a command of a RUN sees: Docker's ENV/ARG, then what the
+// same shell script set before the command, then the command's own prefix.
+
+import (
+	"strings"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/shellcmd"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// shVar is a shell variable as an earlier statement of the script left it.
+type shVar struct {
+	val      string // as written; literal when the word was literal
+	set      bool   // false after unset
+	exported bool
+}
+
+// shScope is the state of the shell's variables right before a command.
+type shScope struct {
+	vars      map[string]*shVar
+	allexport bool // set -a
+}
+
+// runScope returns the variables that the statements of cmd's script set
+// before cmd runs, in the shell that runs cmd: statements in the same
+// shell (&& and ; chains, { } groups, the enclosing subshells and the
+// branch of an if/case/loop that contains cmd) count; subshells, pipeline
+// stages, background jobs and the bodies of other compound commands that
+// ended before cmd do not (what they set is lost, or only conditional).
+// Memoized per command.
+func runScope(cmd *shellcmd.Command) *shScope {
+	if cmd == nil || cmd.Script == nil || cmd.Script.File == nil || cmd.Call == nil {
+		return &shScope{vars: map[string]*shVar{}}
+	}
+	return cmd.Script.Memo(scopeKey{cmd.Call}, func() any {
+		sc := &shScope{vars: map[string]*shVar{}}
+		sc.walk(cmd.Script, cmd.Script.File.Stmts, cmd.Call.Pos().Offset())
+		return sc
+	}).(*shScope)
+}
+
+type scopeKey struct{ call *syntax.CallExpr }
+
+func contains(n syntax.Node, off uint) bool {
+	return n.Pos().Offset() <= off && off < n.End().Offset()
+}
+
+// walk applies the statements that end before off and descends into the
+// one that contains it; it reports whether it reached off.
+func (sc *shScope) walk(s *parser.Script, sts []*syntax.Stmt, off uint) bool {
+	for _, st := range sts {
+		if contains(st, off) {
+			sc.descend(s, st, off)
+			return true
+		}
+		if st.Pos().Offset() > off {
+			return true
+		}
+		sc.apply(s, st)
+	}
+	return false
+}
+
+func (sc *shScope) descend(s *parser.Script, st *syntax.Stmt, off uint) {
+	switch x := st.Cmd.(type) {
+	case *syntax.BinaryCmd:
+		if x.Op == syntax.Pipe || x.Op == syntax.PipeAll {
+			// Each stage is a subshell of the state before the pipeline.
+			for _, y := range []*syntax.Stmt{x.X, x.Y} {
+				if contains(y, off) {
+					sc.descend(s, y, off)
+				}
+			}
+			return
+		}
+		sc.walk(s, []*syntax.Stmt{x.X, x.Y}, off)
+	case *syntax.Subshell:
+		sc.walk(s, x.Stmts, off)
+	case *syntax.Block:
+		sc.walk(s, x.Stmts, off)
+	case *syntax.IfClause:
+		for cl := x; cl != nil; cl = cl.Else {
+			if sc.walk(s, cl.Cond, off) || sc.walk(s, cl.Then, off) {
+				return
+			}
+		}
+	case *syntax.WhileClause:
+		if !sc.walk(s, x.Cond, off) {
+			sc.walk(s, x.Do, off)
+		}
+	case *syntax.ForClause:
+		sc.walk(s, x.Do, off)
+	case *syntax.CaseClause:
+		for _, it := range x.Items {
+			if sc.walk(s, it.Stmts, off) {
+				return
+			}
+		}
+	case *syntax.FuncDecl:
+		sc.descend(s, x.Body, off)
+	case *syntax.TimeClause:
+		if x.Stmt != nil {
+			sc.descend(s, x.Stmt, off)
+		}
+	}
+}
+
+// apply records what a statement that ran before the command set.
+func (sc *shScope) apply(s *parser.Script, st *syntax.Stmt) {
+	if st == nil || st.Background || st.Coprocess {
+		return
+	}
+	switch x := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		if len(x.Args) == 0 {
+			for _, a := range x.Assigns {
+				sc.assign(s, a, false)
+			}
+			return
+		}
+		name, _ := shellcmd.WordLit(x.Args[0])
+		switch name {
+		case "unset":
+			for _, w := range x.Args[1:] {
+				if v, ok := shellcmd.WordLit(w); ok && !strings.HasPrefix(v, "-") {
+					sc.vars[v] = &shVar{}
+				}
+			}
+		case "set":
+			for i, w := range x.Args[1:] {
+				v, _ := shellcmd.WordLit(w)
+				switch {
+				case v == "-o" || v == "+o":
+					if n, _ := shellcmd.WordLit(argAt(x.Args, i+2)); n == "allexport" {
+						sc.allexport = v == "-o"
+					}
+				case len(v) > 1 && v[0] == '-' && v[1] != '-' && strings.Contains(v, "a"):
+					sc.allexport = true
+				case len(v) > 1 && v[0] == '+' && strings.Contains(v, "a"):
+					sc.allexport = false
+				}
+			}
+		}
+	case *syntax.DeclClause:
+		export := x.Variant.Value == "export"
+		if x.Variant.Value == "declare" || x.Variant.Value == "typeset" {
+			for _, a := range x.Args {
+				if a.Name == nil && a.Value != nil {
+					if v, ok := shellcmd.WordLit(a.Value); ok && strings.HasPrefix(v, "-") && strings.Contains(v, "x") {
+						export = true
+					}
+				}
+			}
+		} else if !export && x.Variant.Value != "readonly" {
+			return // local, nameref
+		}
+		for _, a := range x.Args {
+			if a.Name == nil {
+				continue
+			}
+			if a.Naked {
+				if export {
+					if v := sc.vars[a.Name.Value]; v != nil {
+						v.exported = true
+					} else {
+						// Only marks it: the value is Docker's, if any.
+						sc.vars[a.Name.Value] = nil
+					}
+				}
+				continue
+			}
+			sc.assign(s, a, export)
+		}
+	case *syntax.BinaryCmd:
+		if x.Op == syntax.AndStmt || x.Op == syntax.OrStmt {
+			sc.apply(s, x.X)
+			sc.apply(s, x.Y)
+		}
+	case *syntax.Block:
+		for _, y := range x.Stmts {
+			sc.apply(s, y)
+		}
+	}
+}
+
+func argAt(ws []*syntax.Word, i int) *syntax.Word {
+	if i < len(ws) {
+		return ws[i]
+	}
+	return nil
+}
+
+func (sc *shScope) assign(s *parser.Script, a *syntax.Assign, export bool) {
+	if a.Name == nil {
+		return
+	}
+	name := a.Name.Value
+	old, had := sc.vars[name]
+	v := &shVar{set: true, exported: export || sc.allexport || had && (old == nil || old.exported)}
+	switch {
+	case a.Array != nil || a.Index != nil:
+		v.val = rawNode(s, a)
+	case a.Value == nil:
+		v.val = ""
+	default:
+		if lit, ok := shellcmd.WordLit(a.Value); ok {
+			v.val = lit
+		} else {
+			v.val = rawNode(s, a.Value)
+		}
+	}
+	if a.Append {
+		v.val = "${" + name + "}" + v.val
+	}
+	sc.vars[name] = v
+}
+
+func rawNode(s *parser.Script, n syntax.Node) string {
+	start, end := s.Span(n)
+	return s.Text[start-s.Base : end-s.Base]
+}
+
+// runVar is the RUN-scope lookup of a variable that every pass should use
+// (langVar is its form for the language passes). In order of precedence:
+//   - prefix, the command's own VAR=value (and `env VAR=value`) settings;
+//   - what the statements before cmd in the same shell script set
+//     (`export VAR=…`, `VAR=…`, `unset VAR`, `set -a`; see runScope);
+//   - Docker's ENV and ARG of the stage chain (langEnv: a stage FROM
+//     another inherits its ENV).
+//
+// With env set it answers what the command's process sees in its
+// environment: a script variable counts only when it is exported (export,
+// declare -x, set -a, or a variable that ENV/ARG already put in the
+// environment). Without env it answers what $VAR expands to in the
+// command's words (the prefix does not count then: the shell expands the
+// words before it assigns it). cmd is nil for exec form. The value is as
+// written (it may hold $references).
+func runVar(f *parser.File, in *parser.Instruction, cmd *shellcmd.Command, prefix map[string]string, name string, env bool) (string, bool) {
+	if env {
+		if v, ok := prefix[name]; ok {
+			return v, true
+		}
+	}
+	if cmd != nil {
+		sc := runScope(cmd)
+		v, seen := sc.vars[name]
+		switch {
+		case !seen:
+		case v == nil:
+			// `export VAR` without a value: Docker's value, exported.
+		case !v.set:
+			return "", false // unset
+		default:
+			if !env || v.exported {
+				return v.val, true
+			}
+			if _, docker := langEnv(f, in, name); docker {
+				return v.val, true // already in the environment
+			}
+			return "", false // a shell variable the command does not see
+		}
+	}
+	return langEnv(f, in, name)
+}
