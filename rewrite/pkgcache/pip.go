@@ -3,7 +3,6 @@
 package pkgcache
 
 import (
-
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
