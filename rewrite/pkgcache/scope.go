@@ -265,3 +265,91 @@ func runVar(f *parser.File, in *parser.Instruction, cmd *shellcmd.Command, prefi
 	}
 	return langEnv(f, in, name)
 }
+
+// scopeWord is the value of a word as the shell expands it before cmd
+// runs, when it is literal or only holds $VAR/${VAR} references whose
+// values runVar knows and are literal themselves (no globbing is done: a
+// `*` stays in the value).
+func scopeWord(f *parser.File, in *parser.Instruction, cmd *shellcmd.Command, w *syntax.Word) (string, bool) {
+	if w == nil {
+		return "", false
+	}
+	if v, ok := shellcmd.WordLit(w); ok {
+		return v, true
+	}
+	var b strings.Builder
+	var parts func(ps []syntax.WordPart) bool
+	parts = func(ps []syntax.WordPart) bool {
+		for _, p := range ps {
+			switch x := p.(type) {
+			case *syntax.Lit:
+				b.WriteString(x.Value)
+			case *syntax.SglQuoted:
+				if x.Dollar {
+					return false
+				}
+				b.WriteString(x.Value)
+			case *syntax.DblQuoted:
+				if x.Dollar || !parts(x.Parts) {
+					return false
+				}
+			case *syntax.ParamExp:
+				if x.Param == nil || x.Excl || x.Length || x.Width || x.Index != nil || x.Slice != nil ||
+					x.Repl != nil || x.Exp != nil || x.Names != 0 || x.IsSet || x.Flags != nil || x.NestedParam != nil ||
+					len(x.Modifiers) > 0 {
+					return false
+				}
+				v, ok := runVar(f, in, cmd, nil, x.Param.Value, false)
+				if !ok || strings.ContainsAny(v, "$`\\\"'") {
+					return false
+				}
+				b.WriteString(v)
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if !parts(w.Parts) {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// removesPathScoped reports whether cmd is an rm with an operand that
+// covers dir, operands expanded with scopeWord (other operands may be
+// anything), or a `find … -delete` that removesPath accepts.
+func removesPathScoped(f *parser.File, in *parser.Instruction, cmd *shellcmd.Command, dir string) bool {
+	if cmd.Name != "rm" {
+		return removesPath(cmd, dir)
+	}
+	opts := true
+	for i := 1; i < len(cmd.Args); i++ {
+		a, ok := scopeWord(f, in, cmd, cmd.Args[i])
+		if !ok {
+			continue
+		}
+		if opts && a == "--" {
+			opts = false
+			continue
+		}
+		if opts && strings.HasPrefix(a, "-") && len(a) > 1 {
+			continue
+		}
+		if pathCovers(a, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// removedAfter reports whether a command of the RUN that starts after
+// offset from removes dir (removesPathScoped).
+func removedAfter(f *parser.File, in *parser.Instruction, from int, dir string) bool {
+	for _, cmd := range allCmds(in) {
+		if start, _ := cmd.Span(0); start > from && removesPathScoped(f, in, cmd, dir) {
+			return true
+		}
+	}
+	return false
+}
