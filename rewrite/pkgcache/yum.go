@@ -66,7 +66,9 @@ dockslim appends to the && chain of the last yum/dnf command of the RUN, in
 the chain's layout: "yum clean all && rm -rf /var/cache/yum" for yum (yum
 clean all leaves some of the folder behind), "dnf clean all" for dnf and
 dnf5, "microdnf clean all" for microdnf. It does nothing when the RUN
-already runs "clean all" or removes the cache folder after the last command,
+already runs "clean all" or removes the cache folder after the last command
+(rm -rf /var/cache/yum, /var/cache/dnf or /var/cache/libdnf5, with or without
+/*, among other operands, also through a variable whose value is known),
 when a --mount covers the cache folder, when the RUN right after only cleans
 it (DS130 moves that cleanup here), and for exec-form RUN (reported).
 
@@ -88,23 +90,33 @@ func isYum(name string) bool {
 	return name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf"
 }
 
-// yum/dnf options that take a separate value.
+// yum/dnf/dnf5/microdnf options that take a separate value (the global
+// options of their man pages; --opt=value needs no entry).
 var yumValueOpts = strset.Set{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
-	"--enablerepo", "--disablerepo", "-x", "--exclude", "--releasever", "--setopt", "--repo", "--repoid",
+	"--enablerepo", "--disablerepo", "-x", "--exclude", "--excludepkgs", "--disableexcludes", "--disableexcludepkgs",
+	"--releasever", "--setopt", "--setvar", "--repo", "--repoid",
 	"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
-	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait"}
+	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait",
+	"--advisory", "--advisories", "--bz", "--bzs", "--cve", "--cves", "--sec-severity", "--secseverity",
+	// dnf5 spellings
+	"--enable-repo", "--disable-repo", "--enable-plugin", "--disable-plugin", "--advisory-severities"}
 
 var (
-	yumPrompting = strset.Set{"install", "in", "groupinstall", "localinstall", "reinstall", "remove", "erase", "rm",
-		"update", "upgrade", "up", "update-minimal", "upgrade-minimal", "distro-sync", "downgrade",
-		"autoremove", "groupremove", "groupupdate", "swap", "group", "groups", "module", "builddep"}
-	yumInstalling = strset.Set{"install", "in", "groupinstall", "localinstall"}
+	// subcommands (and their aliases: dnf's rei, dg, dsync, grp...) that ask
+	// for confirmation
+	yumPrompting = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
+		"reinstall", "rei", "remove", "erase", "rm", "update", "upgrade", "up", "localupdate", "update-to", "upgrade-to",
+		"update-minimal", "upgrade-minimal", "up-min", "distro-sync", "distrosync", "dsync", "distribution-synchronization",
+		"downgrade", "dg", "autoremove", "groupremove", "grouperase", "groupupdate", "swap", "group", "groups", "grp",
+		"module", "builddep"}
+	yumInstalling = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall"}
 	// subcommands whose second word is the real action
-	yumTwoWord = strset.Set{"group", "groups", "module"}
+	yumTwoWord = strset.Set{"group", "groups", "grp", "module"}
 	// subcommands that fill the cache
-	yumCaching = strset.Set{"install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "up",
-		"update-minimal", "upgrade-minimal", "distro-sync", "downgrade", "group", "groups", "module",
-		"makecache", "builddep", "swap", "groupupdate"}
+	yumCaching = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
+		"reinstall", "rei", "update", "upgrade", "up", "localupdate", "update-to", "upgrade-to",
+		"update-minimal", "upgrade-minimal", "up-min", "distro-sync", "distrosync", "dsync", "distribution-synchronization",
+		"downgrade", "dg", "group", "groups", "grp", "module", "makecache", "mc", "builddep", "swap", "groupupdate"}
 )
 
 // action returns the index after which a subcommand flag goes, and the
@@ -206,7 +218,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			return
 		}
 		for _, d := range yumCacheDirs {
-			if removesPath(cmd, d) {
+			if removesPathScoped(c.File, in, cmd, d) {
 				return
 			}
 		}
