@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/strset"
@@ -48,7 +49,7 @@ an earlier RUN of the stage that writes assumeyes into the configuration.`,
 	After:         "RUN yum install -y httpd && yum clean all",
 	Applicability: rewrite.Safe,
 	Severity:      rewrite.Error,
-	Hadolint:      []string{"DL3030", "DL3038"},
+	Hadolint:      []string{"DL3030", "DL3038"}, // each finding carries its tool's (yumHadolint)
 	Parfum:        []string{"yumInstallForceYes"},
 }
 
@@ -78,7 +79,7 @@ in a cache mount with keepcache=True, which dockslim does not configure.`,
 	After:         "RUN yum install -y httpd && yum clean all && rm -rf /var/cache/yum",
 	Applicability: rewrite.Safe,
 	Severity:      rewrite.Warning,
-	Hadolint:      []string{"DL3032", "DL3040"},
+	Hadolint:      []string{"DL3032", "DL3040"}, // each finding carries its tool's (yumHadolint)
 	Parfum:        []string{"yumInstallRmVarCacheYum"},
 }
 
@@ -174,7 +175,7 @@ func yumYes(c *rewrite.Context, call *osCall, at int) {
 	if yes || osConfigured(call.In, "assumeyes") {
 		return
 	}
-	call.osFix(c, RuleYumAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
+	yumFix(c, RuleYumAssumeYes, call.Name, call.Opaque, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
 		"%s %s: add -y, a build cannot answer the confirmation prompt", call.Name, call.Subcmd())
 }
 
@@ -225,7 +226,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	}
 	last2 := calls[len(calls)-1]
 	if last2.Cmd == nil {
-		c.Reportf(RuleYumClean, call.Start(0),
+		yumReportf(c, RuleYumClean, call, call.Start(0),
 			"%s leaves its cache in the layer, and an exec-form RUN cannot clean it; use the shell form and add \"&& %s clean all\"", call.Name, call.Name)
 		return
 	}
@@ -236,9 +237,47 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	}
 	e, ok := shellcmd.AppendToChain(c.File, last2.Cmd, text)
 	if !ok || last2.Opaque {
-		c.Reportf(RuleYumClean, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
+		yumReportf(c, RuleYumClean, call, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
 		return
 	}
-	osFix(c, RuleYumClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
+	yumFix(c, RuleYumClean, call.Name, false, call.Start(0), []textedit.Edit{e},
 		"%s leaves its metadata and package cache in the layer; add %q at the end of the same RUN", call.Name, text)
+}
+
+// yumHadolint is the hadolint code of a finding of rule r about program
+// name: hadolint checks yum with one rule and dnf with another (its dnf
+// rules stand for microdnf and dnf5 too).
+func yumHadolint(r *rewrite.Rule, name string) string {
+	yum := name == "yum"
+	switch r {
+	case RuleYumAssumeYes:
+		if yum {
+			return "DL3030"
+		}
+		return "DL3038"
+	case RuleYumClean:
+		if yum {
+			return "DL3032"
+		}
+		return "DL3040"
+	}
+	return ""
+}
+
+// yumFix is osCall.osFix (opaque: the call is not editable, report only)
+// with the finding's own hadolint code, for a call of program name.
+func yumFix(c *rewrite.Context, r *rewrite.Rule, name string, opaque bool, off int, edits []textedit.Edit, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	fd := rewrite.Finding{Rule: r, Offset: off, Message: msg, Hadolint: yumHadolint(r, name)}
+	if opaque {
+		fd.Message += " (it runs inside an sh -c string that dockslim cannot edit: change it by hand)"
+	} else {
+		fd.Fix = &rewrite.Fix{Applicability: rewrite.Safe, Description: msg, Edits: edits}
+	}
+	c.Report(fd)
+}
+
+// yumReportf reports a finding without a fix, with its own hadolint code.
+func yumReportf(c *rewrite.Context, r *rewrite.Rule, call *osCall, off int, format string, args ...any) {
+	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: fmt.Sprintf(format, args...), Hadolint: yumHadolint(r, call.Name)})
 }
