@@ -491,8 +491,15 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 // langHasMount reports whether a cache or tmpfs mount of the RUN covers
 // one of dirs (whatever is written there never reaches the layer), or, for
 // suffixes starting with "/", a mount target ends with it (the same cache
-// under another user's home: /home/app/.cache/pip).
+// under another user's home: /home/app/.cache/pip). /dev/shm counts as a
+// tmpfs mount of every RUN (Docker and BuildKit mount one there), so a
+// cache relocated into it (YARN_CACHE_FOLDER=/dev/shm/yarn) is covered.
 func langHasMount(in *parser.Instruction, dirs ...string) bool {
+	for _, d := range dirs {
+		if d == "/dev/shm" || strings.HasPrefix(d, "/dev/shm/") {
+			return true
+		}
+	}
 	for _, m := range in.Mounts() {
 		if m.Type != bkinstructions.MountTypeCache && m.Type != bkinstructions.MountTypeTmpfs {
 			continue
