@@ -48,6 +48,15 @@ func contains(n syntax.Node, off uint) bool {
 	return n.Pos().Offset() <= off && off < n.End().Offset()
 }
 
+func anyContains(sts []*syntax.Stmt, off uint) bool {
+	for _, st := range sts {
+		if contains(st, off) {
+			return true
+		}
+	}
+	return false
+}
+
 // walk applies the statements that end before off and descends into the
 // one that contains it; it reports whether it reached off.
 func (sc *shScope) walk(s *parser.Script, sts []*syntax.Stmt, off uint) bool {
@@ -82,8 +91,13 @@ func (sc *shScope) descend(s *parser.Script, st *syntax.Stmt, off uint) {
 	case *syntax.Block:
 		sc.walk(s, x.Stmts, off)
 	case *syntax.IfClause:
+		// The conditions up to the branch of cmd ran; other branches did not.
 		for cl := x; cl != nil; cl = cl.Else {
-			if sc.walk(s, cl.Cond, off) || sc.walk(s, cl.Then, off) {
+			if sc.walk(s, cl.Cond, off) {
+				return
+			}
+			if anyContains(cl.Then, off) {
+				sc.walk(s, cl.Then, off)
 				return
 			}
 		}
@@ -95,7 +109,8 @@ func (sc *shScope) descend(s *parser.Script, st *syntax.Stmt, off uint) {
 		sc.walk(s, x.Do, off)
 	case *syntax.CaseClause:
 		for _, it := range x.Items {
-			if sc.walk(s, it.Stmts, off) {
+			if anyContains(it.Stmts, off) {
+				sc.walk(s, it.Stmts, off)
 				return
 			}
 		}
