@@ -28,6 +28,22 @@ type Finding struct {
 	// SavedBytes is the estimated compressed image size the fix saves, when
 	// known (base image swaps); summaries add them up.
 	SavedBytes int64
+	// Hadolint is the equivalent hadolint code of this finding when the
+	// rule covers several tools that hadolint checks with different rules
+	// (yum → DL3032, dnf → DL3040); "" means the rule's first code.
+	Hadolint string
+}
+
+// HadolintCode is the equivalent hadolint code of the finding: its own
+// (Hadolint), else the rule's first, else "".
+func (f Finding) HadolintCode() string {
+	if f.Hadolint != "" {
+		return f.Hadolint
+	}
+	if len(f.Rule.Hadolint) > 0 {
+		return f.Rule.Hadolint[0]
+	}
+	return ""
 }
 
 // Fix is a set of edits that repairs a finding.

@@ -65,7 +65,11 @@ func (s suppressionSet) silences(f *parser.File, fd Finding) bool {
 		case x == "*":
 			return true
 		case strings.HasPrefix(x, "hadolint:"):
-			for _, h := range fd.Rule.Hadolint {
+			codes := fd.Rule.Hadolint
+			if fd.Hadolint != "" {
+				codes = []string{fd.Hadolint} // the finding's own tool's code only
+			}
+			for _, h := range codes {
 				if strings.EqualFold(h, x[len("hadolint:"):]) {
 					return true
 				}

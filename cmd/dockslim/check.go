@@ -91,8 +91,6 @@ func toJSON(file string, fd rewrite.Finding) jsonFinding {
 	if fd.Fix != nil {
 		jf.Fix = fd.Fix.Description
 	}
-	if len(fd.Rule.Hadolint) > 0 {
-		jf.Hadolint = fd.Rule.Hadolint[0]
-	}
+	jf.Hadolint = fd.HadolintCode()
 	return jf
 }

@@ -314,6 +314,10 @@ var nodeRC = []string{".npmrc?"}
 // in, even for a global install.
 var nodeConfig = []string{".npmrc", ".yarnrc", ".yarnrc.yml", "package.json"}
 
+// npmConfig are the project files npm and pnpm read for their own settings
+// (the cache or store folder): .npmrc, found next to package.json.
+var npmConfig = []string{".npmrc", "package.json"}
+
 func describeNpm(c *command) *toolRun {
 	if c.has("--prefix", "-C", "--workspace", "-w", "--workspaces", "-ws") {
 		return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "npm with --prefix or workspaces"}
@@ -342,7 +346,11 @@ func describeNpm(c *command) *toolRun {
 		}
 		return &toolRun{eco: "node", kind: kindInstall, files: files(append([]string{"package.json", "package-lock.json?+", "npm-shrinkwrap.json?"}, nodeRC...)...),
 			outputs: []string{"node_modules"}, rewrites: []string{"package-lock.json"}}
-	case "cache", "config", "set", "get", "login", "logout", "version", "--version", "-v", "view", "info", "whoami", "ping", "doctor", "help":
+	case "cache":
+		// npm cache clean/verify/ls: the cache folder, configured in .npmrc
+		// (the project's is next to its package.json); not the source.
+		return &toolRun{eco: "node", reads: npmConfig}
+	case "config", "set", "get", "login", "logout", "version", "--version", "-v", "view", "info", "whoami", "ping", "doctor", "help":
 		return &toolRun{eco: "node", reads: nodeConfig}
 	case "uninstall", "remove", "rm", "un", "r", "update", "up", "upgrade":
 		if global {
@@ -415,7 +423,11 @@ func describePnpm(c *command) *toolRun {
 		if global {
 			return &toolRun{eco: "node", reads: nodeConfig}
 		}
-	case "store", "config", "setup", "env", "--version", "-v", "self-update":
+	case "store":
+		// pnpm store prune/path/status: the store, configured in .npmrc or
+		// pnpm-workspace.yaml; not the source.
+		return &toolRun{eco: "node", reads: append([]string{"pnpm-workspace.yaml"}, npmConfig...)}
+	case "config", "setup", "env", "--version", "-v", "self-update":
 		return &toolRun{eco: "node", reads: nodeConfig}
 	}
 	return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "`pnpm " + pos[0] + "` works on the project"}

@@ -273,7 +273,10 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 			if ie.Reads.All || ie.Writes.All {
 				return p.why("the same RUN also runs `%s`, which dockslim cannot analyse and which may need the source: put the install in a RUN of its own", itemText(it))
 			}
-			if r, unk := ie.Reads.Within(b.dest); len(r) > 0 || unk {
+			// A command that reads only manifests the install's own copy
+			// brings first (`npm cache clean --force` reads .npmrc) runs
+			// the same before the source copy.
+			if r, unk := ie.Reads.Within(b.dest); unk || slices.ContainsFunc(r, func(x string) bool { return !p.allowed[x] }) {
 				return p.why("the same RUN also runs `%s`, which reads the copied source: put the install in a RUN of its own", itemText(it))
 			}
 			if w, unk := ie.Writes.Within(b.dest); len(w) > 0 || unk {

@@ -19,8 +19,12 @@ a fresh index into memory and writes nothing there, so "apk update" before it
 and "rm -rf /var/cache/apk/*" after it become unnecessary (DS117, DS118).
 
 dockslim adds --no-cache right after "add" (a new element in exec form). It
-leaves the command alone when it already has --no-cache or a --cache-dir, or
-when a --mount of the RUN covers /var/cache/apk or /etc/apk/cache.
+leaves the command alone when it already has --no-cache or a --cache-dir,
+when it has --no-network (nothing is downloaded, so nothing is cached), when
+a --mount of the RUN covers /var/cache/apk or /etc/apk/cache, and when the
+same RUN removes /var/cache/apk (or everything in it) after the command: the
+flag would not change the image then. (That rm is only redundant once every
+apk add of the RUN has --no-cache: DS118.)
 
 With --cache-mounts this rule still applies: apk only caches packages when
 /etc/apk/cache exists, which Alpine images do not set up, so a cache mount
@@ -63,8 +67,9 @@ var RuleApkRedundantCacheRm = &rewrite.Rule{
 
 dockslim removes an rm whose paths are all /var/cache/apk or inside it, with
 its && joint, when every apk command of the RUN is "add --no-cache" and
-every apk command earlier in the stage is "add --no-cache" or "del" (nothing
-else may have filled the cache). The rm must be a plain member of an &&
+every apk command earlier in the stage is "add --no-cache", "del", or an
+"add" that left nothing in the cache (--no-network, or its RUN removed the
+cache after it): nothing else may have filled the cache. The rm must be a plain member of an &&
 chain or a statement of its own; a RUN that only runs that rm is left to
 DS130.`,
 	Before:        "RUN apk add --no-cache curl && rm -rf /var/cache/apk/*",
@@ -122,8 +127,22 @@ func apkNoCache(c *rewrite.Context, call *osCall) {
 		mountCovers(call.In, apkCache) || mountCovers(call.In, "/etc/apk/cache") {
 		return
 	}
+	// --no-network downloads nothing, so nothing is cached; an rm of the
+	// cache later in the RUN already keeps it out of the layer. --no-cache
+	// would not change the image then.
+	if apkLeavesNoCache(c.File, call) {
+		return
+	}
 	call.osFix(c, RuleApkNoCache, call.Start(call.Sub), call.InsertAfter(c.File, call.Sub, "--no-cache"),
 		"apk add: add --no-cache so that the package index stays out of the layer")
+}
+
+// apkLeavesNoCache reports whether an apk add without --no-cache leaves
+// nothing in /var/cache/apk all the same: it has --no-network, or its RUN
+// removes the cache after it.
+func apkLeavesNoCache(f *parser.File, call *osCall) bool {
+	return call.Subcmd() == "add" &&
+		(call.HasArg("--no-network") || call.Cmd != nil && removedAfter(f, call.In, call.Start(0), apkCache))
 }
 
 // apkNoCacheAdd reports whether the call is `apk add --no-cache`.
@@ -166,7 +185,7 @@ func apkRedundantSteps(c *rewrite.Context, in *parser.Instruction, calls []*osCa
 			continue
 		}
 		for _, call := range osCalls(prev, isApk, apkValueOpts) {
-			if !apkNoCacheAdd(call) && call.Subcmd() != "del" {
+			if !apkNoCacheAdd(call) && call.Subcmd() != "del" && !apkLeavesNoCache(c.File, call) {
 				return
 			}
 		}

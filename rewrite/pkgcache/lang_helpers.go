@@ -347,14 +347,13 @@ func langEnv(f *parser.File, in *parser.Instruction, name string) (string, bool)
 	return "", false
 }
 
-// langVar is langEnv, with a VAR=value prefix of the command itself first.
+// langVar is the RUN-scope lookup of the variable name in the environment
+// of the command lc, the one every language pass uses (runVar with the
+// command's prefix): Docker's ENV/ARG of the stage chain (langEnv), then
+// `export VAR=…`/`VAR=…` statements earlier in the same RUN, then the
+// command's own `VAR=… cmd` (or `env VAR=…`) prefix, the later winning.
 func langVar(f *parser.File, lc *langCmd, name string) (string, bool) {
-	if lc != nil {
-		if v, ok := lc.Assigns[name]; ok {
-			return v, true
-		}
-	}
-	return langEnv(f, lc.In, name)
+	return runVar(f, lc.In, lc.Sh, lc.Assigns, name, true)
 }
 
 // langBoolish is how clap (uv) reads a boolean variable: true unless it is
@@ -492,8 +491,15 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 // langHasMount reports whether a cache or tmpfs mount of the RUN covers
 // one of dirs (whatever is written there never reaches the layer), or, for
 // suffixes starting with "/", a mount target ends with it (the same cache
-// under another user's home: /home/app/.cache/pip).
+// under another user's home: /home/app/.cache/pip). /dev/shm counts as a
+// tmpfs mount of every RUN (Docker and BuildKit mount one there), so a
+// cache relocated into it (YARN_CACHE_FOLDER=/dev/shm/yarn) is covered.
 func langHasMount(in *parser.Instruction, dirs ...string) bool {
+	for _, d := range dirs {
+		if d == "/dev/shm" || strings.HasPrefix(d, "/dev/shm/") {
+			return true
+		}
+	}
 	for _, m := range in.Mounts() {
 		if m.Type != bkinstructions.MountTypeCache && m.Type != bkinstructions.MountTypeTmpfs {
 			continue

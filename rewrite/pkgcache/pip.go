@@ -3,8 +3,6 @@
 package pkgcache
 
 import (
-	"strings"
-
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -24,8 +22,10 @@ dockslim adds --no-cache-dir right after "install" (pip, pip3, pip3.11,
 python -m pip, behind sudo or env, in exec form too). It leaves the command
 alone when caching is already handled:
   - the command has --no-cache-dir, or --cache-dir (a deliberate choice);
-  - PIP_NO_CACHE_DIR is set on the command, by ENV, or by an ARG with a
-    default (pip disables its cache for any valid value of that variable;
+  - PIP_NO_CACHE_DIR is set on the command, exported earlier in the same
+    RUN (export, set -a, or an assignment to a variable ENV already
+    exports), by ENV, or by an ARG with a default (pip disables its cache
+    for any valid value of that variable;
     an ARG without a default sets nothing unless --build-arg gives it, so
     it does not count);
   - the RUN has a BuildKit cache (or tmpfs) mount on pip's cache folder
@@ -56,21 +56,6 @@ var pipValueOpts = strset.Set{
 	"--exists-action", "--trusted-host", "--cert",
 	"--client-cert", "--cache-dir", "--python",
 	"--use-feature", "--use-deprecated", "--keyring-provider",
-}
-
-// hasCacheMount reports whether a cache mount of the RUN covers dir (or the
-// folder named by the environment variable envDir, when set).
-func hasCacheMount(f *parser.File, in *parser.Instruction, dir, envDir string) bool {
-	if v, ok := f.EnvBefore(in, envDir); ok && v != "" {
-		dir = v
-	}
-	for _, t := range in.CacheMountTargets() {
-		t = strings.TrimRight(t, "/")
-		if t == dir || strings.HasPrefix(dir, t+"/") || t == "" {
-			return true
-		}
-	}
-	return false
 }
 
 // pipCacheDir is pip's cache folder for the command when it is known and

@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/strset"
@@ -48,7 +49,7 @@ an earlier RUN of the stage that writes assumeyes into the configuration.`,
 	After:         "RUN yum install -y httpd && yum clean all",
 	Applicability: rewrite.Safe,
 	Severity:      rewrite.Error,
-	Hadolint:      []string{"DL3030", "DL3038"},
+	Hadolint:      []string{"DL3030", "DL3038"}, // each finding carries its tool's (yumHadolint)
 	Parfum:        []string{"yumInstallForceYes"},
 }
 
@@ -66,7 +67,9 @@ dockslim appends to the && chain of the last yum/dnf command of the RUN, in
 the chain's layout: "yum clean all && rm -rf /var/cache/yum" for yum (yum
 clean all leaves some of the folder behind), "dnf clean all" for dnf and
 dnf5, "microdnf clean all" for microdnf. It does nothing when the RUN
-already runs "clean all" or removes the cache folder after the last command,
+already runs "clean all" or removes the cache folder after the last command
+(rm -rf /var/cache/yum, /var/cache/dnf or /var/cache/libdnf5, with or without
+/*, among other operands, also through a variable whose value is known),
 when a --mount covers the cache folder, when the RUN right after only cleans
 it (DS130 moves that cleanup here), and for exec-form RUN (reported).
 
@@ -76,7 +79,7 @@ in a cache mount with keepcache=True, which dockslim does not configure.`,
 	After:         "RUN yum install -y httpd && yum clean all && rm -rf /var/cache/yum",
 	Applicability: rewrite.Safe,
 	Severity:      rewrite.Warning,
-	Hadolint:      []string{"DL3032", "DL3040"},
+	Hadolint:      []string{"DL3032", "DL3040"}, // each finding carries its tool's (yumHadolint)
 	Parfum:        []string{"yumInstallRmVarCacheYum"},
 }
 
@@ -88,23 +91,33 @@ func isYum(name string) bool {
 	return name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf"
 }
 
-// yum/dnf options that take a separate value.
+// yum/dnf/dnf5/microdnf options that take a separate value (the global
+// options of their man pages; --opt=value needs no entry).
 var yumValueOpts = strset.Set{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
-	"--enablerepo", "--disablerepo", "-x", "--exclude", "--releasever", "--setopt", "--repo", "--repoid",
+	"--enablerepo", "--disablerepo", "-x", "--exclude", "--excludepkgs", "--disableexcludes", "--disableexcludepkgs",
+	"--releasever", "--setopt", "--setvar", "--repo", "--repoid",
 	"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
-	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait"}
+	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait",
+	"--advisory", "--advisories", "--bz", "--bzs", "--cve", "--cves", "--sec-severity", "--secseverity",
+	// dnf5 spellings
+	"--enable-repo", "--disable-repo", "--enable-plugin", "--disable-plugin", "--advisory-severities"}
 
 var (
-	yumPrompting = strset.Set{"install", "in", "groupinstall", "localinstall", "reinstall", "remove", "erase", "rm",
-		"update", "upgrade", "up", "update-minimal", "upgrade-minimal", "distro-sync", "downgrade",
-		"autoremove", "groupremove", "groupupdate", "swap", "group", "groups", "module", "builddep"}
-	yumInstalling = strset.Set{"install", "in", "groupinstall", "localinstall"}
+	// subcommands (and their aliases: dnf's rei, dg, dsync, grp...) that ask
+	// for confirmation
+	yumPrompting = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
+		"reinstall", "rei", "remove", "erase", "rm", "update", "upgrade", "up", "localupdate", "update-to", "upgrade-to",
+		"update-minimal", "upgrade-minimal", "up-min", "distro-sync", "distrosync", "dsync", "distribution-synchronization",
+		"downgrade", "dg", "autoremove", "groupremove", "grouperase", "groupupdate", "swap", "group", "groups", "grp",
+		"module", "builddep"}
+	yumInstalling = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall"}
 	// subcommands whose second word is the real action
-	yumTwoWord = strset.Set{"group", "groups", "module"}
+	yumTwoWord = strset.Set{"group", "groups", "grp", "module"}
 	// subcommands that fill the cache
-	yumCaching = strset.Set{"install", "in", "groupinstall", "localinstall", "reinstall", "update", "upgrade", "up",
-		"update-minimal", "upgrade-minimal", "distro-sync", "downgrade", "group", "groups", "module",
-		"makecache", "builddep", "swap", "groupupdate"}
+	yumCaching = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
+		"reinstall", "rei", "update", "upgrade", "up", "localupdate", "update-to", "upgrade-to",
+		"update-minimal", "upgrade-minimal", "up-min", "distro-sync", "distrosync", "dsync", "distribution-synchronization",
+		"downgrade", "dg", "group", "groups", "grp", "module", "makecache", "mc", "builddep", "swap", "groupupdate"}
 )
 
 // action returns the index after which a subcommand flag goes, and the
@@ -162,7 +175,7 @@ func yumYes(c *rewrite.Context, call *osCall, at int) {
 	if yes || osConfigured(call.In, "assumeyes") {
 		return
 	}
-	call.osFix(c, RuleYumAssumeYes, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
+	yumFix(c, RuleYumAssumeYes, call.Name, call.Opaque, call.Start(call.Sub), call.InsertAfter(c.File, at, "-y"),
 		"%s %s: add -y, a build cannot answer the confirmation prompt", call.Name, call.Subcmd())
 }
 
@@ -206,14 +219,14 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			return
 		}
 		for _, d := range yumCacheDirs {
-			if removesPath(cmd, d) {
+			if removesPathScoped(c.File, in, cmd, d) {
 				return
 			}
 		}
 	}
 	last2 := calls[len(calls)-1]
 	if last2.Cmd == nil {
-		c.Reportf(RuleYumClean, call.Start(0),
+		yumReportf(c, RuleYumClean, call, call.Start(0),
 			"%s leaves its cache in the layer, and an exec-form RUN cannot clean it; use the shell form and add \"&& %s clean all\"", call.Name, call.Name)
 		return
 	}
@@ -224,9 +237,47 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	}
 	e, ok := shellcmd.AppendToChain(c.File, last2.Cmd, text)
 	if !ok || last2.Opaque {
-		c.Reportf(RuleYumClean, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
+		yumReportf(c, RuleYumClean, call, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
 		return
 	}
-	osFix(c, RuleYumClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
+	yumFix(c, RuleYumClean, call.Name, false, call.Start(0), []textedit.Edit{e},
 		"%s leaves its metadata and package cache in the layer; add %q at the end of the same RUN", call.Name, text)
+}
+
+// yumHadolint is the hadolint code of a finding of rule r about program
+// name: hadolint checks yum with one rule and dnf with another (its dnf
+// rules stand for microdnf and dnf5 too).
+func yumHadolint(r *rewrite.Rule, name string) string {
+	yum := name == "yum"
+	switch r {
+	case RuleYumAssumeYes:
+		if yum {
+			return "DL3030"
+		}
+		return "DL3038"
+	case RuleYumClean:
+		if yum {
+			return "DL3032"
+		}
+		return "DL3040"
+	}
+	return ""
+}
+
+// yumFix is osCall.osFix (opaque: the call is not editable, report only)
+// with the finding's own hadolint code, for a call of program name.
+func yumFix(c *rewrite.Context, r *rewrite.Rule, name string, opaque bool, off int, edits []textedit.Edit, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	fd := rewrite.Finding{Rule: r, Offset: off, Message: msg, Hadolint: yumHadolint(r, name)}
+	if opaque {
+		fd.Message += " (it runs inside an sh -c string that dockslim cannot edit: change it by hand)"
+	} else {
+		fd.Fix = &rewrite.Fix{Applicability: rewrite.Safe, Description: msg, Edits: edits}
+	}
+	c.Report(fd)
+}
+
+// yumReportf reports a finding without a fix, with its own hadolint code.
+func yumReportf(c *rewrite.Context, r *rewrite.Rule, call *osCall, off int, format string, args ...any) {
+	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: fmt.Sprintf(format, args...), Hadolint: yumHadolint(r, call.Name)})
 }

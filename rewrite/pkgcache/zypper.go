@@ -59,7 +59,8 @@ in a later RUN does not shrink the image.
 
 dockslim appends "zypper clean -a" to the && chain of the last zypper
 command of the RUN, in the chain's layout. It does nothing when the RUN
-already runs zypper clean (or cc) or removes /var/cache/zypp after it, when
+already runs zypper clean (or cc) or removes /var/cache/zypp after it (with
+or without /*, among other operands, also through a known variable), when
 a --mount covers /var/cache/zypp, when the next RUN only cleans it (DS130
 moves that cleanup here), and for exec-form RUN (reported).`,
 	Before:        "RUN zypper -n install --no-recommends curl",
@@ -78,7 +79,7 @@ func init() {
 // zypper's global options that take a separate value.
 var zypperValueOpts = strset.Set{"-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
 	"--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--userdata", "--installroot", "--releasever",
-	"-p", "--plus-repo", "--plus-content"}
+	"-p", "--plus-repo", "--plus-content", "-s", "--table-style"}
 
 var (
 	zypperPrompting = strset.Set{"install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
@@ -122,7 +123,7 @@ func zypperNonInteractive(c *rewrite.Context, call *osCall) {
 		a := call.Lits[i]
 		if i < call.Sub {
 			l := shortCluster(a)
-			if a == "--non-interactive" || l != "" && !strings.ContainsAny(l[:1], "cRDCp") && strings.Contains(l, "n") {
+			if a == "--non-interactive" || l != "" && !strings.ContainsAny(l[:1], "cRDCps") && strings.Contains(l, "n") {
 				return
 			}
 		} else if i > call.Sub && (a == "-y" || a == "--no-confirm") {
@@ -152,7 +153,7 @@ func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 		if start <= call.Start(0) {
 			continue
 		}
-		if cmd.Name == "zypper" && (cmd.Has("clean") || cmd.Has("cc")) || removesPath(cmd, zyppCache) {
+		if cmd.Name == "zypper" && (cmd.Has("clean") || cmd.Has("cc")) || removesPathScoped(c.File, in, cmd, zyppCache) {
 			return
 		}
 	}
