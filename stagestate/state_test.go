@@ -153,10 +153,10 @@ func TestScope(t *testing.T) {
 FROM debian:bookworm-slim AS base
 ENV A=/a
 ARG B=/b
-ARG GLOBAL
 FROM base
+ARG GLOBAL
 ARG C
-RUN X=/x; export Y="$X/y" && Z=/z rm -rf "$A" ${B}/lists $GLOBAL $X $Y ${C:-/c} ${D} ${Z}
+RUN X=/x; export Y=/y && Z=/z rm -rf "$A" ${B}/lists $GLOBAL $X $Y ${C:-/c} ${D} ${Z}
 `)
 	in := f.Instructions[len(f.Instructions)-1]
 	var rm *shellcmd.Command
@@ -166,7 +166,9 @@ RUN X=/x; export Y="$X/y" && Z=/z rm -rf "$A" ${B}/lists $GLOBAL $X $Y ${C:-/c} 
 		}
 	}
 	sc := Scope{File: f, In: in}
-	want := []string{"rm", "-rf", "/a", "/b/lists", "/g", "/x", "/x/y", "/c", "?", "?"}
+	// ENV crosses FROM, ARG does not; a stage ARG without a default takes
+	// the global one's; a command's prefix is not seen by its own words.
+	want := []string{"rm", "-rf", "/a", "?", "/g", "/x", "/y", "/c", "?", "?"}
 	for i, w := range rm.Args {
 		got, ok := sc.Word(rm, w)
 		if !ok {
@@ -176,11 +178,17 @@ RUN X=/x; export Y="$X/y" && Z=/z rm -rf "$A" ${B}/lists $GLOBAL $X $Y ${C:-/c} 
 			t.Errorf("word %d: got %q, want %q", i, got, want[i])
 		}
 	}
-	if !RemovesPath(sc, rm, "/x/y/z") || RemovesPath(sc, rm, "/var/lib/apt/lists") {
+	if !RemovesPath(sc, rm, "/y/z") || RemovesPath(sc, rm, "/var/lib/apt/lists") {
 		t.Errorf("RemovesPath")
 	}
-	// the command's own prefix is its environment, not its words'
-	if v, ok := sc.Lookup(rm, "Z"); !ok || v != "/z" {
-		t.Errorf("Lookup(Z) = %q, %v", v, ok)
+	// the prefix is the command's environment; X is not exported, Y is
+	for name, want := range map[string]string{"Z": "/z", "Y": "/y", "X": "?", "A": "/a"} {
+		got, ok := sc.Env(rm, rm.Assigns, name)
+		if !ok {
+			got = "?"
+		}
+		if got != want {
+			t.Errorf("Env(%s) = %q, want %q", name, got, want)
+		}
 	}
 }

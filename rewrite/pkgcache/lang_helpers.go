@@ -18,6 +18,7 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -302,58 +303,10 @@ func (lc *langCmd) FlagAfter(f *parser.File, i int, flag string) []textedit.Edit
 	return InsertAt(end, " "+flag)
 }
 
-// langEnv returns the value of variable name in the environment of the RUN
-// in, as far as the Dockerfile tells: an ENV of the stage or of a stage it
-// builds FROM, or an ARG of the stage with a default (a stage ARG without a
-// default takes the global ARG's default). An ARG without any default leaves
-// the variable unset unless --build-arg gives it, which dockslim cannot know:
-// it counts as unset. The value is as written (it may hold $references).
-func langEnv(f *parser.File, in *parser.Instruction, name string) (string, bool) {
-	st := in.Stage
-	limit := in.Index
-	argsInScope := true // ARGs do not cross FROM; ENV does
-	for st != nil {
-		for i := len(st.Instructions) - 1; i >= 0; i-- {
-			p := st.Instructions[i]
-			if p.Index >= limit {
-				continue
-			}
-			for j := len(p.EnvPairs()) - 1; j >= 0; j-- {
-				if kv := p.EnvPairs()[j]; kv[0] == name {
-					return kv[1], true
-				}
-			}
-			if !argsInScope {
-				continue
-			}
-			if _, defs := p.ArgDefs(); defs != nil {
-				if d, found := defs[name]; found {
-					if d != nil {
-						return *d, true
-					}
-					if g, ok := f.MetaArg(name); ok && g != nil {
-						return *g, true
-					}
-				}
-			}
-		}
-		if st.Base.StageRef == nil {
-			break
-		}
-		st = st.Base.StageRef
-		limit = len(f.Instructions)
-		argsInScope = false
-	}
-	return "", false
-}
-
-// langVar is the RUN-scope lookup of the variable name in the environment
-// of the command lc, the one every language pass uses (runVar with the
-// command's prefix): Docker's ENV/ARG of the stage chain (langEnv), then
-// `export VAR=…`/`VAR=…` statements earlier in the same RUN, then the
-// command's own `VAR=… cmd` (or `env VAR=…`) prefix, the later winning.
+// langVar is what the command lc sees in its environment under name: the
+// stage model's scope (stagestate.Scope.Env) with the command's prefix.
 func langVar(f *parser.File, lc *langCmd, name string) (string, bool) {
-	return runVar(f, lc.In, lc.Sh, lc.Assigns, name, true)
+	return stagestate.Scope{File: f, In: lc.In}.Env(lc.Sh, lc.Assigns, name)
 }
 
 // langBoolish is how clap (uv) reads a boolean variable: true unless it is

@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/stagestate"
 	"testing"
 
 	"github.com/dockslim/dockslim/parser"
@@ -41,7 +42,7 @@ func TestLangEnv(t *testing.T) {
 			if tt.name == "later env" {
 				in = langRunInstructions(f)[0]
 			}
-			v, ok := langEnv(f, in, "X")
+			v, ok := stagestate.Scope{File: f, In: in}.Docker("X")
 			if v != tt.value || ok != tt.set {
 				t.Errorf("langEnv = %q, %v; want %q, %v", v, ok, tt.value, tt.set)
 			}

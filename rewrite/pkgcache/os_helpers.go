@@ -13,6 +13,7 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -549,6 +550,16 @@ func changesDir(in *parser.Instruction, from int) bool {
 			if s, _ := cmd.Span(0); s > from {
 				return true
 			}
+		}
+	}
+	return false
+}
+// removedAfter reports whether a command of the RUN that starts after
+// offset from removes dir (stagestate.RemovesPath).
+func removedAfter(f *parser.File, in *parser.Instruction, from int, dir string) bool {
+	for _, cmd := range allCmds(in) {
+		if start, _ := cmd.Span(0); start > from && stagestate.RemovesPath(stagestate.Scope{File: f, In: in}, cmd, dir) {
+			return true
 		}
 	}
 	return false

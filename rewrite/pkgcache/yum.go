@@ -8,6 +8,7 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -219,7 +220,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			return
 		}
 		for _, d := range yumCacheDirs {
-			if removesPathScoped(c.File, in, cmd, d) {
+			if stagestate.RemovesPath(stagestate.Scope{File: c.File, In: in}, cmd, d) {
 				return
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -153,7 +154,7 @@ func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 		if start <= call.Start(0) {
 			continue
 		}
-		if cmd.Name == "zypper" && (cmd.Has("clean") || cmd.Has("cc")) || removesPathScoped(c.File, in, cmd, zyppCache) {
+		if cmd.Name == "zypper" && (cmd.Has("clean") || cmd.Has("cc")) || stagestate.RemovesPath(stagestate.Scope{File: c.File, In: in}, cmd, zyppCache) {
 			return
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 )
 
 // TestLangVarScope: the variable X as `cmd` (the last command named cmd of
@@ -79,7 +80,7 @@ func TestScopeWord(t *testing.T) {
 		{"ENV", "FROM a\nENV D=/var/cache/apk\nRUN rm -rf $D\n", "/var/cache/apk", true},
 		{"prefix does not expand", "FROM a\nRUN D=/x rm -rf $D\n", "", false},
 		{"unknown", "FROM a\nRUN rm -rf $D\n", "", false},
-		{"operator", "FROM a\nRUN D=/x; rm -rf ${D:-/y}\n", "", false},
+		{"default operator", "FROM a\nRUN D=/x; rm -rf ${D:-/y} ${E:-/e}\n", "/e", true},
 		{"value with a reference", "FROM a\nRUN D=$HOME; rm -rf $D\n", "", false},
 	}
 	for _, tt := range tests {
@@ -94,7 +95,7 @@ func TestScopeWord(t *testing.T) {
 			if rm == nil {
 				t.Fatal("no rm")
 			}
-			got, ok := scopeWord(f, in, rm, rm.Args[len(rm.Args)-1])
+			got, ok := stagestate.Scope{File: f, In: in}.Word(rm, rm.Args[len(rm.Args)-1])
 			if got != tt.want || ok != tt.ok {
 				t.Errorf("scopeWord = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
 			}
