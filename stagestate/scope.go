@@ -393,4 +393,3 @@ func rawNode(s *parser.Script, n syntax.Node) string {
 	start, end := s.Span(n)
 	return s.Text[start-s.Base : end-s.Base]
 }
-

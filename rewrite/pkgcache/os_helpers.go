@@ -554,6 +554,7 @@ func changesDir(in *parser.Instruction, from int) bool {
 	}
 	return false
 }
+
 // removedAfter reports whether a command of the RUN that starts after
 // offset from removes dir (stagestate.RemovesPath).
 func removedAfter(f *parser.File, in *parser.Instruction, from int, dir string) bool {
