@@ -26,6 +26,7 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -392,14 +393,7 @@ func (si *stageInfo) env(in *parser.Instruction, c *command, name string) (strin
 			return v, true
 		}
 	}
-	v, ok := si.f.EnvBefore(in, name)
-	if ok && v == "" {
-		// An ARG without a default in the stage takes the global default.
-		if g, found := si.f.MetaArg(name); found && g != nil {
-			return *g, true
-		}
-	}
-	return v, ok
+	return stagestate.Scope{File: si.f, In: in}.Docker(name)
 }
 
 // expand expands variables in a word as buildkit would before in; ok is

@@ -9,6 +9,7 @@ import (
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -156,7 +157,7 @@ func nativePath(p string) string {
 func cgoDisabled(f *parser.File, st *parser.Stage) bool {
 	for s := st; s != nil; s = s.Base.StageRef {
 		for _, in := range s.Instructions {
-			if v, ok := f.EnvBefore(in, "CGO_ENABLED"); ok && v == "0" {
+			if v, ok := (stagestate.Scope{File: f, In: in}).Docker("CGO_ENABLED"); ok && v == "0" {
 				return true
 			}
 			for _, u := range instructionUses(in) {
