@@ -48,21 +48,29 @@ var (
 	}
 	Dnf = &Tool{Name: "dnf", Programs: strset.Set{"dnf", "dnf5", "yum", "microdnf", "tdnf"},
 		ValueOpts: strset.Set{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
-			"--enablerepo", "--disablerepo", "-x", "--exclude", "--releasever", "--setopt", "--repo", "--repoid",
+			"--enablerepo", "--disablerepo", "-x", "--exclude", "--excludepkgs", "--disableexcludes", "--disableexcludepkgs",
+			"--releasever", "--setopt", "--setvar", "--repo", "--repoid",
 			"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
-			"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait"},
+			"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait",
+			"--advisory", "--advisories", "--bz", "--bzs", "--cve", "--cves", "--sec-severity", "--secseverity",
+			// dnf5 spellings
+			"--enable-repo", "--disable-repo", "--enable-plugin", "--disable-plugin", "--advisory-severities"},
 		ShortValue: "cdexR",
-		aliases: []string{"in", "install", "localinstall", "install", "rm", "remove", "erase", "remove",
-			"up", "upgrade", "update", "upgrade", "groupinstall", "group install", "groupremove", "group remove",
-			"groupupdate", "group upgrade", "dsync", "distro-sync", "distrosync", "distro-sync", "mc", "makecache",
-			"reinstall", "reinstall", "update-minimal", "upgrade-minimal", "builddep", "builddep", "build-dep", "builddep"},
-		Groups: strset.Set{"group", "groups", "module"},
+		aliases: []string{"in", "install", "install-n", "install", "install-na", "install", "install-nevra", "install",
+			"localinstall", "install", "rei", "reinstall", "rm", "remove", "erase", "remove",
+			"up", "upgrade", "update", "upgrade", "localupdate", "upgrade", "update-to", "upgrade", "upgrade-to", "upgrade",
+			"update-minimal", "upgrade-minimal", "up-min", "upgrade-minimal",
+			"groupinstall", "group install", "groupremove", "group remove", "grouperase", "group remove",
+			"groupupdate", "group upgrade", "dsync", "distro-sync", "distrosync", "distro-sync",
+			"distribution-synchronization", "distro-sync", "dg", "downgrade", "mc", "makecache",
+			"build-dep", "builddep"},
+		Groups: strset.Set{"group", "groups", "grp", "module"},
 	}
 	Zypper = &Tool{Name: "zypper", Programs: strset.Set{"zypper"},
 		ValueOpts: strset.Set{"-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
 			"--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--userdata", "--installroot", "--releasever",
-			"-p", "--plus-repo", "--plus-content"},
-		ShortValue: "cRDCp",
+			"-p", "--plus-repo", "--plus-content", "-s", "--table-style"},
+		ShortValue: "cRDCps",
 		aliases: []string{"in", "install", "rm", "remove", "up", "update", "dup", "dist-upgrade", "ref", "refresh",
 			"si", "source-install", "inr", "install-new-recommends", "ve", "verify", "cc", "clean"},
 	}
@@ -206,8 +214,8 @@ func (t *Tool) Parse(argv []string, lit []bool) *Invocation {
 			if t.Groups.Has(a) && i+1 < len(argv) && lit[i+1] && !strings.HasPrefix(argv[i+1], "-") {
 				i++
 				inv.Verb = a + " " + argv[i]
-				if a == "groups" {
-					inv.Verb = "group " + argv[i]
+				if a == "groups" || a == "grp" {
+					inv.Verb = "group " + t.Verb(argv[i])
 				}
 			}
 		default:

@@ -91,19 +91,13 @@ func files(fs ...string) []manifest {
 }
 
 var (
-	pipValueOpts = strset.Set{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
-		"--prefix", "--root", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--src",
-		"--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy", "--progress-bar",
-		"--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--trusted-host",
-		"--cert", "--client-cert", "--no-binary", "--only-binary", "--config-settings", "-C",
-		"--global-option", "--python", "--report", "--use-feature", "--use-deprecated", "--keyring-provider",
-		"-d", "--dest", "-w", "--wheel-dir", "--group"}
-	npmValueOpts  = strset.Set{"--prefix", "-C", "--workspace", "-w", "--omit", "--include", "--registry", "--cache", "--loglevel", "--userconfig", "--install-strategy"}
+	pipValueOpts  = shellcmd.Pip.ValueOpts
+	npmValueOpts  = shellcmd.Npm.ValueOpts
 	mvnValueOpts  = strset.Set{"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-pl", "--projects", "-rf", "--resume-from", "-T", "--threads", "-t", "--toolchains", "-l", "--log-file", "-b", "--builder", "-D"}
 	goValueOpts   = strset.Set{"-o", "-C", "-mod", "-tags", "-ldflags", "-gcflags", "-p", "-modfile", "-trimpath", "-buildvcs"}
 	dotValueOpts  = strset.Set{"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-s", "--source", "-v", "--verbosity", "-a", "--arch", "--os", "-p", "--property", "--packages", "--configfile"}
 	cargoValOpts  = strset.Set{"--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path"}
-	composerValue = strset.Set{"-d", "--working-dir"}
+	composerValue = shellcmd.Composer.ValueOpts
 )
 
 // describe returns what dockslim knows about a language tool's command, or

@@ -1,7 +1,6 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -84,9 +83,8 @@ func init() {
 	}, Run: runApk})
 }
 
-// apk's options that take a separate value.
-var apkValueOpts = strset.Set{"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir",
-	"--repositories-file", "--wait", "--timeout", "--cache-max-age", "-t", "--virtual", "--progress-fd"}
+// apkValueOpts is the shared option table.
+var apkValueOpts = shellcmd.Apk.ValueOpts
 
 func isApk(n string) bool { return n == "apk" }
 

@@ -3,9 +3,9 @@ package pkgcache
 import (
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RuleBundlerCache is DS109.
@@ -44,7 +44,8 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "bundler", Rules: []*rewrite.Rule{RuleBundlerCache}, Run: runBundler})
 }
 
-var bundleValueOpts = strset.Set{"--gemfile", "--path", "--jobs", "-j", "--retry", "--without", "--with"}
+// bundleValueOpts is the shared option table.
+var bundleValueOpts = shellcmd.Bundler.ValueOpts
 
 func bundleInstall(lc *langCmd) string {
 	if lc.Name != "bundle" && lc.Name != "bundler" {

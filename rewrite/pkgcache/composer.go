@@ -7,6 +7,7 @@ import (
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RuleComposerNoCache is DS141.
@@ -43,7 +44,8 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "composer", Rules: []*rewrite.Rule{RuleComposerNoCache}, Run: runComposer})
 }
 
-var composerValueOpts = strset.Set{"-d", "--working-dir"}
+// composerValueOpts is the shared option table.
+var composerValueOpts = shellcmd.Composer.ValueOpts
 
 // composerCmd returns the command as composer's own argv (dropping a
 // leading `php`), or nil.

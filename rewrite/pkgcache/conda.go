@@ -3,9 +3,9 @@ package pkgcache
 import (
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RuleCondaClean is DS140.
@@ -46,7 +46,8 @@ func init() {
 
 func isConda(name string) bool { return name == "conda" || name == "mamba" || name == "micromamba" }
 
-var condaValueOpts = strset.Set{"-r", "--root-prefix", "--rc-file"}
+// condaValueOpts is the shared option table.
+var condaValueOpts = shellcmd.Conda.ValueOpts
 
 func condaInstall(lc *langCmd) string {
 	if !isConda(lc.Name) {

@@ -6,6 +6,7 @@ import (
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RuleNpmCacheClean is DS104.
@@ -58,11 +59,8 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "npm", Rules: []*rewrite.Rule{RuleNpmCacheClean, RuleNpmCacheCleanForce}, Run: runNpm})
 }
 
-// npm options that take a value and may come before the subcommand.
-var npmValueOpts = strset.Set{
-	"--prefix", "-C", "--cache", "--userconfig", "--globalconfig",
-	"--registry", "--loglevel", "-w", "--workspace",
-}
+// npmValueOpts is the shared option table.
+var npmValueOpts = shellcmd.Npm.ValueOpts
 
 // npm's install-type commands and their aliases.
 var npmInstallCmds = strset.Set{

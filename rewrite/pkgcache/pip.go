@@ -3,7 +3,6 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -50,13 +49,8 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "pip", Rules: []*rewrite.Rule{RulePipNoCacheDir}, Run: runPip})
 }
 
-// pip's global options that take a value (they may come before "install").
-var pipValueOpts = strset.Set{
-	"--log", "--proxy", "--retries", "--timeout",
-	"--exists-action", "--trusted-host", "--cert",
-	"--client-cert", "--cache-dir", "--python",
-	"--use-feature", "--use-deprecated", "--keyring-provider",
-}
+// pipValueOpts is the shared option table.
+var pipValueOpts = shellcmd.Pip.ValueOpts
 
 // pipCacheDir is pip's cache folder for the command when it is known and
 // literal ("" otherwise).

@@ -1,9 +1,9 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RulePnpmStorePrune is DS107.
@@ -43,10 +43,8 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "pnpm", Rules: []*rewrite.Rule{RulePnpmStorePrune}, Run: runPnpm})
 }
 
-var pnpmValueOpts = strset.Set{
-	"-C", "--dir", "--filter", "-F", "--store-dir",
-	"--reporter", "--loglevel", "--virtual-store-dir",
-}
+// pnpmValueOpts is the shared option table.
+var pnpmValueOpts = shellcmd.Pnpm.ValueOpts
 
 func pnpmInstall(lc *langCmd) string {
 	if lc.Name != "pnpm" {

@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RuleYarnCacheClean is DS106.
@@ -50,12 +50,8 @@ func init() {
 	rewrite.Register(&rewrite.Pass{Name: "yarn", Rules: []*rewrite.Rule{RuleYarnCacheClean}, Run: runYarn})
 }
 
-// yarn options that take a value and may come before the subcommand.
-var yarnValueOpts = strset.Set{
-	"--cwd", "--cache-folder", "--modules-folder", "--mutex",
-	"--network-timeout", "--registry", "--global-folder", "--link-folder",
-	"--preferred-cache-folder", "--network-concurrency", "--use-yarnrc",
-}
+// yarnValueOpts is the shared option table.
+var yarnValueOpts = shellcmd.Yarn.ValueOpts
 
 func isYarn(name string) bool { return name == "yarn" || name == "yarnpkg" }
 

@@ -92,16 +92,8 @@ func isYum(name string) bool {
 	return name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf"
 }
 
-// yum/dnf/dnf5/microdnf options that take a separate value (the global
-// options of their man pages; --opt=value needs no entry).
-var yumValueOpts = strset.Set{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
-	"--enablerepo", "--disablerepo", "-x", "--exclude", "--excludepkgs", "--disableexcludes", "--disableexcludepkgs",
-	"--releasever", "--setopt", "--setvar", "--repo", "--repoid",
-	"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
-	"--enableplugin", "--repofrompath", "--comment", "-R", "--randomwait",
-	"--advisory", "--advisories", "--bz", "--bzs", "--cve", "--cves", "--sec-severity", "--secseverity",
-	// dnf5 spellings
-	"--enable-repo", "--disable-repo", "--enable-plugin", "--disable-plugin", "--advisory-severities"}
+// yumValueOpts is the shared option table.
+var yumValueOpts = shellcmd.Dnf.ValueOpts
 
 var (
 	// subcommands (and their aliases: dnf's rei, dg, dsync, grp...) that ask

@@ -77,10 +77,8 @@ func init() {
 	}, Run: runZypper})
 }
 
-// zypper's global options that take a separate value.
-var zypperValueOpts = strset.Set{"-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
-	"--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--userdata", "--installroot", "--releasever",
-	"-p", "--plus-repo", "--plus-content", "-s", "--table-style"}
+// zypperValueOpts is the shared option table.
+var zypperValueOpts = shellcmd.Zypper.ValueOpts
 
 var (
 	zypperPrompting = strset.Set{"install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
