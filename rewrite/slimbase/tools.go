@@ -72,46 +72,27 @@ func instructionUses(in *parser.Instruction) []use {
 	default:
 		return nil
 	}
-	if in.JSON {
+	if in.JSON && shellcmd.ExecScriptIndex(in) < 0 {
 		if len(in.JSONArgs) == 0 {
 			return nil
 		}
-		name := path.Base(in.JSONArgs[0].Value)
-		if shells.Has(name) {
-			for i := 1; i+1 < len(in.JSONArgs); i++ {
-				if a := in.JSONArgs[i].Value; strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "c") {
-					return scriptUses(parser.ParseShell(in.JSONArgs[i+1].Value, 0), in.JSONArgs[0].Start)
-				}
-			}
-		}
-		return []use{{Name: name, Off: in.JSONArgs[0].Start}}
+		return []use{{Name: path.Base(in.JSONArgs[0].Value), Off: in.JSONArgs[0].Start}}
 	}
+	// Every command, with those of `sh -c` strings (mapped to the file, or
+	// read from their raw text for their names only: shellcmd.Opaque).
 	var out []use
-	for _, cmd := range shellcmd.All(in) {
+	add := func(cmd *shellcmd.Command, edit *shellcmd.Command) {
 		start, _ := cmd.Span(0)
-		out = append(out, use{Name: cmd.Name, Off: start, Cmd: cmd})
+		out = append(out, use{Name: cmd.Name, Off: start, Cmd: edit})
 		for _, d := range tarFilters(cmd.Lits()) {
-			out = append(out, use{Name: d, Off: start, Cmd: cmd})
+			out = append(out, use{Name: d, Off: start, Cmd: edit})
 		}
-		if shells.Has(cmd.Name) {
-			// a `sh -c "..."` string shellcmd could not map to the file:
-			// read its commands for their names only.
-			for i := 1; i+1 < len(cmd.Args); i++ {
-				a, ok := cmd.Arg(i)
-				if !ok || !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
-					break
-				}
-				if strings.Contains(a, "c") {
-					s, e := cmd.Span(i + 1)
-					raw := cmd.Script.Text[s-cmd.Script.Base : e-cmd.Script.Base]
-					if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
-						raw = raw[1 : len(raw)-1]
-					}
-					out = append(out, scriptUses(parser.ParseShell(raw, 0), start)...)
-					break
-				}
-			}
-		}
+	}
+	for _, cmd := range shellcmd.AllWithExec(in) {
+		add(cmd, cmd)
+	}
+	for _, cmd := range shellcmd.Opaque(in) {
+		add(cmd, nil)
 	}
 	return out
 }
