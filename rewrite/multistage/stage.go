@@ -338,14 +338,25 @@ func commandsOf(in *parser.Instruction) (out []command, ok bool) {
 		return nil, true
 	}
 	if in.JSON {
+		if shellcmd.ExecScriptIndex(in) >= 0 {
+			// ["sh", "-c", "script"]: its commands, editable when the
+			// string maps to the file, else read only.
+			if s := shellcmd.ExecScript(in); s != nil {
+				return fromScript(in, s)
+			}
+			opaque := shellcmd.Opaque(in)
+			out := make([]command, 0, len(opaque))
+			for _, sc := range opaque {
+				c := fromShell(in, sc)
+				c.sh = nil
+				out = append(out, c)
+			}
+			return out, len(opaque) > 0
+		}
 		c := command{in: in, assigns: map[string]string{}}
 		for _, a := range in.JSONArgs {
 			c.argv = append(c.argv, a.Value)
 			c.lit = append(c.lit, true)
-		}
-		if len(c.argv) > 2 && (c.name() == "sh" || c.name() == "bash") && c.argv[1] == "-c" {
-			s := parser.ParseShell(c.argv[2], 0)
-			return fromScript(in, s)
 		}
 		return []command{c}, len(c.argv) > 0
 	}
@@ -361,15 +372,20 @@ func fromScript(in *parser.Instruction, s *parser.Script) ([]command, bool) {
 	}
 	var out []command
 	for _, sc := range shellcmd.Commands(s) {
-		c := command{in: in, assigns: sc.Assigns, sh: sc}
-		for i := range sc.Args {
-			v, ok := sc.Arg(i)
-			c.argv = append(c.argv, v)
-			c.lit = append(c.lit, ok)
-		}
-		out = append(out, c)
+		out = append(out, fromShell(in, sc))
 	}
 	return out, true
+}
+
+// fromShell is the command view of a shell command.
+func fromShell(in *parser.Instruction, sc *shellcmd.Command) command {
+	c := command{in: in, assigns: sc.Assigns, sh: sc}
+	for i := range sc.Args {
+		v, ok := sc.Arg(i)
+		c.argv = append(c.argv, v)
+		c.lit = append(c.lit, ok)
+	}
+	return c
 }
 
 // runCommands returns the commands of every RUN of the stage before limit
@@ -966,11 +982,11 @@ func programsOf(in *parser.Instruction) (argvs [][]string, shell, ok bool) {
 		for _, a := range in.JSONArgs {
 			argv = append(argv, a.Value)
 		}
-		if len(argv) > 2 && (path.Base(argv[0]) == "sh" || path.Base(argv[0]) == "bash") && argv[1] == "-c" {
-			script = parser.ParseShell(argv[2], 0)
-		} else {
+		i := shellcmd.ExecScriptIndex(in)
+		if i < 0 {
 			return [][]string{argv}, false, len(argv) > 0
 		}
+		script = parser.ParseShell(argv[i], 0) // read for program names only
 	default:
 		script = in.Script
 	}
