@@ -57,6 +57,24 @@ func AllWithExec(in *parser.Instruction) []*Command {
 	return out
 }
 
+// ShellC reports whether cmd is a shell-form `sh -c STRING` that All left
+// as it is (its string does not map to the file): Opaque reads it.
+func ShellC(cmd *Command) bool {
+	if !Shells.Has(cmd.Name) {
+		return false
+	}
+	for i := 1; i+1 < len(cmd.Args); i++ {
+		a, ok := cmd.Arg(i)
+		if !ok || !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") {
+			return false
+		}
+		if strings.Contains(a, "c") {
+			return true
+		}
+	}
+	return false
+}
+
 // Opaque returns the commands of `sh -c` strings that cannot be mapped to
 // the file (double quotes with escapes or expansions, JSON escapes),
 // parsed from their raw text: their offsets are approximate, so they are

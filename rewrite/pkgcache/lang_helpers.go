@@ -54,16 +54,11 @@ func (lc *langCmd) Shift(n int) *langCmd {
 
 // langCommands returns the commands of a RUN instruction in source order.
 func langCommands(in *parser.Instruction) []*langCmd {
-	if in.JSON {
-		lc := langJSONCommand(in)
-		if lc == nil {
-			return nil
+	if in.JSON && shellcmd.ExecScriptIndex(in) < 0 {
+		if lc := langJSONCommand(in); lc != nil {
+			return []*langCmd{lc}
 		}
-		// ["sh", "-c", "npm ci && ..."]: the string's commands, opaque.
-		if inner := langOpaque(in, lc.Args, lc.Start()); inner != nil {
-			return inner
-		}
-		return []*langCmd{lc}
+		return nil
 	}
 	// The list depends only on the instruction's scripts, which never
 	// change, and a dozen passes ask for it (some for every earlier RUN):
@@ -77,16 +72,21 @@ func langCommands(in *parser.Instruction) []*langCmd {
 
 type langCmdsKey struct{}
 
+// langShellCommands: the commands shellcmd maps to the file (also those of
+// an exec-form ["sh", "-c", "…"] whose string does), then those of `sh -c`
+// strings it cannot map, Opaque: rules report them, never edit them.
 func langShellCommands(in *parser.Instruction) []*langCmd {
 	var out []*langCmd
-	for _, cmd := range shellcmd.All(in) {
-		lc := langFromShell(in, cmd)
-		// shellcmd descends into `sh -c '...'` when the string maps 1:1 to
-		// the file; what is left is a string it could not map.
-		if inner := langOpaque(in, lc.opaqueArgs(), lc.Start()); inner != nil {
-			out = append(out, inner...)
-			continue
+	for _, cmd := range shellcmd.AllWithExec(in) {
+		if shellcmd.ShellC(cmd) {
+			continue // its string's commands come from Opaque below
 		}
+		out = append(out, langFromShell(in, cmd))
+	}
+	for _, cmd := range shellcmd.Opaque(in) {
+		lc := langFromShell(in, cmd)
+		lc.Opaque = true
+		lc.opaqueAt, _ = cmd.Span(0)
 		out = append(out, lc)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start() < out[j].Start() })
@@ -101,65 +101,6 @@ func langFromShell(in *parser.Instruction, cmd *shellcmd.Command) *langCmd {
 		lc.lit = append(lc.lit, ok)
 	}
 	return lc
-}
-
-// opaqueArgs returns the argv of a shell-form `sh -c STRING` with STRING as
-// the text between its quotes (expansions kept), for langOpaque.
-func (lc *langCmd) opaqueArgs() []string {
-	if lc.Sh == nil || !stdinShell(lc.Name) {
-		return nil
-	}
-	out := append([]string(nil), lc.Args...)
-	for i := 1; i < len(lc.Sh.Args); i++ {
-		if !lc.lit[i] {
-			s, e := lc.Sh.Span(i)
-			raw := lc.Sh.Script.Text[s-lc.Sh.Script.Base : e-lc.Sh.Script.Base]
-			if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
-				raw = raw[1 : len(raw)-1]
-			}
-			out[i] = raw
-		}
-	}
-	return out
-}
-
-func stdinShell(name string) bool {
-	switch name {
-	case "sh", "bash", "ash", "dash", "zsh":
-		return true
-	}
-	return false
-}
-
-// langOpaque parses the STRING of `sh -c STRING` (argv given) when dockslim
-// cannot map it to the file byte for byte: double quotes with expansions,
-// exec form's JSON escapes. Its commands are returned Opaque: rules report
-// them (at the sh command, offset at) and never edit inside the string.
-func langOpaque(in *parser.Instruction, argv []string, at int) []*langCmd {
-	if len(argv) < 3 || !stdinShell(path.Base(argv[0])) {
-		return nil
-	}
-	for i := 1; i+1 < len(argv); i++ {
-		a := argv[i]
-		if !strings.HasPrefix(a, "-") {
-			return nil
-		}
-		if strings.HasPrefix(a, "--") || !strings.Contains(a, "c") {
-			continue // --login, -e, -x
-		}
-		s := parser.ParseShell(argv[i+1], 0)
-		if s.Err != nil {
-			return nil
-		}
-		var out []*langCmd
-		for _, cmd := range shellcmd.Commands(s) {
-			lc := langFromShell(in, cmd)
-			lc.Opaque, lc.opaqueAt = true, at
-			out = append(out, lc)
-		}
-		return out
-	}
-	return nil
 }
 
 // langJSONCommand reads an exec-form RUN: ["pip", "install", "x"], also
