@@ -2,7 +2,6 @@ package stagestate
 
 import (
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/strset"
@@ -66,71 +65,28 @@ type aptView struct {
 	mounted bool
 }
 
-// call is a command's argv as literals, from the shell tree or an exec-form array.
-type call struct {
-	cmd    *shellcmd.Command
-	name   string
-	lits   []string
-	lit    []bool
-	start  int
-	opaque bool
-}
-
-func calls(in *parser.Instruction) []call {
-	if in.JSON && shellcmd.ExecScriptIndex(in) < 0 {
-		if len(in.JSONArgs) == 0 {
-			return nil
-		}
-		c := call{name: path.Base(in.JSONArgs[0].Value), start: in.JSONArgs[0].Start}
-		for _, a := range in.JSONArgs {
-			c.lits = append(c.lits, a.Value)
-			c.lit = append(c.lit, true)
-		}
-		return []call{c}
-	}
-	var out []call
-	add := func(cmd *shellcmd.Command, opaque bool) {
-		c := call{cmd: cmd, name: cmd.Name, opaque: opaque}
-		c.start, _ = cmd.Span(0)
-		for i := range cmd.Args {
-			v, ok := cmd.Arg(i)
-			c.lits = append(c.lits, v)
-			c.lit = append(c.lit, ok)
-		}
-		out = append(out, c)
-	}
-	for _, cmd := range shellcmd.AllWithExec(in) {
-		add(cmd, false)
-	}
-	for _, cmd := range shellcmd.Opaque(in) {
-		add(cmd, true)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return out
-}
-
 func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 	v := aptView{mounted: mountCovers(in, AptLists)}
 	sc := Scope{File: m.f, In: in}
-	for _, c := range calls(in) {
+	for _, c := range shellcmd.Calls(in) {
 		switch {
-		case shellcmd.ToolOf(c.name) == shellcmd.Apt:
-			inv := shellcmd.Apt.Parse(c.lits, c.lit)
+		case shellcmd.ToolOf(c.Name) == shellcmd.Apt:
+			inv := c.Invoke(shellcmd.Apt)
 			switch verb := inv.Verb; {
 			case verb == "update":
-				v.ops = append(v.ops, AptOp{Kind: Update, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+				v.ops = append(v.ops, AptOp{Kind: Update, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 			case verb == "dist-clean":
-				v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+				v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 			case aptReading.Has(verb):
-				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 				if (verb == "install" || verb == "reinstall" || verb == "satisfy") && !shellcmd.AptSimulates(inv) {
-					ins := readInstall(sc, c.cmd, inv, configuredNoRec)
-					ins.Start, ins.Opaque = c.start, c.opaque
+					ins := readInstall(sc, c.Cmd, inv, configuredNoRec)
+					ins.Start, ins.Opaque = c.Start(), c.Opaque
 					v.installs = append(v.installs, ins)
 				}
 			}
-		case c.cmd != nil && RemovesPath(sc, c.cmd, AptLists):
-			v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.cmd, Start: c.start, Opaque: c.opaque})
+		case c.Cmd != nil && RemovesPath(sc, c.Cmd, AptLists):
+			v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 		}
 	}
 	return v

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // State is what a stage holds at one point.
@@ -162,9 +163,9 @@ func step(s State, r *Run) State {
 // configuresNoRecommends reports whether a RUN writes apt configuration
 // that turns recommends off (echo 'APT::Install-Recommends "false";' > …).
 func configuresNoRecommends(in *parser.Instruction) bool {
-	for _, c := range calls(in) {
-		for i, l := range c.lits {
-			if c.lit[i] && strings.Contains(strings.ToLower(l), "apt::install-recommends") &&
+	for _, c := range shellcmd.Calls(in) {
+		for i, l := range c.Lits {
+			if c.Lit[i] && strings.Contains(strings.ToLower(l), "apt::install-recommends") &&
 				(strings.Contains(l, `"0"`) || strings.Contains(strings.ToLower(l), `"false"`) || strings.Contains(l, "0;") || strings.Contains(strings.ToLower(l), "false;")) {
 				return true
 			}

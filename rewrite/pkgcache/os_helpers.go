@@ -18,20 +18,12 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// osCall is one run of a package manager, from a shell-form RUN (through
-// shellcmd) or from an exec-form RUN (the JSON array itself).
+// osCall is one run of a package manager (shellcmd.Call, any RUN form),
+// with the index of its subcommand.
 type osCall struct {
-	In   *parser.Instruction
-	Cmd  *shellcmd.Command // nil for exec form
-	Name string            // base name of the program: "apt-get", "dnf"
-	Lits []string          // literal argument values; "" when not literal
-	Lit  []bool
+	shellcmd.Call
 	// Sub is the index of the subcommand ("install") in Lits, or -1.
 	Sub int
-	// Opaque is set for a command inside an `sh -c` string whose bytes are
-	// not the script's bytes (escapes, expansions): it is reported, never
-	// edited.
-	Opaque bool
 }
 
 // osCalls returns the runs of the programs accepted by isName in the RUN
@@ -39,40 +31,10 @@ type osCall struct {
 // separate value (they may come before the subcommand).
 func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts strset.Set) []*osCall {
 	var out []*osCall
-	if in.JSON && jsonShellCmd(in) < 0 {
-		if len(in.JSONArgs) == 0 {
-			return nil
+	for _, c := range shellcmd.Calls(in) {
+		if isName(c.Name) {
+			out = append(out, &osCall{Call: *c, Sub: subcommandIndex(c.Lits, c.Lit, valueOpts)})
 		}
-		name := path.Base(in.JSONArgs[0].Value)
-		if !isName(name) {
-			return nil
-		}
-		c := &osCall{In: in, Name: name}
-		for _, a := range in.JSONArgs {
-			c.Lits = append(c.Lits, a.Value)
-			c.Lit = append(c.Lit, true)
-		}
-		c.Sub = subcommandIndex(c.Lits, c.Lit, valueOpts)
-		return []*osCall{c}
-	}
-	add := func(cmd *shellcmd.Command, opaque bool) {
-		if !isName(cmd.Name) {
-			return
-		}
-		c := &osCall{In: in, Cmd: cmd, Name: cmd.Name, Opaque: opaque}
-		for i := range cmd.Args {
-			v, ok := cmd.Arg(i)
-			c.Lits = append(c.Lits, v)
-			c.Lit = append(c.Lit, ok)
-		}
-		c.Sub = subcommandIndex(c.Lits, c.Lit, valueOpts)
-		out = append(out, c)
-	}
-	for _, cmd := range allCmds(in) {
-		add(cmd, false)
-	}
-	for _, cmd := range opaqueCmds(in) {
-		add(cmd, true)
 	}
 	return out
 }
