@@ -286,17 +286,3 @@ func (inv *Invocation) OperandValues() []string {
 	}
 	return out
 }
-
-// Invoke reads cmd with the tool its program runs, or returns nil.
-func Invoke(cmd *Command) *Invocation {
-	t := ToolOf(cmd.Name)
-	if t == nil {
-		return nil
-	}
-	argv := make([]string, len(cmd.Args))
-	lit := make([]bool, len(cmd.Args))
-	for i := range cmd.Args {
-		argv[i], lit[i] = cmd.Arg(i)
-	}
-	return t.Parse(argv, lit)
-}

@@ -59,7 +59,7 @@ func cleanupTargets(cmd *shellcmd.Command) (paths []string, ok bool) {
 	for i := range lit {
 		_, lit[i] = cmd.Arg(i)
 	}
-	si := subcommandIndex(lits, lit, nil)
+	si := shellcmd.SubcommandIndex(lits, lit, nil)
 	if si < 0 {
 		return nil, false
 	}
@@ -107,7 +107,7 @@ func createdPaths(f *parser.File, r *parser.Instruction, net bool) []string {
 			_, lit[i] = cmd.Arg(i)
 		}
 		sub := ""
-		if si := subcommandIndex(lits, lit, nil); si >= 0 {
+		if si := shellcmd.SubcommandIndex(lits, lit, nil); si >= 0 {
 			sub = lits[si]
 		}
 		switch {

@@ -33,7 +33,7 @@ func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts strset.
 	var out []*osCall
 	for _, c := range shellcmd.Calls(in) {
 		if isName(c.Name) {
-			out = append(out, &osCall{Call: *c, Sub: subcommandIndex(c.Lits, c.Lit, valueOpts)})
+			out = append(out, &osCall{Call: *c, Sub: shellcmd.SubcommandIndex(c.Lits, c.Lit, valueOpts)})
 		}
 	}
 	return out
@@ -59,31 +59,6 @@ var osShells = shellcmd.Shells
 // allCmds is shellcmd.All plus the commands of an exec-form
 // RUN ["sh", "-c", "script"] whose string maps exactly to the file.
 func allCmds(in *parser.Instruction) []*shellcmd.Command { return shellcmd.AllWithExec(in) }
-
-func jsonShellCmd(in *parser.Instruction) int { return shellcmd.ExecScriptIndex(in) }
-
-func jsonShellScript(in *parser.Instruction) *parser.Script { return shellcmd.ExecScript(in) }
-
-func opaqueCmds(in *parser.Instruction) []*shellcmd.Command { return shellcmd.Opaque(in) }
-
-// subcommandIndex is the index of the first word after Lits[0] that is
-// neither an option nor an option's value, or -1 (also when a word before
-// it is not literal: dockslim cannot tell what it is).
-func subcommandIndex(lits []string, lit []bool, valueOpts strset.Set) int {
-	for i := 1; i < len(lits); i++ {
-		if !lit[i] {
-			return -1
-		}
-		a := lits[i]
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			return i
-		}
-		if valueOpts.Has(a) {
-			i++
-		}
-	}
-	return -1
-}
 
 // Subcmd is the subcommand's literal value, or "".
 func (c *osCall) Subcmd() string { return c.arg(c.Sub) }

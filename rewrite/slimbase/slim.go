@@ -3,7 +3,6 @@ package slimbase
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
@@ -481,14 +480,4 @@ func stageName(st *parser.Stage) string {
 		return st.Name
 	}
 	return fmt.Sprint(st.Index)
-}
-
-// sortedKeys returns the keys of m, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
