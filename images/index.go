@@ -13,7 +13,7 @@ import (
 
 // indexData is embedded as a string so that it lands in the binary's
 // read-only data (a []byte would be writable data, which a process copies
-// page by page when touched, and which internal/prefault populates).
+// page by page when touched).
 //
 //go:embed data/official-tags.bin
 var indexData string

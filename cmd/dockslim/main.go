@@ -12,10 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockslim/dockslim/internal/buildversion"
-	// prefault maps the executable's writable data in one system call
-	// instead of a page fault per page (see its doc; DOCKSLIM_PREFAULT=0
-	// turns it off).
-	_ "github.com/dockslim/dockslim/internal/prefault"
 	"github.com/dockslim/dockslim/registry/client"
 	"github.com/dockslim/dockslim/rewrite"
 	_ "github.com/dockslim/dockslim/rewrite/all"

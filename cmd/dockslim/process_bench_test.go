@@ -14,7 +14,7 @@ import (
 // DOCKSLIM_BENCH_TAGS=none to measure a build without tags.
 //
 // Sub-benchmarks: fix-check is the target; version is start-up alone;
-// no-prefault is fix-check with internal/prefault turned off; floor-empty
+// floor-empty
 // is an empty Go program (what the machine charges any Go process) and
 // floor-true is /bin/true (what starting any process costs here). The
 // floors put the numbers in context on machines where faults are slow.
@@ -55,7 +55,6 @@ func BenchmarkProcess(b *testing.B) {
 		code int // the expected exit code
 	}{
 		{"fix-check", []string{bin, "fix", "--check", example}, "", 1},
-		{"no-prefault", []string{bin, "fix", "--check", example}, "DOCKSLIM_PREFAULT=0", 1},
 		{"version", []string{bin, "version"}, "", 0},
 		{"floor-empty", []string{empty}, "", 0},
 		{"floor-true", []string{"/bin/true"}, "", 0},
