@@ -3,11 +3,11 @@ package parser
 import (
 	"testing"
 
-	"github.com/dockslim/dockslim/internal/testdata"
+	"github.com/dockslim/dockslim/internal/synthetic"
 )
 
 func benchLoad(b *testing.B, lines int) {
-	src := testdata.Dockerfile(lines)
+	src := synthetic.Dockerfile(lines)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -4,13 +4,13 @@ import (
 	"os"
 	"testing"
 
-	"github.com/dockslim/dockslim/internal/testdata"
+	"github.com/dockslim/dockslim/internal/synthetic"
 	"github.com/dockslim/dockslim/rewrite"
 	_ "github.com/dockslim/dockslim/rewrite/all"
 )
 
 func benchRun(b *testing.B, lines int, opts rewrite.Options) {
-	src := testdata.Dockerfile(lines)
+	src := synthetic.Dockerfile(lines)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,5 +1,5 @@
-// Package testdata builds realistic Dockerfiles for benchmarks.
-package testdata
+// Package synthetic builds realistic Dockerfiles for benchmarks.
+package synthetic
 
 import (
 	"fmt"
