@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -63,7 +64,7 @@ func Analyze(f *parser.File, opts Options) []Finding {
 		c := &Context{File: f, Options: opts, pass: p}
 		runPass(p, c)
 		for _, fd := range c.out {
-			if !opts.Selector.Enabled(fd.Rule) || sup.silences(f, fd) {
+			if !opts.Selector.Enabled(fd.Rule) || sup.silences(f, fd) || inBuildStage(f, fd) {
 				continue
 			}
 			fd.Line, fd.Col = f.Position(fd.Offset)
@@ -72,6 +73,16 @@ func Analyze(f *parser.File, opts Options) []Finding {
 	}
 	sortFindings(out)
 	return out
+}
+
+// inBuildStage reports a finding of an ImageSizeOnly rule in a stage whose
+// layers never reach an image: its fix would change nothing there.
+func inBuildStage(f *parser.File, fd Finding) bool {
+	if !fd.Rule.ImageSizeOnly {
+		return false
+	}
+	in := f.InstructionAt(fd.Offset)
+	return in != nil && in.Stage != nil && !stagestate.Of(f).Shipped(in.Stage)
 }
 
 // runPass runs one pass; a panicking pass loses its findings, not the file.

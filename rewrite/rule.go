@@ -67,6 +67,11 @@ type Rule struct {
 	Explanation   string
 	Before, After string
 	Applicability Applicability // of the rule's fix (the most permissive one it offers)
+	// ImageSizeOnly is set when the rule's fix only makes the image smaller
+	// (a cache or list left out of a layer): in a build stage whose layers
+	// never reach an image (stagestate.Shipped) it changes nothing, so the
+	// driver neither makes nor reports it there.
+	ImageSizeOnly bool
 	Severity      Severity
 	Hadolint      []string // equivalent hadolint codes ("DL3042")
 	Parfum        []string // equivalent Parfum rule names

@@ -31,6 +31,7 @@ alone would not speed anything up.`,
 	Before:        "RUN apk add curl",
 	After:         "RUN apk add --no-cache curl",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Hadolint:      []string{"DL3019"},
 	Parfum:        []string{"apkAddUseNoCache"},
@@ -53,6 +54,7 @@ its own; an update inside ||, a pipe or a condition is left alone.`,
 	Before:        "RUN apk update && apk add --no-cache --update curl",
 	After:         "RUN apk add --no-cache curl",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Info,
 }
 
@@ -74,6 +76,7 @@ DS130.`,
 	Before:        "RUN apk add --no-cache curl && rm -rf /var/cache/apk/*",
 	After:         "RUN apk add --no-cache curl",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Info,
 }
 

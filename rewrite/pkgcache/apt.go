@@ -44,6 +44,7 @@ If a program needs another recommended package, name that package explicitly.`,
 	Before:        "RUN apt-get update && apt-get install -y curl",
 	After:         "RUN apt-get update && apt-get install --no-install-recommends -y curl",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Hadolint:      []string{"DL3015"},
 	Parfum:        []string{"aptGetInstallUseNoRec"},
@@ -106,6 +107,7 @@ cleanup command; dockslim reports it.`,
 	Before:        "RUN apt-get update && apt-get install -y --no-install-recommends curl",
 	After:         "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Hadolint:      []string{"DL3009"},
 	Parfum:        []string{"aptGetInstallThenRemoveAptLists"},
@@ -257,9 +259,6 @@ func runApt(c *rewrite.Context) {
 }
 
 func aptRecommends(c *rewrite.Context, call *osCall) {
-	if !stagestate.Of(c.File).Shipped(call.In.Stage) {
-		return // a build stage: its recommends never reach the image
-	}
 	if call.Any(func(a string) bool {
 		return strings.HasPrefix(a, "--no-install-recommends") || strings.HasPrefix(a, "--install-recommends") ||
 			strings.Contains(strings.ToLower(a), "install-recommends")
@@ -434,8 +433,8 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			work = true
 		}
 	}
-	if !work || mountCovers(in, aptLists) || !stagestate.Of(c.File).Shipped(in.Stage) {
-		return // nothing to do, or a build stage whose lists never reach the image
+	if !work || mountCovers(in, aptLists) {
+		return
 	}
 	update := calls[lastUpdate]
 	if removedAfterUpdate(stagestate.Of(c.File).Run(in)) {

@@ -39,6 +39,7 @@ Otherwise dockslim does nothing: it cannot tell.`,
 	Before:        "RUN curl -fsSL -o /tmp/node.tgz https://example.com/node.tgz && tar -xzf /tmp/node.tgz -C /opt",
 	After:         "RUN curl -fsSL -o /tmp/node.tgz https://example.com/node.tgz && tar -xzf /tmp/node.tgz -C /opt && rm -f /tmp/node.tgz",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Parfum:        []string{"tarSomethingRmTheSomething"},
 }

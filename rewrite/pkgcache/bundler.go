@@ -37,6 +37,7 @@ With --cache-mounts, dockslim mounts GEM_HOME/cache as a BuildKit cache instead
 	Before:        "FROM ruby:3.3-slim\nRUN bundle install --jobs 4",
 	After:         "FROM ruby:3.3-slim\nRUN bundle install --jobs 4 && rm -rf /usr/local/bundle/cache",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 

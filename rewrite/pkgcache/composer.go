@@ -37,6 +37,7 @@ image (COMPOSER_HOME=/tmp). Elsewhere Composer picks ~/.composer/cache or
 	Before:        "RUN composer install --no-dev --optimize-autoloader",
 	After:         "RUN composer install --no-cache --no-dev --optimize-autoloader",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 

@@ -37,6 +37,7 @@ reported, the mount needs uid=/gid= options.)`,
 	Before:        "RUN conda env create -f environment.yml",
 	After:         "RUN conda env create -f environment.yml && conda clean -afy",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 

@@ -26,6 +26,7 @@ This is not a cache, so it applies with --cache-mounts too.`,
 	Before:        "RUN gem install bundler -v 2.5.6",
 	After:         "RUN gem install --no-document bundler -v 2.5.6",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Parfum:        []string{"gemUpdateNoDocument"},
 }

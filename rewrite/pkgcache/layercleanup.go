@@ -7,7 +7,6 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -41,6 +40,7 @@ cleanup command inside a RUN that does other work.`,
 	Before:        "RUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN rm -rf /var/lib/apt/lists/*",
 	After:         "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 
@@ -276,8 +276,8 @@ func laterCleanupHandles(c *rewrite.Context, r *parser.Instruction, dir string) 
 func runLayerCleanup(c *rewrite.Context) {
 	f := c.File
 	for _, in := range f.Instructions {
-		if !in.Is("run") || in.Stage == nil || !stagestate.Of(f).Shipped(in.Stage) {
-			continue // a build stage's layers never reach the image
+		if !in.Is("run") || in.Stage == nil {
+			continue
 		}
 		if k := asCleanupRun(in); k != nil {
 			cleanupRunFinding(c, k)

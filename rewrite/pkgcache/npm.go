@@ -34,6 +34,7 @@ hadolint has no equivalent (DL3016 is about pinning versions, not the cache).`,
 	Before:        "RUN npm ci --omit=dev",
 	After:         "RUN npm ci --omit=dev && npm cache clean --force",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Parfum:        []string{"npmCacheCleanAfterInstall"},
 }

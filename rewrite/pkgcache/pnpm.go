@@ -36,6 +36,7 @@ that is not on the project's filesystem (set ENV PNPM_HOME=/pnpm first).`,
 	Before:        "RUN pnpm install --frozen-lockfile --prod",
 	After:         "RUN pnpm install --frozen-lockfile --prod && pnpm store prune",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Info,
 }
 

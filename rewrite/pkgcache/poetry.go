@@ -35,6 +35,7 @@ With --cache-mounts, dockslim mounts the two folders as BuildKit caches instead.
 	Before:        "RUN poetry install --no-root --only main",
 	After:         "RUN poetry install --no-root --only main && rm -rf /root/.cache/pypoetry/cache /root/.cache/pypoetry/artifacts",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 

@@ -29,6 +29,7 @@ mount and copies; set ENV UV_LINK_MODE=copy to silence that.`,
 	Before:        "RUN uv pip install --system -r requirements.txt\nRUN uv sync --frozen",
 	After:         "RUN uv pip install --no-cache --system -r requirements.txt\nRUN uv sync --no-cache --frozen",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 

@@ -30,6 +30,7 @@ called on either.`,
 	Before:        "RUN dnf install -y httpd && dnf clean all",
 	After:         "RUN dnf install --setopt=install_weak_deps=0 -y httpd && dnf clean all",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 
@@ -79,6 +80,7 @@ in a cache mount with keepcache=True, which dockslim does not configure.`,
 	Before:        "RUN yum install -y httpd",
 	After:         "RUN yum install -y httpd && yum clean all && rm -rf /var/cache/yum",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Hadolint:      []string{"DL3032", "DL3040"}, // each finding carries its tool's (yumHadolint)
 	Parfum:        []string{"yumInstallRmVarCacheYum"},

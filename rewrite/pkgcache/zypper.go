@@ -26,6 +26,7 @@ an earlier RUN of the stage sets solver.onlyRequires in zypp.conf.`,
 	Before:        "RUN zypper -n install curl && zypper clean -a",
 	After:         "RUN zypper -n install --no-recommends curl && zypper clean -a",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 }
 
@@ -67,6 +68,7 @@ moves that cleanup here), and for exec-form RUN (reported).`,
 	Before:        "RUN zypper -n install --no-recommends curl",
 	After:         "RUN zypper -n install --no-recommends curl && zypper clean -a",
 	Applicability: rewrite.Safe,
+	ImageSizeOnly: true,
 	Severity:      rewrite.Warning,
 	Hadolint:      []string{"DL3036"},
 }
