@@ -1,7 +1,7 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
-.PHONY: all build test fmt-check vet unit fuzz bench e2e docs install
+.PHONY: all build test fmt-check vet unit fuzz bench e2e docs install corpus
 
 all: build
 
@@ -48,3 +48,9 @@ e2e:
 docs:
 	$(GO) run ./cmd/dockslim rules --format markdown > .rules.md.tmp
 	awk 'BEGIN{t=0} /<!-- rules:begin -->/{print; while((getline l < ".rules.md.tmp")>0) print l; t=1; next} /<!-- rules:end -->/{t=0} !t{print}' README.md > README.md.tmp && mv README.md.tmp README.md && rm -f .rules.md.tmp
+
+## corpus: run the engine over the real-world and official-image Dockerfile
+## corpus (fixtures/corpus/README.md); CORPUS=DIR to point elsewhere
+CORPUS ?=
+corpus:
+	$(GO) run ./cmd/corpusreport $(CORPUS)
