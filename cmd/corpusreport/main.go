@@ -100,12 +100,7 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 }
 
-func (r *Report) introducedCell(st *Stats) string {
-	if r.Verifier != "wired" {
-		return "-"
-	}
-	return fmt.Sprint(len(st.Introduced))
-}
+func (r *Report) introducedCell(st *Stats) string { return fmt.Sprint(len(st.Introduced)) }
 
 func list(w io.Writer, title string, evs []Event) {
 	if len(evs) == 0 {

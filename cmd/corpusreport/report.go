@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/diff"
+	"github.com/dockslim/dockslim/internal/verify"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	_ "github.com/dockslim/dockslim/rewrite/all"
@@ -24,19 +25,16 @@ var Sets = []string{"real", "official"}
 // Modes are the two ways the CLI runs the engine.
 var Modes = []string{"safe", "unsafe"}
 
-// introduced is the verifier hook: the problems the fixed file has that the
-// original had not, one string per problem, "CHECK: message" (the text before
-// the first ':' groups them). nil means no verifier is wired. To wire
-// internal/verify:
-//
-//	introduced = func(before, after *parser.File) []string {
-//		var out []string
-//		for _, p := range verify.Introduced(before, after) {
-//			out = append(out, fmt.Sprintf("%s: line %d: %s", p.Rule, p.Line, p.Message))
-//		}
-//		return out
-//	}
-var introduced func(before, after *parser.File) []string
+// introduced is the verifier: the problems the fixed file has that the
+// original had not (internal/verify), one string per problem, "CHECK: …"
+// (the text before the first ':' groups them). Tests may replace it.
+var introduced = func(before, after *parser.File) []string {
+	var out []string
+	for _, p := range verify.Introduced(before, after) {
+		out = append(out, fmt.Sprintf("%s: line %d: %s", p.Rule, p.Line, p.Message))
+	}
+	return out
+}
 
 // noop is the no-op hook: whether a fix, computed against src, changes
 // nothing. The default applies the fix's edits alone to src.
@@ -62,7 +60,7 @@ type Stats struct {
 	NoOps        []Event        `json:"noops"`
 	Unstable     []string       `json:"unstable"`
 	Errors       []Event        `json:"errors"`
-	// Introduced are the verifier's problems (empty when it is not wired).
+	// Introduced are the verifier's problems.
 	Introduced []Event `json:"introduced"`
 	// ChangedFiles are the changed files with the rules whose fixes were applied.
 	ChangedFiles []Change `json:"changed_files"`
@@ -150,10 +148,7 @@ func Files(dir, set string) ([]string, error) {
 // Run reports on the corpus in dir. limit > 0 keeps every n-th file so that
 // at most limit files of each set are run (for tests).
 func Run(dir string, limit int) (*Report, error) {
-	r := &Report{Dir: dir, Verifier: "not wired", Stats: map[string]map[string]*Stats{}}
-	if introduced != nil {
-		r.Verifier = "wired"
-	}
+	r := &Report{Dir: dir, Verifier: "internal/verify", Stats: map[string]map[string]*Stats{}}
 	for _, set := range Sets {
 		files, err := Files(dir, set)
 		if err != nil {
@@ -236,7 +231,7 @@ func (st *Stats) add(name string, src []byte, opts rewrite.Options) {
 	st.Changed++
 	st.LinesChanged = append(st.LinesChanged, lines)
 	st.ChangedFiles = append(st.ChangedFiles, Change{File: name, Lines: lines, Rules: uniq(rules)})
-	if introduced != nil && string(res.Input) != string(res.Output) {
+	if string(res.Input) != string(res.Output) {
 		before, err1 := parser.Load(name, res.Input)
 		after, err2 := parser.Load(name, res.Output)
 		if err1 != nil || err2 != nil {

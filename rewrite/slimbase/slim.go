@@ -9,6 +9,7 @@ import (
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -155,9 +156,46 @@ var toolchain = strset.Set{
 	"libc-dev-bin", "binutils-x86-64-linux-gnu",
 }
 
-// caPackages need ca-certificates for HTTPS, which node and debian slim
-// images do not keep (apt's --no-install-recommends does not bring it).
-var caPackages = strset.Set{"curl", "wget", "git", "gnupg", "openssh-client", "subversion", "mercurial"}
+// needsCACerts reports whether the swap from from (which ships
+// ca-certificates) to to (which does not) strands an https client: a
+// package the swap adds, or one the stages install whose CA certificates
+// are only a Recommends (Debian's metadata: images.LosesCACerts), that
+// relied on the full image's.
+func needsCACerts(f *parser.File, from, to images.Ref, stages []*parser.Stage, installs []aptInstall, adds []string) bool {
+	if ships, known := images.ShipsCACerts(from.Image, from.Tag); !known || !ships {
+		return false
+	}
+	if ships, known := images.ShipsCACerts(to.Image, to.Tag); known && ships {
+		return false
+	}
+	for _, pk := range adds {
+		if images.LosesCACerts(pk) {
+			return true
+		}
+	}
+	m := stagestate.Of(f)
+	for _, s := range stages {
+		for _, in := range s.Instructions {
+			r := m.Run(in)
+			if r == nil {
+				continue
+			}
+			// Installs with their recommends count too: DS110 turns them
+			// off by default, and the package then needs CA certificates.
+			for _, ins := range r.Installs {
+				for _, pk := range ins.Packages {
+					if images.BringsCACerts(pk) || pk == "ca-certificates" {
+						return false
+					}
+					if images.LosesCACerts(pk) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
 
 func runSlim(c *rewrite.Context) {
 	f := c.File
@@ -345,13 +383,11 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 		first = min(first, n.first)
 		used = append(used, strings.Join(n.cmds, ", "))
 	}
-	if (b.Ref.Image == "node" || b.Ref.Image == "debian") && len(pkgs) > 0 {
-		needCA := false
-		for _, pk := range pkgs {
-			needCA = needCA || caPackages.Has(pk)
-		}
-		if needCA && !installedBefore(installs, st, st, first, "ca-certificates") {
-			pkgs = append(pkgs, "ca-certificates")
+	if needsCACerts(f, b.Ref, p.to, stages, installs, pkgs) && !installedBefore(installs, st, st, first, "ca-certificates") {
+		pkgs = append(pkgs, "ca-certificates")
+		if first == 1<<62 {
+			// only an install without its recommends needs them
+			used = append(used, "https clients whose CA certificates are only a recommended package, which the full image had")
 		}
 	}
 
