@@ -8,6 +8,7 @@ import (
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -79,6 +80,14 @@ func runArchive(c *rewrite.Context) {
 func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcmd.Command, d download) {
 	f := c.File
 	base := path.Base(d.path)
+	if strings.HasPrefix(d.path, "/") {
+		sc := stagestate.Scope{File: f, In: in}
+		for _, o := range after {
+			if stagestate.RemovesPath(sc, o, d.path) {
+				return // removed with its folder (rm -r /tmp/src)
+			}
+		}
+	}
 	var extract, last *shellcmd.Command
 	for _, o := range after {
 		if !mentionsName(f, o, base) {

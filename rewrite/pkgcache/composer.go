@@ -103,7 +103,13 @@ func composerCleans(f *parser.File, lc *langCmd, dir string) bool {
 		words, _ := cc.Words(composerValueOpts)
 		return len(words) > 0 && (words[0] == "clear-cache" || words[0] == "clearcache" || words[0] == "cc")
 	}
-	return langRmMentions(f, lc, "composer/cache", ".composer", "/.cache/composer", "COMPOSER_CACHE_DIR", dir)
+	if langRmVar(lc, "COMPOSER_CACHE_DIR") {
+		return true
+	}
+	if _, own := langVar(f, lc, "COMPOSER_CACHE_DIR"); !own && langRmVar(lc, "COMPOSER_HOME") {
+		return true // the cache is $COMPOSER_HOME/cache
+	}
+	return langRmMentions(f, lc, "composer/cache", ".composer", "/.cache/composer", dir)
 }
 
 func runComposer(c *rewrite.Context) {

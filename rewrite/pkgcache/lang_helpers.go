@@ -20,6 +20,7 @@ import (
 	"github.com/dockslim/dockslim/shellcmd"
 	"github.com/dockslim/dockslim/stagestate"
 	"github.com/dockslim/dockslim/textedit"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // langCmd is one command a RUN executes, in shell form (Sh != nil) or exec
@@ -490,6 +491,30 @@ func (lc *langCmd) Raw(f *parser.File, i int) string {
 
 // langRmMentions reports whether lc is `rm` with an argument whose text
 // contains one of the given fragments (a cleanup that is already there).
+// langRmVar reports whether lc is an rm of "$NAME" or "$NAME/…" (the
+// variable's value need not be known: `COMPOSER_HOME="$(mktemp -d)" … rm -rf
+// "$COMPOSER_HOME"` removes whatever it names).
+func langRmVar(lc *langCmd, name string) bool {
+	if lc.Name != "rm" || lc.Sh == nil || lc.Opaque {
+		return false
+	}
+	for i := lc.shOff + 1; i < len(lc.Sh.Args); i++ {
+		parts := lc.Sh.Args[i].Parts
+		if len(parts) == 1 {
+			if dq, ok := parts[0].(*syntax.DblQuoted); ok {
+				parts = dq.Parts
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		if pe, ok := parts[0].(*syntax.ParamExp); ok && pe.Param != nil && pe.Param.Value == name && pe.Exp == nil && pe.Repl == nil && pe.Slice == nil {
+			return true
+		}
+	}
+	return false
+}
+
 func langRmMentions(f *parser.File, lc *langCmd, fragments ...string) bool {
 	if lc.Name != "rm" {
 		return false
