@@ -18,7 +18,7 @@ import (
 	_ "github.com/dockslim/dockslim/internal/prefault"
 	"github.com/dockslim/dockslim/registry/client"
 	"github.com/dockslim/dockslim/rewrite"
-	_ "github.com/dockslim/dockslim/rewrite/all"
+	"github.com/dockslim/dockslim/rewrite/all"
 )
 
 // version is set with -ldflags "-X main.version=..."; else the module's.
@@ -28,7 +28,7 @@ var version = ""
 const (
 	exitOK      = 0 // nothing to change, or changes written
 	exitChanges = 1 // changes pending (--diff, --check) or findings (check)
-	exitError   = 2 // usage error, unreadable or unparsable file
+	exitError   = 2 // usage error, unreadable or unparsable file, internal error of a pass
 )
 
 // exitCode carries an exit code through urfave/cli.
@@ -114,7 +114,18 @@ func commonFlags() []cli.Flag {
 	}
 }
 
-func optionsFrom(c *cli.Context) (rewrite.Options, error) {
+// newEngine is the engine of every pass (rewrite/all); an error (a rule id
+// used twice) is reported and ends the command with exit 2.
+func newEngine(c *cli.Context) (*rewrite.Engine, bool) {
+	e, err := all.New()
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim: internal error: %v\nPlease report it.\n", err)
+		return nil, false
+	}
+	return e, true
+}
+
+func optionsFrom(c *cli.Context, e *rewrite.Engine) (rewrite.Options, error) {
 	opts := rewrite.Options{
 		UnsafeFixes: c.Bool("unsafe-fixes"),
 		Online:      c.Bool("online"),
@@ -132,7 +143,7 @@ func optionsFrom(c *cli.Context) (rewrite.Options, error) {
 		}
 	}
 	for _, list := range [][]string{opts.Selector.Select, opts.Selector.Ignore} {
-		if bad := rewrite.UnknownSelectors(list); len(bad) > 0 {
+		if bad := e.UnknownSelectors(list); len(bad) > 0 {
 			return opts, fmt.Errorf("unknown rule %q (see 'dockslim rules')", strings.Join(bad, ","))
 		}
 	}

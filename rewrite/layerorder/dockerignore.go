@@ -53,10 +53,9 @@ dockslim reports the missing entries; it does not edit your .dockerignore.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "layerorder-dockerignore",
-		Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore})
-}
+// DockerignorePass is the layerorder-dockerignore pass.
+var DockerignorePass = &rewrite.Pass{Name: "layerorder-dockerignore",
+	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore}
 
 // ignoreEntry is a .dockerignore line dockslim may propose.
 type ignoreEntry struct {

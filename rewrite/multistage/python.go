@@ -80,7 +80,8 @@ CMD ["gunicorn", "app:app"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("python", RulePython, recognisePython) }
+// PythonPass is the multistage-python pass.
+var PythonPass = newPass("python", RulePython, recognisePython)
 
 // pythonSlimLibs are runtime libraries every python:*-slim image keeps (the
 // docker-library slim Dockerfile marks what its python links as manually

@@ -57,7 +57,8 @@ CMD ["./target/release/hello"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("rust", RuleRust, recogniseRust) }
+// RustPass is the multistage-rust pass.
+var RustPass = newPass("rust", RuleRust, recogniseRust)
 
 var cargoValueFlags = strset.Set{"--bin", "--target", "--target-dir", "--profile", "--manifest-path", "-p",
 	"--package", "--features", "-F", "-j", "--jobs", "--example", "--color", "--config", "-Z", "--exclude"}

@@ -124,11 +124,11 @@ type stageInfo struct {
 // not a candidate for it.
 type recogniser func(si *stageInfo) (*plan, *decline)
 
-// register adds a pass running rec for rule.
-func register(name string, rule *rewrite.Rule, rec recogniser) {
-	rewrite.Register(&rewrite.Pass{Name: "multistage-" + name, Rules: []*rewrite.Rule{rule}, Run: func(c *rewrite.Context) {
+// newPass makes the pass running rec for rule.
+func newPass(name string, rule *rewrite.Rule, rec recogniser) *rewrite.Pass {
+	return &rewrite.Pass{Name: "multistage-" + name, Rules: []*rewrite.Rule{rule}, Run: func(c *rewrite.Context) {
 		run(c, rule, rec)
-	}})
+	}}
 }
 
 func run(c *rewrite.Context, rule *rewrite.Rule, rec recogniser) {

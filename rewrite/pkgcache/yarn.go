@@ -46,9 +46,8 @@ instead of the cleanup (Yarn 1 only).`,
 	Parfum:        []string{"yarnCacheCleanAfterInstall"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "yarn", Rules: []*rewrite.Rule{RuleYarnCacheClean}, Run: runYarn})
-}
+// YarnPass is the yarn pass.
+var YarnPass = &rewrite.Pass{Name: "yarn", Rules: []*rewrite.Rule{RuleYarnCacheClean}, Run: runYarn}
 
 // yarnValueOpts is the shared option table.
 var yarnValueOpts = shellcmd.Yarn.ValueOpts

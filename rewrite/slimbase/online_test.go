@@ -119,7 +119,7 @@ func TestOfflineMakesNoNetworkAccess(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if _, err := rewrite.Run("Dockerfile", src, rewrite.Options{UnsafeFixes: true, ContextDir: dir}); err != nil {
+		if _, err := testEngine(t).Run("Dockerfile", src, rewrite.Options{UnsafeFixes: true, ContextDir: dir}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -131,7 +131,7 @@ func TestOfflineMakesNoNetworkAccess(t *testing.T) {
 	}
 
 	// The same with --online asks, through the helper: the checks above can fail.
-	if _, err := rewrite.Run("Dockerfile", []byte("FROM python:3.12\n"), rewrite.Options{Online: true}); err != nil {
+	if _, err := testEngine(t).Run("Dockerfile", []byte("FROM python:3.12\n"), rewrite.Options{Online: true}); err != nil {
 		t.Fatal(err)
 	}
 	if reg.calls.Load() == 0 {
@@ -147,7 +147,7 @@ func TestOnlineResolvesDigestAndSizes(t *testing.T) {
 	host, digests := registrytest.New(t, map[string]int64{"python:3.12": 4_000_000, "python:3.12-slim": 1_000_000})
 	useHelperRegistry(t, host)
 	src := "FROM python:3.12@sha256:0a4c5f8d1b7e9e4d2f7c1c3b5a6e8d9f0a1b2c3d4e5f60718293a4b5c6d7e8f9\nCMD [\"python\"]\n"
-	res, err := rewrite.Run("Dockerfile", []byte(src), rewrite.Options{UnsafeFixes: true, Online: true, Selector: rewrite.Selector{Select: []string{"DS200"}}})
+	res, err := testEngine(t).Run("Dockerfile", []byte(src), rewrite.Options{UnsafeFixes: true, Online: true, Selector: rewrite.Selector{Select: []string{"DS200"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestOnlineMissingTagDeclines(t *testing.T) {
 	useRealHelper(t)
 	host, _ := registrytest.New(t, map[string]int64{"python:3.12": 1000})
 	useHelperRegistry(t, host)
-	res, err := rewrite.Run("Dockerfile", []byte("FROM python:3.12\n"), rewrite.Options{UnsafeFixes: true, Online: true})
+	res, err := testEngine(t).Run("Dockerfile", []byte("FROM python:3.12\n"), rewrite.Options{UnsafeFixes: true, Online: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestOnlineWithoutHelperSaysSo(t *testing.T) {
 	t.Setenv(client.EnvHelper, filepath.Join(t.TempDir(), "no-such-helper"))
 	useRegistry(t, newRegistry())
 	src := "FROM python:3.12@sha256:0a4c5f8d1b7e9e4d2f7c1c3b5a6e8d9f0a1b2c3d4e5f60718293a4b5c6d7e8f9\nCMD [\"python\"]\n"
-	res, err := rewrite.Run("Dockerfile", []byte(src), rewrite.Options{UnsafeFixes: true, Online: true, Selector: rewrite.Selector{Select: []string{"DS200"}}})
+	res, err := testEngine(t).Run("Dockerfile", []byte(src), rewrite.Options{UnsafeFixes: true, Online: true, Selector: rewrite.Selector{Select: []string{"DS200"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,12 +133,11 @@ them.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{
-		Name:  "slimbase",
-		Rules: []*rewrite.Rule{RuleSlimBase, RuleAlpineBase, RuleSlimDeclined, RuleSmallerVariant},
-		Run:   runSlim,
-	})
+// SlimPass is the slimbase pass.
+var SlimPass = &rewrite.Pass{
+	Name:  "slimbase",
+	Rules: []*rewrite.Rule{RuleSlimBase, RuleAlpineBase, RuleSlimDeclined, RuleSmallerVariant},
+	Run:   runSlim,
 }
 
 // maxAddedPackages is the most packages dockslim adds to keep a swap
