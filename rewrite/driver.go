@@ -65,6 +65,9 @@ type Analysis struct {
 // Analyze runs every pass of the engine on f.
 func (e *Engine) Analyze(f *parser.File, opts Options) *Analysis {
 	a := &Analysis{}
+	if opts.Env == nil {
+		opts.Env = &Env{}
+	}
 	sup := suppressions(f)
 	for _, p := range e.passes {
 		enabled := false
@@ -129,6 +132,9 @@ func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
 	f, err := parser.Load(name, src)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Env == nil {
+		opts.Env = &Env{} // one for every round of this file
 	}
 	in := f
 	res := &Result{Name: name, Input: src, Output: src}

@@ -86,6 +86,9 @@ type Options struct {
 	// CacheMounts turns package caches into BuildKit cache mounts instead
 	// of disabling them.
 	CacheMounts bool
+	// Env is the run's shared services and caches; Run and Analyze make a
+	// fresh one when it is nil, so a pass always has one.
+	Env *Env
 }
 
 // Context is what a pass gets: the file, the options, and a place to report.

@@ -50,6 +50,7 @@ func checkAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim check: %v\n", err)
 		return exitCode(exitError)
 	}
+	defer closeEnv(opts)
 	// check reports what fix would do, unsafe fixes included.
 	opts.UnsafeFixes = true
 	paths, ok := inputs(c)

@@ -51,6 +51,7 @@ func fixAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim fix: %v\n", err)
 		return exitCode(exitError)
 	}
+	defer closeEnv(opts)
 	paths, ok := inputs(c)
 	code := exitOK
 	if !ok {

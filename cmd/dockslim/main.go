@@ -135,12 +135,16 @@ func optionsFrom(c *cli.Context, e *rewrite.Engine) (rewrite.Options, error) {
 			Ignore: splitComma(c.String("ignore")),
 		},
 	}
+	// One Env for the run: the passes' caches, and with --online the
+	// registry client, shared by every file (closeEnv stops its helper).
+	opts.Env = &rewrite.Env{}
 	if opts.Online {
 		// The registry is asked through a helper process (registry/client):
 		// say now, before any file, when it cannot be found.
 		if _, err := client.FindHelper(); err != nil {
 			return opts, err
 		}
+		opts.Env.Registry = &client.Client{}
 	}
 	for _, list := range [][]string{opts.Selector.Select, opts.Selector.Ignore} {
 		if bad := e.UnknownSelectors(list); len(bad) > 0 {
@@ -148,6 +152,13 @@ func optionsFrom(c *cli.Context, e *rewrite.Engine) (rewrite.Options, error) {
 		}
 	}
 	return opts, nil
+}
+
+// closeEnv stops the registry helper of the run, if it was started.
+func closeEnv(opts rewrite.Options) {
+	if c, ok := opts.Env.Registry.(*client.Client); ok {
+		c.Close()
+	}
 }
 
 func splitComma(s string) []string {

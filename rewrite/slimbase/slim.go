@@ -357,7 +357,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 	// The registry, when allowed.
 	var facts onlineFacts
 	if c.Options.Online {
-		facts = askRegistry(b.Ref, p.to, b.Digest != "")
+		facts = askRegistry(c, b.Ref, p.to, b.Digest != "")
 		if facts.Missing {
 			p.decline("the registry has no tag %s (--online)", p.to)
 			return
