@@ -69,6 +69,7 @@ func (e *Engine) Analyze(f *parser.File, opts Options) *Analysis {
 		opts.Env = &Env{}
 	}
 	sup := suppressions(f)
+	bc := buildContext(opts)
 	for _, p := range e.passes {
 		enabled := false
 		for _, r := range p.Rules {
@@ -77,7 +78,7 @@ func (e *Engine) Analyze(f *parser.File, opts Options) *Analysis {
 		if !enabled {
 			continue
 		}
-		c := &Context{File: f, Options: opts, pass: p}
+		c := &Context{File: f, Options: opts, BuildContext: bc.filtered, raw: bc.raw, pass: p}
 		if err := runPass(p, c); err != "" {
 			a.InternalErrors = append(a.InternalErrors, err)
 		}

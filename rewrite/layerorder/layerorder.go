@@ -23,7 +23,7 @@ type analysis struct {
 }
 
 func newAnalysis(c *rewrite.Context) *analysis {
-	return &analysis{f: c.File, ctx: contextFor(c.File, c.Options.ContextDir), models: fileModels(c.File), env: c.Options.Env}
+	return &analysis{f: c.File, ctx: contextFor(c), models: fileModels(c.File), env: c.Options.Env}
 }
 
 type modelsKey struct{}

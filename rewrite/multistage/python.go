@@ -211,7 +211,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	// libpq-dev, libxml2-dev, ... already installed.
 	full := slim != si.tag()
 	for _, c := range pips {
-		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.BuildContext)
 		if full {
 			noBinary := ""
 			for _, a := range c.argv {

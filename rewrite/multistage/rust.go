@@ -1,9 +1,8 @@
 package multistage
 
 import (
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -321,7 +320,11 @@ func (si *stageInfo) contextExists(name string) bool {
 	if !si.hasContext() {
 		return false
 	}
-	_, err := os.Stat(filepath.Join(si.c.Options.ContextDir, filepath.FromSlash(name)))
+	p, ok := rewrite.ContextPath(name)
+	if !ok {
+		return false
+	}
+	_, err := fs.Stat(si.c.BuildContext, p)
 	return err == nil
 }
 
@@ -330,7 +333,7 @@ func (si *stageInfo) contextBins() []string {
 	if !si.hasContext() {
 		return nil
 	}
-	ents, _ := os.ReadDir(filepath.Join(si.c.Options.ContextDir, "src", "bin"))
+	ents, _ := fs.ReadDir(si.c.BuildContext, "src/bin")
 	var out []string
 	for _, e := range ents {
 		if n, ok := strings.CutSuffix(e.Name(), ".rs"); ok && !e.IsDir() {

@@ -13,9 +13,8 @@ package multistage
 
 import (
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"strings"
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -248,18 +247,19 @@ func (si *stageInfo) last(kw string) *parser.Instruction {
 	return out
 }
 
-// contextFile reads a file of the build context, when dockslim knows it.
+// contextFile reads a file of the build context (.dockerignore applied),
+// when dockslim knows it.
 func (si *stageInfo) contextFile(name string) ([]byte, bool) {
-	dir := si.c.Options.ContextDir
-	if dir == "" {
+	p, ok := rewrite.ContextPath(name)
+	if !si.hasContext() || !ok {
 		return nil, false
 	}
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	b, err := fs.ReadFile(si.c.BuildContext, p)
 	return b, err == nil
 }
 
 // hasContext reports whether the build context is known.
-func (si *stageInfo) hasContext() bool { return si.c.Options.ContextDir != "" }
+func (si *stageInfo) hasContext() bool { return si.c.BuildContext != nil }
 
 // command is one simple command of a RUN, shell or exec form.
 type command struct {

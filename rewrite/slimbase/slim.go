@@ -259,7 +259,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			}
 		}
 	}
-	for _, nb := range nativeBuilds(stages, c.Options.ContextDir) {
+	for _, nb := range nativeBuilds(stages, c.BuildContext) {
 		if hasCompiler(nb.Stage, nb.Off) && allInstalled(installs, st, nb) {
 			continue
 		}
@@ -283,7 +283,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			for x := cf.From; x.Base.StageRef != nil; x = x.Base.StageRef {
 				chain = append(chain, x.Base.StageRef)
 			}
-			if nbs := nativeBuilds(chain, c.Options.ContextDir); len(nbs) > 0 {
+			if nbs := nativeBuilds(chain, c.BuildContext); len(nbs) > 0 {
 				p.decline("line %d copies from stage %s, where %s %s compiles on the full image %s; the compiled module links system libraries that %s lacks at run time",
 					line(f, cf.In.Start), stageName(cf.From), nbs[0].Tool, nbs[0].Pkg, sb.Text, p.to)
 				return
