@@ -78,6 +78,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:  func(*cli.Context, error) {},
 		OnUsageError:    usageError,
 		HideHelpCommand: true,
+		Metadata:        map[string]any{passesKey: all.Passes()},
 		Commands: []*cli.Command{
 			fixCommand(),
 			checkCommand(),
@@ -114,10 +115,15 @@ func commonFlags() []cli.Flag {
 	}
 }
 
-// newEngine is the engine of every pass (rewrite/all); an error (a rule id
-// used twice) is reported and ends the command with exit 2.
+// passesKey names, in the app's Metadata, the passes its engine runs:
+// rewrite/all's list, which tests may extend.
+const passesKey = "passes"
+
+// newEngine is the engine of the app's passes (rewrite/all's); an error (a
+// rule id used twice) is reported and ends the command with exit 2.
 func newEngine(c *cli.Context) (*rewrite.Engine, bool) {
-	e, err := all.New()
+	passes, _ := c.App.Metadata[passesKey].([]*rewrite.Pass)
+	e, err := rewrite.NewEngine(passes...)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim: internal error: %v\nPlease report it.\n", err)
 		return nil, false
