@@ -17,7 +17,7 @@ import (
 
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	_ "github.com/dockslim/dockslim/rewrite/all" // measuring needs every pass
+	"github.com/dockslim/dockslim/rewrite/all"
 	"github.com/dockslim/dockslim/shellcmd"
 )
 
@@ -32,7 +32,9 @@ type Options struct {
 	Dockerfile string
 	ContextDir string // default: the Dockerfile's folder
 	Fix        rewrite.Options
-	Smoke      string // command line run in both images ("" = none)
+	// Engine runs the fixes; nil: every pass (rewrite/all).
+	Engine *rewrite.Engine
+	Smoke  string // command line run in both images ("" = none)
 	// Touch is the context file edited for the cached-rebuild test ("" =
 	// pick a source file; "-" = skip the rebuild test).
 	Touch    string
@@ -90,7 +92,12 @@ func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
 		o.ContextDir = filepath.Dir(o.Dockerfile)
 	}
 	o.Fix.ContextDir = o.ContextDir
-	res, err := rewrite.Run(o.Dockerfile, src, o.Fix)
+	if o.Engine == nil {
+		if o.Engine, err = all.New(); err != nil {
+			return nil, err
+		}
+	}
+	res, err := o.Engine.Run(o.Dockerfile, src, o.Fix)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,10 @@ type Result struct {
 	NewFiles []NewFile
 	// Unstable is set when fixes were still pending after maxRounds: a bug.
 	Unstable bool
+	// InternalErrors are the passes that failed on this file, in any round
+	// ("pass NAME: what went wrong"), each once: a bug. The pass lost its
+	// findings of that round; the other passes' fixes stand.
+	InternalErrors []string
 }
 
 // Dropped is a fix that failed validation.
@@ -48,12 +53,25 @@ type Dropped struct {
 // Changed reports whether the output differs from the input.
 func (r *Result) Changed() bool { return string(r.Input) != string(r.Output) || len(r.NewFiles) > 0 }
 
-// Analyze runs every pass on f and returns the findings of enabled rules
-// that no suppression comment silences, sorted by position.
-func Analyze(f *parser.File, opts Options) []Finding {
-	var out []Finding
+// Analysis is what the passes found in one file.
+type Analysis struct {
+	// Findings are those of enabled rules that no suppression comment
+	// silences, sorted by position.
+	Findings []Finding
+	// InternalErrors are the passes that failed on this file ("pass NAME:
+	// what went wrong"): a panicking pass loses its findings, not the file.
+	InternalErrors []string
+}
+
+// Analyze runs every pass of the engine on f.
+func (e *Engine) Analyze(f *parser.File, opts Options) *Analysis {
+	a := &Analysis{}
+	if opts.Env == nil {
+		opts.Env = &Env{}
+	}
 	sup := suppressions(f)
-	for _, p := range Passes() {
+	bc := buildContext(opts)
+	for _, p := range e.passes {
 		enabled := false
 		for _, r := range p.Rules {
 			enabled = enabled || opts.Selector.Enabled(r)
@@ -61,18 +79,20 @@ func Analyze(f *parser.File, opts Options) []Finding {
 		if !enabled {
 			continue
 		}
-		c := &Context{File: f, Options: opts, pass: p}
-		runPass(p, c)
+		c := &Context{File: f, Options: opts, BuildContext: bc.filtered, raw: bc.raw, pass: p}
+		if err := runPass(p, c); err != "" {
+			a.InternalErrors = append(a.InternalErrors, err)
+		}
 		for _, fd := range c.out {
 			if !opts.Selector.Enabled(fd.Rule) || sup.silences(f, fd) || inBuildStage(f, fd) {
 				continue
 			}
 			fd.Line, fd.Col = f.Position(fd.Offset)
-			out = append(out, fd)
+			a.Findings = append(a.Findings, fd)
 		}
 	}
-	sortFindings(out)
-	return out
+	sortFindings(a.Findings)
+	return a
 }
 
 // inBuildStage reports a finding of an ImageSizeOnly rule in a stage whose
@@ -85,15 +105,17 @@ func inBuildStage(f *parser.File, fd Finding) bool {
 	return in != nil && in.Stage != nil && !stagestate.Of(f).Shipped(in.Stage)
 }
 
-// runPass runs one pass; a panicking pass loses its findings, not the file.
-func runPass(p *Pass, c *Context) {
+// runPass runs one pass; a panicking pass loses its findings, not the file,
+// and runPass returns what went wrong.
+func runPass(p *Pass, c *Context) (internalErr string) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.out = nil
-			internalErrors.add(fmt.Sprintf("pass %s: %v", p.Name, r))
+			internalErr = fmt.Sprintf("pass %s: %v", p.Name, r)
 		}
 	}()
 	p.Run(c)
+	return ""
 }
 
 func (o Options) applies(fd Finding) bool {
@@ -118,10 +140,13 @@ func (o Options) applies(fd Finding) bool {
 // RUN, then DS112 cleans the merged RUN's lists). The driver composes the
 // edits of the rounds into an OffsetMap, so every finding of Result is
 // placed on the input.
-func Run(name string, src []byte, opts Options) (*Result, error) {
+func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
 	f, err := parser.Load(name, src)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Env == nil {
+		opts.Env = &Env{} // one for every round of this file
 	}
 	in := f
 	res := &Result{Name: name, Input: src, Output: src}
@@ -159,7 +184,16 @@ func Run(name string, src []byte, opts Options) (*Result, error) {
 	// has (a cleanup another fix then made redundant).
 	keep := map[string]bool{}
 	dropped := map[string]bool{}
-	findings, last := Analyze(f, opts), 0 // last: the round of findings
+	analyze := func() []Finding {
+		a := e.Analyze(f, opts)
+		for _, msg := range a.InternalErrors {
+			if !slices.Contains(res.InternalErrors, msg) {
+				res.InternalErrors = append(res.InternalErrors, msg)
+			}
+		}
+		return a.Findings
+	}
+	findings, last := analyze(), 0 // last: the round of findings
 	record(0, findings)
 	for round := 0; ; round++ {
 		var todo []Finding
@@ -198,7 +232,7 @@ func Run(name string, src []byte, opts Options) (*Result, error) {
 		}
 		m = m.Apply(f.Src, edits...)
 		f = next
-		findings, last = Analyze(f, opts), round+1
+		findings, last = analyze(), round+1
 		record(last, findings)
 	}
 	for _, fd := range findings {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -24,16 +25,27 @@ var (
 	ruleAlways      = &Rule{ID: "DS912", Name: "test-always", Applicability: Suggestion}
 )
 
-func init() {
+// testEngine runs the test-only passes (and InvalidPass).
+var testEngine = func() *Engine {
+	e, err := NewEngine(testPasses()...)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}()
+
+func testPasses() []*Pass {
+	passes := []*Pass{InvalidPass}
+	register := func(p *Pass) { passes = append(passes, p) }
 	// Replaces "FROM" with "FROM --bogus-flag" → buildkit rejects it.
-	Register(&Pass{Name: "test-breaks-file", Rules: []*Rule{ruleBreaksFile}, Run: func(c *Context) {
+	register(&Pass{Name: "test-breaks-file", Rules: []*Rule{ruleBreaksFile}, Run: func(c *Context) {
 		in := c.File.Instructions[0]
 		if !strings.Contains(in.Text(c.File), "--bogus") {
 			c.Fixf(ruleBreaksFile, in.Start, []textedit.Edit{{Start: in.Start + 4, End: in.Start + 4, Text: " --bogus"}}, "break it")
 		}
 	}})
 	// Appends an unbalanced quote to every RUN.
-	Register(&Pass{Name: "test-breaks-shell", Rules: []*Rule{ruleBreaksShell}, Run: func(c *Context) {
+	register(&Pass{Name: "test-breaks-shell", Rules: []*Rule{ruleBreaksShell}, Run: func(c *Context) {
 		for _, in := range c.File.Instructions {
 			if in.Is("run") && in.Script != nil && in.Script.Err == nil {
 				c.Fixf(ruleBreaksShell, in.ArgsEnd, []textedit.Edit{{Start: in.ArgsEnd, End: in.ArgsEnd, Text: " '"}}, "unbalanced quote")
@@ -50,10 +62,10 @@ func init() {
 			}
 		}
 	}
-	Register(&Pass{Name: "test-upper", Rules: []*Rule{ruleUpper}, Run: upper(ruleUpper)})
-	Register(&Pass{Name: "test-upper-too", Rules: []*Rule{ruleUpperToo}, Run: upper(ruleUpperToo)})
+	register(&Pass{Name: "test-upper", Rules: []*Rule{ruleUpper}, Run: upper(ruleUpper)})
+	register(&Pass{Name: "test-upper-too", Rules: []*Rule{ruleUpperToo}, Run: upper(ruleUpperToo)})
 	// Always appends one more "x": never converges.
-	Register(&Pass{Name: "test-never", Rules: []*Rule{ruleNever}, Run: func(c *Context) {
+	register(&Pass{Name: "test-never", Rules: []*Rule{ruleNever}, Run: func(c *Context) {
 		end := len(c.File.Src)
 		c.Fixf(ruleNever, end, []textedit.Edit{{Start: end, End: end, Text: "# x\n"}}, "more")
 	}})
@@ -62,7 +74,7 @@ func init() {
 	// then declines something on "RUN tail", citing the step's line. DS911
 	// reports "RUN step2" only while it has no " && finish" (round 1), DS912
 	// reports the FROM every round.
-	Register(&Pass{Name: "test-steps", Rules: []*Rule{ruleStep1, ruleStep2, ruleTail, ruleTransient, ruleAlways}, Run: func(c *Context) {
+	register(&Pass{Name: "test-steps", Rules: []*Rule{ruleStep1, ruleStep2, ruleTail, ruleTransient, ruleAlways}, Run: func(c *Context) {
 		c.Reportf(ruleAlways, c.File.Instructions[0].Start, "always")
 		step := 0
 		for _, in := range c.File.Instructions {
@@ -79,21 +91,27 @@ func init() {
 			}
 		}
 	}})
-	Register(&Pass{Name: "test-panics", Rules: []*Rule{rulePanics}, Run: func(c *Context) { panic("boom") }})
-	Register(&Pass{Name: "test-unsafe", Rules: []*Rule{ruleUnsafe}, Run: func(c *Context) {
+	// Panics on a file that says "boom".
+	register(&Pass{Name: "test-panics", Rules: []*Rule{rulePanics}, Run: func(c *Context) {
+		if strings.Contains(string(c.File.Src), "boom") {
+			panic("boom")
+		}
+	}})
+	register(&Pass{Name: "test-unsafe", Rules: []*Rule{ruleUnsafe}, Run: func(c *Context) {
 		for _, in := range c.File.Instructions {
 			if in.Is("run") && !strings.Contains(in.Text(c.File), "# unsafe") {
 				c.Fixf(ruleUnsafe, in.Start, []textedit.Edit{{Start: in.ArgsEnd, End: in.ArgsEnd, Text: " # unsafe"}}, "mark")
 			}
 		}
 	}})
+	return passes
 }
 
 func only(ids ...string) Options { return Options{Selector: Selector{Select: ids}} }
 
 func TestDropsFixThatBreaksTheFile(t *testing.T) {
 	src := "FROM alpine\nRUN echo hi\n"
-	res, err := Run("Dockerfile", []byte(src), only("DS901"))
+	res, err := testEngine.Run("Dockerfile", []byte(src), only("DS901"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +122,7 @@ func TestDropsFixThatBreaksTheFile(t *testing.T) {
 
 func TestDropsFixThatBreaksShell(t *testing.T) {
 	src := "FROM alpine\nRUN echo hi\n"
-	res, err := Run("Dockerfile", []byte(src), only("DS902"))
+	res, err := testEngine.Run("Dockerfile", []byte(src), only("DS902"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +132,7 @@ func TestDropsFixThatBreaksShell(t *testing.T) {
 }
 
 func TestConflictingFixesApplyOnce(t *testing.T) {
-	res, err := Run("Dockerfile", []byte("FROM alpine\nrun echo hi\n"), only("DS903", "DS904"))
+	res, err := testEngine.Run("Dockerfile", []byte("FROM alpine\nrun echo hi\n"), only("DS903", "DS904"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +142,7 @@ func TestConflictingFixesApplyOnce(t *testing.T) {
 }
 
 func TestUnstableIsBounded(t *testing.T) {
-	res, err := Run("Dockerfile", []byte("FROM alpine\n"), only("DS905"))
+	res, err := testEngine.Run("Dockerfile", []byte("FROM alpine\n"), only("DS905"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,26 +151,38 @@ func TestUnstableIsBounded(t *testing.T) {
 	}
 }
 
+// A pass that panics on one file loses its findings on that file, and its
+// error is in that file's Result only.
 func TestPanickingPassIsContained(t *testing.T) {
-	InternalErrors()
-	res, err := Run("Dockerfile", []byte("FROM alpine\n"), only("DS906"))
+	res, err := testEngine.Run("Dockerfile", []byte("FROM alpine\n# boom\n"), only("DS906"))
 	if err != nil || res.Changed() {
 		t.Fatalf("err %v changed %v", err, res.Changed())
 	}
-	if errs := InternalErrors(); len(errs) != 1 || !strings.Contains(errs[0], "boom") {
-		t.Fatalf("internal errors: %v", errs)
+	if errs := res.InternalErrors; len(errs) != 1 || errs[0] != "pass test-panics: boom" {
+		t.Fatalf("internal errors: %q", errs)
+	}
+	other, err := testEngine.Run("Dockerfile", []byte("FROM alpine\n"), only("DS906"))
+	if err != nil || len(other.InternalErrors) != 0 {
+		t.Fatalf("another file: err %v internal errors %q", err, other.InternalErrors)
+	}
+	f, err := parser.Load("Dockerfile", []byte("FROM alpine\n# boom\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := testEngine.Analyze(f, only("DS906")); len(a.InternalErrors) != 1 || len(a.Findings) != 0 {
+		t.Fatalf("Analyze: %+v", a)
 	}
 }
 
 func TestUnsafeNeedsTheFlag(t *testing.T) {
 	src := "FROM alpine\nRUN echo hi\n"
-	res, _ := Run("Dockerfile", []byte(src), only("DS907"))
+	res, _ := testEngine.Run("Dockerfile", []byte(src), only("DS907"))
 	if res.Changed() || len(res.Pending) != 1 {
 		t.Fatalf("without the flag: changed %v pending %d", res.Changed(), len(res.Pending))
 	}
 	o := only("DS907")
 	o.UnsafeFixes = true
-	res, _ = Run("Dockerfile", []byte(src), o)
+	res, _ = testEngine.Run("Dockerfile", []byte(src), o)
 	if string(res.Output) != "FROM alpine\nRUN echo hi # unsafe\n" || len(res.Pending) != 0 {
 		t.Fatalf("with the flag: %q", res.Output)
 	}
@@ -160,7 +190,7 @@ func TestUnsafeNeedsTheFlag(t *testing.T) {
 
 func TestSuppression(t *testing.T) {
 	src := "FROM alpine\n# dockslim ignore=test-upper\nrun echo a\n# dockslim ignore\nrun echo b\nrun echo c\n"
-	res, _ := Run("Dockerfile", []byte(src), only("DS903"))
+	res, _ := testEngine.Run("Dockerfile", []byte(src), only("DS903"))
 	want := "FROM alpine\n# dockslim ignore=test-upper\nrun echo a\n# dockslim ignore\nrun echo b\nRUN echo c\n"
 	if string(res.Output) != want {
 		t.Fatalf("got %q", res.Output)
@@ -192,14 +222,14 @@ func TestSelector(t *testing.T) {
 }
 
 func TestParseErrorIsReturned(t *testing.T) {
-	if _, err := Run("Dockerfile", []byte("FROM a\nENV PATH\n"), Options{}); err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:2: ") {
+	if _, err := testEngine.Run("Dockerfile", []byte("FROM a\nENV PATH\n"), Options{}); err == nil || !strings.HasPrefix(err.Error(), "Dockerfile:2: ") {
 		t.Fatalf("got %v", err)
 	}
 }
 
 func TestLaterRoundFindingsOnInput(t *testing.T) {
 	src := "FROM alpine\n\nRUN step1\nRUN tail\n"
-	res, err := Run("Dockerfile", []byte(src), only("DS908", "DS909", "DS910", "DS911", "DS912"))
+	res, err := testEngine.Run("Dockerfile", []byte(src), only("DS908", "DS909", "DS910", "DS911", "DS912"))
 	if err != nil {
 		t.Fatal(err)
 	}

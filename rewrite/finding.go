@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"io/fs"
 
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/textedit"
@@ -86,15 +87,30 @@ type Options struct {
 	// CacheMounts turns package caches into BuildKit cache mounts instead
 	// of disabling them.
 	CacheMounts bool
+	// Env is the run's shared services and caches; Run and Analyze make a
+	// fresh one when it is nil, so a pass always has one.
+	Env *Env
 }
 
-// Context is what a pass gets: the file, the options, and a place to report.
+// Context is what a pass gets: the file, the options, the build context,
+// and a place to report.
 type Context struct {
 	File    *parser.File
 	Options Options
-	pass    *Pass
-	out     []Finding
+	// BuildContext is the build context (Options.ContextDir) as the builder
+	// sees it, .dockerignore applied; nil when there is none. Passes read
+	// the context only through it (see buildcontext.go).
+	BuildContext fs.FS
+	raw          fs.FS
+	pass         *Pass
+	out          []Finding
 }
+
+// RawBuildContext is the build context folder with every file in it,
+// whatever .dockerignore excludes; nil when there is none. It is the escape
+// hatch for rules about .dockerignore itself (is a file that an entry would
+// exclude there at all?); every other read goes through BuildContext.
+func (c *Context) RawBuildContext() fs.FS { return c.raw }
 
 // Report records a finding. f.Severity defaults to the rule's.
 func (c *Context) Report(f Finding) {

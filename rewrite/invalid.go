@@ -16,14 +16,13 @@ instruction named in the message by hand.`,
 	Severity:      Error,
 }
 
-func init() {
-	Register(&Pass{Name: "invalid", Rules: []*Rule{RuleInvalid}, Run: func(c *Context) {
-		if e := c.File.Invalid; e != nil {
-			off := 0
-			if e.Line > 0 {
-				off = c.File.LineStart(e.Line)
-			}
-			c.Reportf(RuleInvalid, off, "%s", e.Msg)
+// InvalidPass reports RuleInvalid.
+var InvalidPass = &Pass{Name: "invalid", Rules: []*Rule{RuleInvalid}, Run: func(c *Context) {
+	if e := c.File.Invalid; e != nil {
+		off := 0
+		if e.Line > 0 {
+			off = c.File.LineStart(e.Line)
 		}
-	}})
-}
+		c.Reportf(RuleInvalid, off, "%s", e.Msg)
+	}
+}}

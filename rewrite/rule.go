@@ -2,15 +2,13 @@
 // makes an image big or its build cache poorly, the fixes they propose, and
 // the driver that applies those fixes safely.
 //
-// The passes live in sub-packages (one pass per file); rewrite/all links
-// them all in.
+// The passes live in sub-packages (one pass per file, each exported as a
+// *Pass value); rewrite/all lists them, in order, and builds the Engine
+// that runs them.
 package rewrite
 
 import (
-	"fmt"
-	"sort"
 	"strings"
-	"sync"
 )
 
 // Applicability says when a fix may be applied.
@@ -78,64 +76,12 @@ type Rule struct {
 }
 
 // Pass is one analysis: it reads a file and reports findings for its rules.
+// A pass is a value exported by its package (AptPass); an Engine runs a list
+// of them.
 type Pass struct {
 	Name  string
 	Rules []*Rule
 	Run   func(*Context)
-}
-
-var (
-	regMu  sync.Mutex
-	passes []*Pass
-	rules  = map[string]*Rule{}
-)
-
-// Register adds a pass; passes call it from init. Rule ids must be unique.
-func Register(p *Pass) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	for _, r := range p.Rules {
-		if _, dup := rules[r.ID]; dup {
-			panic(fmt.Sprintf("rewrite: rule %s registered twice", r.ID))
-		}
-		rules[r.ID] = r
-	}
-	passes = append(passes, p)
-	sort.SliceStable(passes, func(i, j int) bool { return passes[i].Name < passes[j].Name })
-}
-
-// Passes returns the registered passes, by name.
-func Passes() []*Pass {
-	regMu.Lock()
-	defer regMu.Unlock()
-	return append([]*Pass(nil), passes...)
-}
-
-// Rules returns every registered rule, by id.
-func Rules() []*Rule {
-	regMu.Lock()
-	defer regMu.Unlock()
-	out := make([]*Rule, 0, len(rules))
-	for _, r := range rules {
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// LookupRule finds a rule by id or name (case-insensitive).
-func LookupRule(idOrName string) *Rule {
-	regMu.Lock()
-	defer regMu.Unlock()
-	if r, ok := rules[strings.ToUpper(idOrName)]; ok {
-		return r
-	}
-	for _, r := range rules {
-		if strings.EqualFold(r.Name, idOrName) {
-			return r
-		}
-	}
-	return nil
 }
 
 // Selector decides which rules are on, like ruff's --select/--ignore: each
@@ -179,22 +125,4 @@ func match(x string, r *Rule) int {
 		return 1 + len(x)
 	}
 	return 0
-}
-
-// UnknownSelectors returns the entries that match no rule.
-func UnknownSelectors(xs []string) []string {
-	var bad []string
-	for _, x := range xs {
-		found := false
-		for _, r := range Rules() {
-			if match(x, r) > 0 {
-				found = true
-				break
-			}
-		}
-		if !found {
-			bad = append(bad, x)
-		}
-	}
-	return bad
 }

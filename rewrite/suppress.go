@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/dockslim/dockslim/parser"
 )
@@ -79,27 +78,4 @@ func (s suppressionSet) silences(f *parser.File, fd Finding) bool {
 		}
 	}
 	return false
-}
-
-// internalErrors collects pass panics so the CLI can report them once.
-var internalErrors errorLog
-
-type errorLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *errorLog) add(m string) {
-	l.mu.Lock()
-	l.msgs = append(l.msgs, m)
-	l.mu.Unlock()
-}
-
-// InternalErrors returns and clears the pass failures seen so far.
-func InternalErrors() []string {
-	internalErrors.mu.Lock()
-	defer internalErrors.mu.Unlock()
-	m := internalErrors.msgs
-	internalErrors.msgs = nil
-	return m
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/dockslim/dockslim/internal/verify"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	_ "github.com/dockslim/dockslim/rewrite/all"
+	"github.com/dockslim/dockslim/rewrite/all"
 	"github.com/dockslim/dockslim/textedit"
 )
 
@@ -183,7 +183,16 @@ func sample(files []string, limit int) []string {
 	return out
 }
 
-// run is rewrite.Run as the CLI calls it (no build context), with a panic
+// engine is the engine the CLI runs, with every pass.
+var engine = func() *rewrite.Engine {
+	e, err := all.New()
+	if err != nil {
+		panic(err) // the pass list is checked by rewrite/all's tests
+	}
+	return e
+}()
+
+// run is Engine.Run as the CLI calls it (no build context), with a panic
 // turned into an error.
 func run(name string, src []byte, opts rewrite.Options) (res *rewrite.Result, err error) {
 	defer func() {
@@ -191,17 +200,18 @@ func run(name string, src []byte, opts rewrite.Options) (res *rewrite.Result, er
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
-	return rewrite.Run(name, src, opts)
+	return engine.Run(name, src, opts)
 }
 
-// add runs one file. Files run one at a time: rewrite.InternalErrors (pass
-// panics the driver recovered) is a process-wide log.
+// add runs one file; the engine's internal errors (pass panics it
+// recovered) come in the file's Result.
 func (st *Stats) add(name string, src []byte, opts rewrite.Options) {
 	st.Files++
-	rewrite.InternalErrors() // drop anything left over
 	res, err := run(name, src, opts)
-	for _, m := range rewrite.InternalErrors() {
-		st.Errors = append(st.Errors, Event{File: name, Detail: m})
+	if res != nil {
+		for _, m := range res.InternalErrors {
+			st.Errors = append(st.Errors, Event{File: name, Detail: m})
+		}
 	}
 	if err != nil {
 		st.Errors = append(st.Errors, Event{File: name, Detail: err.Error()})

@@ -41,11 +41,16 @@ func checkAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim check: unknown --format %q (text or json)\n", format)
 		return exitCode(exitError)
 	}
-	opts, err := optionsFrom(c)
+	e, ok := newEngine(c)
+	if !ok {
+		return exitCode(exitError)
+	}
+	opts, err := optionsFrom(c, e)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim check: %v\n", err)
 		return exitCode(exitError)
 	}
+	defer closeEnv(opts)
 	// check reports what fix would do, unsafe fixes included.
 	opts.UnsafeFixes = true
 	paths, ok := inputs(c)
@@ -53,13 +58,17 @@ func checkAction(c *cli.Context) error {
 	if !ok {
 		code = exitError
 	}
-	jobs := runAll(paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
+	jobs := runAll(e, paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
 	all := []jsonFinding{}
 	for _, j := range jobs {
 		if j.err != nil {
 			reportError(c.App.ErrWriter, j)
 			code = exitError
 			continue
+		}
+		if len(j.res.InternalErrors) > 0 {
+			reportInternal(c.App.ErrWriter, j.display, j.res)
+			code = exitError // the file's findings are incomplete
 		}
 		for _, fd := range j.res.Findings {
 			code = max(code, exitChanges)

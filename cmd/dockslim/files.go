@@ -84,7 +84,7 @@ type job struct {
 
 // runAll runs the driver on every path, in parallel on all cores, and
 // returns the results in input order.
-func runAll(paths []string, stdin io.Reader, stdinName string, opts rewrite.Options, contextFlag string) []*job {
+func runAll(e *rewrite.Engine, paths []string, stdin io.Reader, stdinName string, opts rewrite.Options, contextFlag string) []*job {
 	jobs := make([]*job, len(paths))
 	for i, p := range paths {
 		jobs[i] = &job{path: p, display: displayName(p, stdinName)}
@@ -105,7 +105,7 @@ func runAll(paths []string, stdin io.Reader, stdinName string, opts rewrite.Opti
 		}
 		o := opts
 		o.ContextDir = contextDir(j.path, stdinName, contextFlag)
-		j.res, j.err = rewrite.Run(j.display, src, o)
+		j.res, j.err = e.Run(j.display, src, o)
 	}
 	if len(jobs) == 1 {
 		// The pre-commit case: no goroutine, so no second thread to start.

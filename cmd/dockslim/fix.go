@@ -42,18 +42,23 @@ func fixAction(c *cli.Context) error {
 		fmt.Fprintln(c.App.ErrWriter, "dockslim fix: --diff, --write and --check exclude each other")
 		return exitCode(exitError)
 	}
-	opts, err := optionsFrom(c)
+	e, ok := newEngine(c)
+	if !ok {
+		return exitCode(exitError)
+	}
+	opts, err := optionsFrom(c, e)
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim fix: %v\n", err)
 		return exitCode(exitError)
 	}
+	defer closeEnv(opts)
 	paths, ok := inputs(c)
 	code := exitOK
 	if !ok {
 		code = exitError
 	}
 	out, errw := c.App.Writer, c.App.ErrWriter
-	jobs := runAll(paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
+	jobs := runAll(e, paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
 	var fixedFiles, fixes int
 	var saved int64
 	var unfixed []rewrite.Finding // findings without a fix, for --write's summary
@@ -64,7 +69,9 @@ func fixAction(c *cli.Context) error {
 			continue
 		}
 		res := j.res
-		reportEngine(errw, j.display, res)
+		if reportEngine(errw, j.display, res) {
+			code = exitError
+		}
 		switch {
 		case c.Bool("diff"):
 			if res.Changed() {
@@ -132,15 +139,22 @@ func reportError(w io.Writer, j *job) {
 }
 
 // reportEngine prints what the engine refused to do: fixes that failed
-// validation, and passes that crashed.
-func reportEngine(w io.Writer, name string, res *rewrite.Result) {
+// validation, and passes that crashed; it reports whether a pass crashed
+// (exit 2: the findings of that file are incomplete).
+func reportEngine(w io.Writer, name string, res *rewrite.Result) (internal bool) {
 	for _, d := range res.Dropped {
 		fmt.Fprintf(w, "%s:%d: %s fix not applied: %s\n", name, d.Finding.Line, d.Finding.Rule.ID, d.Reason)
 	}
 	if res.Unstable {
 		fmt.Fprintf(w, "%s: fixes did not converge; please report this Dockerfile\n", name)
 	}
-	for _, m := range rewrite.InternalErrors() {
+	reportInternal(w, name, res)
+	return len(res.InternalErrors) > 0
+}
+
+// reportInternal prints the passes that crashed on a file, under its name.
+func reportInternal(w io.Writer, name string, res *rewrite.Result) {
+	for _, m := range res.InternalErrors {
 		fmt.Fprintf(w, "%s: internal error in %s; please report this Dockerfile\n", name, m)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/dockslim/dockslim/internal/buildversion"
 	"github.com/dockslim/dockslim/registry/client"
 	"github.com/dockslim/dockslim/rewrite"
-	_ "github.com/dockslim/dockslim/rewrite/all"
+	"github.com/dockslim/dockslim/rewrite/all"
 )
 
 // version is set with -ldflags "-X main.version=..."; else the module's.
@@ -24,7 +24,7 @@ var version = ""
 const (
 	exitOK      = 0 // nothing to change, or changes written
 	exitChanges = 1 // changes pending (--diff, --check) or findings (check)
-	exitError   = 2 // usage error, unreadable or unparsable file
+	exitError   = 2 // usage error, unreadable or unparsable file, internal error of a pass
 )
 
 // exitCode carries an exit code through urfave/cli.
@@ -74,6 +74,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:  func(*cli.Context, error) {},
 		OnUsageError:    usageError,
 		HideHelpCommand: true,
+		Metadata:        map[string]any{passesKey: all.Passes()},
 		Commands: []*cli.Command{
 			fixCommand(),
 			checkCommand(),
@@ -110,7 +111,23 @@ func commonFlags() []cli.Flag {
 	}
 }
 
-func optionsFrom(c *cli.Context) (rewrite.Options, error) {
+// passesKey names, in the app's Metadata, the passes its engine runs:
+// rewrite/all's list, which tests may extend.
+const passesKey = "passes"
+
+// newEngine is the engine of the app's passes (rewrite/all's); an error (a
+// rule id used twice) is reported and ends the command with exit 2.
+func newEngine(c *cli.Context) (*rewrite.Engine, bool) {
+	passes, _ := c.App.Metadata[passesKey].([]*rewrite.Pass)
+	e, err := rewrite.NewEngine(passes...)
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim: internal error: %v\nPlease report it.\n", err)
+		return nil, false
+	}
+	return e, true
+}
+
+func optionsFrom(c *cli.Context, e *rewrite.Engine) (rewrite.Options, error) {
 	opts := rewrite.Options{
 		UnsafeFixes: c.Bool("unsafe-fixes"),
 		Online:      c.Bool("online"),
@@ -120,19 +137,30 @@ func optionsFrom(c *cli.Context) (rewrite.Options, error) {
 			Ignore: splitComma(c.String("ignore")),
 		},
 	}
+	// One Env for the run: the passes' caches, and with --online the
+	// registry client, shared by every file (closeEnv stops its helper).
+	opts.Env = &rewrite.Env{}
 	if opts.Online {
 		// The registry is asked through a helper process (registry/client):
 		// say now, before any file, when it cannot be found.
 		if _, err := client.FindHelper(); err != nil {
 			return opts, err
 		}
+		opts.Env.Registry = &client.Client{}
 	}
 	for _, list := range [][]string{opts.Selector.Select, opts.Selector.Ignore} {
-		if bad := rewrite.UnknownSelectors(list); len(bad) > 0 {
+		if bad := e.UnknownSelectors(list); len(bad) > 0 {
 			return opts, fmt.Errorf("unknown rule %q (see 'dockslim rules')", strings.Join(bad, ","))
 		}
 	}
 	return opts, nil
+}
+
+// closeEnv stops the registry helper of the run, if it was started.
+func closeEnv(opts rewrite.Options) {
+	if c, ok := opts.Env.Registry.(*client.Client); ok {
+		c.Close()
+	}
 }
 
 func splitComma(s string) []string {

@@ -21,8 +21,12 @@ func rulesCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			w := c.App.Writer
+			e, ok := newEngine(c)
+			if !ok {
+				return exitCode(exitError)
+			}
 			if id := c.Args().First(); id != "" {
-				r := rewrite.LookupRule(id)
+				r := e.LookupRule(id)
 				if r == nil {
 					fmt.Fprintf(c.App.ErrWriter, "dockslim rules: no rule %q\n", id)
 					return exitCode(exitError)
@@ -32,9 +36,9 @@ func rulesCommand() *cli.Command {
 			}
 			switch c.String("format") {
 			case "markdown":
-				rulesMarkdown(w)
+				rulesMarkdown(w, e)
 			case "text":
-				rulesText(w)
+				rulesText(w, e)
 			default:
 				fmt.Fprintf(c.App.ErrWriter, "dockslim rules: unknown --format %q\n", c.String("format"))
 				return exitCode(exitError)
@@ -44,20 +48,20 @@ func rulesCommand() *cli.Command {
 	}
 }
 
-func rulesText(w io.Writer) {
+func rulesText(w io.Writer, e *rewrite.Engine) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tFIX\tHADOLINT\tPARFUM\tSUMMARY")
-	for _, r := range rewrite.Rules() {
+	for _, r := range e.Rules() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Applicability,
 			orDash(r.Hadolint), orDash(r.Parfum), r.Summary)
 	}
 	tw.Flush()
 }
 
-func rulesMarkdown(w io.Writer) {
+func rulesMarkdown(w io.Writer, e *rewrite.Engine) {
 	fmt.Fprintln(w, "| id | name | fix | hadolint | Parfum | summary |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
-	for _, r := range rewrite.Rules() {
+	for _, r := range e.Rules() {
 		fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s |\n", r.ID, r.Name, r.Applicability,
 			orDash(r.Hadolint), orDash(r.Parfum), strings.ReplaceAll(r.Summary, "|", `\|`))
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/dockslim/dockslim/measure"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/rewrite/all"
 )
 
 // App is one sample app's results.
@@ -175,7 +176,11 @@ func fixOutput(path string, unsafe bool) string {
 	if err != nil {
 		return ""
 	}
-	res, err := rewrite.Run(path, src, rewrite.Options{UnsafeFixes: unsafe, ContextDir: filepath.Dir(path)})
+	e, err := all.New()
+	if err != nil {
+		return ""
+	}
+	res, err := e.Run(path, src, rewrite.Options{UnsafeFixes: unsafe, ContextDir: filepath.Dir(path)})
 	if err != nil {
 		return ""
 	}

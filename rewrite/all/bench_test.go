@@ -6,15 +6,19 @@ import (
 
 	"github.com/dockslim/dockslim/internal/synthetic"
 	"github.com/dockslim/dockslim/rewrite"
-	_ "github.com/dockslim/dockslim/rewrite/all"
+	"github.com/dockslim/dockslim/rewrite/all"
 )
 
 func benchRun(b *testing.B, lines int, opts rewrite.Options) {
 	src := synthetic.Dockerfile(lines)
 	b.SetBytes(int64(len(src)))
+	e, err := all.New()
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := rewrite.Run("Dockerfile", src, opts); err != nil {
+		if _, err := e.Run("Dockerfile", src, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,9 +38,13 @@ func BenchmarkFixExample(b *testing.B) {
 		b.Fatal(err)
 	}
 	opts := rewrite.Options{ContextDir: "../../fixtures/example"}
+	e, err := all.New()
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := rewrite.Run("Dockerfile", src, opts); err != nil {
+		if _, err := e.Run("Dockerfile", src, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

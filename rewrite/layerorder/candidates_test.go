@@ -6,7 +6,7 @@ import (
 	"github.com/moby/patternmatcher"
 )
 
-// candidateMatchesAny's literal prefilter must never change the answer of
+// matchesAny's literal prefilter must never change the answer of
 // patternmatcher itself, for every pattern ignoreEntries proposes.
 func TestCandidateMatchesAnyAgreesWithPatternmatcher(t *testing.T) {
 	patterns := []string{".git", ".env", "**/__pycache__", "**/*.py[cod]", ".venv", ".pytest_cache",
@@ -17,6 +17,7 @@ func TestCandidateMatchesAnyAgreesWithPatternmatcher(t *testing.T) {
 		"vendor", "vendor/x", "vendor/bundle/x", "vendorx", "target/a", "target", "build", "buildx", "build/out",
 		".gradle/x", "src/bin/app", "bin", "obj/x", "requirements.txt", ".venv/bin/python", ".pytest_cache/x",
 		"ab", "a[b", "."}
+	cache := &matcherCache{}
 	for _, pat := range patterns {
 		pm, err := patternmatcher.New([]string{pat})
 		for _, p := range paths {
@@ -25,8 +26,8 @@ func TestCandidateMatchesAnyAgreesWithPatternmatcher(t *testing.T) {
 				m, merr := pm.MatchesOrParentMatches(p)
 				want = m || merr != nil
 			}
-			if got := candidateMatchesAny(pat, []string{p}); got != want {
-				t.Errorf("candidateMatchesAny(%q, %q) = %v, patternmatcher says %v", pat, p, got, want)
+			if got := cache.matchesAny(pat, []string{p}); got != want {
+				t.Errorf("matchesAny(%q, %q) = %v, patternmatcher says %v", pat, p, got, want)
 			}
 		}
 	}

@@ -2,21 +2,24 @@ package layerorder
 
 import (
 	"bytes"
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
-	"strings"
 
-	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
 )
 
 // buildContext is the build context folder as Docker sends it: files that
-// exist there and that .dockerignore does not exclude. Exclusion is decided
-// by moby's own pattern matcher, the one Docker and BuildKit use.
+// exist there and that .dockerignore does not exclude, read through
+// rewrite.Context.BuildContext. The .dockerignore rules also need the
+// folder as it is (RawBuildContext): its .dockerignore's own patterns, to
+// ask whether they exclude a path that may not exist, and which files are
+// there at all.
 type buildContext struct {
-	dir string
+	dir  string // Options.ContextDir, for the path of a new .dockerignore
+	fsys fs.FS  // Context.BuildContext
+	raw  fs.FS  // Context.RawBuildContext()
 	// ignore is the parsed .dockerignore (nil when there is none); patterns
 	// its entries as read by ignorefile.ReadAll.
 	ignore    *patternmatcher.PatternMatcher
@@ -41,38 +44,38 @@ type readResult struct {
 
 type contextKey struct{ dir string }
 
-// contextFor is the build context of an analysis of f, shared by this
+// contextFor is the build context of an analysis of c.File, shared by this
 // package's passes (and their memos) for that File.
-func contextFor(f *parser.File, dir string) *buildContext {
-	return f.Memo(contextKey{dir}, func() any { return loadContext(dir) }).(*buildContext)
+func contextFor(c *rewrite.Context) *buildContext {
+	return c.File.Memo(contextKey{c.Options.ContextDir}, func() any {
+		return loadContext(c.Options.ContextDir, c.BuildContext, c.RawBuildContext())
+	}).(*buildContext)
 }
 
-// osStat is os.Stat of a path of the context, memoized.
-func (b *buildContext) osStat(name string) statResult {
-	if r, ok := b.stats[name]; ok {
+// statFS is fs.Stat of a path of fsys, memoized (key tells the views
+// apart).
+func (b *buildContext) statFS(fsys fs.FS, key, name string) statResult {
+	if r, ok := b.stats[key+name]; ok {
 		return r
 	}
 	var r statResult
-	if st, err := os.Stat(name); err == nil {
+	if st, err := fs.Stat(fsys, name); err == nil {
 		r = statResult{ok: true, dir: st.IsDir()}
 	}
 	if b.stats == nil {
 		b.stats = map[string]statResult{}
 	}
-	b.stats[name] = r
+	b.stats[key+name] = r
 	return r
 }
 
-// loadContext opens the context folder; nil when dir is "" or not a folder.
-func loadContext(dir string) *buildContext {
-	if dir == "" {
+// loadContext opens the context's views; nil when there is no context.
+func loadContext(dir string, fsys, raw fs.FS) *buildContext {
+	if fsys == nil || raw == nil {
 		return nil
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil
-	}
-	b := &buildContext{dir: dir}
-	if data, err := os.ReadFile(filepath.Join(dir, ".dockerignore")); err == nil {
+	b := &buildContext{dir: dir, fsys: fsys, raw: raw}
+	if data, err := fs.ReadFile(raw, ".dockerignore"); err == nil {
 		b.hasIgnore = true
 		pats, err := ignorefile.ReadAll(bytes.NewReader(data))
 		if err == nil {
@@ -84,7 +87,7 @@ func loadContext(dir string) *buildContext {
 }
 
 // excluded reports whether .dockerignore keeps rel (a slash path relative
-// to the context) out of the context.
+// to the context, there or not) out of the context.
 func (b *buildContext) excluded(rel string) bool {
 	if b.ignore == nil {
 		return false
@@ -100,11 +103,11 @@ func (b *buildContext) excluded(rel string) bool {
 // stat reports whether rel is in the context (exists, not excluded) and
 // whether it is a folder.
 func (b *buildContext) stat(rel string) (ok, dir bool) {
-	rel = path.Clean(rel)
-	if strings.HasPrefix(rel, "../") || rel == ".." || b.excluded(rel) {
+	name, in := rewrite.ContextPath(rel)
+	if !in {
 		return false, false
 	}
-	r := b.osStat(filepath.Join(b.dir, filepath.FromSlash(rel)))
+	r := b.statFS(b.fsys, "", name)
 	return r.ok, r.dir
 }
 
@@ -117,7 +120,8 @@ func (b *buildContext) file(rel string) bool {
 // exists reports whether rel is on disk in the context folder, whether or
 // not .dockerignore excludes it.
 func (b *buildContext) exists(rel string) bool {
-	return b.osStat(filepath.Join(b.dir, filepath.FromSlash(path.Clean(rel)))).ok
+	name, in := rewrite.ContextPath(rel)
+	return in && b.statFS(b.raw, "raw\x00", name).ok
 }
 
 // read returns the content of a file in the context ("" and false when it
@@ -126,12 +130,12 @@ func (b *buildContext) read(rel string) (string, bool) {
 	if !b.file(rel) {
 		return "", false
 	}
-	name := filepath.Join(b.dir, filepath.FromSlash(path.Clean(rel)))
+	name, _ := rewrite.ContextPath(rel)
 	if r, ok := b.reads[name]; ok {
 		return r.data, r.ok
 	}
 	var r readResult
-	if data, err := os.ReadFile(name); err == nil {
+	if data, err := fs.ReadFile(b.fsys, name); err == nil {
 		r = readResult{data: string(data), ok: true}
 	}
 	if b.reads == nil {
@@ -144,20 +148,13 @@ func (b *buildContext) read(rel string) (string, bool) {
 // glob lists the context files (not excluded) matching a pattern of one
 // folder level, like COPY's own wildcard, in sorted order.
 func (b *buildContext) glob(pattern string) []string {
-	matches, err := filepath.Glob(filepath.Join(b.dir, filepath.FromSlash(pattern)))
+	pattern, in := rewrite.ContextPath(pattern)
+	if !in {
+		return nil
+	}
+	matches, err := fs.Glob(b.fsys, pattern)
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, m := range matches {
-		rel, err := filepath.Rel(b.dir, m)
-		if err != nil {
-			continue
-		}
-		rel = filepath.ToSlash(rel)
-		if !b.excluded(rel) {
-			out = append(out, rel)
-		}
-	}
-	return out
+	return matches
 }

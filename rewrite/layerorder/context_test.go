@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/dockslim/dockslim/rewrite"
 )
 
 func TestBuildContext(t *testing.T) {
@@ -17,7 +19,11 @@ func TestBuildContext(t *testing.T) {
 		}
 	}
 	os.WriteFile(filepath.Join(dir, ".dockerignore"), []byte("# comment\nnode_modules\n/docs\n!docs/keep.md\n"), 0o644)
-	b := loadContext(dir)
+	open := func(dir string) *buildContext {
+		view, raw := rewrite.OpenBuildContext(dir)
+		return loadContext(dir, view, raw)
+	}
+	b := open(dir)
 	if b == nil || !b.hasIgnore {
 		t.Fatal("context not loaded")
 	}
@@ -44,7 +50,13 @@ func TestBuildContext(t *testing.T) {
 	if got := b.glob("src/*.py"); len(got) != 1 || got[0] != "src/app.py" {
 		t.Errorf("glob: %v", got)
 	}
-	if loadContext("") != nil || loadContext(filepath.Join(dir, "requirements.txt")) != nil {
+	if got := b.glob("docs/*.md"); len(got) != 1 || got[0] != "docs/keep.md" {
+		t.Errorf("glob of a partly excluded folder: %v", got)
+	}
+	if !b.exists("node_modules/a/index.js") || b.exists("missing.txt") {
+		t.Error("exists must see the folder as it is")
+	}
+	if open("") != nil || open(filepath.Join(dir, "requirements.txt")) != nil {
 		t.Error("no context expected")
 	}
 }

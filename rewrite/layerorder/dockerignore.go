@@ -53,10 +53,9 @@ dockslim reports the missing entries; it does not edit your .dockerignore.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "layerorder-dockerignore",
-		Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore})
-}
+// DockerignorePass is the layerorder-dockerignore pass.
+var DockerignorePass = &rewrite.Pass{Name: "layerorder-dockerignore",
+	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore}
 
 // ignoreEntry is a .dockerignore line dockslim may propose.
 type ignoreEntry struct {
@@ -184,7 +183,7 @@ func (a *analysis) ignoreEntries() []ignoreEntry {
 	}
 	named := a.namedSources()
 	return slices.DeleteFunc(out, func(e ignoreEntry) bool {
-		return candidateMatchesAny(e.pattern, named)
+		return candidateMatchers(a.env).matchesAny(e.pattern, named)
 	})
 }
 
@@ -226,19 +225,27 @@ func containsAll(s string, subs []string) bool {
 	return true
 }
 
-// candidates caches the compiled matchers of the candidate patterns: a fixed
-// handful, asked about in every round of every file, and compiling one is a
-// regular expression each time. patternmatcher compiles lazily on first
-// match, which is not safe for concurrent use, hence the lock around use.
-var candidates struct {
+// matcherCache holds the compiled matchers of the candidate patterns for a
+// run (it lives in rewrite.Env): a fixed handful, asked about in every round
+// of every file, and compiling one is a regular expression each time.
+// patternmatcher compiles lazily on first match, which is not safe for
+// concurrent use, hence the lock around use.
+type matcherCache struct {
 	sync.Mutex
 	m map[string]*patternmatcher.PatternMatcher
 }
 
-// candidateMatchesAny reports whether pattern (or its parent rule) matches
-// one of paths; a pattern that does not compile counts as matching, so
-// that it is never proposed.
-func candidateMatchesAny(pattern string, paths []string) bool {
+type matcherCacheKey struct{}
+
+// candidateMatchers is the run's matcher cache.
+func candidateMatchers(env *rewrite.Env) *matcherCache {
+	return env.Memo(matcherCacheKey{}, func() any { return &matcherCache{} }).(*matcherCache)
+}
+
+// matchesAny reports whether pattern (or its parent rule) matches one of
+// paths; a pattern that does not compile counts as matching, so that it is
+// never proposed.
+func (candidates *matcherCache) matchesAny(pattern string, paths []string) bool {
 	// A glob's literal runs match only themselves: a path that lacks one
 	// cannot match, which settles most candidates without compiling them.
 	lits := literalRuns(pattern)

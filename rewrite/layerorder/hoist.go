@@ -36,9 +36,8 @@ COPY . /app`,
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "layerorder-hoist", Rules: []*rewrite.Rule{RuleIndependentFirst}, Run: runHoist})
-}
+// HoistPass is the layerorder-hoist pass.
+var HoistPass = &rewrite.Pass{Name: "layerorder-hoist", Rules: []*rewrite.Rule{RuleIndependentFirst}, Run: runHoist}
 
 // hoistable are the instructions that may move above the broad copy.
 var hoistable = strset.Set{"run", "env", "arg", "label", "expose", "user"}

@@ -19,10 +19,11 @@ type analysis struct {
 	f      *parser.File
 	ctx    *buildContext // nil: no build context
 	models map[*parser.Stage]*stageModel
+	env    *rewrite.Env // the run's (for its caches)
 }
 
 func newAnalysis(c *rewrite.Context) *analysis {
-	return &analysis{f: c.File, ctx: contextFor(c.File, c.Options.ContextDir), models: fileModels(c.File)}
+	return &analysis{f: c.File, ctx: contextFor(c), models: fileModels(c.File), env: c.Options.Env}
 }
 
 type modelsKey struct{}

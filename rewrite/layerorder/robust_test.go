@@ -32,11 +32,11 @@ func TestNoPanics(t *testing.T) {
 		for _, src := range srcs {
 			for _, unsafe := range []bool{false, true} {
 				opts := rewrite.Options{ContextDir: ctx, UnsafeFixes: unsafe}
-				res, err := rewrite.Run("Dockerfile", []byte(src), opts)
+				res, err := testEngine(t).Run("Dockerfile", []byte(src), opts)
 				if err != nil {
 					continue // not a Dockerfile buildkit accepts
 				}
-				if errs := rewrite.InternalErrors(); len(errs) > 0 {
+				if errs := res.InternalErrors; len(errs) > 0 {
 					t.Errorf("%q: %s", src, strings.Join(errs, "; "))
 				}
 				if res.Unstable || len(res.Dropped) > 0 {
@@ -45,11 +45,22 @@ func TestNoPanics(t *testing.T) {
 				if _, err := parser.Load("Dockerfile", res.Output); err != nil {
 					t.Errorf("%q: output does not parse: %v", src, err)
 				}
-				again, _ := rewrite.Run("Dockerfile", res.Output, opts)
+				again, _ := testEngine(t).Run("Dockerfile", res.Output, opts)
 				if again != nil && string(again.Output) != string(res.Output) {
 					t.Errorf("%q: not stable", src)
 				}
 			}
 		}
 	}
+}
+
+// testEngine runs this package's passes (and rewrite.InvalidPass), in the
+// order of rewrite/all's list.
+func testEngine(t testing.TB) *rewrite.Engine {
+	t.Helper()
+	e, err := rewrite.NewEngine(rewrite.InvalidPass, DockerignorePass, HoistPass, SplitPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -55,9 +55,8 @@ COPY . .`,
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "layerorder-split", Rules: []*rewrite.Rule{RuleDepsBeforeSource}, Run: runSplit})
-}
+// SplitPass is the layerorder-split pass.
+var SplitPass = &rewrite.Pass{Name: "layerorder-split", Rules: []*rewrite.Rule{RuleDepsBeforeSource}, Run: runSplit}
 
 func runSplit(c *rewrite.Context) {
 	a := newAnalysis(c)

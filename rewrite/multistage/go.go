@@ -59,7 +59,8 @@ CMD ["/bin/server"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("go", RuleGo, recogniseGo) }
+// GoPass is the multistage-go pass.
+var GoPass = newPass("go", RuleGo, recogniseGo)
 
 // goValueFlags are go build flags that take a value.
 var goValueFlags = strset.Set{"o", "p", "asmflags", "buildmode", "buildvcs", "compiler", "gccgoflags", "gcflags",

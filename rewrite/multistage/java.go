@@ -54,7 +54,8 @@ CMD ["java", "-jar", "target/app-1.0.jar"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("java", RuleJava, recogniseJava) }
+// JavaPass is the multistage-java pass.
+var JavaPass = newPass("java", RuleJava, recogniseJava)
 
 var (
 	mavenPhases  = strset.Set{"package", "verify", "install"}

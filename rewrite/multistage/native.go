@@ -60,7 +60,8 @@ CMD ["/opt/app/bin/server"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("native", RuleNative, recogniseNative) }
+// NativePass is the multistage-native pass.
+var NativePass = newPass("native", RuleNative, recogniseNative)
 
 // nativeSuite is the Debian release of a C builder image.
 func nativeSuite(repo, tag string) (string, bool) {

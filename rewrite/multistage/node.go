@@ -67,7 +67,8 @@ CMD ["node", "dist/server.js"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("node", RuleNode, recogniseNode) }
+// NodePass is the multistage-node pass.
+var NodePass = newPass("node", RuleNode, recogniseNode)
 
 type packageJSON struct {
 	Main    string            `json:"main"`

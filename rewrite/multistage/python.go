@@ -80,7 +80,8 @@ CMD ["gunicorn", "app:app"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("python", RulePython, recognisePython) }
+// PythonPass is the multistage-python pass.
+var PythonPass = newPass("python", RulePython, recognisePython)
 
 // pythonSlimLibs are runtime libraries every python:*-slim image keeps (the
 // docker-library slim Dockerfile marks what its python links as manually
@@ -210,7 +211,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	// libpq-dev, libxml2-dev, ... already installed.
 	full := slim != si.tag()
 	for _, c := range pips {
-		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.BuildContext)
 		if full {
 			noBinary := ""
 			for _, a := range c.argv {

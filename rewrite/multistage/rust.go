@@ -1,9 +1,8 @@
 package multistage
 
 import (
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -57,7 +56,8 @@ CMD ["./target/release/hello"]`,
 	Severity:      rewrite.Info,
 }
 
-func init() { register("rust", RuleRust, recogniseRust) }
+// RustPass is the multistage-rust pass.
+var RustPass = newPass("rust", RuleRust, recogniseRust)
 
 var cargoValueFlags = strset.Set{"--bin", "--target", "--target-dir", "--profile", "--manifest-path", "-p",
 	"--package", "--features", "-F", "-j", "--jobs", "--example", "--color", "--config", "-Z", "--exclude"}
@@ -320,7 +320,11 @@ func (si *stageInfo) contextExists(name string) bool {
 	if !si.hasContext() {
 		return false
 	}
-	_, err := os.Stat(filepath.Join(si.c.Options.ContextDir, filepath.FromSlash(name)))
+	p, ok := rewrite.ContextPath(name)
+	if !ok {
+		return false
+	}
+	_, err := fs.Stat(si.c.BuildContext, p)
 	return err == nil
 }
 
@@ -329,7 +333,7 @@ func (si *stageInfo) contextBins() []string {
 	if !si.hasContext() {
 		return nil
 	}
-	ents, _ := os.ReadDir(filepath.Join(si.c.Options.ContextDir, "src", "bin"))
+	ents, _ := fs.ReadDir(si.c.BuildContext, "src/bin")
 	var out []string
 	for _, e := range ents {
 		if n, ok := strings.CutSuffix(e.Name(), ".rs"); ok && !e.IsDir() {

@@ -13,9 +13,8 @@ package multistage
 
 import (
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"strings"
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -124,11 +123,11 @@ type stageInfo struct {
 // not a candidate for it.
 type recogniser func(si *stageInfo) (*plan, *decline)
 
-// register adds a pass running rec for rule.
-func register(name string, rule *rewrite.Rule, rec recogniser) {
-	rewrite.Register(&rewrite.Pass{Name: "multistage-" + name, Rules: []*rewrite.Rule{rule}, Run: func(c *rewrite.Context) {
+// newPass makes the pass running rec for rule.
+func newPass(name string, rule *rewrite.Rule, rec recogniser) *rewrite.Pass {
+	return &rewrite.Pass{Name: "multistage-" + name, Rules: []*rewrite.Rule{rule}, Run: func(c *rewrite.Context) {
 		run(c, rule, rec)
-	}})
+	}}
 }
 
 func run(c *rewrite.Context, rule *rewrite.Rule, rec recogniser) {
@@ -248,18 +247,19 @@ func (si *stageInfo) last(kw string) *parser.Instruction {
 	return out
 }
 
-// contextFile reads a file of the build context, when dockslim knows it.
+// contextFile reads a file of the build context (.dockerignore applied),
+// when dockslim knows it.
 func (si *stageInfo) contextFile(name string) ([]byte, bool) {
-	dir := si.c.Options.ContextDir
-	if dir == "" {
+	p, ok := rewrite.ContextPath(name)
+	if !si.hasContext() || !ok {
 		return nil, false
 	}
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	b, err := fs.ReadFile(si.c.BuildContext, p)
 	return b, err == nil
 }
 
 // hasContext reports whether the build context is known.
-func (si *stageInfo) hasContext() bool { return si.c.Options.ContextDir != "" }
+func (si *stageInfo) hasContext() bool { return si.c.BuildContext != nil }
 
 // command is one simple command of a RUN, shell or exec form.
 type command struct {

@@ -80,11 +80,10 @@ DS130.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "apk", Rules: []*rewrite.Rule{
-		RuleApkNoCache, RuleApkRedundantUpdate, RuleApkRedundantCacheRm,
-	}, Run: runApk})
-}
+// ApkPass is the apk pass.
+var ApkPass = &rewrite.Pass{Name: "apk", Rules: []*rewrite.Rule{
+	RuleApkNoCache, RuleApkRedundantUpdate, RuleApkRedundantCacheRm,
+}, Run: runApk}
 
 // apkValueOpts is the shared option table.
 var apkValueOpts = shellcmd.Apk.ValueOpts

@@ -201,12 +201,11 @@ keepcache=True, so a mount alone would not help them.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "apt", Rules: []*rewrite.Rule{
-		RuleAptNoRecommends, RuleAptAssumeYes, RuleAptListsCleanup, RuleAptUpdateOwnRun,
-		RuleAptUpgrade, RuleAptCacheMounts,
-	}, Run: runApt})
-}
+// AptPass is the apt pass.
+var AptPass = &rewrite.Pass{Name: "apt", Rules: []*rewrite.Rule{
+	RuleAptNoRecommends, RuleAptAssumeYes, RuleAptListsCleanup, RuleAptUpdateOwnRun,
+	RuleAptUpgrade, RuleAptCacheMounts,
+}, Run: runApt}
 
 func isApt(name string) bool { return shellcmd.IsApt(name) }
 

@@ -45,9 +45,8 @@ Otherwise dockslim does nothing: it cannot tell.`,
 	Parfum:        []string{"tarSomethingRmTheSomething"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "archive", Rules: []*rewrite.Rule{RuleArchiveNotRemoved}, Run: runArchive})
-}
+// ArchivePass is the archive pass.
+var ArchivePass = &rewrite.Pass{Name: "archive", Rules: []*rewrite.Rule{RuleArchiveNotRemoved}, Run: runArchive}
 
 // download is a file that a command downloads.
 type download struct {

@@ -41,9 +41,8 @@ With --cache-mounts, dockslim mounts GEM_HOME/cache as a BuildKit cache instead
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "bundler", Rules: []*rewrite.Rule{RuleBundlerCache}, Run: runBundler})
-}
+// BundlerPass is the bundler pass.
+var BundlerPass = &rewrite.Pass{Name: "bundler", Rules: []*rewrite.Rule{RuleBundlerCache}, Run: runBundler}
 
 // bundleValueOpts is the shared option table.
 var bundleValueOpts = shellcmd.Bundler.ValueOpts

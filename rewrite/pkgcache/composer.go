@@ -41,9 +41,8 @@ image (COMPOSER_HOME=/tmp). Elsewhere Composer picks ~/.composer/cache or
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "composer", Rules: []*rewrite.Rule{RuleComposerNoCache}, Run: runComposer})
-}
+// ComposerPass is the composer pass.
+var ComposerPass = &rewrite.Pass{Name: "composer", Rules: []*rewrite.Rule{RuleComposerNoCache}, Run: runComposer}
 
 // composerValueOpts is the shared option table.
 var composerValueOpts = shellcmd.Composer.ValueOpts

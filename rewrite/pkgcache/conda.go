@@ -41,9 +41,8 @@ reported, the mount needs uid=/gid= options.)`,
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "conda", Rules: []*rewrite.Rule{RuleCondaClean}, Run: runConda})
-}
+// CondaPass is the conda pass.
+var CondaPass = &rewrite.Pass{Name: "conda", Rules: []*rewrite.Rule{RuleCondaClean}, Run: runConda}
 
 func isConda(name string) bool { return name == "conda" || name == "mamba" || name == "micromamba" }
 

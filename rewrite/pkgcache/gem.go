@@ -31,9 +31,8 @@ This is not a cache, so it applies with --cache-mounts too.`,
 	Parfum:        []string{"gemUpdateNoDocument"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "gem", Rules: []*rewrite.Rule{RuleGemNoDocument}, Run: runGem})
-}
+// GemPass is the gem pass.
+var GemPass = &rewrite.Pass{Name: "gem", Rules: []*rewrite.Rule{RuleGemNoDocument}, Run: runGem}
 
 // gemDocsHandled reports a command that already says what to do with docs.
 func gemDocsHandled(lc *langCmd) bool {

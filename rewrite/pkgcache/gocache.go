@@ -37,9 +37,8 @@ options on the mount: reported only.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "gocache", Rules: []*rewrite.Rule{RuleGoCacheMount}, Run: runGoCache})
-}
+// GoCachePass is the gocache pass.
+var GoCachePass = &rewrite.Pass{Name: "gocache", Rules: []*rewrite.Rule{RuleGoCacheMount}, Run: runGoCache}
 
 // goCacheNeeds returns which caches a go command fills.
 func goCacheNeeds(lc *langCmd) (mod, build bool) {

@@ -102,7 +102,7 @@ func TestRuleExamples(t *testing.T) {
 				src = "FROM debian:bookworm-slim AS build\n" + src + "FROM scratch\n"
 			}
 			opts := rewrite.Options{Selector: rewrite.Selector{Select: []string{r.ID}}, CacheMounts: r == RuleGoCacheMount}
-			res, err := rewrite.Run("Dockerfile", []byte(src), opts)
+			res, err := testEngine(t).Run("Dockerfile", []byte(src), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,4 +115,16 @@ func TestRuleExamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testEngine runs this package's passes (and rewrite.InvalidPass), in the
+// order of rewrite/all's list.
+func testEngine(t testing.TB) *rewrite.Engine {
+	t.Helper()
+	e, err := rewrite.NewEngine(ApkPass, AptPass, ArchivePass, BundlerPass, ComposerPass, CondaPass, GemPass, GoCachePass,
+		rewrite.InvalidPass, LayerCleanupPass, NpmPass, PipPass, PnpmPass, PoetryPass, UvPass, YarnPass, YumPass, ZypperPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -44,9 +44,8 @@ cleanup command inside a RUN that does other work.`,
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "layercleanup", Rules: []*rewrite.Rule{RuleLaterCleanup}, Run: runLayerCleanup})
-}
+// LayerCleanupPass is the layercleanup pass.
+var LayerCleanupPass = &rewrite.Pass{Name: "layercleanup", Rules: []*rewrite.Rule{RuleLaterCleanup}, Run: runLayerCleanup}
 
 // cleanupTargets returns the paths a cleanup command deletes; ok is false
 // when cmd is not a cleanup command (or its paths are not literal).

@@ -56,9 +56,8 @@ run without --force: it prints an error and exits non-zero, so the RUN fails
 	Parfum:        []string{"npmCacheCleanUseForce"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "npm", Rules: []*rewrite.Rule{RuleNpmCacheClean, RuleNpmCacheCleanForce}, Run: runNpm})
-}
+// NpmPass is the npm pass.
+var NpmPass = &rewrite.Pass{Name: "npm", Rules: []*rewrite.Rule{RuleNpmCacheClean, RuleNpmCacheCleanForce}, Run: runNpm}
 
 // npmValueOpts is the shared option table.
 var npmValueOpts = shellcmd.Npm.ValueOpts

@@ -46,9 +46,8 @@ the cache out of the image and makes rebuilds faster; no flag is added then.`,
 	Parfum:        []string{"pipUseNoCacheDir"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "pip", Rules: []*rewrite.Rule{RulePipNoCacheDir}, Run: runPip})
-}
+// PipPass is the pip pass.
+var PipPass = &rewrite.Pass{Name: "pip", Rules: []*rewrite.Rule{RulePipNoCacheDir}, Run: runPip}
 
 // pipValueOpts is the shared option table.
 var pipValueOpts = shellcmd.Pip.ValueOpts

@@ -40,9 +40,8 @@ that is not on the project's filesystem (set ENV PNPM_HOME=/pnpm first).`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "pnpm", Rules: []*rewrite.Rule{RulePnpmStorePrune}, Run: runPnpm})
-}
+// PnpmPass is the pnpm pass.
+var PnpmPass = &rewrite.Pass{Name: "pnpm", Rules: []*rewrite.Rule{RulePnpmStorePrune}, Run: runPnpm}
 
 // pnpmValueOpts is the shared option table.
 var pnpmValueOpts = shellcmd.Pnpm.ValueOpts

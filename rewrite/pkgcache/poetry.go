@@ -39,9 +39,8 @@ With --cache-mounts, dockslim mounts the two folders as BuildKit caches instead.
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "poetry", Rules: []*rewrite.Rule{RulePoetryCache}, Run: runPoetry})
-}
+// PoetryPass is the poetry pass.
+var PoetryPass = &rewrite.Pass{Name: "poetry", Rules: []*rewrite.Rule{RulePoetryCache}, Run: runPoetry}
 
 var poetryValueOpts = strset.Set{"-C", "--directory", "-P", "--project"}
 

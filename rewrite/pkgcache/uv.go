@@ -33,9 +33,8 @@ mount and copies; set ENV UV_LINK_MODE=copy to silence that.`,
 	Severity:      rewrite.Warning,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "uv", Rules: []*rewrite.Rule{RuleUvNoCache}, Run: runUv})
-}
+// UvPass is the uv pass.
+var UvPass = &rewrite.Pass{Name: "uv", Rules: []*rewrite.Rule{RuleUvNoCache}, Run: runUv}
 
 // uv's global options that take a value and may come before the subcommand.
 var uvValueOpts = strset.Set{

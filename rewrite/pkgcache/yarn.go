@@ -2,8 +2,7 @@ package pkgcache
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 
 	"github.com/dockslim/dockslim/parser"
@@ -47,9 +46,8 @@ instead of the cleanup (Yarn 1 only).`,
 	Parfum:        []string{"yarnCacheCleanAfterInstall"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "yarn", Rules: []*rewrite.Rule{RuleYarnCacheClean}, Run: runYarn})
-}
+// YarnPass is the yarn pass.
+var YarnPass = &rewrite.Pass{Name: "yarn", Rules: []*rewrite.Rule{RuleYarnCacheClean}, Run: runYarn}
 
 // yarnValueOpts is the shared option table.
 var yarnValueOpts = shellcmd.Yarn.ValueOpts
@@ -114,13 +112,13 @@ func yarnBerry(c *rewrite.Context, lc *langCmd) string {
 	if lc.Has("--immutable", "--immutable-cache") {
 		return "it uses Yarn 2+'s --immutable"
 	}
-	if dir := c.Options.ContextDir; dir != "" {
-		for _, p := range []string{".yarnrc.yml", filepath.Join(".yarn", "releases")} {
-			if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
-				return "the build context has " + filepath.ToSlash(p)
+	if ctx := c.BuildContext; ctx != nil {
+		for _, p := range []string{".yarnrc.yml", ".yarn/releases"} {
+			if _, err := fs.Stat(ctx, p); err == nil {
+				return "the build context has " + p
 			}
 		}
-		if b, err := os.ReadFile(filepath.Join(dir, "package.json")); err == nil {
+		if b, err := fs.ReadFile(ctx, "package.json"); err == nil {
 			var pkg struct {
 				PackageManager string `json:"packageManager"`
 			}

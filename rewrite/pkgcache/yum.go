@@ -86,9 +86,8 @@ in a cache mount with keepcache=True, which dockslim does not configure.`,
 	Parfum:        []string{"yumInstallRmVarCacheYum"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "yum", Rules: []*rewrite.Rule{RuleDnfNoWeakDeps, RuleYumAssumeYes, RuleYumClean}, Run: runYum})
-}
+// YumPass is the yum pass.
+var YumPass = &rewrite.Pass{Name: "yum", Rules: []*rewrite.Rule{RuleDnfNoWeakDeps, RuleYumAssumeYes, RuleYumClean}, Run: runYum}
 
 func isYum(name string) bool {
 	return name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf"

@@ -73,11 +73,10 @@ moves that cleanup here), and for exec-form RUN (reported).`,
 	Hadolint:      []string{"DL3036"},
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "zypper", Rules: []*rewrite.Rule{
-		RuleZypperNoRecommends, RuleZypperNonInteractive, RuleZypperClean,
-	}, Run: runZypper})
-}
+// ZypperPass is the zypper pass.
+var ZypperPass = &rewrite.Pass{Name: "zypper", Rules: []*rewrite.Rule{
+	RuleZypperNoRecommends, RuleZypperNonInteractive, RuleZypperClean,
+}, Run: runZypper}
 
 // zypperValueOpts is the shared option table.
 var zypperValueOpts = shellcmd.Zypper.ValueOpts

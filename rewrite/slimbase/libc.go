@@ -56,9 +56,8 @@ is set: a cgo-linked binary needs glibc.`,
 	Severity:      rewrite.Error,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "cross-libc", Rules: []*rewrite.Rule{RuleCrossLibc}, Run: runCrossLibc})
-}
+// CrossLibcPass is the cross-libc pass.
+var CrossLibcPass = &rewrite.Pass{Name: "cross-libc", Rules: []*rewrite.Rule{RuleCrossLibc}, Run: runCrossLibc}
 
 // nativeDirs hold compiled files when copied whole or below.
 var nativeDirs = []string{"/usr/local", "/usr/lib", "/lib", "/lib64", "/usr/bin", "/bin", "/usr/sbin", "/sbin", "/opt/venv", "/venv", "/go/bin"}

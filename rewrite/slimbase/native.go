@@ -2,13 +2,13 @@ package slimbase
 
 import (
 	"bufio"
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
 )
 
@@ -58,8 +58,8 @@ type nativeBuild struct {
 
 // nativeBuilds lists packages that pip, gem or bundler compile from source
 // in stages: literal arguments, and requirement files and Gemfile.lock read
-// from the build context (contextDir, when known).
-func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
+// from the build context (ctx, .dockerignore applied; nil when unknown).
+func nativeBuilds(stages []*parser.Stage, ctx fs.FS) []nativeBuild {
 	var out []nativeBuild
 	for _, st := range stages {
 		for _, in := range st.Instructions {
@@ -74,7 +74,7 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 				args := cmd.Lits()
 				switch {
 				case shellcmd.IsPip(cmd.Name) && len(args) > 1 && slices.Contains(args, "install"):
-					for _, p := range pipInstallPackages(args, contextDir) {
+					for _, p := range pipInstallPackages(args, ctx) {
 						if deps, ok := pipNative[p]; ok {
 							add("pip", p, deps)
 						}
@@ -85,7 +85,7 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 						}
 					}
 					for _, dir := range pipLocalProjects(args) {
-						if why := localProjectCompiles(contextDir, dir); why != "" {
+						if why := localProjectCompiles(ctx, dir); why != "" {
 							add("pip", why, nil)
 						}
 					}
@@ -96,7 +96,7 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 						}
 					}
 				case cmd.Name == "bundle" && (len(args) == 1 || args[1] == "install"):
-					for _, g := range lockedGems(contextDir) {
+					for _, g := range lockedGems(ctx) {
 						if deps, ok := gemNative[g]; ok {
 							add("bundler", g, deps)
 						}
@@ -112,20 +112,20 @@ func nativeBuilds(stages []*parser.Stage, contextDir string) []nativeBuild {
 
 // pipInstallPackages returns the normalised project names of a pip install
 // argv: literal requirements and those of -r files found in the context.
-func pipInstallPackages(args []string, contextDir string) []string {
+func pipInstallPackages(args []string, ctx fs.FS) []string {
 	var out []string
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "-r" || a == "--requirement":
 			if i+1 < len(args) {
-				out = append(out, requirementsFile(contextDir, args[i+1], 0)...)
+				out = append(out, requirementsFile(ctx, args[i+1], 0)...)
 				i++
 			}
 		case strings.HasPrefix(a, "--requirement="):
-			out = append(out, requirementsFile(contextDir, strings.TrimPrefix(a, "--requirement="), 0)...)
+			out = append(out, requirementsFile(ctx, strings.TrimPrefix(a, "--requirement="), 0)...)
 		case strings.HasPrefix(a, "-r") && len(a) > 2:
-			out = append(out, requirementsFile(contextDir, a[2:], 0)...)
+			out = append(out, requirementsFile(ctx, a[2:], 0)...)
 		case a == "-c" || a == "--constraint" || a == "-e" || a == "--editable" || a == "-i" ||
 			a == "--index-url" || a == "--extra-index-url" || a == "-f" || a == "--find-links" ||
 			a == "--target" || a == "-t" || a == "--prefix" || a == "--root":
@@ -157,17 +157,14 @@ func requirementName(s string) string {
 // requirementsFile reads a requirements file from the build context: the
 // path as written (relative to the context), then its base name. Nested
 // -r files are followed a few levels deep.
-func requirementsFile(contextDir, name string, depth int) []string {
-	if contextDir == "" || depth > 4 || strings.Contains(name, "$") {
+func requirementsFile(ctx fs.FS, name string, depth int) []string {
+	if ctx == nil || depth > 4 || strings.Contains(name, "$") {
 		return nil
 	}
-	var fh *os.File
-	for _, p := range []string{filepath.Join(contextDir, filepath.FromSlash(strings.TrimPrefix(name, "/"))), filepath.Join(contextDir, path.Base(name))} {
-		if !strings.HasPrefix(filepath.Clean(p), filepath.Clean(contextDir)) {
-			continue
-		}
+	var fh fs.File
+	for _, p := range requirementsCandidates(name) {
 		var err error
-		if fh, err = os.Open(p); err == nil {
+		if fh, err = ctx.Open(p); err == nil {
 			break
 		}
 	}
@@ -186,7 +183,7 @@ func requirementsFile(contextDir, name string, depth int) []string {
 		case line == "" || strings.HasPrefix(line, "#"):
 		case strings.HasPrefix(line, "-r ") || strings.HasPrefix(line, "--requirement "):
 			_, nested, _ := strings.Cut(line, " ")
-			out = append(out, requirementsFile(contextDir, path.Join(path.Dir(name), strings.TrimSpace(nested)), depth+1)...)
+			out = append(out, requirementsFile(ctx, path.Join(path.Dir(name), strings.TrimSpace(nested)), depth+1)...)
 		case strings.HasPrefix(line, "-"):
 		default:
 			if n := requirementName(line); n != "" {
@@ -198,11 +195,11 @@ func requirementsFile(contextDir, name string, depth int) []string {
 }
 
 // lockedGems returns the gem names of Gemfile.lock in the build context.
-func lockedGems(contextDir string) []string {
-	if contextDir == "" {
+func lockedGems(ctx fs.FS) []string {
+	if ctx == nil {
 		return nil
 	}
-	b, err := os.ReadFile(filepath.Join(contextDir, "Gemfile.lock"))
+	b, err := fs.ReadFile(ctx, "Gemfile.lock")
 	if err != nil {
 		return nil
 	}
@@ -252,34 +249,36 @@ var compiledSources = []string{".c", ".cc", ".cpp", ".cxx", ".pyx", ".f90", ".rs
 // compiler that slim images lack. With a build context it looks for such
 // sources and for ext_modules in setup.py; without one it cannot tell and
 // says so. "" means no compiling was found.
-func localProjectCompiles(contextDir, dir string) string {
-	if contextDir == "" {
+func localProjectCompiles(ctx fs.FS, dir string) string {
+	if ctx == nil {
 		return "a local project (" + dir + "; no build context to check for C extensions)"
 	}
-	root := contextDir
+	root := "."
 	if !strings.HasPrefix(dir, "/") {
-		root = filepath.Join(contextDir, dir)
+		var in bool
+		if root, in = rewrite.ContextPath(dir); !in {
+			return ""
+		}
 	}
-	if b, err := os.ReadFile(filepath.Join(root, "setup.py")); err == nil {
+	if b, err := fs.ReadFile(ctx, path.Join(root, "setup.py")); err == nil {
 		if s := string(b); strings.Contains(s, "ext_modules") || strings.Contains(s, "Extension(") {
 			return "a local project with C extensions (" + dir + ": setup.py ext_modules)"
 		}
 	}
 	found := ""
-	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	fs.WalkDir(ctx, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || found != "" {
-			return filepath.SkipDir
+			return fs.SkipDir
 		}
 		if d.IsDir() {
 			if p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "venv") {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
 		for _, ext := range compiledSources {
 			if strings.HasSuffix(d.Name(), ext) {
-				rel, _ := filepath.Rel(contextDir, p)
-				found = "a local project with compiled sources (" + filepath.ToSlash(rel) + ")"
+				found = "a local project with compiled sources (" + p + ")"
 			}
 		}
 		return nil

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/registry/client"
 	"github.com/dockslim/dockslim/registry/registrytest"
 	"github.com/dockslim/dockslim/rewrite"
@@ -56,27 +55,18 @@ func useRealHelper(t *testing.T) {
 	t.Setenv(client.EnvHelper, helperPath)
 }
 
-// useRegistry installs r as the registry client for the test.
-func useRegistry(t *testing.T, r Registry) {
-	t.Helper()
-	registryMu.Lock()
-	oldNew, oldCur := newRegistry, current
-	newRegistry, current = func() Registry { return r }, nil
-	registryMu.Unlock()
-	t.Cleanup(func() {
-		registryMu.Lock()
-		newRegistry, current = oldNew, oldCur
-		registryMu.Unlock()
-	})
-}
-
-// useHelperRegistry makes --online ask the registry at host through a
-// helper process, as dockslim does (the client finds the helper itself).
-func useHelperRegistry(t *testing.T, host string) {
+// helperClient asks the registry at host through a helper process, as
+// dockslim does (the client finds the helper itself).
+func helperClient(t *testing.T, host string) *client.Client {
 	t.Helper()
 	c := &client.Client{Host: host, Insecure: true}
 	t.Cleanup(func() { c.Close() })
-	useRegistry(t, helperRegistry{c})
+	return c
+}
+
+// online is the options of an --online run asking reg.
+func online(reg Registry) rewrite.Options {
+	return rewrite.Options{UnsafeFixes: true, Online: true, Env: &rewrite.Env{Registry: reg}}
 }
 
 // countingRegistry counts calls and passes them on.
@@ -85,14 +75,14 @@ type countingRegistry struct {
 	calls atomic.Int32
 }
 
-func (c *countingRegistry) Digest(ctx context.Context, ref images.Ref) (string, error) {
+func (c *countingRegistry) Digest(ctx context.Context, image, tag string) (string, error) {
 	c.calls.Add(1)
-	return c.inner.Digest(ctx, ref)
+	return c.inner.Digest(ctx, image, tag)
 }
 
-func (c *countingRegistry) Size(ctx context.Context, ref images.Ref) (int64, error) {
+func (c *countingRegistry) Size(ctx context.Context, image, tag string) (int64, error) {
 	c.calls.Add(1)
-	return c.inner.Size(ctx, ref)
+	return c.inner.Size(ctx, image, tag)
 }
 
 // Without --online, no fixture makes a registry call or starts the helper
@@ -106,9 +96,10 @@ func TestOfflineMakesNoNetworkAccess(t *testing.T) {
 	}
 	t.Setenv(client.EnvHelper, exe)
 	t.Setenv(envFakeHelper, marker)
-	reg := &countingRegistry{inner: newRegistry()} // the real client, on the fake helper
-	useRegistry(t, reg)
-	t.Cleanup(func() { reg.inner.(helperRegistry).c.Close() })
+	cl := &client.Client{} // the real client, on the fake helper
+	t.Cleanup(func() { cl.Close() })
+	reg := &countingRegistry{inner: cl}
+	env := &rewrite.Env{Registry: reg}
 
 	dirs, _ := filepath.Glob("../../fixtures/slimbase/*")
 	if len(dirs) < 20 {
@@ -119,7 +110,7 @@ func TestOfflineMakesNoNetworkAccess(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if _, err := rewrite.Run("Dockerfile", src, rewrite.Options{UnsafeFixes: true, ContextDir: dir}); err != nil {
+		if _, err := testEngine(t).Run("Dockerfile", src, rewrite.Options{UnsafeFixes: true, ContextDir: dir, Env: env}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -131,7 +122,7 @@ func TestOfflineMakesNoNetworkAccess(t *testing.T) {
 	}
 
 	// The same with --online asks, through the helper: the checks above can fail.
-	if _, err := rewrite.Run("Dockerfile", []byte("FROM python:3.12\n"), rewrite.Options{Online: true}); err != nil {
+	if _, err := testEngine(t).Run("Dockerfile", []byte("FROM python:3.12\n"), rewrite.Options{Online: true, Env: env}); err != nil {
 		t.Fatal(err)
 	}
 	if reg.calls.Load() == 0 {
@@ -145,9 +136,10 @@ func TestOfflineMakesNoNetworkAccess(t *testing.T) {
 func TestOnlineResolvesDigestAndSizes(t *testing.T) {
 	useRealHelper(t)
 	host, digests := registrytest.New(t, map[string]int64{"python:3.12": 4_000_000, "python:3.12-slim": 1_000_000})
-	useHelperRegistry(t, host)
+	opts := online(helperClient(t, host))
+	opts.Selector = rewrite.Selector{Select: []string{"DS200"}}
 	src := "FROM python:3.12@sha256:0a4c5f8d1b7e9e4d2f7c1c3b5a6e8d9f0a1b2c3d4e5f60718293a4b5c6d7e8f9\nCMD [\"python\"]\n"
-	res, err := rewrite.Run("Dockerfile", []byte(src), rewrite.Options{UnsafeFixes: true, Online: true, Selector: rewrite.Selector{Select: []string{"DS200"}}})
+	res, err := testEngine(t).Run("Dockerfile", []byte(src), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,8 +162,7 @@ func TestOnlineResolvesDigestAndSizes(t *testing.T) {
 func TestOnlineMissingTagDeclines(t *testing.T) {
 	useRealHelper(t)
 	host, _ := registrytest.New(t, map[string]int64{"python:3.12": 1000})
-	useHelperRegistry(t, host)
-	res, err := rewrite.Run("Dockerfile", []byte("FROM python:3.12\n"), rewrite.Options{UnsafeFixes: true, Online: true})
+	res, err := testEngine(t).Run("Dockerfile", []byte("FROM python:3.12\n"), online(helperClient(t, host)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,9 +182,12 @@ func TestOnlineMissingTagDeclines(t *testing.T) {
 // offline, and the finding says why, with what to install.
 func TestOnlineWithoutHelperSaysSo(t *testing.T) {
 	t.Setenv(client.EnvHelper, filepath.Join(t.TempDir(), "no-such-helper"))
-	useRegistry(t, newRegistry())
+	cl := &client.Client{}
+	t.Cleanup(func() { cl.Close() })
+	opts := online(cl)
+	opts.Selector = rewrite.Selector{Select: []string{"DS200"}}
 	src := "FROM python:3.12@sha256:0a4c5f8d1b7e9e4d2f7c1c3b5a6e8d9f0a1b2c3d4e5f60718293a4b5c6d7e8f9\nCMD [\"python\"]\n"
-	res, err := rewrite.Run("Dockerfile", []byte(src), rewrite.Options{UnsafeFixes: true, Online: true, Selector: rewrite.Selector{Select: []string{"DS200"}}})
+	res, err := testEngine(t).Run("Dockerfile", []byte(src), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,12 +210,24 @@ func TestOnlineWithoutHelperSaysSo(t *testing.T) {
 	}
 }
 
+// --online without a registry client in the Env keeps the offline fix and
+// says why.
+func TestOnlineWithoutRegistrySaysSo(t *testing.T) {
+	opts := online(nil)
+	opts.Selector = rewrite.Selector{Select: []string{"DS200"}}
+	res, err := testEngine(t).Run("Dockerfile", []byte("FROM python:3.12\nCMD [\"python\"]\n"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Applied) != 1 || !strings.Contains(res.Applied[0].Message, rewrite.ErrNoRegistry.Error()) {
+		t.Fatalf("applied %v", res.Applied)
+	}
+}
+
 func TestHelperRegistryNotFoundIsErrNotFound(t *testing.T) {
 	useRealHelper(t)
 	host, _ := registrytest.New(t, map[string]int64{"python:3.12": 1000})
-	c := &client.Client{Host: host, Insecure: true}
-	defer c.Close()
-	_, err := helperRegistry{c}.Digest(context.Background(), images.Ref{Image: "python", Tag: "3.99"})
+	_, err := helperClient(t, host).Digest(context.Background(), "python", "3.99")
 	if !errors.Is(err, errNotFound) {
 		t.Errorf("err = %v, want errNotFound", err)
 	}

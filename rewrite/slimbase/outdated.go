@@ -27,9 +27,8 @@ behaviour. Report only.`,
 	Hadolint:      nil,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "base-outdated", Rules: []*rewrite.Rule{RuleOutdated}, Run: runOutdated})
-}
+// OutdatedPass is the base-outdated pass.
+var OutdatedPass = &rewrite.Pass{Name: "base-outdated", Rules: []*rewrite.Rule{RuleOutdated}, Run: runOutdated}
 
 func runOutdated(c *rewrite.Context) {
 	for _, st := range c.File.Stages {

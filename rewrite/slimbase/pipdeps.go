@@ -1,23 +1,24 @@
 package slimbase
 
 import (
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"strings"
+
+	"github.com/dockslim/dockslim/rewrite"
 )
 
 // PipBuildDeps reads a pip install argv (literal requirements, and -r files
-// found in the build context contextDir) and returns the projects it
+// found in the build context ctx, .dockerignore applied) and returns the projects it
 // installs that pip compiles from source (pipNative), each with the Debian
 // -dev packages it builds against. unread lists the -r files dockslim could
 // not read (no context, missing, or a variable), whose projects it cannot
 // tell. local says why a local project it installs compiles (C extensions),
 // or is "" when none does. The multi-stage split uses it to give its
 // runtime stage the libraries those projects link.
-func PipBuildDeps(args []string, contextDir string) (deps map[string][]string, unread []string, local string) {
+func PipBuildDeps(args []string, ctx fs.FS) (deps map[string][]string, unread []string, local string) {
 	deps = map[string][]string{}
-	for _, p := range pipInstallPackages(args, contextDir) {
+	for _, p := range pipInstallPackages(args, ctx) {
 		if d, ok := pipNative[p]; ok {
 			deps[p] = d
 		}
@@ -38,7 +39,7 @@ func PipBuildDeps(args []string, contextDir string) (deps map[string][]string, u
 		default:
 			req = false
 		}
-		if req && !requirementsReadable(contextDir, name) {
+		if req && !requirementsReadable(ctx, name) {
 			if name == "" {
 				name = "a file named by a variable"
 			}
@@ -46,7 +47,7 @@ func PipBuildDeps(args []string, contextDir string) (deps map[string][]string, u
 		}
 	}
 	for _, dir := range pipLocalProjects(args) {
-		if why := localProjectCompiles(contextDir, dir); why != "" && local == "" {
+		if why := localProjectCompiles(ctx, dir); why != "" && local == "" {
 			local = why
 		}
 	}
@@ -54,17 +55,25 @@ func PipBuildDeps(args []string, contextDir string) (deps map[string][]string, u
 }
 
 // requirementsReadable reports whether requirementsFile finds name.
-func requirementsReadable(contextDir, name string) bool {
-	if contextDir == "" || name == "" || strings.Contains(name, "$") {
+func requirementsReadable(ctx fs.FS, name string) bool {
+	if ctx == nil || name == "" || strings.Contains(name, "$") {
 		return false
 	}
-	for _, p := range []string{filepath.Join(contextDir, filepath.FromSlash(strings.TrimPrefix(name, "/"))), filepath.Join(contextDir, path.Base(name))} {
-		if !strings.HasPrefix(filepath.Clean(p), filepath.Clean(contextDir)) {
-			continue
-		}
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+	for _, p := range requirementsCandidates(name) {
+		if st, err := fs.Stat(ctx, p); err == nil && st.Mode().IsRegular() {
 			return true
 		}
 	}
 	return false
+}
+
+// requirementsCandidates are the context paths a requirements file named
+// in a RUN may be at: the path as written (relative to the context), then
+// its base name.
+func requirementsCandidates(name string) []string {
+	var out []string
+	if p, ok := rewrite.ContextPath(name); ok {
+		out = append(out, p)
+	}
+	return append(out, path.Base(name))
 }

@@ -9,59 +9,48 @@ import (
 
 	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/registry/client"
+	"github.com/dockslim/dockslim/rewrite"
 )
 
-// Registry is what `--online` asks an image registry. Only the passes'
-// online paths call it, and only when rewrite.Options.Online is set: tests
-// replace it to prove that nothing else does.
-type Registry interface {
-	// Digest returns the digest the tag points at (the image index for
-	// multi-platform images). The error wraps errNotFound when the registry
-	// says the tag does not exist.
-	Digest(ctx context.Context, ref images.Ref) (string, error)
-	// Size returns the compressed size of the tag's linux/amd64 image: the
-	// sum of its layer blobs, what `docker pull` downloads.
-	Size(ctx context.Context, ref images.Ref) (int64, error)
-}
+// Registry is what `--online` asks an image registry: rewrite.Registry,
+// which the caller injects in rewrite.Options.Env (registry/client's Client
+// in the CLI; tests give fakes to prove that only the online paths call it).
+type Registry = rewrite.Registry
 
 // errNotFound is wrapped by errors for a tag the registry does not have.
 var errNotFound = client.ErrNotFound
 
-var (
-	registryMu sync.Mutex
-	// newRegistry makes the registry client on first online use.
-	newRegistry = func() Registry { return helperRegistry{&client.Client{}} }
-	current     Registry
-)
+// registryKey keys the run's cached registry in rewrite.Env.
+type registryKey struct{}
 
-// onlineRegistry returns the (cached, shared) registry client.
-func onlineRegistry() Registry {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	if current == nil {
-		current = &cachedRegistry{inner: newRegistry(), memo: map[string]cached{}}
-	}
-	return current
+// onlineRegistry returns the run's registry client, cached for the run.
+func onlineRegistry(c *rewrite.Context) Registry {
+	env := c.Options.Env
+	return env.Memo(registryKey{}, func() any {
+		var inner Registry = noRegistry{}
+		if env != nil && env.Registry != nil {
+			inner = env.Registry
+		}
+		return &cachedRegistry{inner: inner, memo: map[string]cached{}}
+	}).(*cachedRegistry)
+}
+
+// noRegistry answers every question with rewrite.ErrNoRegistry.
+type noRegistry struct{}
+
+func (noRegistry) Digest(context.Context, string, string) (string, error) {
+	return "", rewrite.ErrNoRegistry
+}
+
+func (noRegistry) Size(context.Context, string, string) (int64, error) {
+	return 0, rewrite.ErrNoRegistry
 }
 
 // onlineTimeout bounds each registry call.
 const onlineTimeout = 15 * time.Second
 
-// helperRegistry asks the registry through the dockslim-registry helper
-// process (registry/client): the network code lives there, so that
-// dockslim's own start stays fast (see cmd/dockslim-registry).
-type helperRegistry struct{ c *client.Client }
-
-func (h helperRegistry) Digest(ctx context.Context, ref images.Ref) (string, error) {
-	return h.c.Digest(ctx, ref.Image, ref.Tag)
-}
-
-func (h helperRegistry) Size(ctx context.Context, ref images.Ref) (int64, error) {
-	return h.c.Size(ctx, ref.Image, ref.Tag)
-}
-
-// cachedRegistry remembers answers for the life of the process: fixes run
-// several rounds over many files and ask the same questions.
+// cachedRegistry remembers answers for the run (it lives in rewrite.Env):
+// fixes run several rounds over many files and ask the same questions.
 type cachedRegistry struct {
 	inner Registry
 	mu    sync.Mutex
@@ -88,17 +77,17 @@ func (c *cachedRegistry) get(key string, f func() cached) cached {
 	return v
 }
 
-func (c *cachedRegistry) Digest(ctx context.Context, ref images.Ref) (string, error) {
-	v := c.get("d "+ref.String(), func() cached {
-		s, err := c.inner.Digest(ctx, ref)
+func (c *cachedRegistry) Digest(ctx context.Context, image, tag string) (string, error) {
+	v := c.get("d "+image+":"+tag, func() cached {
+		s, err := c.inner.Digest(ctx, image, tag)
 		return cached{s: s, err: err}
 	})
 	return v.s, v.err
 }
 
-func (c *cachedRegistry) Size(ctx context.Context, ref images.Ref) (int64, error) {
-	v := c.get("s "+ref.String(), func() cached {
-		n, err := c.inner.Size(ctx, ref)
+func (c *cachedRegistry) Size(ctx context.Context, image, tag string) (int64, error) {
+	v := c.get("s "+image+":"+tag, func() cached {
+		n, err := c.inner.Size(ctx, image, tag)
 		return cached{n: n, err: err}
 	})
 	return v.n, v.err
@@ -118,12 +107,12 @@ func (o onlineFacts) errNote() string {
 	return fmt.Sprintf("WARNING: --online could not ask the registry, so the tag, digest and sizes are not checked: %v", o.Err)
 }
 
-func askRegistry(from, to images.Ref, wantDigest bool) onlineFacts {
-	reg := onlineRegistry()
+func askRegistry(c *rewrite.Context, from, to images.Ref, wantDigest bool) onlineFacts {
+	reg := onlineRegistry(c)
 	ctx, cancel := context.WithTimeout(context.Background(), onlineTimeout)
 	defer cancel()
 	var o onlineFacts
-	d, err := reg.Digest(ctx, to)
+	d, err := reg.Digest(ctx, to.Image, to.Tag)
 	switch {
 	case errors.Is(err, errNotFound):
 		o.Missing = true
@@ -135,7 +124,7 @@ func askRegistry(from, to images.Ref, wantDigest bool) onlineFacts {
 	if wantDigest {
 		o.Digest = d
 	}
-	o.ToSize, _ = reg.Size(ctx, to)
-	o.FromSize, _ = reg.Size(ctx, from)
+	o.ToSize, _ = reg.Size(ctx, to.Image, to.Tag)
+	o.FromSize, _ = reg.Size(ctx, from.Image, from.Tag)
 	return o
 }

@@ -17,7 +17,7 @@ func TestRuleExamples(t *testing.T) {
 				t.Fatal("rule is not documented")
 			}
 			opts := rewrite.Options{UnsafeFixes: true, Selector: rewrite.Selector{Select: []string{r.ID}}}
-			res, err := rewrite.Run("Dockerfile", []byte(r.Before+"\n"), opts)
+			res, err := testEngine(t).Run("Dockerfile", []byte(r.Before+"\n"), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -32,4 +32,15 @@ func TestRuleExamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testEngine runs this package's passes (and rewrite.InvalidPass), in the
+// order of rewrite/all's list.
+func testEngine(t testing.TB) *rewrite.Engine {
+	t.Helper()
+	e, err := rewrite.NewEngine(OutdatedPass, UnofficialPass, CrossLibcPass, rewrite.InvalidPass, SlimPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -134,12 +134,11 @@ them.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{
-		Name:  "slimbase",
-		Rules: []*rewrite.Rule{RuleSlimBase, RuleAlpineBase, RuleSlimDeclined, RuleSmallerVariant},
-		Run:   runSlim,
-	})
+// SlimPass is the slimbase pass.
+var SlimPass = &rewrite.Pass{
+	Name:  "slimbase",
+	Rules: []*rewrite.Rule{RuleSlimBase, RuleAlpineBase, RuleSlimDeclined, RuleSmallerVariant},
+	Run:   runSlim,
 }
 
 // maxAddedPackages is the most packages dockslim adds to keep a swap
@@ -298,7 +297,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			}
 		}
 	}
-	for _, nb := range nativeBuilds(stages, c.Options.ContextDir) {
+	for _, nb := range nativeBuilds(stages, c.BuildContext) {
 		if hasCompiler(nb.Stage, nb.Off) && allInstalled(installs, st, nb) {
 			continue
 		}
@@ -322,7 +321,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			for x := cf.From; x.Base.StageRef != nil; x = x.Base.StageRef {
 				chain = append(chain, x.Base.StageRef)
 			}
-			if nbs := nativeBuilds(chain, c.Options.ContextDir); len(nbs) > 0 {
+			if nbs := nativeBuilds(chain, c.BuildContext); len(nbs) > 0 {
 				p.decline("line %d copies from stage %s, where %s %s compiles on the full image %s; the compiled module links system libraries that %s lacks at run time",
 					line(f, cf.In.Start), stageName(cf.From), nbs[0].Tool, nbs[0].Pkg, sb.Text, p.to)
 				return
@@ -394,7 +393,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 	// The registry, when allowed.
 	var facts onlineFacts
 	if c.Options.Online {
-		facts = askRegistry(b.Ref, p.to, b.Digest != "")
+		facts = askRegistry(c, b.Ref, p.to, b.Digest != "")
 		if facts.Missing {
 			p.decline("the registry has no tag %s (--online)", p.to)
 			return

@@ -27,9 +27,8 @@ Final-image stages only. Report only.`,
 	Severity:      rewrite.Info,
 }
 
-func init() {
-	rewrite.Register(&rewrite.Pass{Name: "base-unofficial", Rules: []*rewrite.Rule{RuleUnofficialSlim}, Run: runUnofficial})
-}
+// UnofficialPass is the base-unofficial pass.
+var UnofficialPass = &rewrite.Pass{Name: "base-unofficial", Rules: []*rewrite.Rule{RuleUnofficialSlim}, Run: runUnofficial}
 
 func runUnofficial(c *rewrite.Context) {
 	f := c.File
