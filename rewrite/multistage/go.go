@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -147,7 +148,7 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 	var fallbackWhy string
 	if alpine {
 		if v, ok := alpineVersion(tag); ok {
-			fallback = &runtimeImage{ref: "alpine:" + v, family: "alpine"}
+			fallback = &runtimeImage{ref: "alpine:" + v, family: images.Alpine}
 		} else {
 			fallbackWhy = "the Alpine release of " + si.image.Raw + " is not in its tag"
 		}
@@ -170,12 +171,12 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 		}
 		p.runtime = *fallback
 	}
-	if !static && fallback.family == "alpine" {
+	if !static && fallback.family == images.Alpine {
 		if dev := si.apkDev(p.build); len(dev) > 0 {
 			return nil, declinef(p.build.Start, "cgo is on (CGO_ENABLED is not 0) and the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so %s could lack them", strings.Join(dev, ", "), fallback.ref)
 		}
 	}
-	if fallback != nil && fallback.family == "debian" {
+	if fallback != nil && fallback.family == images.Debian {
 		// The golang images have CA certificates (buildpack-deps:*-scm);
 		// debian:*-slim does not.
 		libs, d := si.apt(p.build, minbase, *fallback)

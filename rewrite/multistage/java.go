@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -127,9 +128,9 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 	if !javaRuntimes.Has(version) {
 		return nil, declinef(si.st.From.Start, "dockslim knows no eclipse-temurin JRE tag for Java %s", version)
 	}
-	rt := runtimeImage{ref: "eclipse-temurin:" + version + "-jre", family: "ubuntu"}
+	rt := runtimeImage{ref: "eclipse-temurin:" + version + "-jre", family: images.Ubuntu}
 	if isAlpineTag(si.tag()) {
-		rt = runtimeImage{ref: "eclipse-temurin:" + version + "-jre-alpine", family: "alpine"}
+		rt = runtimeImage{ref: "eclipse-temurin:" + version + "-jre-alpine", family: images.Alpine}
 	}
 	buildWd, ok := si.workdirAt(in)
 	if !ok {

@@ -3,6 +3,7 @@ package multistage
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 )
@@ -106,7 +107,7 @@ func (si *stageInfo) libsOn(at int, libs []string, skip strset.Set, rt runtimeIm
 			need = append(need, l)
 		}
 	}
-	if len(need) == 0 || rt.family == "debian" && rt.suite == devLibsRelease {
+	if len(need) == 0 || rt.family == images.Debian && rt.suite == devLibsRelease {
 		return nil
 	}
 	return si.wrongRelease(at, need, rt)
@@ -115,7 +116,7 @@ func (si *stageInfo) libsOn(at int, libs []string, skip strset.Set, rt runtimeIm
 // wrongRelease is the decline for runtime libraries named for
 // devLibsRelease that would go to rt, of another release or distribution.
 func (si *stageInfo) wrongRelease(at int, need []string, rt runtimeImage) *decline {
-	if rt.family != "debian" {
+	if rt.family != images.Debian {
 		return declinef(at, "the runtime needs %s, named for Debian %s, but the runtime image %s is not Debian", strings.Join(need, ", "), devLibsRelease, rt.ref)
 	}
 	s := rt.suite

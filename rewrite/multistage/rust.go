@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -205,7 +206,7 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 		if dev := si.apkDev(in); len(dev) > 0 {
 			return nil, declinef(in.Start, "the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so the alpine:%s runtime could lack them", strings.Join(dev, ", "), v)
 		}
-		p.runtime = runtimeImage{ref: "alpine:" + v, family: "alpine"}
+		p.runtime = runtimeImage{ref: "alpine:" + v, family: images.Alpine}
 		return p, nil
 	}
 	suite, ok := tagSuite("rust", tag)
