@@ -137,63 +137,13 @@ func isPipInstall(c command) bool {
 }
 
 func recognisePython(si *stageInfo) (*plan, *decline) {
-	if si.repo() != "python" {
-		return nil, nil
-	}
-	var pips []command
-	compiles := false
-	for _, c := range si.runCommands(nil) {
-		if isPipInstall(c) {
-			pips = append(pips, c)
-		}
-		if (c.name() == "apt-get" || c.name() == "apt" || c.name() == "apk") && hasWord(c.argv, "install") || c.name() == "apk" && hasWord(c.argv, "add") {
-			for _, a := range c.argv {
-				if buildTools.Has(a) || strings.HasSuffix(a, "-dev") {
-					compiles = true
-				}
-			}
-		}
-	}
-	if len(pips) == 0 || !compiles {
+	pips := si.compilingPips()
+	if len(pips) == 0 {
 		return nil, nil
 	}
 	first, last := pips[0], pips[len(pips)-1]
-	if isAlpineTag(si.tag()) {
-		return nil, declinef(si.st.From.Start, "%s is Alpine; dockslim maps Debian -dev packages to runtime libraries only, so it cannot tell which libraries the wheels built here need in a runtime stage", si.image.Raw)
-	}
-	for _, c := range pips {
-		if strings.Contains(c.argv[0], "/") {
-			return nil, declinef(c.in.Start, "pip is run by its path (%s), which would bypass the virtualenv", c.argv[0])
-		}
-		for _, a := range c.argv {
-			switch a {
-			case "--user", "--target", "-t", "--prefix", "--root", "--system":
-				return nil, declinef(c.in.Start, "pip install %s installs outside site-packages; dockslim cannot move that into a virtualenv", a)
-			}
-		}
-	}
-	for _, v := range []string{"PIP_USER", "PIP_TARGET", "PIP_PREFIX", "VIRTUAL_ENV"} {
-		if _, ok := si.env(last.in, nil, v); ok {
-			return nil, declinef(last.in.Start, "%s is set; dockslim installs into its own virtualenv only when pip installs into site-packages", v)
-		}
-	}
-	// Every RUN up to the last pip install must be one whose effect dockslim
-	// knows: packages, pip, users and file housekeeping.
-	known := strset.Set{"apt-get", "apt", "rm", "mkdir", "chown", "chmod", "ln", "echo", "true", "useradd",
-		"groupadd", "adduser", "addgroup", "usermod", "apt-mark", "dpkg"}
-	for _, c := range si.runCommands(last.in) {
-		if isPipInstall(c) || known.Has(c.name()) || strings.HasPrefix(c.name(), "pip") {
-			continue
-		}
-		if c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv") {
-			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
-		}
-		return nil, declinef(c.in.Start, "the build stage runs %s at line %d, and dockslim cannot tell what it leaves for the runtime", c.name(), c.in.StartLine)
-	}
-	for _, c := range mustCommands(last.in) {
-		if c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv") {
-			return nil, declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
-		}
+	if d := si.pythonBuildKnown(pips, last); d != nil {
+		return nil, d
 	}
 	slim, suite, ok := pythonSlimTag(si.tag())
 	if !ok {
@@ -211,50 +161,139 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	// libpq-dev, libxml2-dev, ... already installed.
 	full := slim != si.tag()
 	for _, c := range pips {
-		deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
-		if full {
-			noBinary := ""
-			for _, a := range c.argv {
-				if a == "--no-binary" || strings.HasPrefix(a, "--no-binary=") {
-					noBinary = "pip install --no-binary"
-				}
-			}
-			if v, ok := si.env(c.in, &c, "PIP_NO_BINARY"); ok && v != "" {
-				noBinary = "PIP_NO_BINARY"
-			}
-			if noBinary != "" {
-				return nil, declinef(c.in.Start, "%s compiles projects from source, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", noBinary, si.image.Raw)
-			}
-		}
-		if full && local != "" {
-			return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw)
-		}
-		if full && len(unread) > 0 {
-			return nil, declinef(c.in.Start, "pip installs the requirements in %s, which dockslim cannot read (no build context, or not in it), so it cannot tell which of them pip compiles against the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), nor which runtime libraries the slim stage then needs", unread[0], si.image.Raw)
-		}
-		projects := slices.Sorted(maps.Keys(deps))
-		for _, proj := range projects {
-			for _, dev := range deps[proj] {
-				if !isDev(dev) || buildTools.Has(dev) {
-					continue
-				}
-				rl, ok := devRuntimeLibs(dev)
-				if !ok {
-					return nil, declinef(c.in.Start, "pip compiles %s against %s, and dockslim knows no runtime library for it (its table comes from Debian %s package metadata), so the runtime stage would lack the library %s links", proj, dev, devLibsRelease, proj)
-				}
-				for _, l := range rl {
-					if !skip.Has(l) && !slices.Contains(libs, l) {
-						libs = append(libs, l)
-					}
-				}
-			}
+		if libs, d = si.pipBuildLibs(c, full, skip, libs); d != nil {
+			return nil, d
 		}
 	}
 	if len(libs) > 0 && suite != devLibsRelease {
 		// Other packages are bookworm's names too.
 		return nil, si.wrongRelease(si.st.From.Start, libs, rt)
 	}
+	return si.pythonPlan(first, last, rt, libs), nil
+}
 
+// compilingPips are the pip installs of a python stage that also installs
+// build tools or -dev packages; nil when it is not a candidate.
+func (si *stageInfo) compilingPips() []command {
+	if si.repo() != "python" {
+		return nil
+	}
+	var pips []command
+	compiles := false
+	for _, c := range si.runCommands(nil) {
+		if isPipInstall(c) {
+			pips = append(pips, c)
+		}
+		if (c.name() == "apt-get" || c.name() == "apt" || c.name() == "apk") && hasWord(c.argv, "install") || c.name() == "apk" && hasWord(c.argv, "add") {
+			for _, a := range c.argv {
+				if buildTools.Has(a) || strings.HasSuffix(a, "-dev") {
+					compiles = true
+				}
+			}
+		}
+	}
+	if !compiles {
+		return nil
+	}
+	return pips
+}
+
+// pythonBuildKnown declines unless the pip installs go to site-packages
+// and every RUN up to the last one is one whose effect dockslim knows.
+func (si *stageInfo) pythonBuildKnown(pips []command, last command) *decline {
+	if isAlpineTag(si.tag()) {
+		return declinef(si.st.From.Start, "%s is Alpine; dockslim maps Debian -dev packages to runtime libraries only, so it cannot tell which libraries the wheels built here need in a runtime stage", si.image.Raw)
+	}
+	for _, c := range pips {
+		if strings.Contains(c.argv[0], "/") {
+			return declinef(c.in.Start, "pip is run by its path (%s), which would bypass the virtualenv", c.argv[0])
+		}
+		for _, a := range c.argv {
+			switch a {
+			case "--user", "--target", "-t", "--prefix", "--root", "--system":
+				return declinef(c.in.Start, "pip install %s installs outside site-packages; dockslim cannot move that into a virtualenv", a)
+			}
+		}
+	}
+	for _, v := range []string{"PIP_USER", "PIP_TARGET", "PIP_PREFIX", "VIRTUAL_ENV"} {
+		if _, ok := si.env(last.in, nil, v); ok {
+			return declinef(last.in.Start, "%s is set; dockslim installs into its own virtualenv only when pip installs into site-packages", v)
+		}
+	}
+	// Every RUN up to the last pip install must be one whose effect dockslim
+	// knows: packages, pip, users and file housekeeping.
+	known := strset.Set{"apt-get", "apt", "rm", "mkdir", "chown", "chmod", "ln", "echo", "true", "useradd",
+		"groupadd", "adduser", "addgroup", "usermod", "apt-mark", "dpkg"}
+	for _, c := range si.runCommands(last.in) {
+		if isPipInstall(c) || known.Has(c.name()) || strings.HasPrefix(c.name(), "pip") {
+			continue
+		}
+		if isVenv(c) {
+			return declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
+		}
+		return declinef(c.in.Start, "the build stage runs %s at line %d, and dockslim cannot tell what it leaves for the runtime", c.name(), c.in.StartLine)
+	}
+	for _, c := range mustCommands(last.in) {
+		if isVenv(c) {
+			return declinef(c.in.Start, "the build stage already makes a virtualenv at line %d, and dockslim cannot tell what the runtime stage must copy from it besides its own /opt/venv", c.in.StartLine)
+		}
+	}
+	return nil
+}
+
+// isVenv reports a command that makes a virtualenv.
+func isVenv(c command) bool {
+	return c.name() == "venv" || c.name() == "virtualenv" || strings.HasPrefix(c.name(), "python") && hasWord(c.argv, "venv")
+}
+
+// pipBuildLibs adds to libs the runtime libraries of the -dev packages pip
+// install c compiles projects against; full is a builder image with -dev
+// packages of its own.
+func (si *stageInfo) pipBuildLibs(c command, full bool, skip strset.Set, libs []string) ([]string, *decline) {
+	deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.Options.ContextDir)
+	if full {
+		noBinary := ""
+		for _, a := range c.argv {
+			if a == "--no-binary" || strings.HasPrefix(a, "--no-binary=") {
+				noBinary = "pip install --no-binary"
+			}
+		}
+		if v, ok := si.env(c.in, &c, "PIP_NO_BINARY"); ok && v != "" {
+			noBinary = "PIP_NO_BINARY"
+		}
+		if noBinary != "" {
+			return nil, declinef(c.in.Start, "%s compiles projects from source, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", noBinary, si.image.Raw)
+		}
+	}
+	if full && local != "" {
+		return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw)
+	}
+	if full && len(unread) > 0 {
+		return nil, declinef(c.in.Start, "pip installs the requirements in %s, which dockslim cannot read (no build context, or not in it), so it cannot tell which of them pip compiles against the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), nor which runtime libraries the slim stage then needs", unread[0], si.image.Raw)
+	}
+	projects := slices.Sorted(maps.Keys(deps))
+	for _, proj := range projects {
+		for _, dev := range deps[proj] {
+			if !isDev(dev) || buildTools.Has(dev) {
+				continue
+			}
+			rl, ok := devRuntimeLibs(dev)
+			if !ok {
+				return nil, declinef(c.in.Start, "pip compiles %s against %s, and dockslim knows no runtime library for it (its table comes from Debian %s package metadata), so the runtime stage would lack the library %s links", proj, dev, devLibsRelease, proj)
+			}
+			for _, l := range rl {
+				if !skip.Has(l) && !slices.Contains(libs, l) {
+					libs = append(libs, l)
+				}
+			}
+		}
+	}
+	return libs, nil
+}
+
+// pythonPlan is the split: a virtualenv /opt/venv made before the first
+// pip install, copied into a python slim runtime with libs installed.
+func (si *stageInfo) pythonPlan(first, last command, rt runtimeImage, libs []string) *plan {
 	f := si.f
 	nl := f.Newline()
 	at := first.in.Start
@@ -297,5 +336,5 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 		}
 		return true, "" // the virtualenv's console scripts, python, and the image's tools
 	}
-	return p, nil
+	return p
 }

@@ -91,45 +91,17 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 			return nil, declinef(in.Start, "the RUN at line %d changes directory before cargo build", in.StartLine)
 		}
 	}
-	profile, targetDir, triple := "debug", "target", ""
-	var bins []string
-	allBins := false
-	for i := 2; i < len(build.argv); i++ {
-		a := build.argv[i]
-		name, val, eq := strings.Cut(a, "=")
-		if cargoValueFlags.Has(name) && !eq && i+1 < len(build.argv) {
-			i++
-			val = build.argv[i]
-		}
-		switch name {
-		case "--release", "-r":
-			profile = "release"
-		case "--profile":
-			switch val {
-			case "release", "dev":
-				profile = map[string]string{"release": "release", "dev": "debug"}[val]
-			default:
-				profile = val
-			}
-		case "--bin":
-			bins = append(bins, val)
-		case "--bins":
-			allBins = true
-		case "--target":
-			triple = val
-		case "--target-dir":
-			targetDir = val
-		case "--manifest-path", "-p", "--package", "--workspace", "--all", "--example", "--examples":
-			return nil, declinef(in.Start, "cargo build %s: dockslim handles a single package built from the WORKDIR", name)
-		}
+	o, d := cargoBuildOpts(build)
+	if d != nil {
+		return nil, d
 	}
 	if v, ok := si.env(in, build, "CARGO_TARGET_DIR"); ok {
-		targetDir = v
+		o.targetDir = v
 	}
 	if v, ok := si.env(in, build, "CARGO_BUILD_TARGET"); ok {
-		triple = v
+		o.triple = v
 	}
-	if strings.Contains(targetDir+triple, "$") {
+	if strings.Contains(o.targetDir+o.triple, "$") {
 		return nil, declinef(in.Start, "the cargo target folder uses a variable dockslim cannot follow")
 	}
 	manifest, ok := si.contextFile("Cargo.toml")
@@ -140,7 +112,8 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	if ct.workspace {
 		return nil, declinef(in.Start, "Cargo.toml is a workspace; dockslim cannot tell which binaries the image needs")
 	}
-	if len(bins) == 0 || allBins {
+	bins := o.bins
+	if len(bins) == 0 || o.allBins {
 		bins = append(bins, ct.bins...)
 		if ct.pkg != "" && (len(ct.bins) == 0 || si.contextExists("src/main.rs")) && !hasWord(bins, ct.pkg) {
 			bins = append(bins, ct.pkg)
@@ -159,7 +132,7 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	}
 	p := &plan{build: in}
 	for _, b := range bins {
-		out := path.Join(abs(wd, targetDir), triple, profile, b)
+		out := path.Join(abs(wd, o.targetDir), o.triple, o.profile, b)
 		p.artifacts = append(p.artifacts, artifact{path: out, chown: "auto"})
 	}
 	p.what = "the binary " + p.artifacts[0].path
@@ -174,7 +147,57 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 		return c.name() == "cargo" && (c.arg(1) == "test" || c.arg(1) == "clippy" || c.arg(1) == "fmt") ||
 			c.name() == "strip"
 	}
+	return si.rustRuntime(p, ct)
+}
 
+// cargoOpts is what a cargo build's flags say about its output.
+type cargoOpts struct {
+	profile, targetDir, triple string
+	bins                       []string // --bin
+	allBins                    bool     // --bins
+}
+
+// cargoBuildOpts reads cargo build's flags; it declines for builds of
+// another package than the WORKDIR's.
+func cargoBuildOpts(build *command) (cargoOpts, *decline) {
+	in := build.in
+	o := cargoOpts{profile: "debug", targetDir: "target"}
+	for i := 2; i < len(build.argv); i++ {
+		a := build.argv[i]
+		name, val, eq := strings.Cut(a, "=")
+		if cargoValueFlags.Has(name) && !eq && i+1 < len(build.argv) {
+			i++
+			val = build.argv[i]
+		}
+		switch name {
+		case "--release", "-r":
+			o.profile = "release"
+		case "--profile":
+			switch val {
+			case "release", "dev":
+				o.profile = map[string]string{"release": "release", "dev": "debug"}[val]
+			default:
+				o.profile = val
+			}
+		case "--bin":
+			o.bins = append(o.bins, val)
+		case "--bins":
+			o.allBins = true
+		case "--target":
+			o.triple = val
+		case "--target-dir":
+			o.targetDir = val
+		case "--manifest-path", "-p", "--package", "--workspace", "--all", "--example", "--examples":
+			return o, declinef(in.Start, "cargo build %s: dockslim handles a single package built from the WORKDIR", name)
+		}
+	}
+	return o, nil
+}
+
+// rustRuntime picks the runtime image for the binaries of p, with the
+// native libraries they link.
+func (si *stageInfo) rustRuntime(p *plan, ct cargoToml) (*plan, *decline) {
+	in := p.build
 	// Native libraries the binary may link.
 	var extra []string
 	if ct.hasDeps {
