@@ -131,18 +131,11 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 		return nil, declinef(in.Start, "the WORKDIR uses a variable dockslim cannot follow")
 	}
 	p := &plan{build: in}
+	var outs []string
 	for _, b := range bins {
-		out := path.Join(abs(wd, o.targetDir), o.triple, o.profile, b)
-		p.artifacts = append(p.artifacts, artifact{path: out, chown: "auto"})
+		outs = append(outs, path.Join(abs(wd, o.targetDir), o.triple, o.profile, b))
 	}
-	p.what = "the binary " + p.artifacts[0].path
-	if len(p.artifacts) > 1 {
-		var ps []string
-		for _, a := range p.artifacts {
-			ps = append(ps, a.path)
-		}
-		p.what = "the binaries " + strings.Join(ps, ", ")
-	}
+	p.addBinaries(outs)
 	p.buildOnly = func(c command) bool {
 		return c.name() == "cargo" && (c.arg(1) == "test" || c.arg(1) == "clippy" || c.arg(1) == "fmt") ||
 			c.name() == "strip"

@@ -109,6 +109,17 @@ type plan struct {
 	builderEdits []textedit.Edit
 }
 
+// addBinaries copies the binaries at paths, owned as the build left them.
+func (p *plan) addBinaries(paths []string) {
+	for _, b := range paths {
+		p.artifacts = append(p.artifacts, artifact{path: b, chown: "auto"})
+	}
+	p.what = "the binary " + strings.Join(paths, ", ")
+	if len(paths) > 1 {
+		p.what = "the binaries " + strings.Join(paths, ", ")
+	}
+}
+
 // stageInfo is the examined (final) stage of a file.
 type stageInfo struct {
 	c     *rewrite.Context
