@@ -121,16 +121,9 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 		return nil, si.toolchainAtRuntime()
 	}
 	in := build.in
-	version, ok := javaVersion(repo, si.tag())
-	if !ok {
-		return nil, declinef(si.st.From.Start, "dockslim cannot tell the Java version of %s", si.image.Raw)
-	}
-	if !javaRuntimes.Has(version) {
-		return nil, declinef(si.st.From.Start, "dockslim knows no eclipse-temurin JRE tag for Java %s", version)
-	}
-	rt := runtimeImage{ref: "eclipse-temurin:" + version + "-jre", family: images.Ubuntu}
-	if isAlpineTag(si.tag()) {
-		rt = runtimeImage{ref: "eclipse-temurin:" + version + "-jre-alpine", family: images.Alpine}
+	rt, d := si.javaRuntime()
+	if d != nil {
+		return nil, d
 	}
 	buildWd, ok := si.workdirAt(in)
 	if !ok {
@@ -181,7 +174,29 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 	}
 	p.artifacts = []artifact{a}
 	p.buildOnly = func(c command) bool { return isMaven(c) || isGradle(c) || moves(c) }
-	p.program = func(argv []string, wd string) (bool, string) {
+	p.program = javaProgram(jar)
+	return p, nil
+}
+
+// javaRuntime is the eclipse-temurin JRE of the builder's Java version,
+// Alpine for an Alpine builder.
+func (si *stageInfo) javaRuntime() (runtimeImage, *decline) {
+	version, ok := javaVersion(si.repo(), si.tag())
+	if !ok {
+		return runtimeImage{}, declinef(si.st.From.Start, "dockslim cannot tell the Java version of %s", si.image.Raw)
+	}
+	if !javaRuntimes.Has(version) {
+		return runtimeImage{}, declinef(si.st.From.Start, "dockslim knows no eclipse-temurin JRE tag for Java %s", version)
+	}
+	if isAlpineTag(si.tag()) {
+		return runtimeImage{ref: "eclipse-temurin:" + version + "-jre-alpine", family: images.Alpine}, nil
+	}
+	return runtimeImage{ref: "eclipse-temurin:" + version + "-jre", family: images.Ubuntu}, nil
+}
+
+// javaProgram checks that a java command runs the copied jar.
+func javaProgram(jar string) func(argv []string, wd string) (bool, string) {
+	return func(argv []string, wd string) (bool, string) {
 		if path.Base(argv[0]) != "java" {
 			return false, ""
 		}
@@ -192,7 +207,6 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 		}
 		return true, "runs java without -jar " + jar + ", and only the jar is copied"
 	}
-	return p, nil
 }
 
 func anyWord(xs []string, words strset.Set) bool {

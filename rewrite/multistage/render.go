@@ -72,18 +72,7 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 		return nil, d
 	}
 
-	before := si.before(split)
-	var carried, move []*parser.Instruction
-	for _, in := range before {
-		switch {
-		case moved.Has(in.Keyword):
-			move = append(move, in)
-		case in.Keyword == "env" || in.Keyword == "workdir" || in.Keyword == "user":
-			carried = append(carried, in)
-		case p.replicate != nil && p.replicate(in):
-			carried = append(carried, in)
-		}
-	}
+	carried, move := si.carriedAndMoved(split, p)
 	args := si.neededArgs(split, append(append([]*parser.Instruction(nil), carried...), move...), p)
 
 	r := &runtimeStage{si: si}
@@ -127,6 +116,31 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 		r.addVerbatim(in, true)
 	}
 
+	return si.splitEdits(p, split, name, isNew, move, r.lines), nil
+}
+
+// carriedAndMoved sorts the build stage's instructions up to split: those
+// repeated in the runtime stage (ENV, WORKDIR, USER, and what the plan
+// replicates) and those that move to it (LABEL, CMD, ...).
+func (si *stageInfo) carriedAndMoved(split *parser.Instruction, p *plan) (carried, move []*parser.Instruction) {
+	for _, in := range si.before(split) {
+		switch {
+		case moved.Has(in.Keyword):
+			move = append(move, in)
+		case in.Keyword == "env" || in.Keyword == "workdir" || in.Keyword == "user":
+			carried = append(carried, in)
+		case p.replicate != nil && p.replicate(in):
+			carried = append(carried, in)
+		}
+	}
+	return carried, move
+}
+
+// splitEdits names the build stage (when isNew), makes the plan's edits to
+// it, deletes the instructions that move, and inserts the runtime stage's
+// lines after split.
+func (si *stageInfo) splitEdits(p *plan, split *parser.Instruction, name string, isNew bool, move []*parser.Instruction, lines []string) []textedit.Edit {
+	f := si.f
 	nl := f.Newline()
 	var edits []textedit.Edit
 	if isNew {
@@ -140,12 +154,12 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 	for _, in := range move {
 		edits = append(edits, si.deletion(in))
 	}
-	text := nl + strings.Join(r.lines, nl) + nl
+	text := nl + strings.Join(lines, nl) + nl
 	if split.End == len(f.Src) && !strings.HasSuffix(string(f.Src), "\n") {
 		text = nl + text
 	}
 	edits = append(edits, textedit.Edit{Start: split.End, End: split.End, Text: text})
-	return edits, nil
+	return edits
 }
 
 // deletion removes an instruction with its comment lines, and a blank line
