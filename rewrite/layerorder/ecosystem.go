@@ -8,7 +8,6 @@ package layerorder
 
 import (
 	"encoding/json"
-	"fmt"
 	"path"
 	"strings"
 
@@ -166,41 +165,7 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	switch {
 	case base == "package.json":
-		var pj struct {
-			Scripts    map[string]any `json:"scripts"`
-			Workspaces any            `json:"workspaces"`
-			Pnpm       struct {
-				Patched any `json:"patchedDependencies"`
-			} `json:"pnpm"`
-			Deps     map[string]any `json:"dependencies"`
-			DevDeps  map[string]any `json:"devDependencies"`
-			OptDeps  map[string]any `json:"optionalDependencies"`
-			Override map[string]any `json:"overrides"`
-			Resolve  map[string]any `json:"resolutions"`
-		}
-		if json.Unmarshal([]byte(text), &pj) != nil {
-			return nil, ""
-		}
-		if pj.Workspaces != nil {
-			return nil, "package.json declares workspaces; the install needs every workspace's package.json"
-		}
-		if pj.Pnpm.Patched != nil {
-			return nil, "package.json patches dependencies with files from the source (pnpm.patchedDependencies)"
-		}
-		for _, deps := range []map[string]any{pj.Deps, pj.DevDeps, pj.OptDeps, pj.Override, pj.Resolve} {
-			for name, v := range deps {
-				if spec, ok := v.(string); ok && localSpec(spec) {
-					return nil, fmt.Sprintf("package.json takes %s from the source (%q)", name, spec)
-				}
-			}
-		}
-		if !fromShell(ta.cmd).has("--ignore-scripts") {
-			for _, s := range []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"} {
-				if _, ok := pj.Scripts[s]; ok {
-					return nil, fmt.Sprintf("package.json has a %q script, which the install runs and which may need the source (add --ignore-scripts to the install if it does not)", s)
-				}
-			}
-		}
+		return nil, packageJSONCheck(ta, text)
 	case base == "pnpm-workspace.yaml":
 		for _, l := range lines {
 			if strings.HasPrefix(l, "packages:") {
@@ -212,35 +177,9 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 			return nil, "the Pipfile installs a local path, which needs the source"
 		}
 	case base == "pyproject.toml":
-		if localPathDep(lines) {
-			return nil, "pyproject.toml has a path dependency, which needs the source"
-		}
-		for _, l := range lines {
-			t := strings.TrimSpace(l)
-			switch {
-			case t == "[tool.uv.workspace]":
-				return nil, "pyproject.toml declares a uv workspace; the install needs the members' pyproject.toml files"
-			case strings.HasPrefix(t, "readme") && ta.cmd.Name == "poetry":
-				if _, v, ok := strings.Cut(t, "="); ok {
-					v = strings.Trim(strings.TrimSpace(v), `"'`)
-					if v != "" && !strings.ContainsAny(v, "[{") {
-						more = append(more, manifest{rel: v, optional: true})
-					}
-				}
-			}
-		}
+		return pyprojectCheck(ta, lines)
 	case base == "Gemfile":
-		for _, l := range lines {
-			t := strings.TrimSpace(l)
-			if t == "gemspec" || strings.HasPrefix(t, "gemspec ") || strings.Contains(t, "path:") || strings.Contains(t, ":path") {
-				return nil, "the Gemfile uses gemspec or a local path, which needs the source"
-			}
-			for _, v := range []string{".ruby-version", ".tool-versions"} {
-				if strings.HasPrefix(t, "ruby ") && strings.Contains(t, v) {
-					more = append(more, manifest{rel: v})
-				}
-			}
-		}
+		return gemfileCheck(lines)
 	case base == "composer.json":
 		var cj struct {
 			Repositories any `json:"repositories"`
@@ -256,20 +195,7 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 			return nil, "pom.xml is a multi-module build; the install needs every module's pom.xml"
 		}
 	case base == "go.mod":
-		for _, l := range lines {
-			if _, target, ok := strings.Cut(l, "=>"); ok {
-				if t := strings.TrimSpace(target); strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") {
-					return nil, "go.mod replaces a module with a local folder (" + strings.TrimSpace(l) + "), which needs the source"
-				}
-			}
-		}
-		dir := path.Dir(ctxRel)
-		if a.ctx.file(path.Join(dir, "vendor/modules.txt")) {
-			return nil, "the Go modules are vendored (vendor/modules.txt): the build downloads nothing"
-		}
-		if a.ctx.file(path.Join(dir, "go.work")) {
-			return nil, "go.work makes this a Go workspace; the download needs every module's go.mod"
-		}
+		return nil, a.goModCheck(lines, ctxRel)
 	case strings.HasSuffix(base, ".csproj") && ta.t.eco == "dotnet":
 		if len(a.ctx.glob(path.Join(path.Dir(ctxRel), "*.sln"))) > 0 {
 			return nil, "a .sln file: the restore needs every project file in its own folder"

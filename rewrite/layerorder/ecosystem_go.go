@@ -1,6 +1,7 @@
 package layerorder
 
 import (
+	"path"
 	"strings"
 )
 
@@ -39,4 +40,24 @@ func describeGo(c *command) *toolRun {
 		return &toolRun{eco: "go"}
 	}
 	return &toolRun{eco: "go", kind: kindBuild, tree: true, runsScripts: true, why: "`go " + pos[0] + "` works on the source"}
+}
+
+// goModCheck says why go mod download needs the source ("" when it does
+// not): local replacements, vendoring, a workspace.
+func (a *analysis) goModCheck(lines []string, ctxRel string) string {
+	for _, l := range lines {
+		if _, target, ok := strings.Cut(l, "=>"); ok {
+			if t := strings.TrimSpace(target); strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") {
+				return "go.mod replaces a module with a local folder (" + strings.TrimSpace(l) + "), which needs the source"
+			}
+		}
+	}
+	dir := path.Dir(ctxRel)
+	if a.ctx.file(path.Join(dir, "vendor/modules.txt")) {
+		return "the Go modules are vendored (vendor/modules.txt): the build downloads nothing"
+	}
+	if a.ctx.file(path.Join(dir, "go.work")) {
+		return "go.work makes this a Go workspace; the download needs every module's go.mod"
+	}
+	return ""
 }

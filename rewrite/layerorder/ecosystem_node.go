@@ -1,6 +1,8 @@
 package layerorder
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/strset"
@@ -140,4 +142,46 @@ func localSpec(spec string) bool {
 		}
 	}
 	return false
+}
+
+// packageJSONCheck says why a package.json needs the source to install
+// ("" when it does not): workspaces, patches, local dependencies, install
+// scripts the install runs.
+func packageJSONCheck(ta toolAt, text string) string {
+	var pj struct {
+		Scripts    map[string]any `json:"scripts"`
+		Workspaces any            `json:"workspaces"`
+		Pnpm       struct {
+			Patched any `json:"patchedDependencies"`
+		} `json:"pnpm"`
+		Deps     map[string]any `json:"dependencies"`
+		DevDeps  map[string]any `json:"devDependencies"`
+		OptDeps  map[string]any `json:"optionalDependencies"`
+		Override map[string]any `json:"overrides"`
+		Resolve  map[string]any `json:"resolutions"`
+	}
+	if json.Unmarshal([]byte(text), &pj) != nil {
+		return ""
+	}
+	if pj.Workspaces != nil {
+		return "package.json declares workspaces; the install needs every workspace's package.json"
+	}
+	if pj.Pnpm.Patched != nil {
+		return "package.json patches dependencies with files from the source (pnpm.patchedDependencies)"
+	}
+	for _, deps := range []map[string]any{pj.Deps, pj.DevDeps, pj.OptDeps, pj.Override, pj.Resolve} {
+		for name, v := range deps {
+			if spec, ok := v.(string); ok && localSpec(spec) {
+				return fmt.Sprintf("package.json takes %s from the source (%q)", name, spec)
+			}
+		}
+	}
+	if !fromShell(ta.cmd).has("--ignore-scripts") {
+		for _, s := range []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"} {
+			if _, ok := pj.Scripts[s]; ok {
+				return fmt.Sprintf("package.json has a %q script, which the install runs and which may need the source (add --ignore-scripts to the install if it does not)", s)
+			}
+		}
+	}
+	return ""
 }

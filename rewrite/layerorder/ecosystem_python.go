@@ -210,3 +210,26 @@ func requirementIncludes(lines []string, name string) (more []manifest, why stri
 	}
 	return more, ""
 }
+
+// pyprojectCheck reads pyproject.toml: why it needs the source (path
+// dependencies, a uv workspace), and the readme poetry reads.
+func pyprojectCheck(ta toolAt, lines []string) (more []manifest, why string) {
+	if localPathDep(lines) {
+		return nil, "pyproject.toml has a path dependency, which needs the source"
+	}
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "[tool.uv.workspace]":
+			return nil, "pyproject.toml declares a uv workspace; the install needs the members' pyproject.toml files"
+		case strings.HasPrefix(t, "readme") && ta.cmd.Name == "poetry":
+			if _, v, ok := strings.Cut(t, "="); ok {
+				v = strings.Trim(strings.TrimSpace(v), `"'`)
+				if v != "" && !strings.ContainsAny(v, "[{") {
+					more = append(more, manifest{rel: v, optional: true})
+				}
+			}
+		}
+	}
+	return more, ""
+}

@@ -1,6 +1,8 @@
 package layerorder
 
 import (
+	"strings"
+
 	"github.com/dockslim/dockslim/internal/strset"
 )
 
@@ -67,4 +69,21 @@ func describeComposer(c *command) *toolRun {
 		}
 	}
 	return &toolRun{eco: "php", kind: kindBuild, tree: true, runsScripts: true, why: "`composer " + pos[0] + "` works on the project"}
+}
+
+// gemfileCheck reads a Gemfile: why it needs the source (gemspec, local
+// paths), and the Ruby version files it reads.
+func gemfileCheck(lines []string) (more []manifest, why string) {
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "gemspec" || strings.HasPrefix(t, "gemspec ") || strings.Contains(t, "path:") || strings.Contains(t, ":path") {
+			return nil, "the Gemfile uses gemspec or a local path, which needs the source"
+		}
+		for _, v := range []string{".ruby-version", ".tool-versions"} {
+			if strings.HasPrefix(t, "ruby ") && strings.Contains(t, v) {
+				more = append(more, manifest{rel: v})
+			}
+		}
+	}
+	return more, ""
 }

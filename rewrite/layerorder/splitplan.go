@@ -126,9 +126,20 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 			return p
 		}
 	}
-	// Effects of the RUN as it will run before the copy: its installs read
-	// manifests only.
-	var e Effects
+	e, ok := b.m.effectsBeforeCopy(b, p, installs, others)
+	if !ok {
+		return p
+	}
+	p.effects = e
+	a.checkAgainstCopy(b, p)
+	return p
+}
+
+// effectsBeforeCopy are the effects of the RUN as it will run before the
+// copy: its installs read manifests only, and its other commands must
+// neither read the copied source nor write into it (ok is false, and p
+// says why, when one does).
+func (m *stageModel) effectsBeforeCopy(b *broad, p *plan, installs []toolAt, others []runItem) (e Effects, ok bool) {
 	e.readVar("workdir", "user", "shell", "env:*")
 	for _, ta := range installs {
 		t := *ta.t
@@ -139,23 +150,24 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 		for _, it := range others {
 			ie := it.effects
 			if ie.Reads.All || ie.Writes.All {
-				return p.why("the same RUN also runs `%s`, which dockslim cannot analyse and which may need the source: put the install in a RUN of its own", itemText(it))
+				p.why("the same RUN also runs `%s`, which dockslim cannot analyse and which may need the source: put the install in a RUN of its own", itemText(it))
+				return e, false
 			}
 			// A command that reads only manifests the install's own copy
 			// brings first (`npm cache clean --force` reads .npmrc) runs
 			// the same before the source copy.
 			if r, unk := ie.Reads.Within(b.dest); unk || slices.ContainsFunc(r, func(x string) bool { return !p.allowed[x] }) {
-				return p.why("the same RUN also runs `%s`, which reads the copied source: put the install in a RUN of its own", itemText(it))
+				p.why("the same RUN also runs `%s`, which reads the copied source: put the install in a RUN of its own", itemText(it))
+				return e, false
 			}
 			if w, unk := ie.Writes.Within(b.dest); len(w) > 0 || unk {
-				return p.why("the same RUN also runs `%s`, which writes into the copied folder", itemText(it))
+				p.why("the same RUN also runs `%s`, which writes into the copied folder", itemText(it))
+				return e, false
 			}
 			e.Merge(ie)
 		}
 	}
-	p.effects = e
-	a.checkAgainstCopy(b, p)
-	return p
+	return e, true
 }
 
 // readsWithin reports whether a tool names a manifest below dir by an
@@ -247,31 +259,8 @@ func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
 			continue
 		}
 		if mf.glob {
-			dir, ok := b.source(a.ctx, path.Dir(relDest), true)
-			if path.Dir(relDest) == "." {
-				dir, ok = b.source(a.ctx, ".", true)
-				if !ok && b.whole {
-					dir, ok = ".", true
-				}
-			}
-			var matches []string
-			if ok {
-				matches = a.ctx.glob(path.Join(dir, path.Base(relDest)))
-			}
-			if len(matches) == 0 {
-				if !mf.optional {
-					p.why("no %s in the build context for `%s`", mf.rel, cmdText(ta.cmd))
-				}
-				continue
-			}
-			for _, mt := range matches {
-				fa := path.Join(path.Dir(abs), path.Base(mt))
-				p.allowed[fa] = true
-				p.addFile(ctxFile{abs: fa, relDest: relTo(fa, b.dest), ctxRel: mt})
-				if _, why := a.ecosystemCheck(ta, manifest{rel: path.Join(path.Dir(mf.rel), path.Base(mt))}, mt); why != "" {
-					p.why("%s", why)
-					return
-				}
+			if !a.collectGlob(b, p, ta, mf, abs, relDest) {
+				return
 			}
 			continue
 		}
@@ -302,6 +291,38 @@ func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
 	if a.ctx == nil {
 		p.addUnsafe("the build context was not read, so dockslim assumes it has " + fileList(p.files) + " and that the install needs nothing else")
 	}
+}
+
+// collectGlob adds the files of the build context that a manifest glob
+// (*.csproj) matches; false when it declined.
+func (a *analysis) collectGlob(b *broad, p *plan, ta toolAt, mf manifest, abs, relDest string) bool {
+	dir, ok := b.source(a.ctx, path.Dir(relDest), true)
+	if path.Dir(relDest) == "." {
+		dir, ok = b.source(a.ctx, ".", true)
+		if !ok && b.whole {
+			dir, ok = ".", true
+		}
+	}
+	var matches []string
+	if ok {
+		matches = a.ctx.glob(path.Join(dir, path.Base(relDest)))
+	}
+	if len(matches) == 0 {
+		if !mf.optional {
+			p.why("no %s in the build context for `%s`", mf.rel, cmdText(ta.cmd))
+		}
+		return true
+	}
+	for _, mt := range matches {
+		fa := path.Join(path.Dir(abs), path.Base(mt))
+		p.allowed[fa] = true
+		p.addFile(ctxFile{abs: fa, relDest: relTo(fa, b.dest), ctxRel: mt})
+		if _, why := a.ecosystemCheck(ta, manifest{rel: path.Join(path.Dir(mf.rel), path.Base(mt))}, mt); why != "" {
+			p.why("%s", why)
+			return false
+		}
+	}
+	return true
 }
 
 func (p *plan) addFile(cf ctxFile) {
