@@ -49,23 +49,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		edits = append(edits, InsertAt(in.Flags[len(in.Flags)-1].End, " "+aptMountFlags)...)
 	}
 	// Cleanups that would empty the mounts go.
-	var drop []*shellcmd.Command
-	for _, cmd := range allCmds(in) {
-		if isApt(cmd.Name) && (cmd.Has("clean") || cmd.Has("autoclean")) {
-			drop = append(drop, cmd)
-			continue
-		}
-		if paths, ok := rmPaths(cmd); ok {
-			inCache := true
-			for _, p := range paths {
-				inCache = inCache && (pathCovers("/var/lib/apt", p) || pathCovers("/var/cache/apt", p))
-			}
-			if inCache {
-				drop = append(drop, cmd)
-			}
-		}
-	}
-	if len(drop) > 0 {
+	if drop := aptCacheCleanups(in); len(drop) > 0 {
 		rm, ok := removeCommands(f, drop)
 		if !ok {
 			c.Reportf(RuleAptCacheMounts, download.Start(0),
@@ -106,6 +90,28 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 	osFix(c, RuleAptCacheMounts, rewrite.Safe, download.Start(0), edits,
 		"%s %s: keep apt's downloads and lists in cache mounts instead of the layer (--cache-mounts)", download.Name, download.Subcmd())
 	return true
+}
+
+// aptCacheCleanups are the commands of in that would empty apt's cache
+// mounts: apt-get clean, and rm of paths in /var/lib/apt or /var/cache/apt.
+func aptCacheCleanups(in *parser.Instruction) []*shellcmd.Command {
+	var drop []*shellcmd.Command
+	for _, cmd := range allCmds(in) {
+		if isApt(cmd.Name) && (cmd.Has("clean") || cmd.Has("autoclean")) {
+			drop = append(drop, cmd)
+			continue
+		}
+		if paths, ok := rmPaths(cmd); ok {
+			inCache := true
+			for _, p := range paths {
+				inCache = inCache && (pathCovers("/var/lib/apt", p) || pathCovers("/var/cache/apt", p))
+			}
+			if inCache {
+				drop = append(drop, cmd)
+			}
+		}
+	}
+	return drop
 }
 
 // aptWillMount reports whether DS115 applies to the RUN in --cache-mounts
