@@ -327,31 +327,7 @@ func manifests(c *shellcmd.Command) []need {
 		if s := sub(1); s != "install" && s != "download" && s != "wheel" {
 			return nil
 		}
-		what := "pip " + sub(1)
-		var out []need
-		for i := 2; i < len(lits); i++ {
-			a := lits[i]
-			for _, o := range []string{"-r", "--requirement", "-c", "--constraint"} {
-				var v string
-				switch {
-				case a == o && i+1 < len(lits):
-					v = lits[i+1]
-				case strings.HasPrefix(a, o+"="):
-					v = a[len(o)+1:]
-				case len(o) == 2 && strings.HasPrefix(a, o) && len(a) > 2 && !strings.HasPrefix(a, "--"):
-					v = a[2:]
-				default:
-					continue
-				}
-				if v != "" && !strings.Contains(v, "://") {
-					out = append(out, need{what: what, flag: o + " " + v, files: [][]string{{v}}})
-				}
-			}
-			if (a == "." || a == "./") && (i == 2 || lits[i-1] != "-r" && lits[i-1] != "-c") {
-				out = append(out, need{what: what, flag: a, files: [][]string{{"setup.py", "pyproject.toml"}}})
-			}
-		}
-		return out
+		return pipManifests(lits)
 	case name == "npm":
 		switch sub(1) {
 		case "ci", "clean-install":
@@ -418,28 +394,43 @@ func (s *sim) needFiles(c *shellcmd.Command, n need, line int, cwd string, copie
 	}
 }
 
+// pipManifests are the requirement files and local projects a pip
+// install (download, wheel) reads; lits[1] is its subcommand.
+func pipManifests(lits []string) []need {
+	what := "pip " + lits[1]
+	var out []need
+	for i := 2; i < len(lits); i++ {
+		a := lits[i]
+		for _, o := range []string{"-r", "--requirement", "-c", "--constraint"} {
+			var v string
+			switch {
+			case a == o && i+1 < len(lits):
+				v = lits[i+1]
+			case strings.HasPrefix(a, o+"="):
+				v = a[len(o)+1:]
+			case len(o) == 2 && strings.HasPrefix(a, o) && len(a) > 2 && !strings.HasPrefix(a, "--"):
+				v = a[2:]
+			default:
+				continue
+			}
+			if v != "" && !strings.Contains(v, "://") {
+				out = append(out, need{what: what, flag: o + " " + v, files: [][]string{{v}}})
+			}
+		}
+		if (a == "." || a == "./") && (i == 2 || lits[i-1] != "-r" && lits[i-1] != "-c") {
+			out = append(out, need{what: what, flag: a, files: [][]string{{"setup.py", "pyproject.toml"}}})
+		}
+	}
+	return out
+}
+
 // produces lists files a command makes that a later command may read:
 // `git clone URL DIR`, `cp`/`mv` targets, `-o`/`--output(-file)` values
 // (curl, poetry export, pip-compile), `wget -O`, `tar -C`, `unzip -d` and
 // output redirections.
 func produces(c *shellcmd.Command, cwd string) []entry {
-	abs := func(p string) string {
-		if path.IsAbs(p) {
-			return path.Clean(p)
-		}
-		if cwd == "" {
-			return ""
-		}
-		return path.Join(cwd, p)
-	}
-	var out []entry
-	add := func(p string, dir bool) {
-		if a := abs(p); a != "" {
-			out = append(out, entry{path: a, dir: dir})
-		} else {
-			out = append(out, entry{any: true})
-		}
-	}
+	pr := &produced{cwd: cwd}
+	add := pr.add
 	if c.Stmt != nil {
 		for _, rd := range c.Stmt.Redirs {
 			if rd.Op == syntax.RdrOut || rd.Op == syntax.AppOut || rd.Op == syntax.RdrClob {
@@ -503,7 +494,25 @@ func produces(c *shellcmd.Command, cwd string) []entry {
 	case "mkdir", "touch":
 		// Empty folders and files: nothing a manifest reader could use.
 	}
-	return out
+	return pr.out
+}
+
+// produced collects the paths a command writes, absolute against cwd (any
+// path when cwd is unknown and the path relative).
+type produced struct {
+	cwd string
+	out []entry
+}
+
+func (pr *produced) add(p string, dir bool) {
+	switch {
+	case path.IsAbs(p):
+		pr.out = append(pr.out, entry{path: path.Clean(p), dir: dir})
+	case pr.cwd == "":
+		pr.out = append(pr.out, entry{any: true})
+	default:
+		pr.out = append(pr.out, entry{path: path.Join(pr.cwd, p), dir: dir})
+	}
 }
 
 // runtimeLibs: a stage that copies from a build stage which installed -dev
