@@ -81,15 +81,8 @@ func composerInstall(lc *langCmd) (int, string) {
 
 // composerCacheDir is Composer's cache folder when known and literal.
 func composerCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := langVar(f, lc, "COMPOSER_CACHE_DIR"); ok {
-		p, _ := langLiteralPath(v)
+	if p, ok := (langCacheDir{vars: []string{"COMPOSER_CACHE_DIR"}, parent: "COMPOSER_HOME", sub: "cache"}).named(f, lc); ok {
 		return p
-	}
-	if v, ok := langVar(f, lc, "COMPOSER_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/cache"
-		}
-		return ""
 	}
 	if langOfficial(lc.In.Stage, "composer") {
 		return "/tmp/cache"

@@ -268,6 +268,44 @@ func langLiteralPath(v string) (string, bool) {
 	return strings.TrimRight(v, "/"), true
 }
 
+// langCacheDir says where a tool keeps its cache when the command or the
+// environment names the folder: an option, variables naming the folder
+// itself, or a variable naming a parent folder (XDG_CACHE_HOME) with the
+// cache below it.
+type langCacheDir struct {
+	opt    string   // option naming the folder ("" for none)
+	vars   []string // variables naming the folder, in precedence order
+	parent string   // variable naming a parent folder ("" for none)
+	sub    string   // the cache's folder below parent
+}
+
+// named returns the folder the command or its environment names, "" when
+// that is not a literal absolute path; named is false when neither names
+// one (the tool's default applies).
+func (d langCacheDir) named(f *parser.File, lc *langCmd) (dir string, named bool) {
+	if d.opt != "" {
+		if v, ok := lc.OptValue(d.opt); ok {
+			p, _ := langLiteralPath(v)
+			return p, true
+		}
+	}
+	for _, n := range d.vars {
+		if v, ok := langVar(f, lc, n); ok {
+			p, _ := langLiteralPath(v)
+			return p, true
+		}
+	}
+	if d.parent != "" {
+		if v, ok := langVar(f, lc, d.parent); ok {
+			if p, ok := langLiteralPath(v); ok {
+				return p + "/" + d.sub, true
+			}
+			return "", true
+		}
+	}
+	return "", false
+}
+
 // langRootImage follows FROM <stage> links to the image a stage starts from.
 func langRootImage(st *parser.Stage) parser.ImageRef {
 	for i := 0; st != nil && st.Base.StageRef != nil && i < 64; i++ {

@@ -96,15 +96,8 @@ func npmCacheCleanIdx(lc *langCmd) int {
 
 // npmCacheDir is npm's cache folder when known and literal ("" otherwise).
 func npmCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--cache"); ok {
-		p, _ := langLiteralPath(v)
+	if p, ok := (langCacheDir{opt: "--cache", vars: []string{"npm_config_cache", "NPM_CONFIG_CACHE"}}).named(f, lc); ok {
 		return p
-	}
-	for _, name := range []string{"npm_config_cache", "NPM_CONFIG_CACHE"} {
-		if v, ok := langVar(f, lc, name); ok {
-			p, _ := langLiteralPath(v)
-			return p
-		}
 	}
 	if langNonRoot(f, lc.In) {
 		return ""

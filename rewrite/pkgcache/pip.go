@@ -55,15 +55,9 @@ var pipValueOpts = shellcmd.Pip.ValueOpts
 // pipCacheDir is pip's cache folder for the command when it is known and
 // literal ("" otherwise).
 func pipCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := langVar(f, lc, "PIP_CACHE_DIR"); ok {
-		p, _ := langLiteralPath(v)
+	d := langCacheDir{vars: []string{"PIP_CACHE_DIR"}, parent: "XDG_CACHE_HOME", sub: "pip"}
+	if p, ok := d.named(f, lc); ok {
 		return p
-	}
-	if v, ok := langVar(f, lc, "XDG_CACHE_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/pip"
-		}
-		return ""
 	}
 	return "/root/.cache/pip"
 }

@@ -64,22 +64,9 @@ func pnpmInstall(lc *langCmd) string {
 
 // pnpmStoreDir is pnpm's store folder when set explicitly with a literal path.
 func pnpmStoreDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--store-dir"); ok {
-		p, _ := langLiteralPath(v)
-		return p
-	}
-	for _, n := range []string{"npm_config_store_dir", "NPM_CONFIG_STORE_DIR"} {
-		if v, ok := langVar(f, lc, n); ok {
-			p, _ := langLiteralPath(v)
-			return p
-		}
-	}
-	if v, ok := langVar(f, lc, "PNPM_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/store"
-		}
-	}
-	return ""
+	d := langCacheDir{opt: "--store-dir", vars: []string{"npm_config_store_dir", "NPM_CONFIG_STORE_DIR"}, parent: "PNPM_HOME", sub: "store"}
+	p, _ := d.named(f, lc)
+	return p
 }
 
 func runPnpm(c *rewrite.Context) {

@@ -61,19 +61,9 @@ func uvInstall(lc *langCmd) (int, string) {
 
 // uvCacheDir is uv's cache folder when known and literal ("" otherwise).
 func uvCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--cache-dir"); ok {
-		p, _ := langLiteralPath(v)
+	d := langCacheDir{opt: "--cache-dir", vars: []string{"UV_CACHE_DIR"}, parent: "XDG_CACHE_HOME", sub: "uv"}
+	if p, ok := d.named(f, lc); ok {
 		return p
-	}
-	if v, ok := langVar(f, lc, "UV_CACHE_DIR"); ok {
-		p, _ := langLiteralPath(v)
-		return p
-	}
-	if v, ok := langVar(f, lc, "XDG_CACHE_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/uv"
-		}
-		return ""
 	}
 	return "/root/.cache/uv"
 }

@@ -94,12 +94,7 @@ func yarnCacheClean(f *parser.File, lc *langCmd) bool {
 
 // yarnCacheDir is Yarn 1's cache folder when known and literal.
 func yarnCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--cache-folder"); ok {
-		p, _ := langLiteralPath(v)
-		return p
-	}
-	if v, ok := langVar(f, lc, "YARN_CACHE_FOLDER"); ok {
-		p, _ := langLiteralPath(v)
+	if p, ok := (langCacheDir{opt: "--cache-folder", vars: []string{"YARN_CACHE_FOLDER"}}).named(f, lc); ok {
 		return p
 	}
 	if langNonRoot(f, lc.In) {
