@@ -123,11 +123,7 @@ func runComposer(c *rewrite.Context) {
 				continue
 			}
 			if c.Options.CacheMounts {
-				var targets []string
-				if dir != "" {
-					targets = []string{dir}
-				}
-				langMount(c, RuleComposerNoCache, cc, rewrite.Safe, targets, "composer "+sub)
+				langMountDir(c, RuleComposerNoCache, cc, dir, "composer "+sub)
 				continue
 			}
 			langFlag(c, RuleComposerNoCache, cc, i, "--no-cache",

@@ -529,18 +529,38 @@ func (lc *langCmd) Raw(f *parser.File, i int) string {
 // langRmMentions reports whether lc is `rm` with an argument whose text
 // contains one of the given fragments (a cleanup that is already there).
 func langRmMentions(f *parser.File, lc *langCmd, fragments ...string) bool {
-	if lc.Name != "rm" {
-		return false
-	}
-	for i := 1; i < len(lc.Args); i++ {
-		raw := lc.Raw(f, i)
+	return langRmAny(f, lc, func(raw string) bool {
 		for _, fr := range fragments {
 			if fr != "" && strings.Contains(raw, fr) {
 				return true
 			}
 		}
+		return false
+	})
+}
+
+// langRmAny reports whether lc is `rm` with an argument whose text (as
+// written) satisfies match.
+func langRmAny(f *parser.File, lc *langCmd, match func(raw string) bool) bool {
+	if lc.Name != "rm" {
+		return false
+	}
+	for i := 1; i < len(lc.Args); i++ {
+		if match(lc.Raw(f, i)) {
+			return true
+		}
 	}
 	return false
+}
+
+// langMountDir is langMount for a tool with one cache folder, dir ("" when
+// unknown).
+func langMountDir(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, dir, tool string) {
+	var targets []string
+	if dir != "" {
+		targets = []string{dir}
+	}
+	langMount(c, r, lc, rewrite.Safe, targets, tool)
 }
 
 // langFlag reports a finding whose fix inserts flag right after Args[i]

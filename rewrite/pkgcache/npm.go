@@ -107,17 +107,11 @@ func npmCacheDir(f *parser.File, lc *langCmd) string {
 
 // npmRmCache reports an rm of npm's cache folder.
 func npmRmCache(f *parser.File, lc *langCmd) bool {
-	if lc.Name != "rm" {
-		return false
-	}
-	for i := 1; i < len(lc.Args); i++ {
-		raw := strings.TrimRight(lc.Raw(f, i), "/*")
-		if strings.HasSuffix(raw, "/.npm") || strings.Contains(raw, "/.npm/") || strings.Contains(raw, "_cacache") ||
-			strings.Contains(strings.ToLower(raw), "npm_config_cache") {
-			return true
-		}
-	}
-	return false
+	return langRmAny(f, lc, func(raw string) bool {
+		raw = strings.TrimRight(raw, "/*")
+		return strings.HasSuffix(raw, "/.npm") || strings.Contains(raw, "/.npm/") || strings.Contains(raw, "_cacache") ||
+			strings.Contains(strings.ToLower(raw), "npm_config_cache")
+	})
 }
 
 func runNpm(c *rewrite.Context) {
@@ -141,11 +135,7 @@ func runNpm(c *rewrite.Context) {
 			continue
 		}
 		if c.Options.CacheMounts {
-			var targets []string
-			if dir != "" {
-				targets = []string{dir}
-			}
-			langMount(c, RuleNpmCacheClean, last, rewrite.Safe, targets, "npm "+sub)
+			langMountDir(c, RuleNpmCacheClean, last, dir, "npm "+sub)
 			continue
 		}
 		if _, ok := last.OptValue("--cache"); ok {

@@ -90,11 +90,7 @@ func runPnpm(c *rewrite.Context) {
 			continue
 		}
 		if c.Options.CacheMounts {
-			var targets []string
-			if dir != "" {
-				targets = []string{dir}
-			}
-			langMount(c, RulePnpmStorePrune, last, rewrite.Safe, targets, "pnpm "+sub)
+			langMountDir(c, RulePnpmStorePrune, last, dir, "pnpm "+sub)
 			continue
 		}
 		if pnpmOfflineLater(in) {

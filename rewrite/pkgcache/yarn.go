@@ -188,11 +188,7 @@ func runYarn(c *rewrite.Context) {
 			continue
 		}
 		if c.Options.CacheMounts {
-			var targets []string
-			if dir != "" {
-				targets = []string{dir}
-			}
-			langMount(c, RuleYarnCacheClean, last, rewrite.Safe, targets, "yarn "+sub)
+			langMountDir(c, RuleYarnCacheClean, last, dir, "yarn "+sub)
 			continue
 		}
 		langAppend(c, RuleYarnCacheClean, last, last.Name+" cache clean",
