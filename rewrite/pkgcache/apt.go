@@ -217,14 +217,7 @@ const aptLists = "/var/lib/apt/lists"
 func runApt(c *rewrite.Context) {
 	// stages whose docker-clean file a DS115 fix of this run removes
 	cleaned := map[*parser.Stage]bool{}
-	for _, in := range c.File.Instructions {
-		if !in.Is("run") {
-			continue
-		}
-		calls := osCalls(in, isApt, aptValueOpts)
-		if len(calls) == 0 {
-			continue
-		}
+	for in, calls := range osRuns(c.File, isApt, aptValueOpts) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			if shellcmd.AptSimulates(shellcmd.Apt.Parse(call.Lits, call.Lit)) {

@@ -450,6 +450,16 @@ func langHasMount(in *parser.Instruction, dirs ...string) bool {
 	return false
 }
 
+// langCacheMounted reports a mount of the cache folder dir (see
+// langHasMount); at the tool's default folder def, a mount of the same
+// cache under another user's home (suffix, "/.cache/pip") counts too.
+func langCacheMounted(in *parser.Instruction, dir, def, suffix string) bool {
+	if dir == def {
+		return langHasMount(in, dir, suffix)
+	}
+	return langHasMount(in, dir)
+}
+
 // langMountEdit inserts BuildKit cache mounts for targets into the RUN's
 // flags. Mounts go after the RUN's existing flags (so a second tool's mount
 // lands after the first one's), or right after `RUN ` when it has none.

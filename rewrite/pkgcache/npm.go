@@ -131,7 +131,7 @@ func runNpm(c *rewrite.Context) {
 		}
 		sub := npmInstall(last)
 		dir := npmCacheDir(f, last)
-		if dir != "" && langHasMount(in, dir) || dir == "/root/.npm" && langHasMount(in, "/.npm") {
+		if langCacheMounted(in, dir, "/root/.npm", "/.npm") {
 			continue
 		}
 		if c.Options.CacheMounts {

@@ -5,6 +5,7 @@ package pkgcache
 
 import (
 	"fmt"
+	"iter"
 	"path"
 	"slices"
 	"strings"
@@ -24,6 +25,21 @@ type osCall struct {
 	shellcmd.Call
 	// Sub is the index of the subcommand ("install") in Lits, or -1.
 	Sub int
+}
+
+// osRuns yields the RUNs of f that call a package manager (isName names
+// it), with those calls.
+func osRuns(f *parser.File, isName func(string) bool, valueOpts strset.Set) iter.Seq2[*parser.Instruction, []*osCall] {
+	return func(yield func(*parser.Instruction, []*osCall) bool) {
+		for _, in := range f.Instructions {
+			if !in.Is("run") {
+				continue
+			}
+			if calls := osCalls(in, isName, valueOpts); len(calls) > 0 && !yield(in, calls) {
+				return
+			}
+		}
+	}
 }
 
 // osCalls returns the runs of the programs accepted by isName in the RUN

@@ -69,12 +69,7 @@ func pipHandled(f *parser.File, lc *langCmd) bool {
 	if _, ok := langVar(f, lc, "PIP_NO_CACHE_DIR"); ok {
 		return true
 	}
-	dir := pipCacheDir(f, lc)
-	if dir == "/root/.cache/pip" {
-		// the default: any user's ~/.cache/pip
-		return langHasMount(lc.In, dir, "/.cache/pip")
-	}
-	return langHasMount(lc.In, dir)
+	return langCacheMounted(lc.In, pipCacheDir(f, lc), "/root/.cache/pip", "/.cache/pip")
 }
 
 func runPip(c *rewrite.Context) {

@@ -75,11 +75,7 @@ func uvHandled(f *parser.File, lc *langCmd) bool {
 	if v, ok := langVar(f, lc, "UV_NO_CACHE"); ok && langBoolish(v) {
 		return true
 	}
-	dir := uvCacheDir(f, lc)
-	if dir == "/root/.cache/uv" {
-		return langHasMount(lc.In, dir, "/.cache/uv")
-	}
-	return langHasMount(lc.In, dir)
+	return langCacheMounted(lc.In, uvCacheDir(f, lc), "/root/.cache/uv", "/.cache/uv")
 }
 
 func runUv(c *rewrite.Context) {

@@ -184,7 +184,7 @@ func runYarn(c *rewrite.Context) {
 			continue
 		}
 		dir := yarnCacheDir(f, last)
-		if dir != "" && langHasMount(in, dir) || dir == "/usr/local/share/.cache/yarn" && langHasMount(in, "/.cache/yarn") {
+		if langCacheMounted(in, dir, "/usr/local/share/.cache/yarn", "/.cache/yarn") {
 			continue
 		}
 		if c.Options.CacheMounts {

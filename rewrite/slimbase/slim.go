@@ -161,13 +161,8 @@ var caPackages = strset.Set{"curl", "wget", "git", "gnupg", "openssh-client", "s
 
 func runSlim(c *rewrite.Context) {
 	f := c.File
-	final := finalChain(f)
-	for _, st := range f.Stages {
-		if !final[st] {
-			continue
-		}
-		b, ok := resolveBase(f, st)
-		if !ok || !b.Official {
+	for st, b := range finalBases(f) {
+		if !b.Official {
 			continue
 		}
 		if anyLibcConflict(f, st) {

@@ -33,13 +33,8 @@ func init() {
 
 func runUnofficial(c *rewrite.Context) {
 	f := c.File
-	final := finalChain(f)
-	for _, st := range f.Stages {
-		if !final[st] {
-			continue
-		}
-		b, ok := resolveBase(f, st)
-		if !ok || b.Official || b.Ref.Tag == "" {
+	for st, b := range finalBases(f) {
+		if b.Official || b.Ref.Tag == "" {
 			continue
 		}
 		last := path.Base(b.Ref.Image)
