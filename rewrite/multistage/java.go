@@ -221,25 +221,18 @@ func anyWord(xs []string, words strset.Set) bool {
 // javaRunTool declines a CMD that runs the application through the build
 // tool (mvn spring-boot:run, gradle bootRun).
 func (si *stageInfo) javaRunTool() *decline {
-	for _, kw := range []string{"entrypoint", "cmd"} {
-		in := si.last(kw)
-		if in == nil {
-			continue
+	return si.startPrograms(func(kw string, in *parser.Instruction, argv []string) *decline {
+		c := command{argv: argv}
+		if !isMaven(c) && !isGradle(c) {
+			return nil
 		}
-		argvs, _, _ := programsOf(in)
-		for _, argv := range argvs {
-			c := command{argv: argv}
-			if !isMaven(c) && !isGradle(c) {
-				continue
-			}
-			for _, a := range argv[1:] {
-				if t, ok := javaRunTools[a]; ok {
-					return declinef(in.Start, "%s at line %d runs %s, which compiles and runs through the build tool; run the jar with java -jar in a runtime stage instead", strings.ToUpper(kw), in.StartLine, t)
-				}
+		for _, a := range argv[1:] {
+			if t, ok := javaRunTools[a]; ok {
+				return declinef(in.Start, "%s at line %d runs %s, which compiles and runs through the build tool; run the jar with java -jar in a runtime stage instead", strings.ToUpper(kw), in.StartLine, t)
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // javaJar finds the jar that ENTRYPOINT / CMD runs with java -jar.

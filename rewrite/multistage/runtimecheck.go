@@ -106,6 +106,19 @@ func programsOf(in *parser.Instruction) (argvs [][]string, shell, ok bool) {
 // toolchainAtRuntime declines a stage with no build step whose ENTRYPOINT
 // or CMD runs the toolchain (go run, cargo run, mvn spring-boot:run, ...).
 func (si *stageInfo) toolchainAtRuntime() *decline {
+	return si.startPrograms(func(kw string, in *parser.Instruction, argv []string) *decline {
+		if len(argv) > 0 && toolchain.Has(path.Base(argv[0])) {
+			return declinef(in.Start, "%s at line %d runs %s, which builds at start and needs the toolchain in the image; build in a build stage and run the result",
+				strings.ToUpper(kw), in.StartLine, strings.Join(argv[:min(len(argv), 2)], " "))
+		}
+		return nil
+	})
+}
+
+// startPrograms runs check on the argv of each program the stage's last
+// ENTRYPOINT and last CMD (keyword kw, instruction in) run, and returns the
+// first decline.
+func (si *stageInfo) startPrograms(check func(kw string, in *parser.Instruction, argv []string) *decline) *decline {
 	for _, kw := range []string{"entrypoint", "cmd"} {
 		in := si.last(kw)
 		if in == nil {
@@ -113,9 +126,8 @@ func (si *stageInfo) toolchainAtRuntime() *decline {
 		}
 		argvs, _, _ := programsOf(in)
 		for _, argv := range argvs {
-			if len(argv) > 0 && toolchain.Has(path.Base(argv[0])) {
-				return declinef(in.Start, "%s at line %d runs %s, which builds at start and needs the toolchain in the image; build in a build stage and run the result",
-					strings.ToUpper(kw), in.StartLine, strings.Join(argv[:min(len(argv), 2)], " "))
+			if d := check(kw, in, argv); d != nil {
+				return d
 			}
 		}
 	}
