@@ -132,12 +132,11 @@ func runBundler(c *rewrite.Context) {
 	f := c.File
 	for _, in := range langRunInstructions(f) {
 		cmds := langCommands(in)
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return bundleInstall(lc) != "" },
+		last, sub := langLastInstall(cmds, bundleInstall,
 			func(lc *langCmd) bool { return bundleRmCache(f, lc, "") })
 		if last == nil {
 			continue
 		}
-		sub := bundleInstall(last)
 		dir, single, why := bundleCacheDir(f, last)
 		if dir != "" && bundleRmLater(f, cmds, last, dir) {
 			continue

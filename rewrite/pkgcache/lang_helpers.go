@@ -370,20 +370,23 @@ func langNonRoot(f *parser.File, in *parser.Instruction) bool {
 	return false
 }
 
-// langLastInstall returns the last command for which isInstall holds when
-// no command after it satisfies isClean; nil when every install is followed
-// by a cleanup in the same RUN (or there is none).
-func langLastInstall(cmds []*langCmd, isInstall, isClean func(*langCmd) bool) *langCmd {
-	var last *langCmd
+// langLastInstall returns the last command that install names a
+// subcommand of (its install subcommand, "" for other commands), with that
+// subcommand, when no command after it satisfies isClean; nil when every
+// install is followed by a cleanup in the same RUN (or there is none).
+func langLastInstall(cmds []*langCmd, install func(*langCmd) string, isClean func(*langCmd) bool) (last *langCmd, sub string) {
 	for _, lc := range cmds {
 		switch {
-		case isInstall(lc):
+		case install(lc) != "":
 			last = lc
 		case last != nil && isClean(lc):
 			last = nil
 		}
 	}
-	return last
+	if last == nil {
+		return nil, ""
+	}
+	return last, install(last)
 }
 
 // langAppend reports a finding whose fix runs cleanup after lc's statement

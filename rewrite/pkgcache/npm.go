@@ -125,11 +125,10 @@ func runNpm(c *rewrite.Context) {
 			}
 		}
 		isClean := func(lc *langCmd) bool { return npmCacheCleanIdx(lc) >= 0 || npmRmCache(f, lc) }
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return npmInstall(lc) != "" }, isClean)
+		last, sub := langLastInstall(cmds, npmInstall, isClean)
 		if last == nil {
 			continue
 		}
-		sub := npmInstall(last)
 		dir := npmCacheDir(f, last)
 		if langCacheMounted(in, dir, "/root/.npm", "/.npm") {
 			continue

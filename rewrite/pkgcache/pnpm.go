@@ -80,11 +80,10 @@ func runPnpm(c *rewrite.Context) {
 			}
 			return langRmMentions(f, lc, "pnpm/store", ".pnpm-store", "PNPM_HOME")
 		}
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return pnpmInstall(lc) != "" }, isClean)
+		last, sub := langLastInstall(cmds, pnpmInstall, isClean)
 		if last == nil {
 			continue
 		}
-		sub := pnpmInstall(last)
 		dir := pnpmStoreDir(f, last)
 		if langHasMount(in, dir, "/pnpm/store", "/.pnpm-store") {
 			continue

@@ -91,11 +91,10 @@ func runPoetry(c *rewrite.Context) {
 			d, _ := poetryCacheDir(f, lc)
 			return langRmMentions(f, lc, "pypoetry", "POETRY_CACHE_DIR", d)
 		}
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return poetryInstall(lc) != "" }, isClean)
+		last, sub := langLastInstall(cmds, poetryInstall, isClean)
 		if last == nil {
 			continue
 		}
-		sub := poetryInstall(last)
 		dir, literal := poetryCacheDir(f, last)
 		if literal && langHasMount(in, dir+"/cache") && langHasMount(in, dir+"/artifacts") {
 			continue

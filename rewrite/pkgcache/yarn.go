@@ -171,12 +171,11 @@ func runYarn(c *rewrite.Context) {
 	f := c.File
 	for _, in := range langRunInstructions(f) {
 		cmds := langCommands(in)
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return yarnInstall(lc) != "" },
+		last, sub := langLastInstall(cmds, yarnInstall,
 			func(lc *langCmd) bool { return yarnCacheClean(f, lc) })
 		if last == nil {
 			continue
 		}
-		sub := yarnInstall(last)
 		if why := yarnBerry(c, last); why != "" {
 			if !c.Options.CacheMounts {
 				c.Reportf(RuleYarnCacheClean, last.Start(), "yarn %s: Yarn 2+ (%s); its cache may hold the installed packages (Plug'n'Play), so dockslim adds no yarn cache clean: use a cache mount or check your cache settings", sub, why)
