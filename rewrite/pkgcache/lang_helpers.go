@@ -211,6 +211,13 @@ func (lc *langCmd) OptValue(names ...string) (string, bool) {
 	return "", false
 }
 
+// Runs reports whether lc's first words (options and their values left
+// out) are words: `pnpm store prune`.
+func (lc *langCmd) Runs(valueOpts strset.Set, words ...string) bool {
+	ws, _ := lc.Words(valueOpts)
+	return len(ws) >= len(words) && slices.Equal(ws[:len(words)], words)
+}
+
 // Words returns the literal words after Args[0] that are not options (nor
 // values of the options in valueOpts), up to the first non-literal word.
 // Words()[0] is the subcommand; its index in Args is returned too.

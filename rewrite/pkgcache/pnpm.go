@@ -75,8 +75,7 @@ func runPnpm(c *rewrite.Context) {
 		cmds := langCommands(in)
 		isClean := func(lc *langCmd) bool {
 			if lc.Name == "pnpm" {
-				words, _ := lc.Words(pnpmValueOpts)
-				return len(words) >= 2 && words[0] == "store" && words[1] == "prune"
+				return lc.Runs(pnpmValueOpts, "store", "prune")
 			}
 			return langRmMentions(f, lc, "pnpm/store", ".pnpm-store", "PNPM_HOME")
 		}

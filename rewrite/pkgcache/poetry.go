@@ -85,8 +85,7 @@ func runPoetry(c *rewrite.Context) {
 		cmds := langCommands(in)
 		isClean := func(lc *langCmd) bool {
 			if lc.Name == "poetry" {
-				words, _ := lc.Words(poetryValueOpts)
-				return len(words) >= 2 && words[0] == "cache" && words[1] == "clear"
+				return lc.Runs(poetryValueOpts, "cache", "clear")
 			}
 			d, _ := poetryCacheDir(f, lc)
 			return langRmMentions(f, lc, "pypoetry", "POETRY_CACHE_DIR", d)

@@ -86,8 +86,7 @@ func yarnInstall(lc *langCmd) string {
 
 func yarnCacheClean(f *parser.File, lc *langCmd) bool {
 	if isYarn(lc.Name) {
-		words, _ := lc.Words(yarnValueOpts)
-		return len(words) >= 2 && words[0] == "cache" && words[1] == "clean"
+		return lc.Runs(yarnValueOpts, "cache", "clean")
 	}
 	return langRmMentions(f, lc, "/.cache/yarn", "YARN_CACHE_FOLDER")
 }
