@@ -127,8 +127,11 @@ var distrolessStatic = runtimeImage{ref: "gcr.io/distroless/static-debian12", fa
 
 // debianSlim is debian:<suite>-slim: glibc, dash, no CA certificates
 // (the slim images purge ca-certificates; see shared/data/README.md).
-func debianSlim(suite string) runtimeImage {
-	return runtimeImage{ref: "debian:" + suite + "-slim", family: images.Debian, suite: suite}
+func debianSlim(suite string) runtimeImage { return debianImage("debian:"+suite+"-slim", suite) }
+
+// debianImage is a Debian-based runtime image of release suite.
+func debianImage(ref, suite string) runtimeImage {
+	return runtimeImage{ref: ref, family: images.Debian, suite: suite}
 }
 
 // suites in release order.

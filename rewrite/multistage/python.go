@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -149,7 +148,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
-	rt := runtimeImage{ref: "python:" + slim, family: images.Debian, suite: suite}
+	rt := debianImage("python:"+slim, suite)
 	skip := append(slices.Clone(minbase), pythonSlimLibs...)
 	libs, d := si.apt(last.in, skip, rt)
 	if d != nil {
