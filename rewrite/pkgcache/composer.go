@@ -119,11 +119,7 @@ func runComposer(c *rewrite.Context) {
 			for _, later := range cmds[n+1:] {
 				cleaned = cleaned || composerCleans(f, later, dir)
 			}
-			if cleaned || langHasMount(in, dir, "/.composer/cache", "/.cache/composer") {
-				continue
-			}
-			if c.Options.CacheMounts {
-				langMountDir(c, RuleComposerNoCache, cc, dir, "composer "+sub)
+			if langHandledOrMount(c, RuleComposerNoCache, cc, dir, cleaned || langHasMount(in, dir, "/.composer/cache", "/.cache/composer"), "composer "+sub) {
 				continue
 			}
 			langFlag(c, RuleComposerNoCache, cc, i, "--no-cache",

@@ -573,6 +573,20 @@ func langRmAny(f *parser.File, lc *langCmd, match func(raw string) bool) bool {
 	return false
 }
 
+// langHandledOrMount reports whether a tool's cache needs nothing more:
+// handled already (a cache mount, a later cleanup), or (with
+// --cache-mounts) reported here for a cache mount of dir ("" when unknown).
+func langHandledOrMount(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, dir string, handled bool, tool string) bool {
+	if handled {
+		return true
+	}
+	if c.Options.CacheMounts {
+		langMountDir(c, r, lc, dir, tool)
+		return true
+	}
+	return false
+}
+
 // langMountDir is langMount for a tool with one cache folder, dir ("" when
 // unknown).
 func langMountDir(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, dir, tool string) {

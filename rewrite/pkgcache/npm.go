@@ -130,11 +130,7 @@ func runNpm(c *rewrite.Context) {
 			continue
 		}
 		dir := npmCacheDir(f, last)
-		if langCacheMounted(in, dir, "/root/.npm", "/.npm") {
-			continue
-		}
-		if c.Options.CacheMounts {
-			langMountDir(c, RuleNpmCacheClean, last, dir, "npm "+sub)
+		if langHandledOrMount(c, RuleNpmCacheClean, last, dir, langCacheMounted(in, dir, "/root/.npm", "/.npm"), "npm "+sub) {
 			continue
 		}
 		if _, ok := last.OptValue("--cache"); ok {

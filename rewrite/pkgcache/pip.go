@@ -98,11 +98,7 @@ func runPip(c *rewrite.Context) {
 				continue
 			}
 			if c.Options.CacheMounts {
-				var targets []string
-				if d := pipCacheDir(f, lc); d != "" {
-					targets = []string{d}
-				}
-				langMount(c, RulePipNoCacheDir, lc, rewrite.Safe, targets, lc.Name+" "+words[0])
+				langMountDir(c, RulePipNoCacheDir, lc, pipCacheDir(f, lc), lc.Name+" "+words[0])
 				continue
 			}
 			langFlag(c, RulePipNoCacheDir, lc, idx[0], "--no-cache-dir",

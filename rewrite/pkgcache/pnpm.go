@@ -84,11 +84,7 @@ func runPnpm(c *rewrite.Context) {
 			continue
 		}
 		dir := pnpmStoreDir(f, last)
-		if langHasMount(in, dir, "/pnpm/store", "/.pnpm-store") {
-			continue
-		}
-		if c.Options.CacheMounts {
-			langMountDir(c, RulePnpmStorePrune, last, dir, "pnpm "+sub)
+		if langHandledOrMount(c, RulePnpmStorePrune, last, dir, langHasMount(in, dir, "/pnpm/store", "/.pnpm-store"), "pnpm "+sub) {
 			continue
 		}
 		if pnpmOfflineLater(in) {

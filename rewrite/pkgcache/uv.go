@@ -87,11 +87,7 @@ func runUv(c *rewrite.Context) {
 				continue
 			}
 			if c.Options.CacheMounts {
-				var targets []string
-				if d := uvCacheDir(f, lc); d != "" {
-					targets = []string{d}
-				}
-				langMount(c, RuleUvNoCache, lc, rewrite.Safe, targets, "uv "+sub)
+				langMountDir(c, RuleUvNoCache, lc, uvCacheDir(f, lc), "uv "+sub)
 				continue
 			}
 			langFlag(c, RuleUvNoCache, lc, i, "--no-cache",

@@ -182,11 +182,7 @@ func runYarn(c *rewrite.Context) {
 			continue
 		}
 		dir := yarnCacheDir(f, last)
-		if langCacheMounted(in, dir, "/usr/local/share/.cache/yarn", "/.cache/yarn") {
-			continue
-		}
-		if c.Options.CacheMounts {
-			langMountDir(c, RuleYarnCacheClean, last, dir, "yarn "+sub)
+		if langHandledOrMount(c, RuleYarnCacheClean, last, dir, langCacheMounted(in, dir, "/usr/local/share/.cache/yarn", "/.cache/yarn"), "yarn "+sub) {
 			continue
 		}
 		langAppend(c, RuleYarnCacheClean, last, last.Name+" cache clean",
