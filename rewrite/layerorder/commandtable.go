@@ -126,29 +126,43 @@ var (
 // commandEffects is what one simple command reads and writes when it runs
 // in folder cwd ("" when unknown).
 func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd string) Effects {
-	var e Effects
-	all := func() Effects {
+	if c.name == "" {
+		var e Effects
 		e.Reads.All, e.Writes.All = true, true
 		return e
-	}
-	res := func(p string) string { return resolve(cwd, p) }
-	paths := func(ps []string) []string {
-		var out []string
-		for _, p := range ps {
-			if strings.HasPrefix(p, "~") {
-				out = append(out, homeDirs...)
-				continue
-			}
-			out = append(out, res(p))
-		}
-		return out
-	}
-	if c.name == "" {
-		return all()
 	}
 	if ins := describe(c, cwd); ins != nil {
 		return m.toolEffects(in, ins, cwd)
 	}
+	if e, ok := classEffects(c, cwd); ok {
+		return e
+	}
+	return namedEffects(c, cwd)
+}
+
+// cmdPaths resolves a command's path operands against cwd; ~ stands for
+// every home folder.
+func cmdPaths(cwd string, ps []string) []string {
+	var out []string
+	for _, p := range ps {
+		if strings.HasPrefix(p, "~") {
+			out = append(out, homeDirs...)
+			continue
+		}
+		out = append(out, resolve(cwd, p))
+	}
+	return out
+}
+
+// classEffects are the effects of a command of one of the known classes
+// (inert, OS packages, users, commands that read or write their operands);
+// ok is false for other commands.
+func classEffects(c *command, cwd string) (e Effects, ok bool) {
+	all := func() (Effects, bool) {
+		e.Reads.All, e.Writes.All = true, true
+		return e, true
+	}
+	paths := func(ps []string) []string { return cmdPaths(cwd, ps) }
 	switch {
 	case inertCmds.Has(c.name):
 		if c.name == "test" || c.name == "[" || c.name == "[[" {
@@ -162,7 +176,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 				}
 			}
 		}
-		return e
+		return e, true
 	case osPkgCmds.Has(c.name):
 		e.Reads.Add(osSystem...)
 		e.Writes.Add(osSystem...)
@@ -172,7 +186,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 				e.Reads.Add(paths([]string{p})...)
 			}
 		}
-		return e
+		return e, true
 	case userCmds.Has(c.name):
 		e.Reads.Add(userFiles...)
 		e.Writes.Add(userFiles...)
@@ -184,7 +198,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 				e.Writes.Add(path.Clean(a.v))
 			}
 		}
-		return e
+		return e, true
 	case readPathCmds.Has(c.name):
 		pos, ok := c.positional(strset.Set{"-n", "-c"})
 		if !ok {
@@ -194,7 +208,7 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 		if c.name == "source" || c.name == "." {
 			return all() // runs a script
 		}
-		return e
+		return e, true
 	case writePathCmds.Has(c.name):
 		pos, ok := c.positional(strset.Set{"-m", "--mode"})
 		if !ok {
@@ -202,8 +216,22 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 		}
 		e.Reads.Add(paths(pos)...)
 		e.Writes.Add(paths(pos)...)
+		return e, true
+	}
+	return e, false
+}
+
+// namedEffects are the effects of the file, archive, download and git
+// commands dockslim knows by name; any other command may read and write
+// anything.
+func namedEffects(c *command, cwd string) Effects {
+	var e Effects
+	all := func() Effects {
+		e.Reads.All, e.Writes.All = true, true
 		return e
 	}
+	res := func(p string) string { return resolve(cwd, p) }
+	paths := func(ps []string) []string { return cmdPaths(cwd, ps) }
 	switch c.name {
 	case "chmod", "chown", "chgrp":
 		pos, ok := c.positional(strset.Set{"--reference"})
@@ -248,33 +276,8 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 		}
 		e.Reads.Add(paths(targets)...)
 		e.Writes.Add(paths(targets)...)
-	case "curl":
-		if c.has("-T", "--upload-file", "-K", "--config", "-d", "--data", "--data-binary", "-F", "--form") {
-			return all()
-		}
-		e.Writes.Add(paths(c.optValues("-o", "--output"))...)
-		if c.has("-O", "--remote-name", "--remote-name-all") || hasShortFlag(c, 'O') {
-			e.Writes.Add(res("."))
-		}
-		e.Reads.Add("/etc/ssl", "/etc/ca-certificates", "/usr/share/ca-certificates", "/etc/hosts", "/etc/resolv.conf")
-	case "wget":
-		outs := c.optValues("-O", "--output-document")
-		switch {
-		case len(outs) > 0:
-			for _, o := range outs {
-				if o != "-" {
-					e.Writes.Add(paths([]string{o})...)
-				}
-			}
-		case hasShortFlagValue(c, 'O', "-"):
-		default:
-			dirs := c.optValues("-P", "--directory-prefix")
-			if len(dirs) == 0 {
-				dirs = []string{"."}
-			}
-			e.Writes.Add(paths(dirs)...)
-		}
-		e.Reads.Add("/etc/ssl", "/etc/ca-certificates", "/usr/share/ca-certificates", "/etc/hosts", "/etc/resolv.conf")
+	case "curl", "wget":
+		return downloadEffects(c, cwd)
 	case "git":
 		// git clone URL DIR writes DIR (or a folder in cwd); other git
 		// commands read the repository in cwd.
@@ -293,6 +296,43 @@ func (m *stageModel) commandEffects(in *parser.Instruction, c *command, cwd stri
 		// Unknown commands may read anything, the build context included.
 		return all()
 	}
+	return e
+}
+
+// downloadEffects are curl's and wget's: the files they write, and the
+// TLS and resolver configuration they read.
+func downloadEffects(c *command, cwd string) Effects {
+	var e Effects
+	paths := func(ps []string) []string { return cmdPaths(cwd, ps) }
+	if c.name == "curl" && c.has("-T", "--upload-file", "-K", "--config", "-d", "--data", "--data-binary", "-F", "--form") {
+		e.Reads.All, e.Writes.All = true, true
+		return e
+	}
+	switch c.name {
+	case "curl":
+		e.Writes.Add(paths(c.optValues("-o", "--output"))...)
+		if c.has("-O", "--remote-name", "--remote-name-all") || hasShortFlag(c, 'O') {
+			e.Writes.Add(resolve(cwd, "."))
+		}
+	case "wget":
+		outs := c.optValues("-O", "--output-document")
+		switch {
+		case len(outs) > 0:
+			for _, o := range outs {
+				if o != "-" {
+					e.Writes.Add(paths([]string{o})...)
+				}
+			}
+		case hasShortFlagValue(c, 'O', "-"):
+		default:
+			dirs := c.optValues("-P", "--directory-prefix")
+			if len(dirs) == 0 {
+				dirs = []string{"."}
+			}
+			e.Writes.Add(paths(dirs)...)
+		}
+	}
+	e.Reads.Add("/etc/ssl", "/etc/ca-certificates", "/usr/share/ca-certificates", "/etc/hosts", "/etc/resolv.conf")
 	return e
 }
 
