@@ -211,6 +211,15 @@ func (lc *langCmd) OptValue(names ...string) (string, bool) {
 	return "", false
 }
 
+// Verb returns lc's first word (options and their values left out) when it
+// is one of verbs, "" otherwise.
+func (lc *langCmd) Verb(valueOpts, verbs strset.Set) string {
+	if words, _ := lc.Words(valueOpts); len(words) > 0 && verbs.Has(words[0]) {
+		return words[0]
+	}
+	return ""
+}
+
 // Runs reports whether lc's first words (options and their values left
 // out) are words: `pnpm store prune`.
 func (lc *langCmd) Runs(valueOpts strset.Set, words ...string) bool {

@@ -75,11 +75,7 @@ func npmInstall(lc *langCmd) string {
 	if lc.Name != "npm" {
 		return ""
 	}
-	words, _ := lc.Words(npmValueOpts)
-	if len(words) > 0 && npmInstallCmds.Has(words[0]) {
-		return words[0]
-	}
-	return ""
+	return lc.Verb(npmValueOpts, npmInstallCmds)
 }
 
 // npmCacheCleanIdx returns the index of "clean" in `npm cache clean`, or -1.

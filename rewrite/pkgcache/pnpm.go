@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -46,20 +47,16 @@ func init() {
 // pnpmValueOpts is the shared option table.
 var pnpmValueOpts = shellcmd.Pnpm.ValueOpts
 
+// pnpmInstallCmds are the pnpm commands that fill the store. Not "fetch":
+// it fills the store for a later `install --offline`, and every package it
+// fetched is unreferenced until then.
+var pnpmInstallCmds = strset.Set{"install", "i", "add", "update", "up", "upgrade", "install-test", "it"}
+
 func pnpmInstall(lc *langCmd) string {
 	if lc.Name != "pnpm" {
 		return ""
 	}
-	words, _ := lc.Words(pnpmValueOpts)
-	if len(words) > 0 {
-		switch words[0] {
-		// Not "fetch": it fills the store for a later `install --offline`,
-		// and every package it fetched is unreferenced until then.
-		case "install", "i", "add", "update", "up", "upgrade", "install-test", "it":
-			return words[0]
-		}
-	}
-	return ""
+	return lc.Verb(pnpmValueOpts, pnpmInstallCmds)
 }
 
 // pnpmStoreDir is pnpm's store folder when set explicitly with a literal path.

@@ -44,18 +44,14 @@ func init() {
 
 var poetryValueOpts = strset.Set{"-C", "--directory", "-P", "--project"}
 
+// poetryInstallCmds are the poetry commands that fill its cache.
+var poetryInstallCmds = strset.Set{"install", "add", "update", "sync"}
+
 func poetryInstall(lc *langCmd) string {
 	if lc.Name != "poetry" {
 		return ""
 	}
-	words, _ := lc.Words(poetryValueOpts)
-	if len(words) > 0 {
-		switch words[0] {
-		case "install", "add", "update", "sync":
-			return words[0]
-		}
-	}
-	return ""
+	return lc.Verb(poetryValueOpts, poetryInstallCmds)
 }
 
 // poetryCacheDir returns Poetry's cache-dir as shell text for a cleanup
