@@ -151,33 +151,8 @@ func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
 	in := f
 	res := &Result{Name: name, Input: src, Output: src}
 	m := IdentityMap(len(src))
-	var all []Finding
-	seen := map[string]bool{}
-	declined := map[string]int{} // rule and input offset of a suggestion → its first round
-	// record adds a round's findings to all, placed on the input; a finding
-	// an earlier round already reported (same rule, message and input
-	// position) is kept once, from the earliest round. A suggestion is
-	// kept once per rule and place: a rule declining a place again in a
-	// later round, where its message quotes text a fix changed, says
-	// nothing new.
-	record := func(round int, fds []Finding) {
-		for _, fd := range fds {
-			fd = onInput(in, f, m, round, fd)
-			k := findingKey(fd)
-			if seen[k] {
-				continue
-			}
-			if fd.Fix == nil {
-				dk := keepKey(fd)
-				if r, ok := declined[dk]; ok && r < round {
-					continue
-				}
-				declined[dk] = round
-			}
-			seen[k] = true
-			all = append(all, fd)
-		}
-	}
+	log := newFindingLog()
+	record := func(round int, fds []Finding) { log.record(in, f, m, round, fds) }
 	// keep holds the findings of later rounds that Findings lists: those
 	// whose fix was applied or dropped, and those still there at the end.
 	// The others were about text that neither the input nor the output
@@ -238,19 +213,61 @@ func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
 	for _, fd := range findings {
 		keep[keepKey(onInput(in, f, m, last, fd))] = true
 	}
-	for _, fd := range all {
-		if fd.Round == 0 || keep[findingKey(fd)] || keep[keepKey(fd)] {
-			res.Findings = append(res.Findings, fd)
-		}
-	}
-	sortFindings(res.Findings)
-	for _, fd := range res.Findings {
-		if fd.Fix != nil && fd.Fix.Applicability == Unsafe && !opts.UnsafeFixes {
-			res.Pending = append(res.Pending, fd)
-		}
-	}
+	res.list(log.all, keep, opts)
 	res.Output = f.Src
 	return res, nil
+}
+
+// findingLog collects the findings of every round, placed on the input.
+type findingLog struct {
+	all      []Finding
+	seen     map[string]bool
+	declined map[string]int // rule and input offset of a suggestion → its first round
+}
+
+func newFindingLog() *findingLog {
+	return &findingLog{seen: map[string]bool{}, declined: map[string]int{}}
+}
+
+// record adds a round's findings (on cur, placed on the input in by m); a
+// finding an earlier round already reported (same rule, message and input
+// position) is kept once, from the earliest round. A suggestion is kept
+// once per rule and place: a rule declining a place again in a later
+// round, where its message quotes text a fix changed, says nothing new.
+func (l *findingLog) record(in, cur *parser.File, m *OffsetMap, round int, fds []Finding) {
+	for _, fd := range fds {
+		fd = onInput(in, cur, m, round, fd)
+		k := findingKey(fd)
+		if l.seen[k] {
+			continue
+		}
+		if fd.Fix == nil {
+			dk := keepKey(fd)
+			if r, ok := l.declined[dk]; ok && r < round {
+				continue
+			}
+			l.declined[dk] = round
+		}
+		l.seen[k] = true
+		l.all = append(l.all, fd)
+	}
+}
+
+// list sets Findings to the findings of the input and the later-round
+// findings that keep holds, sorted, and Pending to their unsafe fixes not
+// applied.
+func (r *Result) list(all []Finding, keep map[string]bool, opts Options) {
+	for _, fd := range all {
+		if fd.Round == 0 || keep[findingKey(fd)] || keep[keepKey(fd)] {
+			r.Findings = append(r.Findings, fd)
+		}
+	}
+	sortFindings(r.Findings)
+	for _, fd := range r.Findings {
+		if fd.Fix != nil && fd.Fix.Applicability == Unsafe && !opts.UnsafeFixes {
+			r.Pending = append(r.Pending, fd)
+		}
+	}
 }
 
 // onInput places a finding of the given round, reported on cur (whose

@@ -59,9 +59,7 @@ func fixAction(c *cli.Context) error {
 	}
 	out, errw := c.App.Writer, c.App.ErrWriter
 	jobs := runAll(e, paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
-	var fixedFiles, fixes int
-	var saved int64
-	var unfixed []rewrite.Finding // findings without a fix, for --write's summary
+	var sum writeSummary
 	for _, j := range jobs {
 		if j.err != nil {
 			reportError(errw, j)
@@ -87,7 +85,7 @@ func fixAction(c *cli.Context) error {
 				code = max(code, exitChanges)
 			}
 		case c.Bool("write") && j.path != "-":
-			unfixed = append(unfixed, declines(res)...)
+			sum.unfixed = append(sum.unfixed, declines(res)...)
 			if !res.Changed() {
 				notePending(errw, j.display, res)
 				continue
@@ -97,11 +95,7 @@ func fixAction(c *cli.Context) error {
 				code = exitError
 				continue
 			}
-			fixedFiles++
-			fixes += len(res.Applied)
-			for _, fd := range res.Applied {
-				saved += fd.SavedBytes
-			}
+			sum.add(res)
 			fmt.Fprintf(errw, "fixed %s: %s\n", j.display, ruleCounts(res.Applied))
 			notePending(errw, j.display, res)
 		default:
@@ -110,19 +104,40 @@ func fixAction(c *cli.Context) error {
 		}
 	}
 	if c.Bool("write") && len(jobs) > 0 {
-		msg := fmt.Sprintf("%d fix(es) in %d of %d file(s)", fixes, fixedFiles, len(jobs))
-		if saved > 0 {
-			msg += fmt.Sprintf("; estimated saving ~%d MB compressed (linux/amd64)", (saved+500_000)/1_000_000)
-		}
-		if len(unfixed) > 0 {
-			msg += fmt.Sprintf("; %d finding(s) without a fix (%s): see dockslim check or fix --diff", len(unfixed), ruleCounts(unfixed))
-		}
-		fmt.Fprintln(errw, msg)
+		fmt.Fprintln(errw, sum.line(len(jobs)))
 	}
 	if code != exitOK {
 		return exitCode(code)
 	}
 	return nil
+}
+
+// writeSummary tallies what fix --write did, for its summary line.
+type writeSummary struct {
+	fixedFiles, fixes int
+	saved             int64
+	unfixed           []rewrite.Finding // findings without a fix
+}
+
+// add counts a file written with res's fixes.
+func (w *writeSummary) add(res *rewrite.Result) {
+	w.fixedFiles++
+	w.fixes += len(res.Applied)
+	for _, fd := range res.Applied {
+		w.saved += fd.SavedBytes
+	}
+}
+
+// line is the summary line for files files.
+func (w *writeSummary) line(files int) string {
+	msg := fmt.Sprintf("%d fix(es) in %d of %d file(s)", w.fixes, w.fixedFiles, files)
+	if w.saved > 0 {
+		msg += fmt.Sprintf("; estimated saving ~%d MB compressed (linux/amd64)", (w.saved+500_000)/1_000_000)
+	}
+	if len(w.unfixed) > 0 {
+		msg += fmt.Sprintf("; %d finding(s) without a fix (%s): see dockslim check or fix --diff", len(w.unfixed), ruleCounts(w.unfixed))
+	}
+	return msg
 }
 
 func reportError(w io.Writer, j *job) {

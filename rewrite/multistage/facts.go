@@ -4,17 +4,35 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 )
 
-// Facts about official images that the recognisers rely on. They are
-// written here, small and commented, until the lead wires in the images
-// package (the offline tag index); each says where it comes from.
+// Facts about official images that the recognisers rely on. The family
+// names are package images' (images.Debian, ...). The rest stays here on
+// purpose, because it differs from what images.Distro reads from the tag
+// index, and the recognisers' behaviour rests on these answers:
+//
+//   - suites is the Debian releases a builder tag may name (stretch to
+//     trixie); images also knows wheezy, jessie, forky, duke and sid.
+//   - tagSuite answers only from the tag text and defaultSuite (golang:1
+//     and golang:1.10 are unknown here; images.Distro says trixie and
+//     stretch from the index).
+//   - alpineVersion reads only an explicit alpineX.Y (golang:1.22-alpine
+//     is unknown here; images.Distro gives the release from the index).
+//   - builderFamily answers for tags the index does not know and keeps
+//     its own coarse rules where the index is more precise (openjdk,
+//     maven, gradle tags with no distro in the index; eclipse-temurin's
+//     -ubi tags, which images calls ubi; buildpack-deps' Ubuntu tags).
+//
+// Where both answer, they agree (checked over every golang and rust tag of
+// the index); isAlpineTag agrees with images.Distro on every tag of the
+// index and also answers for tags the index does not know.
 
 // runtimeImage is the base of the runtime stage.
 type runtimeImage struct {
 	ref    string
-	family string // "debian", "ubuntu", "alpine", "distroless"
+	family string // images.Debian, images.Ubuntu, images.Alpine, or "distroless"
 	// suite is the Debian codename for Debian-based images ("" otherwise).
 	suite string
 	// users the image has besides root and its family's system users.
@@ -49,10 +67,10 @@ func (r runtimeImage) hasUser(name string) bool {
 // base-passwd, Ubuntu's, Alpine's alpine-baselayout; distroless ships
 // root, nonroot (65532) and nobody).
 var familyUsers = map[string][]string{
-	"debian":     {"daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "_apt", "nobody", "nogroup", "users", "staff"},
-	"ubuntu":     {"daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "_apt", "nobody", "nogroup", "users", "staff"},
-	"alpine":     {"bin", "daemon", "adm", "lp", "sync", "shutdown", "halt", "mail", "news", "uucp", "operator", "man", "postmaster", "cron", "ftp", "sshd", "at", "squid", "xfs", "games", "cyrus", "vpopmail", "ntp", "smmsp", "guest", "nobody", "nogroup", "users", "www-data"},
-	"distroless": {"nonroot", "nobody"},
+	images.Debian: {"daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "_apt", "nobody", "nogroup", "users", "staff"},
+	images.Ubuntu: {"daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "_apt", "nobody", "nogroup", "users", "staff"},
+	images.Alpine: {"bin", "daemon", "adm", "lp", "sync", "shutdown", "halt", "mail", "news", "uucp", "operator", "man", "postmaster", "cron", "ftp", "sshd", "at", "squid", "xfs", "games", "cyrus", "vpopmail", "ntp", "smmsp", "guest", "nobody", "nogroup", "users", "www-data"},
+	"distroless":  {"nonroot", "nobody"},
 }
 
 // Commands a runtime base has, for RUN instructions that land in the
@@ -78,9 +96,9 @@ var (
 // hasCommand reports whether the runtime image provides a command by name.
 func (r runtimeImage) hasCommand(name string) bool {
 	switch r.family {
-	case "debian", "ubuntu":
+	case images.Debian, images.Ubuntu:
 		return shellBuiltins.Has(name) || debianCommands.Has(name)
-	case "alpine":
+	case images.Alpine:
 		return shellBuiltins.Has(name) || alpineCommands.Has(name)
 	}
 	return false
@@ -92,12 +110,12 @@ func (r runtimeImage) hasCommand(name string) bool {
 // adduser/addgroup differ (Debian's Perl script vs busybox), so only
 // within the same family.
 func (r runtimeImage) userTool(name, from string) bool {
-	shadow := strset.Set{"debian", "ubuntu", "oraclelinux"}
+	shadow := strset.Set{images.Debian, images.Ubuntu, images.OracleLinux}
 	switch name {
 	case "useradd", "groupadd", "usermod":
 		return shadow.Has(r.family) && shadow.Has(from)
 	case "adduser", "addgroup":
-		return r.family == from && r.family != "ubuntu" && r.shell()
+		return r.family == from && r.family != images.Ubuntu && r.shell()
 	}
 	return false
 }
@@ -109,8 +127,11 @@ var distrolessStatic = runtimeImage{ref: "gcr.io/distroless/static-debian12", fa
 
 // debianSlim is debian:<suite>-slim: glibc, dash, no CA certificates
 // (the slim images purge ca-certificates; see shared/data/README.md).
-func debianSlim(suite string) runtimeImage {
-	return runtimeImage{ref: "debian:" + suite + "-slim", family: "debian", suite: suite}
+func debianSlim(suite string) runtimeImage { return debianImage("debian:"+suite+"-slim", suite) }
+
+// debianImage is a Debian-based runtime image of release suite.
+func debianImage(ref, suite string) runtimeImage {
+	return runtimeImage{ref: ref, family: images.Debian, suite: suite}
 }
 
 // suites in release order.
@@ -194,25 +215,25 @@ func isAlpineTag(tag string) bool {
 // (Debian).
 func builderFamily(repo, tag string) string {
 	if isAlpineTag(tag) {
-		return "alpine"
+		return images.Alpine
 	}
 	switch repo {
 	case "eclipse-temurin", "gradle":
-		return "ubuntu"
+		return images.Ubuntu
 	case "maven":
 		if strings.Contains(tag, "openjdk") {
-			return "debian"
+			return images.Debian
 		}
-		return "ubuntu"
+		return images.Ubuntu
 	case "openjdk":
 		if strings.Contains(tag, "slim") || strings.Contains(tag, "buster") || strings.Contains(tag, "bullseye") {
-			return "debian"
+			return images.Debian
 		}
-		return "oraclelinux"
+		return images.OracleLinux
 	case "ubuntu":
-		return "ubuntu"
+		return images.Ubuntu
 	}
-	return "debian"
+	return images.Debian
 }
 
 // buildTools are Debian packages only the build needs: compilers, build

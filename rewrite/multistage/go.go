@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -125,13 +126,9 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 		if d != nil {
 			return nil, d
 		}
-		p.artifacts = append(p.artifacts, artifact{path: out, chown: "auto"})
 		names = append(names, out)
 	}
-	p.what = "the binary " + strings.Join(names, ", ")
-	if len(names) > 1 {
-		p.what = "the binaries " + strings.Join(names, ", ")
-	}
+	p.addBinaries(names)
 	p.buildOnly = func(c command) bool {
 		switch c.name() {
 		case "go":
@@ -142,22 +139,8 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 		return false
 	}
 
-	tag := si.tag()
-	alpine := isAlpineTag(tag)
-	var fallback *runtimeImage
-	var fallbackWhy string
-	if alpine {
-		if v, ok := alpineVersion(tag); ok {
-			fallback = &runtimeImage{ref: "alpine:" + v, family: "alpine"}
-		} else {
-			fallbackWhy = "the Alpine release of " + si.image.Raw + " is not in its tag"
-		}
-	} else if suite, ok := tagSuite("golang", tag); ok {
-		rt := debianSlim(suite)
-		fallback = &rt
-	} else {
-		fallbackWhy = "dockslim does not know the Debian release of " + si.image.Raw
-	}
+	alpine := isAlpineTag(si.tag())
+	fallback, fallbackWhy := si.goFallback()
 	static, d := si.goStatic(builds, alpine)
 	if d != nil {
 		return nil, d
@@ -171,32 +154,59 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 		}
 		p.runtime = *fallback
 	}
-	if !static && fallback.family == "alpine" {
+	if !static && fallback.family == images.Alpine {
 		if dev := si.apkDev(p.build); len(dev) > 0 {
 			return nil, declinef(p.build.Start, "cgo is on (CGO_ENABLED is not 0) and the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so %s could lack them", strings.Join(dev, ", "), fallback.ref)
 		}
 	}
-	if fallback != nil && fallback.family == "debian" {
-		// The golang images have CA certificates (buildpack-deps:*-scm);
-		// debian:*-slim does not.
-		libs, d := si.apt(p.build, minbase, *fallback)
-		if d != nil && !static {
+	if fallback != nil && fallback.family == images.Debian {
+		if d := si.goDebianRuntime(p, *fallback, static); d != nil {
 			return nil, d
-		}
-		if d != nil {
-			// A static binary links no library: the fallback, only for a
-			// shell, gets the certificates.
-			libs = nil
-		}
-		fb := *fallback
-		fb.runs = []string{si.aptInstall(append([]string{"ca-certificates"}, libs...))}
-		if static {
-			p.fallback = &fb // used only when the runtime needs a shell
-		} else {
-			p.runtime = fb
 		}
 	}
 	return p, nil
+}
+
+// goFallback is the runtime image for a binary that links the builder's C
+// library (and for a static one that needs a shell): the builder tag's
+// Alpine release or Debian slim suite; nil, and why, when the tag does not
+// tell.
+func (si *stageInfo) goFallback() (*runtimeImage, string) {
+	tag := si.tag()
+	if isAlpineTag(tag) {
+		if v, ok := alpineVersion(tag); ok {
+			return &runtimeImage{ref: "alpine:" + v, family: images.Alpine}, ""
+		}
+		return nil, "the Alpine release of " + si.image.Raw + " is not in its tag"
+	}
+	if suite, ok := tagSuite("golang", tag); ok {
+		rt := debianSlim(suite)
+		return &rt, ""
+	}
+	return nil, "dockslim does not know the Debian release of " + si.image.Raw
+}
+
+// goDebianRuntime installs CA certificates and the runtime libraries in
+// the Debian fallback fb: the runtime of a cgo binary, or only the
+// fallback (for a shell) of a static one. The golang images have CA
+// certificates (buildpack-deps:*-scm); debian:*-slim does not.
+func (si *stageInfo) goDebianRuntime(p *plan, fb runtimeImage, static bool) *decline {
+	libs, d := si.apt(p.build, minbase, fb)
+	if d != nil && !static {
+		return d
+	}
+	if d != nil {
+		// A static binary links no library: the fallback, only for a
+		// shell, gets the certificates.
+		libs = nil
+	}
+	fb.runs = []string{si.aptInstall(append([]string{"ca-certificates"}, libs...))}
+	if static {
+		p.fallback = &fb // used only when the runtime needs a shell
+	} else {
+		p.runtime = fb
+	}
+	return nil
 }
 
 // goStatic reports whether the binaries are static: CGO_ENABLED=0, or an

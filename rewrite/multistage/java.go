@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -121,16 +122,9 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 		return nil, si.toolchainAtRuntime()
 	}
 	in := build.in
-	version, ok := javaVersion(repo, si.tag())
-	if !ok {
-		return nil, declinef(si.st.From.Start, "dockslim cannot tell the Java version of %s", si.image.Raw)
-	}
-	if !javaRuntimes.Has(version) {
-		return nil, declinef(si.st.From.Start, "dockslim knows no eclipse-temurin JRE tag for Java %s", version)
-	}
-	rt := runtimeImage{ref: "eclipse-temurin:" + version + "-jre", family: "ubuntu"}
-	if isAlpineTag(si.tag()) {
-		rt = runtimeImage{ref: "eclipse-temurin:" + version + "-jre-alpine", family: "alpine"}
+	rt, d := si.javaRuntime()
+	if d != nil {
+		return nil, d
 	}
 	buildWd, ok := si.workdirAt(in)
 	if !ok {
@@ -181,7 +175,29 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 	}
 	p.artifacts = []artifact{a}
 	p.buildOnly = func(c command) bool { return isMaven(c) || isGradle(c) || moves(c) }
-	p.program = func(argv []string, wd string) (bool, string) {
+	p.program = javaProgram(jar)
+	return p, nil
+}
+
+// javaRuntime is the eclipse-temurin JRE of the builder's Java version,
+// Alpine for an Alpine builder.
+func (si *stageInfo) javaRuntime() (runtimeImage, *decline) {
+	version, ok := javaVersion(si.repo(), si.tag())
+	if !ok {
+		return runtimeImage{}, declinef(si.st.From.Start, "dockslim cannot tell the Java version of %s", si.image.Raw)
+	}
+	if !javaRuntimes.Has(version) {
+		return runtimeImage{}, declinef(si.st.From.Start, "dockslim knows no eclipse-temurin JRE tag for Java %s", version)
+	}
+	if isAlpineTag(si.tag()) {
+		return runtimeImage{ref: "eclipse-temurin:" + version + "-jre-alpine", family: images.Alpine}, nil
+	}
+	return runtimeImage{ref: "eclipse-temurin:" + version + "-jre", family: images.Ubuntu}, nil
+}
+
+// javaProgram checks that a java command runs the copied jar.
+func javaProgram(jar string) func(argv []string, wd string) (bool, string) {
+	return func(argv []string, wd string) (bool, string) {
 		if path.Base(argv[0]) != "java" {
 			return false, ""
 		}
@@ -192,7 +208,6 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 		}
 		return true, "runs java without -jar " + jar + ", and only the jar is copied"
 	}
-	return p, nil
 }
 
 func anyWord(xs []string, words strset.Set) bool {
@@ -207,25 +222,18 @@ func anyWord(xs []string, words strset.Set) bool {
 // javaRunTool declines a CMD that runs the application through the build
 // tool (mvn spring-boot:run, gradle bootRun).
 func (si *stageInfo) javaRunTool() *decline {
-	for _, kw := range []string{"entrypoint", "cmd"} {
-		in := si.last(kw)
-		if in == nil {
-			continue
+	return si.startPrograms(func(kw string, in *parser.Instruction, argv []string) *decline {
+		c := command{argv: argv}
+		if !isMaven(c) && !isGradle(c) {
+			return nil
 		}
-		argvs, _, _ := programsOf(in)
-		for _, argv := range argvs {
-			c := command{argv: argv}
-			if !isMaven(c) && !isGradle(c) {
-				continue
-			}
-			for _, a := range argv[1:] {
-				if t, ok := javaRunTools[a]; ok {
-					return declinef(in.Start, "%s at line %d runs %s, which compiles and runs through the build tool; run the jar with java -jar in a runtime stage instead", strings.ToUpper(kw), in.StartLine, t)
-				}
+		for _, a := range argv[1:] {
+			if t, ok := javaRunTools[a]; ok {
+				return declinef(in.Start, "%s at line %d runs %s, which compiles and runs through the build tool; run the jar with java -jar in a runtime stage instead", strings.ToUpper(kw), in.StartLine, t)
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // javaJar finds the jar that ENTRYPOINT / CMD runs with java -jar.

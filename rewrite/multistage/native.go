@@ -104,29 +104,7 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 	if repo != "debian" && repo != "buildpack-deps" && repo != "gcc" {
 		return nil, nil
 	}
-	var install *command
-	configurePrefix, cmakePrefix := "", ""
-	for _, c := range si.runCommands(nil) {
-		c := c
-		switch {
-		case c.name() == "configure":
-			for _, a := range c.argv[1:] {
-				if v, ok := strings.CutPrefix(a, "--prefix="); ok {
-					configurePrefix = v
-				}
-			}
-		case c.name() == "cmake" && c.arg(1) != "--install" && c.arg(1) != "--build":
-			for _, a := range c.argv[1:] {
-				if v, ok := strings.CutPrefix(a, "-DCMAKE_INSTALL_PREFIX="); ok {
-					cmakePrefix = v
-				}
-			}
-		case c.name() == "make" && hasWord(c.argv[1:], "install"):
-			install = &c
-		case c.name() == "cmake" && c.arg(1) == "--install":
-			install = &c
-		}
-	}
+	install, configurePrefix, cmakePrefix := si.nativeInstall()
 	if install == nil {
 		return nil, nil
 	}
@@ -146,31 +124,9 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 	destdir, _ := si.env(in, install, "DESTDIR")
 	prefix := ""
 	if install.name() == "make" {
-		for _, a := range install.argv[1:] {
-			k, v, ok := strings.Cut(a, "=")
-			switch {
-			case ok && (k == "PREFIX" || k == "prefix"):
-				prefix = v
-			case ok && k == "DESTDIR":
-				destdir = v
-			}
-		}
-		if prefix == "" {
-			prefix = configurePrefix
-		}
+		prefix, destdir = makeInstallDest(install, configurePrefix, destdir)
 	} else {
-		prefix = cmakePrefix
-		for i := 2; i < len(install.argv); i++ {
-			a := install.argv[i]
-			if a == "--prefix" && i+1 < len(install.argv) {
-				prefix = install.argv[i+1]
-			} else if v, ok := strings.CutPrefix(a, "--prefix="); ok {
-				prefix = v
-			}
-		}
-		if prefix == "" {
-			prefix = "/usr/local" // CMake's default on Unix
-		}
+		prefix = cmakeInstallPrefix(install, cmakePrefix)
 	}
 	if strings.Contains(prefix+destdir, "$") {
 		return nil, declinef(in.Start, "the install prefix uses a variable dockslim cannot follow")
@@ -217,6 +173,70 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 		return c.name() == "ctest" || c.name() == "make" && (hasWord(c.argv, "test") || hasWord(c.argv, "check"))
 	}
 	return p, nil
+}
+
+// nativeInstall finds the install step of a stage (make install, cmake
+// --install) and the prefixes configure and cmake were given.
+func (si *stageInfo) nativeInstall() (install *command, configurePrefix, cmakePrefix string) {
+	for _, c := range si.runCommands(nil) {
+		c := c
+		switch {
+		case c.name() == "configure":
+			for _, a := range c.argv[1:] {
+				if v, ok := strings.CutPrefix(a, "--prefix="); ok {
+					configurePrefix = v
+				}
+			}
+		case c.name() == "cmake" && c.arg(1) != "--install" && c.arg(1) != "--build":
+			for _, a := range c.argv[1:] {
+				if v, ok := strings.CutPrefix(a, "-DCMAKE_INSTALL_PREFIX="); ok {
+					cmakePrefix = v
+				}
+			}
+		case c.name() == "make" && hasWord(c.argv[1:], "install"):
+			install = &c
+		case c.name() == "cmake" && c.arg(1) == "--install":
+			install = &c
+		}
+	}
+	return install, configurePrefix, cmakePrefix
+}
+
+// makeInstallDest is where make install puts files: its PREFIX (else
+// configure's --prefix) and DESTDIR (overriding the environment's).
+func makeInstallDest(install *command, configurePrefix, envDestdir string) (prefix, destdir string) {
+	destdir = envDestdir
+	for _, a := range install.argv[1:] {
+		k, v, ok := strings.Cut(a, "=")
+		switch {
+		case ok && (k == "PREFIX" || k == "prefix"):
+			prefix = v
+		case ok && k == "DESTDIR":
+			destdir = v
+		}
+	}
+	if prefix == "" {
+		prefix = configurePrefix
+	}
+	return prefix, destdir
+}
+
+// cmakeInstallPrefix is where cmake --install puts files: its --prefix,
+// else the configured CMAKE_INSTALL_PREFIX, else CMake's default.
+func cmakeInstallPrefix(install *command, cmakePrefix string) string {
+	prefix := cmakePrefix
+	for i := 2; i < len(install.argv); i++ {
+		a := install.argv[i]
+		if a == "--prefix" && i+1 < len(install.argv) {
+			prefix = install.argv[i+1]
+		} else if v, ok := strings.CutPrefix(a, "--prefix="); ok {
+			prefix = v
+		}
+	}
+	if prefix == "" {
+		prefix = "/usr/local" // CMake's default on Unix
+	}
+	return prefix
 }
 
 // systemGCC is the GCC major version of each Debian release, whose

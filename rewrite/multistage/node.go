@@ -111,18 +111,9 @@ func recogniseNode(si *stageInfo) (*plan, *decline) {
 		return nil, nil
 	}
 	in := build.in
-	raw, ok := si.contextFile("package.json")
-	if !ok {
-		return nil, declinef(in.Start, "package.json is not in the build context, so dockslim cannot tell what npm run build writes")
-	}
-	var pj packageJSON
-	if err := json.Unmarshal(raw, &pj); err != nil {
-		return nil, declinef(in.Start, "package.json does not parse: %v", err)
-	}
-	for _, s := range []string{"preinstall", "install", "postinstall", "prepare"} {
-		if _, ok := pj.Scripts[s]; ok {
-			return nil, declinef(in.Start, "package.json has a %q script, which npm ci --omit=dev would run without the devDependencies", s)
-		}
+	pj, d := si.packageJSON(in)
+	if d != nil {
+		return nil, d
 	}
 	dirs, why := si.nodeOutDirs(pj, "build", 0)
 	if why != "" {
@@ -146,10 +137,68 @@ func recogniseNode(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
-	rt := runtimeImage{ref: "node:" + tag, family: si.family(), users: []string{"node"}}
+	p := &plan{build: in, runtime: runtimeImage{ref: "node:" + tag, family: si.family(), users: []string{"node"}}}
+	if d := si.nodePackageFiles(p, install); d != nil {
+		return nil, d
+	}
+	p.steps = append(p.steps, "RUN "+si.npmProductionInstall(install))
+	var names []string
+	for _, d := range dirs {
+		a := abs(wd, d)
+		p.artifacts = append(p.artifacts, artifact{path: a, chown: "auto"})
+		names = append(names, a)
+	}
+	p.what = "the production dependencies and the build output " + strings.Join(names, ", ")
+	p.buildOnly = func(c command) bool {
+		return c.name() == "npm" && (c.arg(1) == "test" || c.arg(1) == "prune" ||
+			c.arg(1) == "run" && (c.arg(2) == "test" || c.arg(2) == "lint"))
+	}
+	p.program = func(argv []string, wd string) (bool, string) {
+		return true, si.nodeProgram(pj, names, argv, wd, 0)
+	}
+	return p, nil
+}
 
-	// The package files: the build stage's own COPY of package.json,
-	// repeated, or package*.json beside the sources' COPY.
+// packageJSON reads the build context's package.json; it declines when it
+// is missing or has install scripts, which npm ci --omit=dev would run
+// without the devDependencies.
+func (si *stageInfo) packageJSON(in *parser.Instruction) (packageJSON, *decline) {
+	var pj packageJSON
+	raw, ok := si.contextFile("package.json")
+	if !ok {
+		return pj, declinef(in.Start, "package.json is not in the build context, so dockslim cannot tell what npm run build writes")
+	}
+	if err := json.Unmarshal(raw, &pj); err != nil {
+		return pj, declinef(in.Start, "package.json does not parse: %v", err)
+	}
+	for _, s := range []string{"preinstall", "install", "postinstall", "prepare"} {
+		if _, ok := pj.Scripts[s]; ok {
+			return pj, declinef(in.Start, "package.json has a %q script, which npm ci --omit=dev would run without the devDependencies", s)
+		}
+	}
+	return pj, nil
+}
+
+// npmProductionInstall is the runtime stage's install of the production
+// dependencies: npm ci with a lock file (or when the build used it), with
+// --omit=dev (--production before npm 7, node 16).
+func (si *stageInfo) npmProductionInstall(install *command) string {
+	lock := si.contextExists("package-lock.json") || si.contextExists("npm-shrinkwrap.json")
+	npm := "npm install"
+	if lock || install.arg(1) == "ci" {
+		npm = "npm ci"
+	}
+	omit := "--omit=dev"
+	if major, err := strconv.Atoi(strings.Split(strings.Split(si.tag(), "-")[0], ".")[0]); err == nil && major < 16 {
+		omit = "--production"
+	}
+	return npm + " " + omit
+}
+
+// nodePackageFiles brings the package files into the runtime stage: the
+// build stage's own COPY of package.json, repeated, or package*.json
+// beside the sources' COPY.
+func (si *stageInfo) nodePackageFiles(p *plan, install *command) *decline {
 	var pkgCopy *parser.Instruction
 	var srcCopy *parser.Instruction
 	for _, x := range si.before(install.in) {
@@ -169,7 +218,6 @@ func recogniseNode(si *stageInfo) (*plan, *decline) {
 			}
 		}
 	}
-	p := &plan{build: in, runtime: rt}
 	switch {
 	case pkgCopy != nil:
 		p.replicate = func(x *parser.Instruction) bool { return x == pkgCopy }
@@ -185,33 +233,9 @@ func recogniseNode(si *stageInfo) (*plan, *decline) {
 		}
 		p.steps = append(p.steps, line+"package*.json "+dst)
 	default:
-		return nil, declinef(install.in.Start, "dockslim cannot find the COPY that brings package.json")
+		return declinef(install.in.Start, "dockslim cannot find the COPY that brings package.json")
 	}
-	lock := si.contextExists("package-lock.json") || si.contextExists("npm-shrinkwrap.json")
-	npm := "npm install"
-	if lock || install.arg(1) == "ci" {
-		npm = "npm ci"
-	}
-	omit := "--omit=dev"
-	if major, err := strconv.Atoi(strings.Split(strings.Split(si.tag(), "-")[0], ".")[0]); err == nil && major < 16 {
-		omit = "--production"
-	}
-	p.steps = append(p.steps, "RUN "+npm+" "+omit)
-	var names []string
-	for _, d := range dirs {
-		a := abs(wd, d)
-		p.artifacts = append(p.artifacts, artifact{path: a, chown: "auto"})
-		names = append(names, a)
-	}
-	p.what = "the production dependencies and the build output " + strings.Join(names, ", ")
-	p.buildOnly = func(c command) bool {
-		return c.name() == "npm" && (c.arg(1) == "test" || c.arg(1) == "prune" ||
-			c.arg(1) == "run" && (c.arg(2) == "test" || c.arg(2) == "lint"))
-	}
-	p.program = func(argv []string, wd string) (bool, string) {
-		return true, si.nodeProgram(pj, names, argv, wd, 0)
-	}
-	return p, nil
+	return nil
 }
 
 // nodeProgram says why the runtime stage could not run argv ("" when it can).
@@ -306,73 +330,8 @@ func (si *stageInfo) nodeOutDirs(pj packageJSON, script string, depth int) ([]st
 		if len(argv) == 0 {
 			continue
 		}
-		flag := func(names ...string) string {
-			for i, a := range argv {
-				for _, n := range names {
-					if a == n && i+1 < len(argv) {
-						return argv[i+1]
-					}
-					if v, ok := strings.CutPrefix(a, n+"="); ok {
-						return v
-					}
-				}
-			}
-			return ""
-		}
 		unknown := "the " + script + " script runs " + strings.Join(argv[:min(2, len(argv))], " ") + ", whose output folder dockslim does not know"
-		var out string
-		switch tool := path.Base(argv[0]); tool {
-		case "rimraf", "rm", "mkdir", "echo", "tsc-alias", "true":
-			continue
-		case "tsc":
-			if hasWord(argv, "--noEmit") {
-				continue
-			}
-			if p := flag("-p", "--project"); p != "" && p != "." && p != "tsconfig.json" {
-				return nil, unknown
-			}
-			out = flag("--outDir")
-			if out == "" {
-				out = si.tsOutDir()
-			}
-		case "vite":
-			if len(argv) < 2 || argv[1] != "build" {
-				return nil, unknown
-			}
-			out = flag("--outDir")
-			if out == "" && !si.configMentions("outDir", "vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts") {
-				out = "dist"
-			}
-		case "react-scripts":
-			if len(argv) > 1 && argv[1] == "build" {
-				out = "build"
-			}
-		case "nest":
-			if len(argv) > 1 && argv[1] == "build" {
-				out = "dist"
-			}
-		case "webpack":
-			out = flag("--output-path", "-o")
-			if out == "" && !si.contextExists("webpack.config.js") && !si.contextExists("webpack.config.ts") && !si.contextExists("webpack.config.cjs") && !si.contextExists("webpack.config.mjs") {
-				out = "dist"
-			}
-		case "parcel":
-			if len(argv) > 1 && argv[1] == "build" {
-				out = flag("--dist-dir")
-				if out == "" {
-					out = "dist"
-				}
-			}
-		case "babel":
-			out = flag("-d", "--out-dir")
-		case "esbuild":
-			out = flag("--outdir")
-			if f := flag("--outfile"); out == "" && f != "" {
-				out = f
-				if d := path.Dir(f); d != "." {
-					out = d
-				}
-			}
+		switch path.Base(argv[0]) {
 		case "npm":
 			if len(argv) >= 3 && (argv[1] == "run" || argv[1] == "run-script") {
 				sub, why := si.nodeOutDirs(pj, argv[2], depth+1)
@@ -385,6 +344,10 @@ func (si *stageInfo) nodeOutDirs(pj packageJSON, script string, depth int) ([]st
 		case "next":
 			return nil, "the " + script + " script runs next build; a Next.js server needs .next, public and next.config as well, which dockslim does not assemble"
 		}
+		out, writes := si.buildToolOut(argv)
+		if !writes {
+			continue
+		}
 		if out == "" || strings.Contains(out, "$") || path.Clean(out) == "." {
 			return nil, unknown
 		}
@@ -394,6 +357,83 @@ func (si *stageInfo) nodeOutDirs(pj packageJSON, script string, depth int) ([]st
 		return nil, "the " + script + " script writes no output folder dockslim knows"
 	}
 	return dedupe(dirs), ""
+}
+
+// buildToolOut is the folder a build tool's command writes ("" when
+// dockslim does not know); writes is false for commands that write no
+// output (rimraf, tsc --noEmit, ...).
+func (si *stageInfo) buildToolOut(argv []string) (out string, writes bool) {
+	flag := func(names ...string) string { return flagValue(argv, names...) }
+	switch tool := path.Base(argv[0]); tool {
+	case "rimraf", "rm", "mkdir", "echo", "tsc-alias", "true":
+		return "", false
+	case "tsc":
+		if hasWord(argv, "--noEmit") {
+			return "", false
+		}
+		if p := flag("-p", "--project"); p != "" && p != "." && p != "tsconfig.json" {
+			return "", true
+		}
+		out = flag("--outDir")
+		if out == "" {
+			out = si.tsOutDir()
+		}
+	case "vite":
+		if len(argv) < 2 || argv[1] != "build" {
+			return "", true
+		}
+		out = flag("--outDir")
+		if out == "" && !si.configMentions("outDir", "vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts") {
+			out = "dist"
+		}
+	case "react-scripts":
+		if len(argv) > 1 && argv[1] == "build" {
+			out = "build"
+		}
+	case "nest":
+		if len(argv) > 1 && argv[1] == "build" {
+			out = "dist"
+		}
+	case "webpack":
+		out = flag("--output-path", "-o")
+		if out == "" && !si.contextExists("webpack.config.js") && !si.contextExists("webpack.config.ts") && !si.contextExists("webpack.config.cjs") && !si.contextExists("webpack.config.mjs") {
+			out = "dist"
+		}
+	case "parcel":
+		if len(argv) > 1 && argv[1] == "build" {
+			out = flag("--dist-dir")
+			if out == "" {
+				out = "dist"
+			}
+		}
+	case "babel":
+		out = flag("-d", "--out-dir")
+	case "esbuild":
+		out = flag("--outdir")
+		if f := flag("--outfile"); out == "" && f != "" {
+			out = f
+			if d := path.Dir(f); d != "." {
+				out = d
+			}
+		}
+	}
+	return out, true
+}
+
+// flagValue is the value of the first of the options names in argv
+// ("--out dir" or "--out=dir"), "" when none is given.
+func flagValue(argv []string, names ...string) string {
+	for i, a := range argv {
+		for _, n := range names {
+			if a == n && i+1 < len(argv) {
+				return argv[i+1]
+			}
+			if v, ok := strings.CutPrefix(a, n+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 // tsOutDir reads compilerOptions.outDir of tsconfig.json ("" when unknown).

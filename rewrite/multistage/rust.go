@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dockslim/dockslim/images"
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -90,45 +91,17 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 			return nil, declinef(in.Start, "the RUN at line %d changes directory before cargo build", in.StartLine)
 		}
 	}
-	profile, targetDir, triple := "debug", "target", ""
-	var bins []string
-	allBins := false
-	for i := 2; i < len(build.argv); i++ {
-		a := build.argv[i]
-		name, val, eq := strings.Cut(a, "=")
-		if cargoValueFlags.Has(name) && !eq && i+1 < len(build.argv) {
-			i++
-			val = build.argv[i]
-		}
-		switch name {
-		case "--release", "-r":
-			profile = "release"
-		case "--profile":
-			switch val {
-			case "release", "dev":
-				profile = map[string]string{"release": "release", "dev": "debug"}[val]
-			default:
-				profile = val
-			}
-		case "--bin":
-			bins = append(bins, val)
-		case "--bins":
-			allBins = true
-		case "--target":
-			triple = val
-		case "--target-dir":
-			targetDir = val
-		case "--manifest-path", "-p", "--package", "--workspace", "--all", "--example", "--examples":
-			return nil, declinef(in.Start, "cargo build %s: dockslim handles a single package built from the WORKDIR", name)
-		}
+	o, d := cargoBuildOpts(build)
+	if d != nil {
+		return nil, d
 	}
 	if v, ok := si.env(in, build, "CARGO_TARGET_DIR"); ok {
-		targetDir = v
+		o.targetDir = v
 	}
 	if v, ok := si.env(in, build, "CARGO_BUILD_TARGET"); ok {
-		triple = v
+		o.triple = v
 	}
-	if strings.Contains(targetDir+triple, "$") {
+	if strings.Contains(o.targetDir+o.triple, "$") {
 		return nil, declinef(in.Start, "the cargo target folder uses a variable dockslim cannot follow")
 	}
 	manifest, ok := si.contextFile("Cargo.toml")
@@ -139,7 +112,8 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 	if ct.workspace {
 		return nil, declinef(in.Start, "Cargo.toml is a workspace; dockslim cannot tell which binaries the image needs")
 	}
-	if len(bins) == 0 || allBins {
+	bins := o.bins
+	if len(bins) == 0 || o.allBins {
 		bins = append(bins, ct.bins...)
 		if ct.pkg != "" && (len(ct.bins) == 0 || si.contextExists("src/main.rs")) && !hasWord(bins, ct.pkg) {
 			bins = append(bins, ct.pkg)
@@ -157,23 +131,66 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 		return nil, declinef(in.Start, "the WORKDIR uses a variable dockslim cannot follow")
 	}
 	p := &plan{build: in}
+	var outs []string
 	for _, b := range bins {
-		out := path.Join(abs(wd, targetDir), triple, profile, b)
-		p.artifacts = append(p.artifacts, artifact{path: out, chown: "auto"})
+		outs = append(outs, path.Join(abs(wd, o.targetDir), o.triple, o.profile, b))
 	}
-	p.what = "the binary " + p.artifacts[0].path
-	if len(p.artifacts) > 1 {
-		var ps []string
-		for _, a := range p.artifacts {
-			ps = append(ps, a.path)
-		}
-		p.what = "the binaries " + strings.Join(ps, ", ")
-	}
+	p.addBinaries(outs)
 	p.buildOnly = func(c command) bool {
 		return c.name() == "cargo" && (c.arg(1) == "test" || c.arg(1) == "clippy" || c.arg(1) == "fmt") ||
 			c.name() == "strip"
 	}
+	return si.rustRuntime(p, ct)
+}
 
+// cargoOpts is what a cargo build's flags say about its output.
+type cargoOpts struct {
+	profile, targetDir, triple string
+	bins                       []string // --bin
+	allBins                    bool     // --bins
+}
+
+// cargoBuildOpts reads cargo build's flags; it declines for builds of
+// another package than the WORKDIR's.
+func cargoBuildOpts(build *command) (cargoOpts, *decline) {
+	in := build.in
+	o := cargoOpts{profile: "debug", targetDir: "target"}
+	for i := 2; i < len(build.argv); i++ {
+		a := build.argv[i]
+		name, val, eq := strings.Cut(a, "=")
+		if cargoValueFlags.Has(name) && !eq && i+1 < len(build.argv) {
+			i++
+			val = build.argv[i]
+		}
+		switch name {
+		case "--release", "-r":
+			o.profile = "release"
+		case "--profile":
+			switch val {
+			case "release", "dev":
+				o.profile = map[string]string{"release": "release", "dev": "debug"}[val]
+			default:
+				o.profile = val
+			}
+		case "--bin":
+			o.bins = append(o.bins, val)
+		case "--bins":
+			o.allBins = true
+		case "--target":
+			o.triple = val
+		case "--target-dir":
+			o.targetDir = val
+		case "--manifest-path", "-p", "--package", "--workspace", "--all", "--example", "--examples":
+			return o, declinef(in.Start, "cargo build %s: dockslim handles a single package built from the WORKDIR", name)
+		}
+	}
+	return o, nil
+}
+
+// rustRuntime picks the runtime image for the binaries of p, with the
+// native libraries they link.
+func (si *stageInfo) rustRuntime(p *plan, ct cargoToml) (*plan, *decline) {
+	in := p.build
 	// Native libraries the binary may link.
 	var extra []string
 	if ct.hasDeps {
@@ -205,7 +222,7 @@ func recogniseRust(si *stageInfo) (*plan, *decline) {
 		if dev := si.apkDev(in); len(dev) > 0 {
 			return nil, declinef(in.Start, "the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so the alpine:%s runtime could lack them", strings.Join(dev, ", "), v)
 		}
-		p.runtime = runtimeImage{ref: "alpine:" + v, family: "alpine"}
+		p.runtime = runtimeImage{ref: "alpine:" + v, family: images.Alpine}
 		return p, nil
 	}
 	suite, ok := tagSuite("rust", tag)

@@ -93,14 +93,7 @@ func isApk(n string) bool { return n == "apk" }
 const apkCache = "/var/cache/apk"
 
 func runApk(c *rewrite.Context) {
-	for _, in := range c.File.Instructions {
-		if !in.Is("run") {
-			continue
-		}
-		calls := osCalls(in, isApk, apkValueOpts)
-		if len(calls) == 0 {
-			continue
-		}
+	for in, calls := range osRuns(c.File, isApk, apkValueOpts) {
 		for _, call := range calls {
 			if call.Subcmd() != "add" {
 				continue

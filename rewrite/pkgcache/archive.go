@@ -242,35 +242,58 @@ func curlTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 				i++
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			letters := a[1:]
-			for j, ch := range letters {
-				if ch == 'O' {
-					remote = true
-					continue
-				}
-				if ch == 'J' || ch == 'K' {
-					return d, false
-				}
-				if strings.ContainsRune(curlShortValue, ch) {
-					val := letters[j+1:]
-					if ch == 'o' {
-						if val == "" {
-							outIdx = i + 1
-						} else if shellSafe(val) {
-							d.path, d.word = val, val
-						} else {
-							return d, false
-						}
-					}
-					if val == "" {
-						i++
-					}
-					break
-				}
+			short := shortOpts{values: curlShortValue, refuse: "JK", out: 'o', accept: shellSafe,
+				flag: func(ch rune) { remote = remote || ch == 'O' }}
+			if !short.scan(a[1:], i, &d, &outIdx, &i) {
+				return d, false
 			}
 		}
 	}
 	return finishTarget(f, cmd, d, outIdx, remote)
+}
+
+// shortOpts reads a cluster of curl's or wget's short options (the letters
+// after "-"): a letter in refuse makes dockslim decline; a letter in values
+// takes the rest of the cluster, or else the next word, as its value; the
+// output letter out names the file (a value accept refuses declines); flag
+// sees the letters that take no value.
+type shortOpts struct {
+	values, refuse string
+	out            rune
+	accept         func(string) bool
+	flag           func(rune)
+}
+
+// scan reads the cluster letters of the word at i: the output file goes to
+// d (or, in the next word, to *outIdx), and *next moves past a value in the
+// next word. It returns false to decline.
+func (o shortOpts) scan(letters string, i int, d *download, outIdx, next *int) bool {
+	for j, ch := range letters {
+		if strings.ContainsRune(o.refuse, ch) {
+			return false
+		}
+		if !strings.ContainsRune(o.values, ch) {
+			if o.flag != nil {
+				o.flag(ch)
+			}
+			continue
+		}
+		val := letters[j+1:]
+		if ch == o.out {
+			if val == "" {
+				*outIdx = i + 1
+			} else if o.accept(val) {
+				d.path, d.word = val, val
+			} else {
+				return false
+			}
+		}
+		if val == "" {
+			*next = i + 1
+		}
+		return true
+	}
+	return true
 }
 
 // wget's short options that take a value
@@ -301,27 +324,10 @@ func wgetTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 		case strings.HasPrefix(a, "--"):
 			// long options take their value with "="
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			letters := a[1:]
-			for j, ch := range letters {
-				if ch == 'P' || ch == 'i' || ch == 'r' || ch == 'm' {
-					return d, false
-				}
-				if strings.ContainsRune(wgetShortValue, ch) {
-					val := letters[j+1:]
-					if ch == 'O' {
-						if val == "" {
-							outIdx = i + 1
-						} else if shellSafe(val) || val == "-" {
-							d.path, d.word = val, val
-						} else {
-							return d, false
-						}
-					}
-					if val == "" {
-						i++
-					}
-					break
-				}
+			short := shortOpts{values: wgetShortValue, refuse: "Pirm", out: 'O',
+				accept: func(v string) bool { return shellSafe(v) || v == "-" }}
+			if !short.scan(a[1:], i, &d, &outIdx, &i) {
+				return d, false
 			}
 		}
 	}

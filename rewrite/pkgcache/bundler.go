@@ -121,32 +121,22 @@ func bundleConfigPath(f *parser.File, in *parser.Instruction) bool {
 
 // bundleRmCache reports an rm of an installed-gems cache folder.
 func bundleRmCache(f *parser.File, lc *langCmd, dir string) bool {
-	if lc.Name != "rm" {
-		return false
-	}
-	for i := 1; i < len(lc.Args); i++ {
-		raw := lc.Raw(f, i)
-		if dir != "" && strings.Contains(raw, dir) {
-			return true
-		}
-		if strings.Contains(raw, "cache") && (strings.Contains(raw, "bundle") || strings.Contains(raw, "BUNDLE_PATH") ||
-			strings.Contains(raw, "GEM_HOME") || strings.Contains(raw, "gemdir")) {
-			return true
-		}
-	}
-	return false
+	return langRmAny(f, lc, func(raw string) bool {
+		return dir != "" && strings.Contains(raw, dir) ||
+			strings.Contains(raw, "cache") && (strings.Contains(raw, "bundle") || strings.Contains(raw, "BUNDLE_PATH") ||
+				strings.Contains(raw, "GEM_HOME") || strings.Contains(raw, "gemdir"))
+	})
 }
 
 func runBundler(c *rewrite.Context) {
 	f := c.File
 	for _, in := range langRunInstructions(f) {
 		cmds := langCommands(in)
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return bundleInstall(lc) != "" },
+		last, sub := langLastInstall(cmds, bundleInstall,
 			func(lc *langCmd) bool { return bundleRmCache(f, lc, "") })
 		if last == nil {
 			continue
 		}
-		sub := bundleInstall(last)
 		dir, single, why := bundleCacheDir(f, last)
 		if dir != "" && bundleRmLater(f, cmds, last, dir) {
 			continue

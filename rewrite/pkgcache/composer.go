@@ -81,15 +81,8 @@ func composerInstall(lc *langCmd) (int, string) {
 
 // composerCacheDir is Composer's cache folder when known and literal.
 func composerCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := langVar(f, lc, "COMPOSER_CACHE_DIR"); ok {
-		p, _ := langLiteralPath(v)
+	if p, ok := (langCacheDir{vars: []string{"COMPOSER_CACHE_DIR"}, parent: "COMPOSER_HOME", sub: "cache"}).named(f, lc); ok {
 		return p
-	}
-	if v, ok := langVar(f, lc, "COMPOSER_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/cache"
-		}
-		return ""
 	}
 	if langOfficial(lc.In.Stage, "composer") {
 		return "/tmp/cache"
@@ -132,15 +125,7 @@ func runComposer(c *rewrite.Context) {
 			for _, later := range cmds[n+1:] {
 				cleaned = cleaned || composerCleans(f, later, dir)
 			}
-			if cleaned || langHasMount(in, dir, "/.composer/cache", "/.cache/composer") {
-				continue
-			}
-			if c.Options.CacheMounts {
-				var targets []string
-				if dir != "" {
-					targets = []string{dir}
-				}
-				langMount(c, RuleComposerNoCache, cc, rewrite.Safe, targets, "composer "+sub)
+			if langHandledOrMount(c, RuleComposerNoCache, cc, dir, cleaned || langHasMount(in, dir, "/.composer/cache", "/.cache/composer"), "composer "+sub) {
 				continue
 			}
 			langFlag(c, RuleComposerNoCache, cc, i, "--no-cache",

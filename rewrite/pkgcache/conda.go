@@ -109,11 +109,11 @@ func runConda(c *rewrite.Context) {
 			}
 			return false
 		}
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return condaInstall(lc) != "" }, isClean)
+		last, sub := langLastInstall(cmds, condaInstall, isClean)
 		if last == nil {
 			continue
 		}
-		sub := last.Name + " " + condaInstall(last)
+		sub = last.Name + " " + sub
 		dir, why := condaPkgsDir(f, last)
 		if langHasMount(in, dir, "/opt/conda/pkgs") {
 			continue

@@ -80,15 +80,8 @@ func goModCache(f *parser.File, lc *langCmd) string {
 }
 
 func goBuildCache(f *parser.File, lc *langCmd) string {
-	if v, ok := langVar(f, lc, "GOCACHE"); ok {
-		p, _ := langLiteralPath(v)
+	if p, ok := (langCacheDir{vars: []string{"GOCACHE"}, parent: "XDG_CACHE_HOME", sub: "go-build"}).named(f, lc); ok {
 		return p
-	}
-	if v, ok := langVar(f, lc, "XDG_CACHE_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/go-build"
-		}
-		return ""
 	}
 	return "/root/.cache/go-build"
 }

@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
-
 	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -212,6 +210,22 @@ func (lc *langCmd) OptValue(names ...string) (string, bool) {
 	return "", false
 }
 
+// Verb returns lc's first word (options and their values left out) when it
+// is one of verbs, "" otherwise.
+func (lc *langCmd) Verb(valueOpts, verbs strset.Set) string {
+	if words, _ := lc.Words(valueOpts); len(words) > 0 && verbs.Has(words[0]) {
+		return words[0]
+	}
+	return ""
+}
+
+// Runs reports whether lc's first words (options and their values left
+// out) are words: `pnpm store prune`.
+func (lc *langCmd) Runs(valueOpts strset.Set, words ...string) bool {
+	ws, _ := lc.Words(valueOpts)
+	return len(ws) >= len(words) && slices.Equal(ws[:len(words)], words)
+}
+
 // Words returns the literal words after Args[0] that are not options (nor
 // values of the options in valueOpts), up to the first non-literal word.
 // Words()[0] is the subcommand; its index in Args is returned too.
@@ -259,14 +273,6 @@ func langBoolish(v string) bool {
 		return false
 	}
 	return true
-}
-
-// langLiteralPath is v when it is an absolute path without variables.
-func langLiteralPath(v string) (string, bool) {
-	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "$`'\"* ") {
-		return "", false
-	}
-	return strings.TrimRight(v, "/"), true
 }
 
 // langRootImage follows FROM <stage> links to the image a stage starts from.
@@ -333,20 +339,23 @@ func langNonRoot(f *parser.File, in *parser.Instruction) bool {
 	return false
 }
 
-// langLastInstall returns the last command for which isInstall holds when
-// no command after it satisfies isClean; nil when every install is followed
-// by a cleanup in the same RUN (or there is none).
-func langLastInstall(cmds []*langCmd, isInstall, isClean func(*langCmd) bool) *langCmd {
-	var last *langCmd
+// langLastInstall returns the last command that install names a
+// subcommand of (its install subcommand, "" for other commands), with that
+// subcommand, when no command after it satisfies isClean; nil when every
+// install is followed by a cleanup in the same RUN (or there is none).
+func langLastInstall(cmds []*langCmd, install func(*langCmd) string, isClean func(*langCmd) bool) (last *langCmd, sub string) {
 	for _, lc := range cmds {
 		switch {
-		case isInstall(lc):
+		case install(lc) != "":
 			last = lc
 		case last != nil && isClean(lc):
 			last = nil
 		}
 	}
-	return last
+	if last == nil {
+		return nil, ""
+	}
+	return last, install(last)
 }
 
 // langAppend reports a finding whose fix runs cleanup after lc's statement
@@ -381,85 +390,6 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 	}
 	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: msg,
 		Fix: &rewrite.Fix{Applicability: r.Applicability, Description: msg, Edits: []textedit.Edit{edit}}})
-}
-
-// langHasMount reports whether a cache or tmpfs mount of the RUN covers
-// one of dirs (whatever is written there never reaches the layer), or, for
-// suffixes starting with "/", a mount target ends with it (the same cache
-// under another user's home: /home/app/.cache/pip). /dev/shm counts as a
-// tmpfs mount of every RUN (Docker and BuildKit mount one there), so a
-// cache relocated into it (YARN_CACHE_FOLDER=/dev/shm/yarn) is covered.
-func langHasMount(in *parser.Instruction, dirs ...string) bool {
-	for _, d := range dirs {
-		if d == "/dev/shm" || strings.HasPrefix(d, "/dev/shm/") {
-			return true
-		}
-	}
-	for _, m := range in.Mounts() {
-		if m.Type != bkinstructions.MountTypeCache && m.Type != bkinstructions.MountTypeTmpfs {
-			continue
-		}
-		t := strings.TrimRight(m.Target, "/")
-		for _, d := range dirs {
-			d = strings.TrimRight(d, "/")
-			if d == "" {
-				continue
-			}
-			if t == d || strings.HasPrefix(d, t+"/") || strings.HasSuffix(t, d) && strings.HasPrefix(d, "/.") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// langMountEdit inserts BuildKit cache mounts for targets into the RUN's
-// flags. Mounts go after the RUN's existing flags (so a second tool's mount
-// lands after the first one's), or right after `RUN ` when it has none.
-// Targets already covered by a cache mount are skipped; nil when none is left.
-func langMountEdit(in *parser.Instruction, targets ...string) []textedit.Edit {
-	var flags []string
-	seen := map[string]bool{}
-	for _, t := range targets {
-		if langHasMount(in, t) || seen[t] {
-			continue
-		}
-		seen[t] = true
-		flags = append(flags, "--mount=type=cache,target="+t)
-	}
-	if len(flags) == 0 {
-		return nil
-	}
-	text := strings.Join(flags, " ")
-	if n := len(in.Flags); n > 0 {
-		return InsertAt(in.Flags[n-1].End, " "+text)
-	}
-	return InsertAt(in.ArgsStart, text+" ")
-}
-
-// langMount reports a --cache-mounts finding: with a known, literal cache
-// folder and a root user it adds the cache mounts (applicability app), else
-// it explains what to mount by hand.
-func langMount(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, app rewrite.Applicability, targets []string, tool string, note ...string) {
-	in := lc.In
-	if len(targets) == 0 {
-		c.Reportf(r, lc.Start(), "%s: dockslim does not know where %s keeps its cache here; mount it with RUN --mount=type=cache,target=<cache folder>", tool, tool)
-		return
-	}
-	edits := langMountEdit(in, targets...)
-	if edits == nil {
-		return
-	}
-	if langNonRoot(c.File, in) {
-		c.Reportf(r, lc.Start(), "%s: a cache mount for %s needs uid=/gid= options for the non-root USER of this stage (and its HOME is not /root); add it by hand", tool, strings.Join(targets, ", "))
-		return
-	}
-	msg := fmt.Sprintf("%s: keep its cache in a BuildKit cache mount (%s) instead of the image layer", tool, strings.Join(targets, ", "))
-	if len(note) > 0 {
-		msg += "; " + strings.Join(note, "; ")
-	}
-	c.Report(rewrite.Finding{Rule: r, Offset: lc.Start(), Message: msg,
-		Fix: &rewrite.Fix{Applicability: app, Description: msg, Edits: edits}})
 }
 
 // langRunInstructions returns every RUN and ONBUILD RUN instruction.
@@ -516,15 +446,25 @@ func langRmVar(lc *langCmd, name string) bool {
 }
 
 func langRmMentions(f *parser.File, lc *langCmd, fragments ...string) bool {
-	if lc.Name != "rm" {
-		return false
-	}
-	for i := 1; i < len(lc.Args); i++ {
-		raw := lc.Raw(f, i)
+	return langRmAny(f, lc, func(raw string) bool {
 		for _, fr := range fragments {
 			if fr != "" && strings.Contains(raw, fr) {
 				return true
 			}
+		}
+		return false
+	})
+}
+
+// langRmAny reports whether lc is `rm` with an argument whose text (as
+// written) satisfies match.
+func langRmAny(f *parser.File, lc *langCmd, match func(raw string) bool) bool {
+	if lc.Name != "rm" {
+		return false
+	}
+	for i := 1; i < len(lc.Args); i++ {
+		if match(lc.Raw(f, i)) {
+			return true
 		}
 	}
 	return false

@@ -75,11 +75,7 @@ func npmInstall(lc *langCmd) string {
 	if lc.Name != "npm" {
 		return ""
 	}
-	words, _ := lc.Words(npmValueOpts)
-	if len(words) > 0 && npmInstallCmds.Has(words[0]) {
-		return words[0]
-	}
-	return ""
+	return lc.Verb(npmValueOpts, npmInstallCmds)
 }
 
 // npmCacheCleanIdx returns the index of "clean" in `npm cache clean`, or -1.
@@ -96,15 +92,8 @@ func npmCacheCleanIdx(lc *langCmd) int {
 
 // npmCacheDir is npm's cache folder when known and literal ("" otherwise).
 func npmCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--cache"); ok {
-		p, _ := langLiteralPath(v)
+	if p, ok := (langCacheDir{opt: "--cache", vars: []string{"npm_config_cache", "NPM_CONFIG_CACHE"}}).named(f, lc); ok {
 		return p
-	}
-	for _, name := range []string{"npm_config_cache", "NPM_CONFIG_CACHE"} {
-		if v, ok := langVar(f, lc, name); ok {
-			p, _ := langLiteralPath(v)
-			return p
-		}
 	}
 	if langNonRoot(f, lc.In) {
 		return ""
@@ -114,17 +103,11 @@ func npmCacheDir(f *parser.File, lc *langCmd) string {
 
 // npmRmCache reports an rm of npm's cache folder.
 func npmRmCache(f *parser.File, lc *langCmd) bool {
-	if lc.Name != "rm" {
-		return false
-	}
-	for i := 1; i < len(lc.Args); i++ {
-		raw := strings.TrimRight(lc.Raw(f, i), "/*")
-		if strings.HasSuffix(raw, "/.npm") || strings.Contains(raw, "/.npm/") || strings.Contains(raw, "_cacache") ||
-			strings.Contains(strings.ToLower(raw), "npm_config_cache") {
-			return true
-		}
-	}
-	return false
+	return langRmAny(f, lc, func(raw string) bool {
+		raw = strings.TrimRight(raw, "/*")
+		return strings.HasSuffix(raw, "/.npm") || strings.Contains(raw, "/.npm/") || strings.Contains(raw, "_cacache") ||
+			strings.Contains(strings.ToLower(raw), "npm_config_cache")
+	})
 }
 
 func runNpm(c *rewrite.Context) {
@@ -138,21 +121,12 @@ func runNpm(c *rewrite.Context) {
 			}
 		}
 		isClean := func(lc *langCmd) bool { return npmCacheCleanIdx(lc) >= 0 || npmRmCache(f, lc) }
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return npmInstall(lc) != "" }, isClean)
+		last, sub := langLastInstall(cmds, npmInstall, isClean)
 		if last == nil {
 			continue
 		}
-		sub := npmInstall(last)
 		dir := npmCacheDir(f, last)
-		if dir != "" && langHasMount(in, dir) || dir == "/root/.npm" && langHasMount(in, "/.npm") {
-			continue
-		}
-		if c.Options.CacheMounts {
-			var targets []string
-			if dir != "" {
-				targets = []string{dir}
-			}
-			langMount(c, RuleNpmCacheClean, last, rewrite.Safe, targets, "npm "+sub)
+		if langHandledOrMount(c, RuleNpmCacheClean, last, dir, langCacheMounted(in, dir, "/root/.npm", "/.npm"), "npm "+sub) {
 			continue
 		}
 		if _, ok := last.OptValue("--cache"); ok {

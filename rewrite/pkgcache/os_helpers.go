@@ -5,6 +5,7 @@ package pkgcache
 
 import (
 	"fmt"
+	"iter"
 	"path"
 	"slices"
 	"strings"
@@ -24,6 +25,21 @@ type osCall struct {
 	shellcmd.Call
 	// Sub is the index of the subcommand ("install") in Lits, or -1.
 	Sub int
+}
+
+// osRuns yields the RUNs of f that call a package manager (isName names
+// it), with those calls.
+func osRuns(f *parser.File, isName func(string) bool, valueOpts strset.Set) iter.Seq2[*parser.Instruction, []*osCall] {
+	return func(yield func(*parser.Instruction, []*osCall) bool) {
+		for _, in := range f.Instructions {
+			if !in.Is("run") {
+				continue
+			}
+			if calls := osCalls(in, isName, valueOpts); len(calls) > 0 && !yield(in, calls) {
+				return
+			}
+		}
+	}
 }
 
 // osCalls returns the runs of the programs accepted by isName in the RUN
@@ -380,85 +396,98 @@ func hasCommentLine(text []byte) bool {
 // when it is the whole script, or when the edit would delete a comment line
 // that belongs to a command that stays.
 func removeCommands(f *parser.File, cmds []*shellcmd.Command) ([]textedit.Edit, bool) {
-	type group struct {
-		script *parser.Script
-		top    *syntax.Stmt
-		drop   map[*syntax.Stmt]bool
-	}
-	var groups []*group
+	var groups []*dropGroup
 	for _, cmd := range cmds {
 		if cmd.Top == nil || cmd.InSubst || cmd.Nested || cmd.Piped {
 			return nil, false
 		}
-		var g *group
+		var g *dropGroup
 		for _, x := range groups {
 			if x.top == cmd.Top {
 				g = x
 			}
 		}
 		if g == nil {
-			g = &group{script: cmd.Script, top: cmd.Top, drop: map[*syntax.Stmt]bool{}}
+			g = &dropGroup{script: cmd.Script, top: cmd.Top, drop: map[*syntax.Stmt]bool{}}
 			groups = append(groups, g)
 		}
 		g.drop[cmd.Stmt] = true
 	}
 	var edits []textedit.Edit
 	for _, g := range groups {
-		s := g.script
-		leaves, ok := andLeaves(g.top)
+		e, ok := g.edits(f)
 		if !ok {
 			return nil, false
 		}
-		found := 0
-		for _, l := range leaves {
-			if g.drop[l] {
-				found++
-			}
+		edits = append(edits, e...)
+	}
+	return edits, true
+}
+
+// dropGroup is the commands to remove from one top-level statement.
+type dropGroup struct {
+	script *parser.Script
+	top    *syntax.Stmt
+	drop   map[*syntax.Stmt]bool
+}
+
+// edits remove the group's commands from its && chain, or the whole
+// statement when they are all of it.
+func (g *dropGroup) edits(f *parser.File) ([]textedit.Edit, bool) {
+	s := g.script
+	leaves, ok := andLeaves(g.top)
+	if !ok {
+		return nil, false
+	}
+	found := 0
+	for _, l := range leaves {
+		if g.drop[l] {
+			found++
 		}
-		if found != len(g.drop) {
-			return nil, false // a command is deeper than a chain member
+	}
+	if found != len(g.drop) {
+		return nil, false // a command is deeper than a chain member
+	}
+	if found == len(leaves) {
+		// The whole statement goes: it must not be the only one.
+		stmts := s.File.Stmts
+		k := slices.Index(stmts, g.top)
+		if k < 0 || len(stmts) < 2 {
+			return nil, false
 		}
-		if found == len(leaves) {
-			// The whole statement goes: it must not be the only one.
-			stmts := s.File.Stmts
-			k := slices.Index(stmts, g.top)
-			if k < 0 || len(stmts) < 2 {
+		var e textedit.Edit
+		if k < len(stmts)-1 {
+			e = textedit.Edit{Start: s.Offset(stmts[k].Pos()), End: s.Offset(stmts[k+1].Pos())}
+			if hasCommentLine(f.Src[e.Start:e.End]) {
 				return nil, false
 			}
-			var e textedit.Edit
-			if k < len(stmts)-1 {
-				e = textedit.Edit{Start: s.Offset(stmts[k].Pos()), End: s.Offset(stmts[k+1].Pos())}
-				if hasCommentLine(f.Src[e.Start:e.End]) {
-					return nil, false
-				}
-			} else {
-				e = textedit.Edit{Start: s.Offset(stmts[k-1].End()), End: s.Offset(stmts[k].End())}
-			}
-			edits = append(edits, e)
+		} else {
+			e = textedit.Edit{Start: s.Offset(stmts[k-1].End()), End: s.Offset(stmts[k].End())}
+		}
+		return []textedit.Edit{e}, true
+	}
+	// Remove each run of dropped leaves.
+	var edits []textedit.Edit
+	for i := 0; i < len(leaves); {
+		if !g.drop[leaves[i]] {
+			i++
 			continue
 		}
-		// Remove each run of dropped leaves.
-		for i := 0; i < len(leaves); {
-			if !g.drop[leaves[i]] {
-				i++
-				continue
-			}
-			j := i
-			for j+1 < len(leaves) && g.drop[leaves[j+1]] {
-				j++
-			}
-			var e textedit.Edit
-			if i > 0 {
-				e = textedit.Edit{Start: s.Offset(leaves[i-1].End()), End: s.Offset(leaves[j].End())}
-			} else {
-				e = textedit.Edit{Start: s.Offset(leaves[0].Pos()), End: s.Offset(leaves[j+1].Pos())}
-				if hasCommentLine(f.Src[e.Start:e.End]) {
-					return nil, false
-				}
-			}
-			edits = append(edits, e)
-			i = j + 1
+		j := i
+		for j+1 < len(leaves) && g.drop[leaves[j+1]] {
+			j++
 		}
+		var e textedit.Edit
+		if i > 0 {
+			e = textedit.Edit{Start: s.Offset(leaves[i-1].End()), End: s.Offset(leaves[j].End())}
+		} else {
+			e = textedit.Edit{Start: s.Offset(leaves[0].Pos()), End: s.Offset(leaves[j+1].Pos())}
+			if hasCommentLine(f.Src[e.Start:e.End]) {
+				return nil, false
+			}
+		}
+		edits = append(edits, e)
+		i = j + 1
 	}
 	return edits, true
 }

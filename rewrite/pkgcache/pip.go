@@ -55,15 +55,9 @@ var pipValueOpts = shellcmd.Pip.ValueOpts
 // pipCacheDir is pip's cache folder for the command when it is known and
 // literal ("" otherwise).
 func pipCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := langVar(f, lc, "PIP_CACHE_DIR"); ok {
-		p, _ := langLiteralPath(v)
+	d := langCacheDir{vars: []string{"PIP_CACHE_DIR"}, parent: "XDG_CACHE_HOME", sub: "pip"}
+	if p, ok := d.named(f, lc); ok {
 		return p
-	}
-	if v, ok := langVar(f, lc, "XDG_CACHE_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/pip"
-		}
-		return ""
 	}
 	return "/root/.cache/pip"
 }
@@ -75,12 +69,7 @@ func pipHandled(f *parser.File, lc *langCmd) bool {
 	if _, ok := langVar(f, lc, "PIP_NO_CACHE_DIR"); ok {
 		return true
 	}
-	dir := pipCacheDir(f, lc)
-	if dir == "/root/.cache/pip" {
-		// the default: any user's ~/.cache/pip
-		return langHasMount(lc.In, dir, "/.cache/pip")
-	}
-	return langHasMount(lc.In, dir)
+	return langCacheMounted(lc.In, pipCacheDir(f, lc), "/root/.cache/pip", "/.cache/pip")
 }
 
 func runPip(c *rewrite.Context) {
@@ -109,11 +98,7 @@ func runPip(c *rewrite.Context) {
 				continue
 			}
 			if c.Options.CacheMounts {
-				var targets []string
-				if d := pipCacheDir(f, lc); d != "" {
-					targets = []string{d}
-				}
-				langMount(c, RulePipNoCacheDir, lc, rewrite.Safe, targets, lc.Name+" "+words[0])
+				langMountDir(c, RulePipNoCacheDir, lc, pipCacheDir(f, lc), lc.Name+" "+words[0])
 				continue
 			}
 			langFlag(c, RulePipNoCacheDir, lc, idx[0], "--no-cache-dir",

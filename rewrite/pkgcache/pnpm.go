@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -46,40 +47,23 @@ var PnpmPass = &rewrite.Pass{Name: "pnpm", Rules: []*rewrite.Rule{RulePnpmStoreP
 // pnpmValueOpts is the shared option table.
 var pnpmValueOpts = shellcmd.Pnpm.ValueOpts
 
+// pnpmInstallCmds are the pnpm commands that fill the store. Not "fetch":
+// it fills the store for a later `install --offline`, and every package it
+// fetched is unreferenced until then.
+var pnpmInstallCmds = strset.Set{"install", "i", "add", "update", "up", "upgrade", "install-test", "it"}
+
 func pnpmInstall(lc *langCmd) string {
 	if lc.Name != "pnpm" {
 		return ""
 	}
-	words, _ := lc.Words(pnpmValueOpts)
-	if len(words) > 0 {
-		switch words[0] {
-		// Not "fetch": it fills the store for a later `install --offline`,
-		// and every package it fetched is unreferenced until then.
-		case "install", "i", "add", "update", "up", "upgrade", "install-test", "it":
-			return words[0]
-		}
-	}
-	return ""
+	return lc.Verb(pnpmValueOpts, pnpmInstallCmds)
 }
 
 // pnpmStoreDir is pnpm's store folder when set explicitly with a literal path.
 func pnpmStoreDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--store-dir"); ok {
-		p, _ := langLiteralPath(v)
-		return p
-	}
-	for _, n := range []string{"npm_config_store_dir", "NPM_CONFIG_STORE_DIR"} {
-		if v, ok := langVar(f, lc, n); ok {
-			p, _ := langLiteralPath(v)
-			return p
-		}
-	}
-	if v, ok := langVar(f, lc, "PNPM_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/store"
-		}
-	}
-	return ""
+	d := langCacheDir{opt: "--store-dir", vars: []string{"npm_config_store_dir", "NPM_CONFIG_STORE_DIR"}, parent: "PNPM_HOME", sub: "store"}
+	p, _ := d.named(f, lc)
+	return p
 }
 
 func runPnpm(c *rewrite.Context) {
@@ -88,26 +72,16 @@ func runPnpm(c *rewrite.Context) {
 		cmds := langCommands(in)
 		isClean := func(lc *langCmd) bool {
 			if lc.Name == "pnpm" {
-				words, _ := lc.Words(pnpmValueOpts)
-				return len(words) >= 2 && words[0] == "store" && words[1] == "prune"
+				return lc.Runs(pnpmValueOpts, "store", "prune")
 			}
 			return langRmMentions(f, lc, "pnpm/store", ".pnpm-store", "PNPM_HOME")
 		}
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return pnpmInstall(lc) != "" }, isClean)
+		last, sub := langLastInstall(cmds, pnpmInstall, isClean)
 		if last == nil {
 			continue
 		}
-		sub := pnpmInstall(last)
 		dir := pnpmStoreDir(f, last)
-		if langHasMount(in, dir, "/pnpm/store", "/.pnpm-store") {
-			continue
-		}
-		if c.Options.CacheMounts {
-			var targets []string
-			if dir != "" {
-				targets = []string{dir}
-			}
-			langMount(c, RulePnpmStorePrune, last, rewrite.Safe, targets, "pnpm "+sub)
+		if langHandledOrMount(c, RulePnpmStorePrune, last, dir, langHasMount(in, dir, "/pnpm/store", "/.pnpm-store"), "pnpm "+sub) {
 			continue
 		}
 		if pnpmOfflineLater(in) {

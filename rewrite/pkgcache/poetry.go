@@ -44,18 +44,14 @@ var PoetryPass = &rewrite.Pass{Name: "poetry", Rules: []*rewrite.Rule{RulePoetry
 
 var poetryValueOpts = strset.Set{"-C", "--directory", "-P", "--project"}
 
+// poetryInstallCmds are the poetry commands that fill its cache.
+var poetryInstallCmds = strset.Set{"install", "add", "update", "sync"}
+
 func poetryInstall(lc *langCmd) string {
 	if lc.Name != "poetry" {
 		return ""
 	}
-	words, _ := lc.Words(poetryValueOpts)
-	if len(words) > 0 {
-		switch words[0] {
-		case "install", "add", "update", "sync":
-			return words[0]
-		}
-	}
-	return ""
+	return lc.Verb(poetryValueOpts, poetryInstallCmds)
 }
 
 // poetryCacheDir returns Poetry's cache-dir as shell text for a cleanup
@@ -85,17 +81,15 @@ func runPoetry(c *rewrite.Context) {
 		cmds := langCommands(in)
 		isClean := func(lc *langCmd) bool {
 			if lc.Name == "poetry" {
-				words, _ := lc.Words(poetryValueOpts)
-				return len(words) >= 2 && words[0] == "cache" && words[1] == "clear"
+				return lc.Runs(poetryValueOpts, "cache", "clear")
 			}
 			d, _ := poetryCacheDir(f, lc)
 			return langRmMentions(f, lc, "pypoetry", "POETRY_CACHE_DIR", d)
 		}
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return poetryInstall(lc) != "" }, isClean)
+		last, sub := langLastInstall(cmds, poetryInstall, isClean)
 		if last == nil {
 			continue
 		}
-		sub := poetryInstall(last)
 		dir, literal := poetryCacheDir(f, last)
 		if literal && langHasMount(in, dir+"/cache") && langHasMount(in, dir+"/artifacts") {
 			continue

@@ -61,19 +61,9 @@ func uvInstall(lc *langCmd) (int, string) {
 
 // uvCacheDir is uv's cache folder when known and literal ("" otherwise).
 func uvCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--cache-dir"); ok {
-		p, _ := langLiteralPath(v)
+	d := langCacheDir{opt: "--cache-dir", vars: []string{"UV_CACHE_DIR"}, parent: "XDG_CACHE_HOME", sub: "uv"}
+	if p, ok := d.named(f, lc); ok {
 		return p
-	}
-	if v, ok := langVar(f, lc, "UV_CACHE_DIR"); ok {
-		p, _ := langLiteralPath(v)
-		return p
-	}
-	if v, ok := langVar(f, lc, "XDG_CACHE_HOME"); ok {
-		if p, ok := langLiteralPath(v); ok {
-			return p + "/uv"
-		}
-		return ""
 	}
 	return "/root/.cache/uv"
 }
@@ -85,11 +75,7 @@ func uvHandled(f *parser.File, lc *langCmd) bool {
 	if v, ok := langVar(f, lc, "UV_NO_CACHE"); ok && langBoolish(v) {
 		return true
 	}
-	dir := uvCacheDir(f, lc)
-	if dir == "/root/.cache/uv" {
-		return langHasMount(lc.In, dir, "/.cache/uv")
-	}
-	return langHasMount(lc.In, dir)
+	return langCacheMounted(lc.In, uvCacheDir(f, lc), "/root/.cache/uv", "/.cache/uv")
 }
 
 func runUv(c *rewrite.Context) {
@@ -101,11 +87,7 @@ func runUv(c *rewrite.Context) {
 				continue
 			}
 			if c.Options.CacheMounts {
-				var targets []string
-				if d := uvCacheDir(f, lc); d != "" {
-					targets = []string{d}
-				}
-				langMount(c, RuleUvNoCache, lc, rewrite.Safe, targets, "uv "+sub)
+				langMountDir(c, RuleUvNoCache, lc, uvCacheDir(f, lc), "uv "+sub)
 				continue
 			}
 			langFlag(c, RuleUvNoCache, lc, i, "--no-cache",

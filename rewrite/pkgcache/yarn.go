@@ -85,20 +85,14 @@ func yarnInstall(lc *langCmd) string {
 
 func yarnCacheClean(f *parser.File, lc *langCmd) bool {
 	if isYarn(lc.Name) {
-		words, _ := lc.Words(yarnValueOpts)
-		return len(words) >= 2 && words[0] == "cache" && words[1] == "clean"
+		return lc.Runs(yarnValueOpts, "cache", "clean")
 	}
 	return langRmMentions(f, lc, "/.cache/yarn", "YARN_CACHE_FOLDER")
 }
 
 // yarnCacheDir is Yarn 1's cache folder when known and literal.
 func yarnCacheDir(f *parser.File, lc *langCmd) string {
-	if v, ok := lc.OptValue("--cache-folder"); ok {
-		p, _ := langLiteralPath(v)
-		return p
-	}
-	if v, ok := langVar(f, lc, "YARN_CACHE_FOLDER"); ok {
-		p, _ := langLiteralPath(v)
+	if p, ok := (langCacheDir{opt: "--cache-folder", vars: []string{"YARN_CACHE_FOLDER"}}).named(f, lc); ok {
 		return p
 	}
 	if langNonRoot(f, lc.In) {
@@ -175,12 +169,11 @@ func runYarn(c *rewrite.Context) {
 	f := c.File
 	for _, in := range langRunInstructions(f) {
 		cmds := langCommands(in)
-		last := langLastInstall(cmds, func(lc *langCmd) bool { return yarnInstall(lc) != "" },
+		last, sub := langLastInstall(cmds, yarnInstall,
 			func(lc *langCmd) bool { return yarnCacheClean(f, lc) })
 		if last == nil {
 			continue
 		}
-		sub := yarnInstall(last)
 		if why := yarnBerry(c, last); why != "" {
 			if !c.Options.CacheMounts {
 				c.Reportf(RuleYarnCacheClean, last.Start(), "yarn %s: Yarn 2+ (%s); its cache may hold the installed packages (Plug'n'Play), so dockslim adds no yarn cache clean: use a cache mount or check your cache settings", sub, why)
@@ -188,15 +181,7 @@ func runYarn(c *rewrite.Context) {
 			continue
 		}
 		dir := yarnCacheDir(f, last)
-		if dir != "" && langHasMount(in, dir) || dir == "/usr/local/share/.cache/yarn" && langHasMount(in, "/.cache/yarn") {
-			continue
-		}
-		if c.Options.CacheMounts {
-			var targets []string
-			if dir != "" {
-				targets = []string{dir}
-			}
-			langMount(c, RuleYarnCacheClean, last, rewrite.Safe, targets, "yarn "+sub)
+		if langHandledOrMount(c, RuleYarnCacheClean, last, dir, langCacheMounted(in, dir, "/usr/local/share/.cache/yarn", "/.cache/yarn"), "yarn "+sub) {
 			continue
 		}
 		langAppend(c, RuleYarnCacheClean, last, last.Name+" cache clean",

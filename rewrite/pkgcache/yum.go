@@ -127,14 +127,7 @@ func yumAction(call *osCall) (int, string) {
 }
 
 func runYum(c *rewrite.Context) {
-	for _, in := range c.File.Instructions {
-		if !in.Is("run") {
-			continue
-		}
-		calls := osCalls(in, isYum, yumValueOpts)
-		if len(calls) == 0 {
-			continue
-		}
+	for in, calls := range osRuns(c.File, isYum, yumValueOpts) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			at, action := yumAction(call)

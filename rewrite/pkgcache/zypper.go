@@ -89,14 +89,7 @@ var (
 )
 
 func runZypper(c *rewrite.Context) {
-	for _, in := range c.File.Instructions {
-		if !in.Is("run") {
-			continue
-		}
-		calls := osCalls(in, func(n string) bool { return n == "zypper" }, zypperValueOpts)
-		if len(calls) == 0 {
-			continue
-		}
+	for in, calls := range osRuns(c.File, func(n string) bool { return n == "zypper" }, zypperValueOpts) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			if sub == "install" || sub == "in" {

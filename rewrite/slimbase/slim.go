@@ -198,13 +198,8 @@ func needsCACerts(f *parser.File, from, to images.Ref, stages []*parser.Stage, i
 
 func runSlim(c *rewrite.Context) {
 	f := c.File
-	final := finalChain(f)
-	for _, st := range f.Stages {
-		if !final[st] {
-			continue
-		}
-		b, ok := resolveBase(f, st)
-		if !ok || !b.Official {
+	for st, b := range finalBases(f) {
+		if !b.Official {
 			continue
 		}
 		if anyLibcConflict(f, st) {
@@ -236,6 +231,34 @@ func (p *plan) decline(format string, args ...any) {
 }
 
 func swapSlim(c *rewrite.Context, b baseImage) {
+	drop := dropInOrReport(c, b)
+	if drop == nil {
+		return
+	}
+	p := &plan{c: c, b: b, to: drop.Ref(), reason: drop.Reason}
+	if ti, _ := images.Tag(b.Ref.Image, b.Ref.Tag); ti.Current && !drop.Current {
+		p.decline("%s is still rebuilt upstream but %s is not; a base that stops getting security fixes is not worth the saving", b.Ref, p.to)
+		return
+	}
+	if b.Ref.Image == "debian" {
+		p.reason = "the same Debian packages without documentation, man pages and locales"
+	}
+	stages := descendants(c.File, b.Stage)
+	installs := aptInstalls(c.File, stages)
+	if p.compiles(stages, installs) {
+		return
+	}
+	adds, ok := p.missingPackages(stages, installs)
+	if !ok {
+		return
+	}
+	p.fix(installs, adds)
+}
+
+// dropInOrReport returns the slim image's drop-in candidate for b; without
+// one it reports the smaller variants there are, or why there is none, or
+// tries an Alpine variant, and returns nil.
+func dropInOrReport(c *rewrite.Context, b baseImage) *images.Candidate {
 	cands, why := images.SlimCandidates(b.Ref.Image, b.Ref.Tag)
 	var drop *images.Candidate
 	var others []string
@@ -254,33 +277,27 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			others = append(others, msg+": "+cd.Reason)
 		}
 	}
-	if drop == nil {
-		if len(others) > 0 {
-			c.Reportf(RuleSmallerVariant, b.Stage.Base.Start, "%s", strings.Join(others, "; or "))
-			return
-		}
-		switch b.Ref.Image {
-		case "golang", "gcc":
-			c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s in the final image: %s", b.Text, why)
-			return
-		}
-		swapAlpine(c, b)
-		return
+	if drop != nil {
+		return drop
 	}
-	p := &plan{c: c, b: b, to: drop.Ref(), reason: drop.Reason}
-	if ti, _ := images.Tag(b.Ref.Image, b.Ref.Tag); ti.Current && !drop.Current {
-		p.decline("%s is still rebuilt upstream but %s is not; a base that stops getting security fixes is not worth the saving", b.Ref, p.to)
-		return
+	if len(others) > 0 {
+		c.Reportf(RuleSmallerVariant, b.Stage.Base.Start, "%s", strings.Join(others, "; or "))
+		return nil
 	}
-	if b.Ref.Image == "debian" {
-		p.reason = "the same Debian packages without documentation, man pages and locales"
+	switch b.Ref.Image {
+	case "golang", "gcc":
+		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s in the final image: %s", b.Text, why)
+		return nil
 	}
-	f := c.File
-	st := b.Stage
-	stages := descendants(f, st)
-	installs := aptInstalls(f, stages)
+	swapAlpine(c, b)
+	return nil
+}
 
-	// Compiles: -dev packages without a compiler, native pip/gem packages.
+// compiles declines (and returns true) when the stage, or a stage it
+// copies from, compiles with the full image's toolchain: -dev packages
+// without a compiler, native pip/gem packages.
+func (p *plan) compiles(stages []*parser.Stage, installs []aptInstall) bool {
+	f, st := p.c.File, p.b.Stage
 	hasCompiler := func(stage *parser.Stage, off int) bool {
 		for _, cc := range compilers {
 			if installedBefore(installs, st, stage, off, cc) {
@@ -293,43 +310,62 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 		for _, pkg := range ai.Pkgs {
 			if strings.HasSuffix(pkg, "-dev") && !hasCompiler(ai.Stage, 1<<62) {
 				p.decline("line %d installs %s, so something compiles against it with the full image's gcc, which %s lacks; a multi-stage build keeps the compiler out of the final image", line(f, ai.Off), pkg, p.to)
-				return
+				return true
 			}
 		}
 	}
-	for _, nb := range nativeBuilds(stages, c.BuildContext) {
+	for _, nb := range nativeBuilds(stages, p.c.BuildContext) {
 		if hasCompiler(nb.Stage, nb.Off) && allInstalled(installs, st, nb) {
 			continue
 		}
 		p.decline("%s", nativeReason(f, nb, p.to))
-		return
+		return true
 	}
 	for _, s := range stages {
 		for _, cf := range copiesFrom(f, s) {
-			if cf.From == nil || cf.From == st {
-				continue
-			}
-			src := rootStage(cf.From)
-			sb, ok := resolveBase(f, src)
-			if !ok || !sb.Official {
-				continue
-			}
-			if _, full := images.FullLayer(sb.Ref.Image, sb.Ref.Tag); !full {
-				continue
-			}
-			chain := []*parser.Stage{cf.From}
-			for x := cf.From; x.Base.StageRef != nil; x = x.Base.StageRef {
-				chain = append(chain, x.Base.StageRef)
-			}
-			if nbs := nativeBuilds(chain, c.BuildContext); len(nbs) > 0 {
-				p.decline("line %d copies from stage %s, where %s %s compiles on the full image %s; the compiled module links system libraries that %s lacks at run time",
-					line(f, cf.In.Start), stageName(cf.From), nbs[0].Tool, nbs[0].Pkg, sb.Text, p.to)
-				return
+			if cf.From != nil && cf.From != st && p.copiesCompiled(cf) {
+				return true
 			}
 		}
 	}
+	return false
+}
 
-	// Commands the slim image lacks.
+// copiesCompiled declines (and returns true) when cf copies from a stage
+// that compiles a native module on a full official image.
+func (p *plan) copiesCompiled(cf copyFrom) bool {
+	f := p.c.File
+	sb, ok := resolveBase(f, rootStage(cf.From))
+	if !ok || !sb.Official {
+		return false
+	}
+	if _, full := images.FullLayer(sb.Ref.Image, sb.Ref.Tag); !full {
+		return false
+	}
+	chain := []*parser.Stage{cf.From}
+	for x := cf.From; x.Base.StageRef != nil; x = x.Base.StageRef {
+		chain = append(chain, x.Base.StageRef)
+	}
+	if nbs := nativeBuilds(chain, p.c.BuildContext); len(nbs) > 0 {
+		p.decline("line %d copies from stage %s, where %s %s compiles on the full image %s; the compiled module links system libraries that %s lacks at run time",
+			line(f, cf.In.Start), stageName(cf.From), nbs[0].Tool, nbs[0].Pkg, sb.Text, p.to)
+		return true
+	}
+	return false
+}
+
+// additions are the packages the slim stage installs for the commands it
+// lacks.
+type additions struct {
+	pkgs  []string
+	used  []string // the commands, per package
+	first int      // offset of the first use in the stage
+}
+
+// missingPackages finds the packages the slim image lacks for the commands
+// the stages run; ok is false when it declined.
+func (p *plan) missingPackages(stages []*parser.Stage, installs []aptInstall) (adds additions, ok bool) {
+	f, st, b := p.c.File, p.b.Stage, p.b
 	type need struct {
 		pkg   string
 		cmds  []string
@@ -342,7 +378,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 		switch chk.Presence {
 		case images.Unknown:
 			p.decline("line %d runs %s, and dockslim cannot tell whether %s has it: %s", line(f, u.Off), u.Name, p.to, chk.Reason)
-			return
+			return adds, false
 		case images.Unaffected:
 			continue
 		}
@@ -351,7 +387,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 		}
 		if toolchain.Has(chk.Package) {
 			p.decline("line %d runs %s (package %s): the stage compiles, and %s has no compilers or -dev headers; a multi-stage build keeps them out of the final image", line(f, u.Off), u.Name, chk.Package, p.to)
-			return
+			return adds, false
 		}
 		n := byPkg[chk.Package]
 		if n == nil {
@@ -372,25 +408,28 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			pkgs = append(pkgs, n.pkg)
 		}
 		p.decline("the stage uses %d tools the slim image lacks (%s); more than %d packages to add means it relies on the full image: consider a multi-stage build", len(needs), strings.Join(pkgs, ", "), maxAddedPackages)
-		return
+		return adds, false
 	}
-	var pkgs []string
-	first := 1 << 62
-	var used []string
+	adds.first = 1 << 62
 	for _, n := range needs {
-		pkgs = append(pkgs, n.pkg)
-		first = min(first, n.first)
-		used = append(used, strings.Join(n.cmds, ", "))
+		adds.pkgs = append(adds.pkgs, n.pkg)
+		adds.first = min(adds.first, n.first)
+		adds.used = append(adds.used, strings.Join(n.cmds, ", "))
 	}
-	if needsCACerts(f, b.Ref, p.to, stages, installs, pkgs) && !installedBefore(installs, st, st, first, "ca-certificates") {
-		pkgs = append(pkgs, "ca-certificates")
-		if first == 1<<62 {
-			// only an install without its recommends needs them
-			used = append(used, "https clients whose CA certificates are only a recommended package, which the full image had")
+	if needsCACerts(p.c.File, b.Ref, p.to, stages, installs, adds.pkgs) && !installedBefore(installs, st, st, adds.first, "ca-certificates") {
+		adds.pkgs = append(adds.pkgs, "ca-certificates")
+		if adds.first == 1<<62 {
+			// only an install whose CA certificates are a recommends needs them
+			adds.used = append(adds.used, "https clients whose CA certificates are only a recommended package, which the full image had")
 		}
 	}
+	return adds, true
+}
 
-	// The registry, when allowed.
+// fix asks the registry when allowed, then reports the swap with its
+// edits: the reference, then the packages.
+func (p *plan) fix(installs []aptInstall, adds additions) {
+	c, b, f, st := p.c, p.b, p.c.File, p.b.Stage
 	var facts onlineFacts
 	if c.Options.Online {
 		facts = askRegistry(c, b.Ref, p.to, b.Digest != "")
@@ -399,8 +438,6 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 			return
 		}
 	}
-
-	// Edits: the reference, then the packages.
 	newRef := b.withTag(p.to.Tag, facts.Digest)
 	edits, how, why := b.retarget(f, newRef)
 	if why != "" {
@@ -408,21 +445,37 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 		return
 	}
 	var notes []string
-	if len(pkgs) > 0 {
+	if pkgs := adds.pkgs; len(pkgs) > 0 {
 		var e textedit.Edit
 		where := "in a new RUN after the FROM"
-		if ai := installTarget(installs, st, first); ai != nil {
+		if ai := installTarget(installs, st, adds.first); ai != nil {
 			e = appendPackages(f, ai.Cmd, pkgs)
 			where = fmt.Sprintf("into the apt-get install at line %d", line(f, ai.Off))
 		} else {
 			e = newAptRun(f, st, pkgs)
 		}
 		edits = append(edits, e)
-		notes = append(notes, fmt.Sprintf("installs %s %s, for the commands the slim image lacks (%s)", strings.Join(pkgs, " "), where, strings.Join(used, "; ")))
+		notes = append(notes, fmt.Sprintf("installs %s %s, for the commands the slim image lacks (%s)", strings.Join(pkgs, " "), where, strings.Join(adds.used, "; ")))
 	}
 	if how != "" {
 		notes = append(notes, how)
 	}
+	notes = append(notes, p.notes(facts)...)
+	msg, saved := sizeMessage(b.Ref, p.to, facts)
+	msg += "; " + p.reason
+	for _, n := range notes {
+		msg += "; " + n
+	}
+	c.Report(rewrite.Finding{
+		Rule: RuleSlimBase, Offset: b.Stage.Base.Start, Message: msg, SavedBytes: saved,
+		Fix: &rewrite.Fix{Applicability: rewrite.Unsafe, Description: fmt.Sprintf("%s → %s", b.Text, p.to), Edits: edits},
+	})
+}
+
+// notes are the swap's remarks on the digest, the registry and the platform.
+func (p *plan) notes(facts onlineFacts) []string {
+	b := p.b
+	var notes []string
 	if b.Digest != "" {
 		if facts.Digest != "" {
 			notes = append(notes, "the digest is replaced by "+p.to.String()+"'s current one (--online)")
@@ -436,15 +489,7 @@ func swapSlim(c *rewrite.Context, b baseImage) {
 	if pl := b.Stage.Platform; pl != "" && pl != "linux/amd64" && !strings.Contains(pl, "$") {
 		notes = append(notes, "sizes are for linux/amd64; this stage builds for "+pl)
 	}
-	msg, saved := sizeMessage(b.Ref, p.to, facts)
-	msg += "; " + p.reason
-	for _, n := range notes {
-		msg += "; " + n
-	}
-	c.Report(rewrite.Finding{
-		Rule: RuleSlimBase, Offset: b.Stage.Base.Start, Message: msg, SavedBytes: saved,
-		Fix: &rewrite.Fix{Applicability: rewrite.Unsafe, Description: fmt.Sprintf("%s → %s", b.Text, p.to), Edits: edits},
-	})
+	return notes
 }
 
 // installTarget is the first shell-form apt install of stage st that runs

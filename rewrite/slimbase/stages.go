@@ -8,6 +8,7 @@
 package slimbase
 
 import (
+	"iter"
 	"path"
 	"strings"
 
@@ -27,6 +28,22 @@ func finalChain(f *parser.File) map[*parser.Stage]bool {
 		out[st] = true
 	}
 	return out
+}
+
+// finalBases yields the stages of the final image's chain (finalChain) in
+// file order whose base image resolves, with that base.
+func finalBases(f *parser.File) iter.Seq2[*parser.Stage, baseImage] {
+	return func(yield func(*parser.Stage, baseImage) bool) {
+		final := finalChain(f)
+		for _, st := range f.Stages {
+			if !final[st] {
+				continue
+			}
+			if b, ok := resolveBase(f, st); ok && !yield(st, b) {
+				return
+			}
+		}
+	}
 }
 
 // descendants returns st and every stage that builds FROM it, transitively:

@@ -32,13 +32,8 @@ var UnofficialPass = &rewrite.Pass{Name: "base-unofficial", Rules: []*rewrite.Ru
 
 func runUnofficial(c *rewrite.Context) {
 	f := c.File
-	final := finalChain(f)
-	for _, st := range f.Stages {
-		if !final[st] {
-			continue
-		}
-		b, ok := resolveBase(f, st)
-		if !ok || b.Official || b.Ref.Tag == "" {
+	for st, b := range finalBases(f) {
+		if b.Official || b.Ref.Tag == "" {
 			continue
 		}
 		last := path.Base(b.Ref.Image)
