@@ -3,9 +3,8 @@ package images
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 //go:embed data/debian-full-vs-slim.tsv
@@ -90,7 +89,7 @@ var fullLayers = map[string]string{
 // golangExtras are the packages (as named in debian-full-vs-slim.tsv) that
 // golang's Debian images install on top of buildpack-deps:<suite>-scm for cgo
 // (g++ gcc libc6-dev make pkg-config and what they pull in).
-var golangExtras = strset.Set{"g++", "g++-12", "gcc", "gcc-12", "cpp", "cpp-12", "binutils",
+var golangExtras = []string{"g++", "g++-12", "gcc", "gcc-12", "cpp", "cpp-12", "binutils",
 	"binutils-x86-64-linux-gnu", "libc-dev-bin", "rpcsvc-proto", "make", "pkgconf", "pkgconf-bin"}
 
 // FullLayer returns the buildpack-deps layer a full (non-slim, Debian or
@@ -126,8 +125,8 @@ func FullLayer(image, tag string) (layer string, ok bool) {
 // slimProfile describes what an image's bookworm slim variant has compared
 // with the reference slim list (debian-slim-commands.txt).
 type slimProfile struct {
-	noCA  bool       // lacks ca-certificates: no openssl, c_rehash, update-ca-certificates
-	keeps strset.Set // packages of the full-only table that it keeps installed
+	noCA  bool     // lacks ca-certificates: no openssl, c_rehash, update-ca-certificates
+	keeps []string // packages of the full-only table that it keeps installed
 }
 
 // slimProfiles are checked against the images' slim Dockerfiles. Images not
@@ -136,7 +135,7 @@ var slimProfiles = map[string]slimProfile{
 	"python": {}, "pypy": {}, "ruby": {}, // keep ca-certificates, purge the rest
 	"node":   {noCA: true}, // purges everything it apt-installs
 	"debian": {noCA: true},
-	"rust": {keeps: strset.Set{"gcc", "gcc-12", "cpp", "cpp-12", "binutils", // gcc and libc6-dev, for linking
+	"rust": {keeps: []string{"gcc", "gcc-12", "cpp", "cpp-12", "binutils", // gcc and libc6-dev, for linking
 		"binutils-x86-64-linux-gnu", "libc-dev-bin", "rpcsvc-proto"}},
 }
 
@@ -216,8 +215,8 @@ func CheckCommand(from, to Ref, command string) CommandCheck {
 		return CommandCheck{Presence: Unaffected}
 	}
 	inFrom := inSlim || full &&
-		(layerRank[row.layer] <= layerRank[layer] || from.Image == "golang" && golangExtras.Has(row.pkg))
-	inTo := inSlim && !(prof.noCA && caCommands[command] != "") || full && prof.keeps.Has(row.pkg)
+		(layerRank[row.layer] <= layerRank[layer] || from.Image == "golang" && slices.Contains(golangExtras, row.pkg))
+	inTo := inSlim && !(prof.noCA && caCommands[command] != "") || full && slices.Contains(prof.keeps, row.pkg)
 	if !inFrom || inTo {
 		return CommandCheck{Presence: Unaffected}
 	}

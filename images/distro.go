@@ -1,9 +1,8 @@
 package images
 
 import (
+	"slices"
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // Distribution families returned by Distro.
@@ -44,7 +43,7 @@ var ubuntuVersions = map[string]string{
 // ubuntuTokens are the Ubuntu codenames recognised inside other images' tags.
 // Codenames that are ordinary words ("groovy", "disco", "lunar", ...) are left
 // out: they only count in the ubuntu image itself.
-var ubuntuTokens = strset.Set{
+var ubuntuTokens = []string{
 	"trusty", "xenial", "bionic", "focal", "jammy",
 	"kinetic", "mantic", "noble", "oracular", "plucky",
 	"questing", "resolute", "stonking"}
@@ -135,7 +134,7 @@ func classify(image string, toks []string, k int) (family, codename string) {
 		return Debian, "sid"
 	case isDebianCodename(tok):
 		return Debian, tok
-	case ubuntuTokens.Has(tok):
+	case slices.Contains(ubuntuTokens, tok):
 		return Ubuntu, tok
 	case tok == "debian" || tok == "ubuntu":
 		return tok, ""

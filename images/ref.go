@@ -1,9 +1,8 @@
 package images
 
 import (
+	"slices"
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // Ref names a tag of an official image: Image is the short official name
@@ -23,7 +22,7 @@ func (r Ref) String() string {
 // Mirrors (mirror.gcr.io, public.ecr.aws/docker/library, in-house pull-through
 // caches...) are deliberately absent: their tag sets and update timing are
 // not the index's, so a tag proposed for them could be missing or stale.
-var dockerHubHosts = strset.Set{
+var dockerHubHosts = []string{
 	"docker.io",
 	"index.docker.io",
 	"registry-1.docker.io"}
@@ -39,7 +38,7 @@ func Normalize(repository string) (official string, ok bool) {
 	// A first component with a dot or colon, or "localhost", is a registry host
 	// (the same rule Docker's reference parser uses).
 	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
-		if !dockerHubHosts.Has(strings.ToLower(parts[0])) {
+		if !slices.Contains(dockerHubHosts, strings.ToLower(parts[0])) {
 			return "", false
 		}
 		parts = parts[1:]

@@ -2,6 +2,7 @@ package images
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -447,7 +448,9 @@ func find(image, tag string) (*image, int, string) {
 	return im, i, ""
 }
 
-func isSuite(tok string) bool { return isDebianCodename(tok) || tok == "sid" || ubuntuTokens.Has(tok) }
+func isSuite(tok string) bool {
+	return isDebianCodename(tok) || tok == "sid" || slices.Contains(ubuntuTokens, tok)
+}
 
 func isAlpineTag(toks []string) bool {
 	for _, t := range toks {

@@ -1,12 +1,11 @@
 package parser
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // Script is shell text inside the Dockerfile parsed as bash. Offsets of
@@ -65,7 +64,7 @@ func parseScript(text string, base int) *Script {
 func ParseShell(text string, base int) *Script { return parseScript(text, base) }
 
 // shells that read a script from standard input.
-var stdinShells = strset.Set{"sh", "bash", "ash", "dash", "zsh"}
+var stdinShells = []string{"sh", "bash", "ash", "dash", "zsh"}
 
 // heredocScripts parses the heredoc bodies that Docker or a shell runs as a
 // script: `RUN <<EOF` (the body is the command) and `RUN bash <<EOF`.
@@ -77,7 +76,7 @@ func (f *File) heredocScripts(main *Script) []*Script {
 	for _, st := range main.File.Stmts {
 		runsBody := st.Cmd == nil
 		if call, ok := st.Cmd.(*syntax.CallExpr); ok && len(call.Args) == 1 {
-			runsBody = stdinShells.Has(call.Args[0].Lit())
+			runsBody = slices.Contains(stdinShells, call.Args[0].Lit())
 		}
 		if !runsBody {
 			continue

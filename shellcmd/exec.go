@@ -2,19 +2,19 @@ package shellcmd
 
 import (
 	"path"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 )
 
 // Shells are the programs whose -c string is a script.
-var Shells = strset.Set{"sh", "bash", "ash", "dash", "zsh"}
+var Shells = []string{"sh", "bash", "ash", "dash", "zsh"}
 
 // ExecScriptIndex returns the index of the script string of an exec-form
 // `["sh", "-c", "script"]`, or -1.
 func ExecScriptIndex(in *parser.Instruction) int {
-	if !in.JSON || len(in.JSONArgs) < 3 || !Shells.Has(path.Base(in.JSONArgs[0].Value)) {
+	if !in.JSON || len(in.JSONArgs) < 3 || !slices.Contains(Shells, path.Base(in.JSONArgs[0].Value)) {
 		return -1
 	}
 	for i := 1; i < len(in.JSONArgs)-1; i++ {
@@ -60,7 +60,7 @@ func AllWithExec(in *parser.Instruction) []*Command {
 // ShellC reports whether cmd is a shell-form `sh -c STRING` that All left
 // as it is (its string does not map to the file): Opaque reads it.
 func ShellC(cmd *Command) bool {
-	if !Shells.Has(cmd.Name) {
+	if !slices.Contains(Shells, cmd.Name) {
 		return false
 	}
 	for i := 1; i+1 < len(cmd.Args); i++ {
@@ -88,7 +88,7 @@ func Opaque(in *parser.Instruction) []*Command {
 		}
 	}
 	for _, cmd := range All(in) {
-		if !Shells.Has(cmd.Name) {
+		if !slices.Contains(Shells, cmd.Name) {
 			continue
 		}
 		for i := 1; i+1 < len(cmd.Args); i++ {

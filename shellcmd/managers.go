@@ -1,9 +1,8 @@
 package shellcmd
 
 import (
+	"slices"
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // IsApt reports whether name is apt-get or apt.
@@ -12,7 +11,7 @@ func IsApt(name string) bool { return name == "apt-get" || name == "apt" }
 // SubcommandIndex is the index of the first word after lits[0] that is
 // neither an option nor an option's value, or -1 (also when a word before
 // it is not literal: nobody can tell what it is).
-func SubcommandIndex(lits []string, lit []bool, valueOpts strset.Set) int {
+func SubcommandIndex(lits []string, lit []bool, valueOpts []string) int {
 	for i := 1; i < len(lits); i++ {
 		if !lit[i] {
 			return -1
@@ -21,7 +20,7 @@ func SubcommandIndex(lits []string, lit []bool, valueOpts strset.Set) int {
 		if !strings.HasPrefix(a, "-") || a == "-" {
 			return i
 		}
-		if valueOpts.Has(a) {
+		if slices.Contains(valueOpts, a) {
 			i++
 		}
 	}

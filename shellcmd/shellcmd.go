@@ -9,9 +9,9 @@ package shellcmd
 
 import (
 	"path"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -303,11 +303,11 @@ func (w *walker) call(st *syntax.Stmt, call *syntax.CallExpr, c ctx) {
 
 // Options of wrappers that take a separate value.
 var (
-	sudoValueOpts   = strset.Set{"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}
-	envValueOpts    = strset.Set{"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}
-	xargsValueOpts  = strset.Set{"-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--max-lines"}
-	pythonValueOpts = strset.Set{"-X", "-W", "-c"}
-	niceValueOpts   = strset.Set{"-n", "--adjustment"}
+	sudoValueOpts   = []string{"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}
+	envValueOpts    = []string{"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}
+	xargsValueOpts  = []string{"-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--max-lines"}
+	pythonValueOpts = []string{"-X", "-W", "-c"}
+	niceValueOpts   = []string{"-n", "--adjustment"}
 )
 
 // unwrap strips wrappers from cmd.Args in place and sets cmd.Name. When the
@@ -334,7 +334,7 @@ func unwrap(cmd *Command) *parser.Script {
 		case "nohup", "time", "command", "exec", "builtin":
 			skip = skipOpts(cmd, 1, nil, false)
 		case "timeout":
-			skip = skipOpts(cmd, 1, strset.Set{"-s", "-k", "--signal", "--kill-after"}, false)
+			skip = skipOpts(cmd, 1, []string{"-s", "-k", "--signal", "--kill-after"}, false)
 			if skip < len(cmd.Args) {
 				skip++ // the duration
 			}
@@ -362,7 +362,7 @@ func unwrap(cmd *Command) *parser.Script {
 
 // skipOpts returns the index of the first argument after the wrapper's own
 // options (and VAR=value words when assigns is true).
-func skipOpts(cmd *Command, i int, valueOpts strset.Set, assigns bool) int {
+func skipOpts(cmd *Command, i int, valueOpts []string, assigns bool) int {
 	for i < len(cmd.Args) {
 		a, ok := WordLit(cmd.Args[i])
 		if !ok {
@@ -371,7 +371,7 @@ func skipOpts(cmd *Command, i int, valueOpts strset.Set, assigns bool) int {
 		switch {
 		case a == "--":
 			return i + 1
-		case valueOpts.Has(a):
+		case slices.Contains(valueOpts, a):
 			i += 2
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			i++
@@ -399,7 +399,7 @@ func pythonModule(cmd *Command) int {
 				return i + 1
 			}
 			return 0
-		case pythonValueOpts.Has(a):
+		case slices.Contains(pythonValueOpts, a):
 			return 0 // -c runs code; -X/-W take values: keep it simple
 		case strings.HasPrefix(a, "-"):
 			continue

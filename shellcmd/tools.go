@@ -2,9 +2,8 @@ package shellcmd
 
 import (
 	"path"
+	"slices"
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // Tool is the command-line grammar of a package manager, as far as the
@@ -15,17 +14,17 @@ type Tool struct {
 	// Name is the tool's canonical name ("apt-get", "dnf", "npm").
 	Name string
 	// Programs are the program names it runs as.
-	Programs strset.Set
+	Programs []string
 	// ValueOpts take a separate value (`-o Dpkg::Options::=x`,
 	// `--setopt keepcache=0`); `--opt=value` and `-oValue` are read too.
-	ValueOpts strset.Set
+	ValueOpts []string
 	// ShortValue are the letters of the short options in ValueOpts, so
 	// that `-tbookworm` in a cluster is read as a value.
 	ShortValue string
 	// aliases maps an alias or abbreviation to its verb, as pairs.
 	aliases []string
 	// Groups are verbs whose second word is the action (`dnf group install`).
-	Groups strset.Set
+	Groups []string
 }
 
 // Verb returns the canonical verb of a word ("in" → "install" for dnf).
@@ -41,13 +40,13 @@ func (t *Tool) Verb(w string) string {
 // The tools. yum, dnf, microdnf and tdnf share one grammar (dnf's is a
 // superset of yum's for what is read here).
 var (
-	Apt = &Tool{Name: "apt-get", Programs: strset.Set{"apt-get", "apt", "aptitude"},
-		ValueOpts: strset.Set{"-o", "-c", "-t", "-a", "-P", "--option", "--config-file", "--target-release",
+	Apt = &Tool{Name: "apt-get", Programs: []string{"apt-get", "apt", "aptitude"},
+		ValueOpts: []string{"-o", "-c", "-t", "-a", "-P", "--option", "--config-file", "--target-release",
 			"--default-release", "--host-architecture", "--build-profiles", "--with-source"},
 		ShortValue: "octaP",
 	}
-	Dnf = &Tool{Name: "dnf", Programs: strset.Set{"dnf", "dnf5", "yum", "microdnf", "tdnf"},
-		ValueOpts: strset.Set{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
+	Dnf = &Tool{Name: "dnf", Programs: []string{"dnf", "dnf5", "yum", "microdnf", "tdnf"},
+		ValueOpts: []string{"-c", "--config", "-d", "--debuglevel", "-e", "--errorlevel", "--installroot",
 			"--enablerepo", "--disablerepo", "-x", "--exclude", "--excludepkgs", "--disableexcludes", "--disableexcludepkgs",
 			"--releasever", "--setopt", "--setvar", "--repo", "--repoid",
 			"--color", "--rpmverbosity", "--downloaddir", "--destdir", "--forcearch", "--disableplugin",
@@ -64,23 +63,23 @@ var (
 			"groupupdate", "group upgrade", "dsync", "distro-sync", "distrosync", "distro-sync",
 			"distribution-synchronization", "distro-sync", "dg", "downgrade", "mc", "makecache",
 			"build-dep", "builddep"},
-		Groups: strset.Set{"group", "groups", "grp", "module"},
+		Groups: []string{"group", "groups", "grp", "module"},
 	}
-	Zypper = &Tool{Name: "zypper", Programs: strset.Set{"zypper"},
-		ValueOpts: strset.Set{"-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
+	Zypper = &Tool{Name: "zypper", Programs: []string{"zypper"},
+		ValueOpts: []string{"-c", "--config", "-R", "--root", "-D", "--reposd-dir", "-C", "--cache-dir",
 			"--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--userdata", "--installroot", "--releasever",
 			"-p", "--plus-repo", "--plus-content", "-s", "--table-style"},
 		ShortValue: "cRDCps",
 		aliases: []string{"in", "install", "rm", "remove", "up", "update", "dup", "dist-upgrade", "ref", "refresh",
 			"si", "source-install", "inr", "install-new-recommends", "ve", "verify", "cc", "clean"},
 	}
-	Apk = &Tool{Name: "apk", Programs: strset.Set{"apk"},
-		ValueOpts: strset.Set{"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir",
+	Apk = &Tool{Name: "apk", Programs: []string{"apk"},
+		ValueOpts: []string{"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir",
 			"--repositories-file", "--wait", "--timeout", "--cache-max-age", "-t", "--virtual", "--progress-fd"},
 		ShortValue: "Xpt",
 	}
-	Pip = &Tool{Name: "pip", Programs: strset.Set{"pip", "pip3"},
-		ValueOpts: strset.Set{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
+	Pip = &Tool{Name: "pip", Programs: []string{"pip", "pip3"},
+		ValueOpts: []string{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
 			"--prefix", "--root", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--src",
 			"--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy", "--progress-bar",
 			"--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--trusted-host",
@@ -89,8 +88,8 @@ var (
 			"-d", "--dest", "-w", "--wheel-dir", "--group"},
 		ShortValue: "rcetifCdw",
 	}
-	Npm = &Tool{Name: "npm", Programs: strset.Set{"npm"},
-		ValueOpts: strset.Set{"--prefix", "-C", "--cache", "--userconfig", "--globalconfig", "--registry",
+	Npm = &Tool{Name: "npm", Programs: []string{"npm"},
+		ValueOpts: []string{"--prefix", "-C", "--cache", "--userconfig", "--globalconfig", "--registry",
 			"--loglevel", "-w", "--workspace", "--omit", "--include", "--install-strategy"},
 		ShortValue: "Cw",
 		aliases: []string{"i", "install", "in", "install", "ins", "install", "inst", "install", "insta", "install",
@@ -100,34 +99,34 @@ var (
 			"up", "update", "upgrade", "update", "udpate", "update", "rm", "uninstall", "r", "uninstall", "un", "uninstall",
 			"remove", "uninstall", "unlink", "uninstall"},
 	}
-	Yarn = &Tool{Name: "yarn", Programs: strset.Set{"yarn", "yarnpkg"},
-		ValueOpts: strset.Set{"--cwd", "--cache-folder", "--modules-folder", "--mutex", "--network-timeout",
+	Yarn = &Tool{Name: "yarn", Programs: []string{"yarn", "yarnpkg"},
+		ValueOpts: []string{"--cwd", "--cache-folder", "--modules-folder", "--mutex", "--network-timeout",
 			"--registry", "--global-folder", "--link-folder", "--preferred-cache-folder", "--network-concurrency",
 			"--use-yarnrc"},
 	}
-	Pnpm = &Tool{Name: "pnpm", Programs: strset.Set{"pnpm"},
-		ValueOpts: strset.Set{"-C", "--dir", "--filter", "-F", "--store-dir", "--reporter", "--loglevel",
+	Pnpm = &Tool{Name: "pnpm", Programs: []string{"pnpm"},
+		ValueOpts: []string{"-C", "--dir", "--filter", "-F", "--store-dir", "--reporter", "--loglevel",
 			"--virtual-store-dir", "--registry"},
 		ShortValue: "CF",
 		aliases:    []string{"i", "install", "up", "update", "upgrade", "update", "rm", "remove", "un", "remove", "uninstall", "remove"},
 	}
-	Gem = &Tool{Name: "gem", Programs: strset.Set{"gem"},
-		ValueOpts: strset.Set{"-v", "--version", "-i", "--install-dir", "--source", "-s", "-n", "--bindir",
+	Gem = &Tool{Name: "gem", Programs: []string{"gem"},
+		ValueOpts: []string{"-v", "--version", "-i", "--install-dir", "--source", "-s", "-n", "--bindir",
 			"--platform", "-P", "--trust-policy", "-g", "--file"},
 		ShortValue: "visnPg",
 		aliases:    []string{"i", "install"},
 	}
-	Bundler = &Tool{Name: "bundle", Programs: strset.Set{"bundle", "bundler"},
-		ValueOpts:  strset.Set{"--gemfile", "--path", "--jobs", "-j", "--retry", "--without", "--with", "--binstubs"},
+	Bundler = &Tool{Name: "bundle", Programs: []string{"bundle", "bundler"},
+		ValueOpts:  []string{"--gemfile", "--path", "--jobs", "-j", "--retry", "--without", "--with", "--binstubs"},
 		ShortValue: "j",
 	}
-	Composer = &Tool{Name: "composer", Programs: strset.Set{"composer", "composer.phar"},
-		ValueOpts:  strset.Set{"-d", "--working-dir"},
+	Composer = &Tool{Name: "composer", Programs: []string{"composer", "composer.phar"},
+		ValueOpts:  []string{"-d", "--working-dir"},
 		ShortValue: "d",
 		aliases:    []string{"i", "install", "u", "update", "upgrade", "update", "r", "require"},
 	}
-	Conda = &Tool{Name: "conda", Programs: strset.Set{"conda", "mamba", "micromamba"},
-		ValueOpts: strset.Set{"-r", "--root-prefix", "--rc-file", "-n", "--name", "-p", "--prefix", "-c",
+	Conda = &Tool{Name: "conda", Programs: []string{"conda", "mamba", "micromamba"},
+		ValueOpts: []string{"-r", "--root-prefix", "--rc-file", "-n", "--name", "-p", "--prefix", "-c",
 			"--channel", "-f", "--file"},
 		ShortValue: "rnpcf",
 	}
@@ -142,7 +141,7 @@ func ToolOf(program string) *Tool {
 		return Pip
 	}
 	for _, t := range tools {
-		if t.Programs.Has(name) {
+		if slices.Contains(t.Programs, name) {
 			return t
 		}
 	}
@@ -201,7 +200,7 @@ func (t *Tool) Parse(argv []string, lit []bool) *Invocation {
 			o := Option{Name: a, Index: i, ValueIndex: -1}
 			if n, v, ok := strings.Cut(a, "="); ok {
 				o.Name, o.Value, o.HasValue, o.ValueIndex = n, v, true, i
-			} else if t.ValueOpts.Has(a) && i+1 < len(argv) {
+			} else if slices.Contains(t.ValueOpts, a) && i+1 < len(argv) {
 				i++
 				o.Value, o.HasValue, o.ValueIndex = argv[i], true, i
 			}
@@ -211,7 +210,7 @@ func (t *Tool) Parse(argv []string, lit []bool) *Invocation {
 		case inv.VerbIndex < 0:
 			inv.VerbIndex = i
 			inv.Verb = t.Verb(a)
-			if t.Groups.Has(a) && i+1 < len(argv) && lit[i+1] && !strings.HasPrefix(argv[i+1], "-") {
+			if slices.Contains(t.Groups, a) && i+1 < len(argv) && lit[i+1] && !strings.HasPrefix(argv[i+1], "-") {
 				i++
 				inv.Verb = a + " " + argv[i]
 				if a == "groups" || a == "grp" {
@@ -229,7 +228,7 @@ func (t *Tool) Parse(argv []string, lit []bool) *Invocation {
 // "-oDebug::X=1", "-t bookworm"), advancing *i past a separate value.
 func (t *Tool) short(argv []string, i *int) []Option {
 	a := argv[*i]
-	if t.ValueOpts.Has(a) && *i+1 < len(argv) {
+	if slices.Contains(t.ValueOpts, a) && *i+1 < len(argv) {
 		*i++
 		return []Option{{Name: a, Value: argv[*i], HasValue: true, Index: *i - 1, ValueIndex: *i}}
 	}

@@ -2,9 +2,9 @@ package stagestate
 
 import (
 	"path"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 )
@@ -53,7 +53,7 @@ type Install struct {
 // AptLists is the lists folder.
 const AptLists = "/var/lib/apt/lists"
 
-var aptReading = strset.Set{"install", "reinstall", "build-dep", "source", "download",
+var aptReading = []string{"install", "reinstall", "build-dep", "source", "download",
 	"upgrade", "dist-upgrade", "full-upgrade", "satisfy", "changelog"}
 
 // aptView is a RUN's apt facts, in command order.
@@ -77,7 +77,7 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 				v.ops = append(v.ops, AptOp{Kind: Update, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 			case verb == "dist-clean":
 				v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
-			case aptReading.Has(verb):
+			case slices.Contains(aptReading, verb):
 				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 				if (verb == "install" || verb == "reinstall" || verb == "satisfy") && !shellcmd.AptSimulates(inv) {
 					ins := readInstall(sc, c.Cmd, inv, configuredNoRec)

@@ -6,15 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
 // skipDirs are never searched for Dockerfiles.
-var skipDirs = strset.Set{".git", "node_modules", "vendor"}
+var skipDirs = []string{".git", "node_modules", "vendor"}
 
 // IsDockerfileName reports whether a base name is one dockslim looks for in
 // folders: Dockerfile, Containerfile, *.Dockerfile, *.dockerfile,
@@ -56,7 +56,7 @@ func discover(paths []string) ([]string, []error) {
 				return nil
 			}
 			if d.IsDir() {
-				if path != p && skipDirs.Has(d.Name()) {
+				if path != p && slices.Contains(skipDirs, d.Name()) {
 					return filepath.SkipDir
 				}
 				return nil

@@ -2,9 +2,9 @@ package layerorder
 
 import (
 	"path"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 )
@@ -32,7 +32,7 @@ func fromShell(c *shellcmd.Command) *command {
 
 // positional returns the literal arguments that are not options; values of
 // options listed in valueOpts are skipped. ok is false when a word is not literal.
-func (c *command) positional(valueOpts strset.Set) (out []string, ok bool) {
+func (c *command) positional(valueOpts []string) (out []string, ok bool) {
 	ok = true
 	for i := 0; i < len(c.args); i++ {
 		a := c.args[i]
@@ -48,7 +48,7 @@ func (c *command) positional(valueOpts strset.Set) (out []string, ok bool) {
 			return out, ok
 		}
 		if strings.HasPrefix(a.v, "-") && a.v != "-" {
-			if valueOpts.Has(a.v) {
+			if slices.Contains(valueOpts, a.v) {
 				i++
 			}
 			continue
@@ -109,18 +109,18 @@ func looksLikePath(a string) bool {
 
 // Command classes.
 var (
-	inertCmds = strset.Set{"echo", "printf", "true", "false", ":", "sleep", "exit", "set", "unset", "export",
+	inertCmds = []string{"echo", "printf", "true", "false", ":", "sleep", "exit", "set", "unset", "export",
 		"shift", "return", "wait", "trap", "ulimit", "umask", "whoami", "id", "date", "uname", "nproc",
 		"arch", "hostname", "which", "type", "hash", "readonly", "local", "declare", "[", "test", "[["}
-	osPkgCmds = strset.Set{"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "tdnf",
+	osPkgCmds = []string{"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "tdnf",
 		"pacman", "rpm", "dpkg", "dpkg-reconfigure", "debconf-set-selections", "update-ca-certificates",
 		"ldconfig", "locale-gen", "localedef", "update-locale", "update-alternatives", "apt-key",
 		"add-apt-repository", "apt-mark", "install-php-extensions", "docker-php-ext-install",
 		"docker-php-ext-enable", "docker-php-ext-configure", "docker-php-source", "pecl"}
-	userCmds = strset.Set{"useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod", "userdel",
+	userCmds = []string{"useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod", "userdel",
 		"deluser", "delgroup", "chpasswd", "passwd"}
-	readPathCmds  = strset.Set{"cat", "ls", "head", "tail", "wc", "sha256sum", "sha1sum", "md5sum", "sha512sum", "file", "stat", "source", ".", "du", "diff", "cmp", "readlink", "realpath"}
-	writePathCmds = strset.Set{"mkdir", "touch", "rm", "rmdir", "ln", "mkfifo", "truncate", "shred"}
+	readPathCmds  = []string{"cat", "ls", "head", "tail", "wc", "sha256sum", "sha1sum", "md5sum", "sha512sum", "file", "stat", "source", ".", "du", "diff", "cmp", "readlink", "realpath"}
+	writePathCmds = []string{"mkdir", "touch", "rm", "rmdir", "ln", "mkfifo", "truncate", "shred"}
 )
 
 // commandEffects is what one simple command reads and writes when it runs
@@ -164,7 +164,7 @@ func classEffects(c *command, cwd string) (e Effects, ok bool) {
 	}
 	paths := func(ps []string) []string { return cmdPaths(cwd, ps) }
 	switch {
-	case inertCmds.Has(c.name):
+	case slices.Contains(inertCmds, c.name):
 		if c.name == "test" || c.name == "[" || c.name == "[[" {
 			pos, ok := c.positional(nil)
 			if !ok {
@@ -177,17 +177,17 @@ func classEffects(c *command, cwd string) (e Effects, ok bool) {
 			}
 		}
 		return e, true
-	case osPkgCmds.Has(c.name):
+	case slices.Contains(osPkgCmds, c.name):
 		e.Reads.Add(osSystem...)
 		e.Writes.Add(osSystem...)
-		pos, _ := c.positional(strset.Set{"-o", "-c", "-t", "-X", "--repository", "--root", "-p"})
+		pos, _ := c.positional([]string{"-o", "-c", "-t", "-X", "--repository", "--root", "-p"})
 		for _, p := range pos {
 			if looksLikePath(p) {
 				e.Reads.Add(paths([]string{p})...)
 			}
 		}
 		return e, true
-	case userCmds.Has(c.name):
+	case slices.Contains(userCmds, c.name):
 		e.Reads.Add(userFiles...)
 		e.Writes.Add(userFiles...)
 		for _, a := range c.args {
@@ -199,8 +199,8 @@ func classEffects(c *command, cwd string) (e Effects, ok bool) {
 			}
 		}
 		return e, true
-	case readPathCmds.Has(c.name):
-		pos, ok := c.positional(strset.Set{"-n", "-c"})
+	case slices.Contains(readPathCmds, c.name):
+		pos, ok := c.positional([]string{"-n", "-c"})
 		if !ok {
 			return all()
 		}
@@ -209,8 +209,8 @@ func classEffects(c *command, cwd string) (e Effects, ok bool) {
 			return all() // runs a script
 		}
 		return e, true
-	case writePathCmds.Has(c.name):
-		pos, ok := c.positional(strset.Set{"-m", "--mode"})
+	case slices.Contains(writePathCmds, c.name):
+		pos, ok := c.positional([]string{"-m", "--mode"})
 		if !ok {
 			return all()
 		}
@@ -234,7 +234,7 @@ func namedEffects(c *command, cwd string) Effects {
 	paths := func(ps []string) []string { return cmdPaths(cwd, ps) }
 	switch c.name {
 	case "chmod", "chown", "chgrp":
-		pos, ok := c.positional(strset.Set{"--reference"})
+		pos, ok := c.positional([]string{"--reference"})
 		if !ok || len(pos) < 2 {
 			return all()
 		}
@@ -244,7 +244,7 @@ func namedEffects(c *command, cwd string) Effects {
 			e.Reads.Add("/etc/passwd", "/etc/group")
 		}
 	case "cp", "mv", "install":
-		pos, ok := c.positional(strset.Set{"-t", "--target-directory", "-m", "-o", "-g", "-S"})
+		pos, ok := c.positional([]string{"-t", "--target-directory", "-m", "-o", "-g", "-S"})
 		if !ok || len(pos) == 0 {
 			return all()
 		}
@@ -263,7 +263,7 @@ func namedEffects(c *command, cwd string) Effects {
 	case "tar", "unzip", "gunzip", "gzip", "bunzip2", "xz", "unxz", "zstd", "7z":
 		// Archive tools read and write the named files and, unless told
 		// where (-C, -d), the folder they run in.
-		pos, ok := c.positional(strset.Set{"-C", "-d", "-f", "--directory", "--file", "-x", "-X", "--exclude"})
+		pos, ok := c.positional([]string{"-C", "-d", "-f", "--directory", "--file", "-x", "-X", "--exclude"})
 		if !ok {
 			return all()
 		}
@@ -283,7 +283,7 @@ func namedEffects(c *command, cwd string) Effects {
 		// commands read the repository in cwd.
 		e.Reads.Add(res("."))
 		e.Writes.Add(res("."))
-		pos, ok := c.positional(strset.Set{"-C", "-c", "--depth", "-b", "--branch", "--config"})
+		pos, ok := c.positional([]string{"-C", "-c", "--depth", "-b", "--branch", "--config"})
 		if !ok {
 			return all()
 		}

@@ -11,7 +11,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/shellcmd"
 )
 
@@ -94,10 +93,10 @@ func files(fs ...string) []manifest {
 var (
 	pipValueOpts  = shellcmd.Pip.ValueOpts
 	npmValueOpts  = shellcmd.Npm.ValueOpts
-	mvnValueOpts  = strset.Set{"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-pl", "--projects", "-rf", "--resume-from", "-T", "--threads", "-t", "--toolchains", "-l", "--log-file", "-b", "--builder", "-D"}
-	goValueOpts   = strset.Set{"-o", "-C", "-mod", "-tags", "-ldflags", "-gcflags", "-p", "-modfile", "-trimpath", "-buildvcs"}
-	dotValueOpts  = strset.Set{"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-s", "--source", "-v", "--verbosity", "-a", "--arch", "--os", "-p", "--property", "--packages", "--configfile"}
-	cargoValOpts  = strset.Set{"--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path"}
+	mvnValueOpts  = []string{"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-pl", "--projects", "-rf", "--resume-from", "-T", "--threads", "-t", "--toolchains", "-l", "--log-file", "-b", "--builder", "-D"}
+	goValueOpts   = []string{"-o", "-C", "-mod", "-tags", "-ldflags", "-gcflags", "-p", "-modfile", "-trimpath", "-buildvcs"}
+	dotValueOpts  = []string{"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-s", "--source", "-v", "--verbosity", "-a", "--arch", "--os", "-p", "--property", "--packages", "--configfile"}
+	cargoValOpts  = []string{"--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path"}
 	composerValue = shellcmd.Composer.ValueOpts
 )
 
@@ -127,7 +126,7 @@ func describe(c *command, cwd string) *toolRun {
 		t := &toolRun{eco: "node"}
 		if name == "gem" {
 			t.eco = "ruby"
-			pos, _ := c.positional(strset.Set{"-v", "--version", "-i", "--install-dir", "--source", "-s"})
+			pos, _ := c.positional([]string{"-v", "--version", "-i", "--install-dir", "--source", "-s"})
 			if len(pos) > 0 && pos[0] == "build" {
 				return &toolRun{eco: "ruby", kind: kindBuild, tree: true, runsScripts: true}
 			}

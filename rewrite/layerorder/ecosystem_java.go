@@ -2,11 +2,10 @@ package layerorder
 
 import (
 	"path"
-
-	"github.com/dockslim/dockslim/internal/strset"
+	"slices"
 )
 
-var mavenDepGoals = strset.Set{"dependency:go-offline", "dependency:resolve", "dependency:resolve-plugins",
+var mavenDepGoals = []string{"dependency:go-offline", "dependency:resolve", "dependency:resolve-plugins",
 	"de.qaware.maven:go-offline-maven-plugin:resolve-dependencies"}
 
 func describeMaven(c *command) *toolRun {
@@ -28,7 +27,7 @@ func describeMaven(c *command) *toolRun {
 	}
 	deps := len(pos) > 0
 	for _, g := range pos {
-		deps = deps && mavenDepGoals.Has(g)
+		deps = deps && slices.Contains(mavenDepGoals, g)
 	}
 	if deps {
 		return &toolRun{eco: "maven", kind: kindInstall, files: files(append([]string{pom}, wrapper...)...)}

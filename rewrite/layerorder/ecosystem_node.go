@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 var nodeRC = []string{".npmrc?"}
@@ -64,7 +62,7 @@ func describeYarn(c *command) *toolRun {
 	if c.has("--cwd", "--modules-folder") {
 		return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "yarn with --cwd"}
 	}
-	pos, _ := c.positional(strset.Set{"--cwd", "--network-timeout", "--registry", "--cache-folder", "--mutex", "--modules-folder"})
+	pos, _ := c.positional([]string{"--cwd", "--network-timeout", "--registry", "--cache-folder", "--mutex", "--modules-folder"})
 	sub := ""
 	if len(pos) > 0 {
 		sub = pos[0]
@@ -96,7 +94,7 @@ func describePnpm(c *command) *toolRun {
 	if c.has("--dir", "-C", "--filter", "-F", "--recursive", "-r") {
 		return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "pnpm with --dir, --filter or --recursive"}
 	}
-	pos, _ := c.positional(strset.Set{"--store-dir", "--registry", "--reporter", "--virtual-store-dir"})
+	pos, _ := c.positional([]string{"--store-dir", "--registry", "--reporter", "--virtual-store-dir"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "node"}
 	}

@@ -3,8 +3,6 @@ package layerorder
 import (
 	"fmt"
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 func describePip(c *command, skip int) *toolRun {
@@ -60,7 +58,7 @@ func describePip(c *command, skip int) *toolRun {
 }
 
 func describeUV(c *command) *toolRun {
-	pos, _ := c.positional(strset.Set{"-p", "--python", "--project", "--directory", "--package", "--extra", "--group", "-o", "--output-file", "--index-url", "--extra-index-url", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target", "--prefix", "--only-group"})
+	pos, _ := c.positional([]string{"-p", "--python", "--project", "--directory", "--package", "--extra", "--group", "-o", "--output-file", "--index-url", "--extra-index-url", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target", "--prefix", "--only-group"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "python"}
 	}
@@ -95,7 +93,7 @@ func describeUV(c *command) *toolRun {
 }
 
 func describePoetry(c *command) *toolRun {
-	pos, _ := c.positional(strset.Set{"--with", "--without", "--only", "-E", "--extras", "-C", "--directory", "-P", "--project", "-o", "--output", "-f", "--format"})
+	pos, _ := c.positional([]string{"--with", "--without", "--only", "-E", "--extras", "-C", "--directory", "-P", "--project", "-o", "--output", "-f", "--format"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "python"}
 	}
@@ -129,7 +127,7 @@ func describePoetry(c *command) *toolRun {
 }
 
 func describePipenv(c *command) *toolRun {
-	pos, _ := c.positional(strset.Set{"--python", "-r", "--requirements", "--categories", "--extra-pip-args"})
+	pos, _ := c.positional([]string{"--python", "-r", "--requirements", "--categories", "--extra-pip-args"})
 	if len(pos) == 0 {
 		return &toolRun{eco: "python"}
 	}

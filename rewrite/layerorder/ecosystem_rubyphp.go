@@ -2,12 +2,10 @@ package layerorder
 
 import (
 	"strings"
-
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 func describeBundle(c *command) *toolRun {
-	pos, _ := c.positional(strset.Set{"--gemfile", "--path", "-j", "--jobs", "--retry", "--without", "--with", "--binstubs"})
+	pos, _ := c.positional([]string{"--gemfile", "--path", "-j", "--jobs", "--retry", "--without", "--with", "--binstubs"})
 	sub := "install"
 	if len(pos) > 0 {
 		sub = pos[0]

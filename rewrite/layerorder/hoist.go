@@ -2,9 +2,9 @@ package layerorder
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/textedit"
@@ -40,7 +40,7 @@ COPY . /app`,
 var HoistPass = &rewrite.Pass{Name: "layerorder-hoist", Rules: []*rewrite.Rule{RuleIndependentFirst}, Run: runHoist}
 
 // hoistable are the instructions that may move above the broad copy.
-var hoistable = strset.Set{"run", "env", "arg", "label", "expose", "user"}
+var hoistable = []string{"run", "env", "arg", "label", "expose", "user"}
 
 func runHoist(c *rewrite.Context) {
 	a := newAnalysis(c)
@@ -64,7 +64,7 @@ func (a *analysis) hoist(c *rewrite.Context, b *broad) {
 	lastRun := 0
 	for _, x := range b.in.Stage.Instructions[indexIn(b.in)+1:] {
 		ex := m.Effects(x)
-		ok := hoistable.Has(x.Keyword) && !ignores(x, RuleIndependentFirst) && Commute(eC, ex)
+		ok := slices.Contains(hoistable, x.Keyword) && !ignores(x, RuleIndependentFirst) && Commute(eC, ex)
 		for _, s := range stayed {
 			ok = ok && Commute(ex, s)
 		}

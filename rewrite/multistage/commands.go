@@ -2,12 +2,12 @@ package multistage
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 	"github.com/dockslim/dockslim/stagestate"
@@ -65,7 +65,7 @@ func (c command) text() (string, bool) {
 
 // positional returns the arguments after argv[0] that are not options nor
 // option values (valueOpts take the next word unless written --opt=value).
-func (c command) positional(valueOpts strset.Set) []string {
+func (c command) positional(valueOpts []string) []string {
 	var out []string
 	for i := 1; i < len(c.argv); i++ {
 		a := c.argv[i]
@@ -73,7 +73,7 @@ func (c command) positional(valueOpts strset.Set) []string {
 		case a == "--":
 			return append(out, c.argv[i+1:]...)
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			if valueOpts.Has(a) {
+			if slices.Contains(valueOpts, a) {
 				i++
 			}
 		default:
@@ -251,15 +251,15 @@ func (si *stageInfo) kw(upper string) string {
 
 // userCommands are the user-management commands and the options of each
 // that take a value, to find the names they create.
-var userCommands = map[string]strset.Set{
-	"useradd": strset.Set{"-b", "-c", "-d", "-e", "-f", "-g", "-G", "-k", "-K", "-p", "-R", "-P", "-s", "-u", "-Z",
+var userCommands = map[string][]string{
+	"useradd": []string{"-b", "-c", "-d", "-e", "-f", "-g", "-G", "-k", "-K", "-p", "-R", "-P", "-s", "-u", "-Z",
 		"--base-dir", "--comment", "--home-dir", "--expiredate", "--inactive", "--gid", "--groups", "--skel",
 		"--key", "--password", "--root", "--prefix", "--shell", "--uid", "--selinux-user"},
-	"groupadd": strset.Set{"-g", "-K", "-p", "-R", "-P", "--gid", "--key", "--password", "--root", "--prefix"},
-	"adduser": strset.Set{"--home", "--shell", "--uid", "--gid", "--ingroup", "--gecos", "--comment", "--firstuid",
+	"groupadd": []string{"-g", "-K", "-p", "-R", "-P", "--gid", "--key", "--password", "--root", "--prefix"},
+	"adduser": []string{"--home", "--shell", "--uid", "--gid", "--ingroup", "--gecos", "--comment", "--firstuid",
 		"--lastuid", "--firstgid", "--lastgid", "--conf", "-h", "-g", "-s", "-G", "-u", "-k"},
-	"addgroup": strset.Set{"--gid", "-g", "--conf", "--firstgid", "--lastgid"},
-	"usermod": strset.Set{"-c", "-d", "-e", "-f", "-g", "-G", "-l", "-p", "-R", "-P", "-s", "-u", "-Z", "--comment",
+	"addgroup": []string{"--gid", "-g", "--conf", "--firstgid", "--lastgid"},
+	"usermod": []string{"-c", "-d", "-e", "-f", "-g", "-G", "-l", "-p", "-R", "-P", "-s", "-u", "-Z", "--comment",
 		"--home", "--expiredate", "--inactive", "--gid", "--groups", "--login", "--password", "--root",
 		"--prefix", "--shell", "--uid"},
 }

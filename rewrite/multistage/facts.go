@@ -1,11 +1,11 @@
 package multistage
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 )
 
 // Facts about official images that the recognisers rely on. The family
@@ -81,13 +81,13 @@ var familyUsers = map[string][]string{
 // Alpine's come from busybox. Shell builtins count for every image with a
 // shell.
 var (
-	shellBuiltins = strset.Set{"exec", "cd", "export", "set", "unset", "test", "[", "echo", "printf",
+	shellBuiltins = []string{"exec", "cd", "export", "set", "unset", "test", "[", "echo", "printf",
 		"true", "false", "read", "trap", "wait", "eval", "exit", "shift", "umask", "ulimit", ".", "command", "kill"}
-	debianCommands = strset.Set{"sh", "bash", "dash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln",
+	debianCommands = []string{"sh", "bash", "dash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln",
 		"chmod", "chown", "chgrp", "touch", "sleep", "sed", "grep", "find", "xargs", "head", "tail",
 		"id", "whoami", "hostname", "date", "useradd", "groupadd", "usermod", "adduser", "addgroup",
 		"su", "tar", "gzip", "ldconfig", "apt-get", "dpkg", "install", "tini", "nproc", "uname"}
-	alpineCommands = strset.Set{"sh", "ash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln", "chmod",
+	alpineCommands = []string{"sh", "ash", "cat", "env", "ls", "mkdir", "rm", "cp", "mv", "ln", "chmod",
 		"chown", "chgrp", "touch", "sleep", "sed", "grep", "find", "xargs", "head", "tail", "id",
 		"whoami", "hostname", "date", "adduser", "addgroup", "su", "tar", "gzip", "apk", "install",
 		"wget", "nc", "nproc", "uname"}
@@ -97,9 +97,9 @@ var (
 func (r runtimeImage) hasCommand(name string) bool {
 	switch r.family {
 	case images.Debian, images.Ubuntu:
-		return shellBuiltins.Has(name) || debianCommands.Has(name)
+		return slices.Contains(shellBuiltins, name) || slices.Contains(debianCommands, name)
 	case images.Alpine:
-		return shellBuiltins.Has(name) || alpineCommands.Has(name)
+		return slices.Contains(shellBuiltins, name) || slices.Contains(alpineCommands, name)
 	}
 	return false
 }
@@ -110,10 +110,10 @@ func (r runtimeImage) hasCommand(name string) bool {
 // adduser/addgroup differ (Debian's Perl script vs busybox), so only
 // within the same family.
 func (r runtimeImage) userTool(name, from string) bool {
-	shadow := strset.Set{images.Debian, images.Ubuntu, images.OracleLinux}
+	shadow := []string{images.Debian, images.Ubuntu, images.OracleLinux}
 	switch name {
 	case "useradd", "groupadd", "usermod":
-		return shadow.Has(r.family) && shadow.Has(from)
+		return slices.Contains(shadow, r.family) && slices.Contains(shadow, from)
 	case "adduser", "addgroup":
 		return r.family == from && r.family != images.Ubuntu && r.shell()
 	}
@@ -238,7 +238,7 @@ func builderFamily(repo, tag string) string {
 
 // buildTools are Debian packages only the build needs: compilers, build
 // systems and headers of the toolchain itself. A runtime stage drops them.
-var buildTools = strset.Set{"build-essential", "gcc", "g++", "cpp", "cc", "clang", "llvm", "make", "cmake",
+var buildTools = []string{"build-essential", "gcc", "g++", "cpp", "cc", "clang", "llvm", "make", "cmake",
 	"ninja-build", "meson", "pkg-config", "pkgconf", "autoconf", "automake", "libtool", "bison",
 	"flex", "gfortran", "binutils", "dpkg-dev", "libc6-dev", "libc-dev", "linux-libc-dev",
 	"python3-dev", "python-dev", "python3-pip", "python3-venv", "python3-setuptools", "python3-wheel",

@@ -2,11 +2,11 @@ package multistage
 
 import (
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -64,7 +64,7 @@ CMD ["/bin/server"]`,
 var GoPass = newPass("go", RuleGo, recogniseGo)
 
 // goValueFlags are go build flags that take a value.
-var goValueFlags = strset.Set{"o", "p", "asmflags", "buildmode", "buildvcs", "compiler", "gccgoflags", "gcflags",
+var goValueFlags = []string{"o", "p", "asmflags", "buildmode", "buildvcs", "compiler", "gccgoflags", "gcflags",
 	"installsuffix", "ldflags", "mod", "modfile", "overlay", "pkgdir", "tags", "toolexec", "pgo", "C",
 	"coverpkg", "covermode", "exec"}
 
@@ -88,7 +88,7 @@ func parseGoBuild(c command) (goBuild, bool) {
 			continue
 		}
 		name, val, eq := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if goValueFlags.Has(name) && !eq && i+1 < len(c.argv) {
+		if slices.Contains(goValueFlags, name) && !eq && i+1 < len(c.argv) {
 			i++
 			val = c.argv[i]
 		}

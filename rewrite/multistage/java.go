@@ -3,10 +3,10 @@ package multistage
 import (
 	"encoding/xml"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -59,9 +59,9 @@ CMD ["java", "-jar", "target/app-1.0.jar"]`,
 var JavaPass = newPass("java", RuleJava, recogniseJava)
 
 var (
-	mavenPhases  = strset.Set{"package", "verify", "install"}
-	gradleTasks  = strset.Set{"build", "assemble", "jar", "bootJar", "shadowJar"}
-	javaRuntimes = strset.Set{"8", "11", "17", "21", "25"}
+	mavenPhases  = []string{"package", "verify", "install"}
+	gradleTasks  = []string{"build", "assemble", "jar", "bootJar", "shadowJar"}
+	javaRuntimes = []string{"8", "11", "17", "21", "25"}
 	javaRunTools = map[string]string{"spring-boot:run": "mvn spring-boot:run", "bootRun": "gradle bootRun", "run": "gradle run", "exec:java": "mvn exec:java"}
 )
 
@@ -70,9 +70,9 @@ func javaVersion(repo, tag string) (string, bool) {
 	parts := strings.Split(tag, "-")
 	switch repo {
 	case "maven":
-		vendors := strset.Set{"temurin", "openjdk", "amazoncorretto", "corretto", "sapmachine", "semeru", "ibmjava"}
+		vendors := []string{"temurin", "openjdk", "amazoncorretto", "corretto", "sapmachine", "semeru", "ibmjava"}
 		for i := 1; i < len(parts); i++ {
-			if vendors.Has(parts[i-1]) && isNumeric(parts[i]) {
+			if slices.Contains(vendors, parts[i-1]) && isNumeric(parts[i]) {
 				return parts[i], true
 			}
 		}
@@ -186,7 +186,7 @@ func (si *stageInfo) javaRuntime() (runtimeImage, *decline) {
 	if !ok {
 		return runtimeImage{}, declinef(si.st.From.Start, "dockslim cannot tell the Java version of %s", si.image.Raw)
 	}
-	if !javaRuntimes.Has(version) {
+	if !slices.Contains(javaRuntimes, version) {
 		return runtimeImage{}, declinef(si.st.From.Start, "dockslim knows no eclipse-temurin JRE tag for Java %s", version)
 	}
 	if isAlpineTag(si.tag()) {
@@ -210,9 +210,9 @@ func javaProgram(jar string) func(argv []string, wd string) (bool, string) {
 	}
 }
 
-func anyWord(xs []string, words strset.Set) bool {
+func anyWord(xs []string, words []string) bool {
 	for _, x := range xs {
-		if words.Has(x) {
+		if slices.Contains(words, x) {
 			return true
 		}
 	}

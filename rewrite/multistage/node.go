@@ -3,6 +3,7 @@ package multistage
 import (
 	"encoding/json"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -295,7 +296,7 @@ func (si *stageInfo) nodeProgram(pj packageJSON, outs []string, argv []string, w
 			for i := range c.Args {
 				args[i], _ = c.Arg(i)
 			}
-			if len(args) == 0 || toolchain.Has(path.Base(args[0])) {
+			if len(args) == 0 || slices.Contains(toolchain, path.Base(args[0])) {
 				return "runs the npm script " + name + " (" + script + "), which needs the build toolchain"
 			}
 			if why := si.nodeProgram(pj, outs, args, wd, depth+1); why != "" {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/rewrite/slimbase"
@@ -86,7 +85,7 @@ var PythonPass = newPass("python", RulePython, recognisePython)
 // pythonSlimLibs are runtime libraries every python:*-slim image keeps (the
 // docker-library slim Dockerfile marks what its python links as manually
 // installed before purging the build dependencies).
-var pythonSlimLibs = strset.Set{"libssl3", "libsqlite3-0", "libreadline8", "libgdbm6", "libgdbm-compat4",
+var pythonSlimLibs = []string{"libssl3", "libsqlite3-0", "libreadline8", "libgdbm6", "libgdbm-compat4",
 	"libdb5.3", "libffi8", "libncursesw6", "libnsl2", "libtirpc3", "libexpat1", "libbz2-1.0",
 	"liblzma5", "zlib1g", "libuuid1", "libtinfo6", "ca-certificates", "netbase", "tzdata"}
 
@@ -124,7 +123,7 @@ func pythonSlimTag(tag string) (slim, suite string, ok bool) {
 	return slim, suite, true
 }
 
-var pipInstallOpts = strset.Set{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
+var pipInstallOpts = []string{"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
 	"--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host", "--platform",
 	"--python-version", "--implementation", "--abi", "--src", "--upgrade-strategy", "--progress-bar",
 	"--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--cert",
@@ -186,7 +185,7 @@ func (si *stageInfo) compilingPips() []command {
 		}
 		if (c.name() == "apt-get" || c.name() == "apt" || c.name() == "apk") && hasWord(c.argv, "install") || c.name() == "apk" && hasWord(c.argv, "add") {
 			for _, a := range c.argv {
-				if buildTools.Has(a) || strings.HasSuffix(a, "-dev") {
+				if slices.Contains(buildTools, a) || strings.HasSuffix(a, "-dev") {
 					compiles = true
 				}
 			}
@@ -222,10 +221,10 @@ func (si *stageInfo) pythonBuildKnown(pips []command, last command) *decline {
 	}
 	// Every RUN up to the last pip install must be one whose effect dockslim
 	// knows: packages, pip, users and file housekeeping.
-	known := strset.Set{"apt-get", "apt", "rm", "mkdir", "chown", "chmod", "ln", "echo", "true", "useradd",
+	known := []string{"apt-get", "apt", "rm", "mkdir", "chown", "chmod", "ln", "echo", "true", "useradd",
 		"groupadd", "adduser", "addgroup", "usermod", "apt-mark", "dpkg"}
 	for _, c := range si.runCommands(last.in) {
-		if isPipInstall(c) || known.Has(c.name()) || strings.HasPrefix(c.name(), "pip") {
+		if isPipInstall(c) || slices.Contains(known, c.name()) || strings.HasPrefix(c.name(), "pip") {
 			continue
 		}
 		if isVenv(c) {
@@ -249,7 +248,7 @@ func isVenv(c command) bool {
 // pipBuildLibs adds to libs the runtime libraries of the -dev packages pip
 // install c compiles projects against; full is a builder image with -dev
 // packages of its own.
-func (si *stageInfo) pipBuildLibs(c command, full bool, skip strset.Set, libs []string) ([]string, *decline) {
+func (si *stageInfo) pipBuildLibs(c command, full bool, skip []string, libs []string) ([]string, *decline) {
 	deps, unread, local := slimbase.PipBuildDeps(c.argv, si.c.BuildContext)
 	if full {
 		noBinary := ""
@@ -274,7 +273,7 @@ func (si *stageInfo) pipBuildLibs(c command, full bool, skip strset.Set, libs []
 	projects := slices.Sorted(maps.Keys(deps))
 	for _, proj := range projects {
 		for _, dev := range deps[proj] {
-			if !isDev(dev) || buildTools.Has(dev) {
+			if !isDev(dev) || slices.Contains(buildTools, dev) {
 				continue
 			}
 			rl, ok := devRuntimeLibs(dev)
@@ -282,7 +281,7 @@ func (si *stageInfo) pipBuildLibs(c command, full bool, skip strset.Set, libs []
 				return nil, declinef(c.in.Start, "pip compiles %s against %s, and dockslim knows no runtime library for it (its table comes from Debian %s package metadata), so the runtime stage would lack the library %s links", proj, dev, devLibsRelease, proj)
 			}
 			for _, l := range rl {
-				if !skip.Has(l) && !slices.Contains(libs, l) {
+				if !slices.Contains(skip, l) && !slices.Contains(libs, l) {
 					libs = append(libs, l)
 				}
 			}

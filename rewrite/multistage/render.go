@@ -2,11 +2,11 @@ package multistage
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/textedit"
 )
@@ -44,7 +44,7 @@ func (r *runtimeStage) addVerbatim(in *parser.Instruction, withComments bool) {
 
 // moved are the instructions that only describe the image: they move from
 // the build stage to the runtime stage.
-var moved = strset.Set{"label", "expose", "volume", "healthcheck", "stopsignal", "entrypoint", "cmd", "maintainer"}
+var moved = []string{"label", "expose", "volume", "healthcheck", "stopsignal", "entrypoint", "cmd", "maintainer"}
 
 // render builds the edits for a plan with runtime image rt.
 func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline) {
@@ -125,7 +125,7 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 func (si *stageInfo) carriedAndMoved(split *parser.Instruction, p *plan) (carried, move []*parser.Instruction) {
 	for _, in := range si.before(split) {
 		switch {
-		case moved.Has(in.Keyword):
+		case slices.Contains(moved, in.Keyword):
 			move = append(move, in)
 		case in.Keyword == "env" || in.Keyword == "workdir" || in.Keyword == "user":
 			carried = append(carried, in)
@@ -189,9 +189,9 @@ func (si *stageInfo) neededArgs(split *parser.Instruction, runtimeIns []*parser.
 			}
 		}
 	}
-	expands := strset.Set{"env", "workdir", "user", "label", "expose", "volume", "stopsignal", "copy", "add", "arg"}
+	expands := []string{"env", "workdir", "user", "label", "expose", "volume", "stopsignal", "copy", "add", "arg"}
 	for _, in := range append(runtimeIns, si.after(split)...) {
-		if !expands.Has(in.Keyword) {
+		if !slices.Contains(expands, in.Keyword) {
 			continue
 		}
 		for _, fl := range in.Flags {

@@ -3,18 +3,18 @@ package multistage
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // toolchain are programs that build: a runtime command that uses them
 // needs the build stage's image.
-var toolchain = strset.Set{"go", "cargo", "rustc", "rustup", "mvn", "mvnw", "gradle", "gradlew", "javac",
+var toolchain = []string{"go", "cargo", "rustc", "rustup", "mvn", "mvnw", "gradle", "gradlew", "javac",
 	"gcc", "g++", "cc", "c++", "clang", "make", "cmake", "pip", "pip3", "tsc", "ts-node", "webpack", "vite"}
 
 // checkPrograms checks that the runtime stage has what ENTRYPOINT / CMD
@@ -107,7 +107,7 @@ func programsOf(in *parser.Instruction) (argvs [][]string, shell, ok bool) {
 // or CMD runs the toolchain (go run, cargo run, mvn spring-boot:run, ...).
 func (si *stageInfo) toolchainAtRuntime() *decline {
 	return si.startPrograms(func(kw string, in *parser.Instruction, argv []string) *decline {
-		if len(argv) > 0 && toolchain.Has(path.Base(argv[0])) {
+		if len(argv) > 0 && slices.Contains(toolchain, path.Base(argv[0])) {
 			return declinef(in.Start, "%s at line %d runs %s, which builds at start and needs the toolchain in the image; build in a build stage and run the result",
 				strings.ToUpper(kw), in.StartLine, strings.Join(argv[:min(len(argv), 2)], " "))
 		}
@@ -144,7 +144,7 @@ func (si *stageInfo) checkProgram(p *plan, rt runtimeImage, split *parser.Instru
 	}
 	prog := argv[0]
 	base := path.Base(prog)
-	if toolchain.Has(base) || base == "npx" {
+	if slices.Contains(toolchain, base) || base == "npx" {
 		return fmt.Sprintf("runs %s, which needs the build toolchain at run time", strings.Join(argv[:min(len(argv), 2)], " "))
 	}
 	if p.program != nil {

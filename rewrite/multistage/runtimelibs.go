@@ -1,10 +1,10 @@
 package multistage
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 )
 
@@ -17,7 +17,7 @@ import (
 // an image that is not Debian of the table's release (the names are
 // bookworm's), for apk (Alpine packages have another naming), and for a
 // RUN that does not parse as shell, which could install anything.
-func (si *stageInfo) apt(limit *parser.Instruction, skip strset.Set, rt runtimeImage) (libs []string, d *decline) {
+func (si *stageInfo) apt(limit *parser.Instruction, skip []string, rt runtimeImage) (libs []string, d *decline) {
 	seen := map[string]bool{}
 	var mapped []string // runtime libraries that come from the -dev table
 	var cmds []command
@@ -64,7 +64,7 @@ func (si *stageInfo) apt(limit *parser.Instruction, skip strset.Set, rt runtimeI
 				mapped = append(mapped, add...)
 			}
 			for _, l := range add {
-				if !seen[l] && !skip.Has(l) {
+				if !seen[l] && !slices.Contains(skip, l) {
 					seen[l] = true
 					libs = append(libs, l)
 				}
@@ -85,7 +85,7 @@ func isDev(pkg string) bool { return strings.HasSuffix(pkg, "-dev") || strings.C
 // build tool, the package itself otherwise.
 func libsFor(in *parser.Instruction, pkg string) ([]string, *decline) {
 	switch {
-	case buildTools.Has(pkg) || strings.HasPrefix(pkg, "linux-headers") || strings.HasPrefix(pkg, "python3.") && strings.HasSuffix(pkg, "-dev"):
+	case slices.Contains(buildTools, pkg) || strings.HasPrefix(pkg, "linux-headers") || strings.HasPrefix(pkg, "python3.") && strings.HasSuffix(pkg, "-dev"):
 		return nil, nil
 	case isDev(pkg):
 		rl, ok := devRuntimeLibs(pkg)
@@ -100,10 +100,10 @@ func libsFor(in *parser.Instruction, pkg string) ([]string, *decline) {
 // libsOn declines when runtime libraries from the -dev table (named for
 // devLibsRelease) would go to a runtime image of another release or
 // distribution, where apt knows them by other names or not at all.
-func (si *stageInfo) libsOn(at int, libs []string, skip strset.Set, rt runtimeImage) *decline {
+func (si *stageInfo) libsOn(at int, libs []string, skip []string, rt runtimeImage) *decline {
 	var need []string
 	for _, l := range dedupe(libs) {
-		if !skip.Has(l) {
+		if !slices.Contains(skip, l) {
 			need = append(need, l)
 		}
 	}
@@ -139,7 +139,7 @@ func (si *stageInfo) aptDev(limit *parser.Instruction) []string {
 			continue
 		}
 		for _, a := range c.argv {
-			if isDev(a) && !buildTools.Has(a) && !strings.HasPrefix(a, "python3.") {
+			if isDev(a) && !slices.Contains(buildTools, a) && !strings.HasPrefix(a, "python3.") {
 				out = append(out, a)
 			}
 		}
@@ -156,7 +156,7 @@ func (si *stageInfo) apkDev(limit *parser.Instruction) []string {
 			continue
 		}
 		for _, a := range c.argv {
-			if strings.HasSuffix(a, "-dev") && !buildTools.Has(a) && a != "linux-headers" {
+			if strings.HasSuffix(a, "-dev") && !slices.Contains(buildTools, a) && a != "linux-headers" {
 				out = append(out, a)
 			}
 		}
@@ -201,7 +201,7 @@ func (si *stageInfo) aptInstall(pkgs []string) string {
 
 // minbase are packages every Debian image has (Priority: required, or
 // pulled in by apt): installing them again is noise.
-var minbase = strset.Set{"zlib1g", "libc6", "libgcc-s1", "libstdc++6", "libtinfo6", "libzstd1", "liblzma5",
+var minbase = []string{"zlib1g", "libc6", "libgcc-s1", "libstdc++6", "libtinfo6", "libzstd1", "liblzma5",
 	"libbz2-1.0", "libudev1", "libsystemd0", "libuuid1", "libpcre2-8-0", "libgcrypt20", "libgpg-error0",
 	"liblz4-1", "libcap2", "libseccomp2", "libselinux1", "libacl1", "libattr1", "libaudit1", "libdb5.3",
 	"libcrypt1", "libmd0", "libsemanage2", "libsepol2", "libsmartcols1", "libmount1", "libblkid1",

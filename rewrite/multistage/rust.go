@@ -3,11 +3,11 @@ package multistage
 import (
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -60,12 +60,12 @@ CMD ["./target/release/hello"]`,
 // RustPass is the multistage-rust pass.
 var RustPass = newPass("rust", RuleRust, recogniseRust)
 
-var cargoValueFlags = strset.Set{"--bin", "--target", "--target-dir", "--profile", "--manifest-path", "-p",
+var cargoValueFlags = []string{"--bin", "--target", "--target-dir", "--profile", "--manifest-path", "-p",
 	"--package", "--features", "-F", "-j", "--jobs", "--example", "--color", "--config", "-Z", "--exclude"}
 
 // pureSys are -sys crates that bind the kernel or another OS, not a C
 // library a Linux runtime must install.
-var pureSys = strset.Set{"linux-raw-sys", "windows-sys", "core-foundation-sys", "js-sys", "web-sys",
+var pureSys = []string{"linux-raw-sys", "windows-sys", "core-foundation-sys", "js-sys", "web-sys",
 	"security-framework-sys", "errno-dragonfly", "wasi", "io-kit-sys", "mach-sys", "ntapi", "winapi"}
 
 func recogniseRust(si *stageInfo) (*plan, *decline) {
@@ -158,7 +158,7 @@ func cargoBuildOpts(build *command) (cargoOpts, *decline) {
 	for i := 2; i < len(build.argv); i++ {
 		a := build.argv[i]
 		name, val, eq := strings.Cut(a, "=")
-		if cargoValueFlags.Has(name) && !eq && i+1 < len(build.argv) {
+		if slices.Contains(cargoValueFlags, name) && !eq && i+1 < len(build.argv) {
 			i++
 			val = build.argv[i]
 		}
@@ -200,7 +200,7 @@ func (si *stageInfo) rustRuntime(p *plan, ct cargoToml) (*plan, *decline) {
 		}
 		for _, name := range lockPackages(string(lock)) {
 			switch {
-			case !strings.HasSuffix(name, "-sys") || pureSys.Has(name):
+			case !strings.HasSuffix(name, "-sys") || slices.Contains(pureSys, name):
 			case name == "openssl-sys":
 				ssl, _ := devRuntimeLibs("libssl-dev")
 				extra = append(extra, ssl...)

@@ -1,7 +1,8 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/strset"
+	"slices"
+
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -206,11 +207,11 @@ var aptValueOpts = shellcmd.Apt.ValueOpts
 
 var (
 	// subcommands that ask for confirmation
-	aptPrompting = strset.Set{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
+	aptPrompting = []string{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",
 		"remove", "purge", "autoremove", "autopurge", "build-dep"}
 	// subcommands that download packages into /var/cache/apt
-	aptDownloading = strset.Set{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"}
-	aptUpgrades    = strset.Set{"upgrade", "dist-upgrade", "full-upgrade"}
+	aptDownloading = []string{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep"}
+	aptUpgrades    = []string{"upgrade", "dist-upgrade", "full-upgrade"}
 )
 
 const aptLists = "/var/lib/apt/lists"
@@ -227,10 +228,10 @@ func runApt(c *rewrite.Context) {
 			if sub == "install" {
 				aptRecommends(c, call)
 			}
-			if aptPrompting.Has(sub) {
+			if slices.Contains(aptPrompting, sub) {
 				aptYes(c, call)
 			}
-			if aptUpgrades.Has(sub) {
+			if slices.Contains(aptUpgrades, sub) {
 				c.Reportf(RuleAptUpgrade, call.Start(call.Sub),
 					"%s %s rewrites base-image files in a new layer and depends on the day of the build; prefer a newer base image tag", call.Name, sub)
 			}

@@ -27,7 +27,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		if first == nil {
 			first = call
 		}
-		if download == nil && aptDownloading.Has(call.Subcmd()) {
+		if download == nil && slices.Contains(aptDownloading, call.Subcmd()) {
 			download = call
 		}
 	}
@@ -65,7 +65,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 	}
 	usesApt := false
 	for _, call := range calls {
-		usesApt = usesApt || call.Name == "apt" && aptDownloading.Has(call.Subcmd())
+		usesApt = usesApt || call.Name == "apt" && slices.Contains(aptDownloading, call.Subcmd())
 	}
 	if usesApt && !osConfigured(in, "Keep-Downloaded-Packages") {
 		if first.Cmd.Quoted {
@@ -121,7 +121,7 @@ func aptWillMount(c *rewrite.Context, in *parser.Instruction) bool {
 		return false
 	}
 	calls := osCalls(in, isApt, aptValueOpts)
-	return !anyOpaque(calls) && slices.ContainsFunc(calls, func(call *osCall) bool { return aptDownloading.Has(call.Subcmd()) })
+	return !anyOpaque(calls) && slices.ContainsFunc(calls, func(call *osCall) bool { return slices.Contains(aptDownloading, call.Subcmd()) })
 }
 
 // removedBefore reports whether an rm in the stage before in (or in in)

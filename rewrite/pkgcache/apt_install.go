@@ -144,7 +144,7 @@ func aptAssumesYes(lits []string) bool {
 			if isAssumeYesOpt(a[len("--option="):]) {
 				return true
 			}
-		case aptValueOpts.Has(a):
+		case slices.Contains(aptValueOpts, a):
 			i++
 		default:
 			letters := shortCluster(a)

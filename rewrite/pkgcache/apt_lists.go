@@ -2,6 +2,7 @@ package pkgcache
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -205,7 +206,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			break
 		}
 	}
-	if first == nil || (first.Subcmd() != "update" && !aptDownloading.Has(first.Subcmd())) {
+	if first == nil || (first.Subcmd() != "update" && !slices.Contains(aptDownloading, first.Subcmd())) {
 		report("the next RUN does not install with apt")
 		return
 	}

@@ -2,9 +2,9 @@ package pkgcache
 
 import (
 	"path"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -56,7 +56,7 @@ type download struct {
 }
 
 // commands that only read a file they name
-var fileReaders = strset.Set{"sha1sum", "sha256sum", "sha512sum", "sha384sum", "sha224sum", "md5sum", "b2sum", "cksum",
+var fileReaders = []string{"sha1sum", "sha256sum", "sha512sum", "sha384sum", "sha224sum", "md5sum", "b2sum", "cksum",
 	"gpg", "gpgv", "echo", "printf", "test", "[", "ls", "file", "du", "stat"}
 
 func runArchive(c *rewrite.Context) {
@@ -95,7 +95,7 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 		switch {
 		case isExtract(o, d.path) && o.Script == d.cmd.Script && !o.Nested && !o.InSubst && !o.Piped:
 			extract, last = o, o
-		case fileReaders.Has(o.Name):
+		case slices.Contains(fileReaders, o.Name):
 			last = o
 		default:
 			return // moved, copied, removed, or used some other way
@@ -213,7 +213,7 @@ func urlArgs(f *parser.File, cmd *shellcmd.Command) (lits []string, n int) {
 const curlShortValue = "dHuoeAbcrTwxXmCEKFYyzPQtUD"
 
 // curl's long options that take a separate value (the common ones)
-var curlLongValue = strset.Set{"--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user",
+var curlLongValue = []string{"--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user",
 	"--user-agent", "--referer", "--cookie", "--cookie-jar", "--retry", "--retry-delay", "--retry-max-time",
 	"--connect-timeout", "--max-time", "--proto", "--proto-redir", "--cacert", "--capath", "--cert", "--key",
 	"--proxy", "--request", "--resolve", "--range", "--write-out", "--form", "--limit-rate", "--tlsv1.2",
@@ -238,7 +238,7 @@ func curlTarget(f *parser.File, cmd *shellcmd.Command) (download, bool) {
 			a == "-K" || a == "--config" || a == "--create-dirs":
 			return d, false
 		case strings.HasPrefix(a, "--"):
-			if curlLongValue.Has(a) {
+			if slices.Contains(curlLongValue, a) {
 				i++
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:

@@ -2,9 +2,9 @@ package pkgcache
 
 import (
 	"path"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -62,7 +62,7 @@ func composerCmd(lc *langCmd) *langCmd {
 	return nil
 }
 
-var composerInstallCmds = strset.Set{
+var composerInstallCmds = []string{
 	"install", "i", "update", "u", "upgrade",
 	"require", "r", "create-project", "reinstall",
 }
@@ -73,7 +73,7 @@ func composerInstall(lc *langCmd) (int, string) {
 	if len(words) > 1 && words[0] == "global" {
 		words, idx = words[1:], idx[1:]
 	}
-	if len(words) > 0 && composerInstallCmds.Has(words[0]) {
+	if len(words) > 0 && slices.Contains(composerInstallCmds, words[0]) {
 		return idx[0], words[0]
 	}
 	return -1, ""

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -45,7 +44,7 @@ func goCacheNeeds(lc *langCmd) (mod, build bool) {
 	if lc.Name != "go" {
 		return false, false
 	}
-	words, _ := lc.Words(strset.Set{"-C"})
+	words, _ := lc.Words([]string{"-C"})
 	if len(words) == 0 {
 		return false, false
 	}

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -212,8 +211,8 @@ func (lc *langCmd) OptValue(names ...string) (string, bool) {
 
 // Verb returns lc's first word (options and their values left out) when it
 // is one of verbs, "" otherwise.
-func (lc *langCmd) Verb(valueOpts, verbs strset.Set) string {
-	if words, _ := lc.Words(valueOpts); len(words) > 0 && verbs.Has(words[0]) {
+func (lc *langCmd) Verb(valueOpts, verbs []string) string {
+	if words, _ := lc.Words(valueOpts); len(words) > 0 && slices.Contains(verbs, words[0]) {
 		return words[0]
 	}
 	return ""
@@ -221,7 +220,7 @@ func (lc *langCmd) Verb(valueOpts, verbs strset.Set) string {
 
 // Runs reports whether lc's first words (options and their values left
 // out) are words: `pnpm store prune`.
-func (lc *langCmd) Runs(valueOpts strset.Set, words ...string) bool {
+func (lc *langCmd) Runs(valueOpts []string, words ...string) bool {
 	ws, _ := lc.Words(valueOpts)
 	return len(ws) >= len(words) && slices.Equal(ws[:len(words)], words)
 }
@@ -229,7 +228,7 @@ func (lc *langCmd) Runs(valueOpts strset.Set, words ...string) bool {
 // Words returns the literal words after Args[0] that are not options (nor
 // values of the options in valueOpts), up to the first non-literal word.
 // Words()[0] is the subcommand; its index in Args is returned too.
-func (lc *langCmd) Words(valueOpts strset.Set) (words []string, idx []int) {
+func (lc *langCmd) Words(valueOpts []string) (words []string, idx []int) {
 	for i := 1; i < len(lc.Args); i++ {
 		a, ok := lc.Arg(i)
 		if !ok {
@@ -239,7 +238,7 @@ func (lc *langCmd) Words(valueOpts strset.Set) (words []string, idx []int) {
 			break
 		}
 		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			if valueOpts.Has(a) {
+			if slices.Contains(valueOpts, a) {
 				i++
 			}
 			continue

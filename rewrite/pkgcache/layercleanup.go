@@ -112,7 +112,7 @@ func createdPaths(f *parser.File, r *parser.Instruction, net bool) []string {
 		switch {
 		case isApt(cmd.Name) && sub == "update":
 			created = append(created, aptLists)
-		case isApt(cmd.Name) && aptDownloading.Has(sub):
+		case isApt(cmd.Name) && slices.Contains(aptDownloading, sub):
 			created = append(created, "/var/cache/apt")
 		case cmd.Name == "apk" && !cmd.Has("--cache-dir") && (sub == "update" || sub == "upgrade" || sub == "add" && !cmd.Has("--no-cache")):
 			created = append(created, "/var/cache/apk")
@@ -185,7 +185,7 @@ func previousWork(in *parser.Instruction) *parser.Instruction {
 	}
 	ins := in.Stage.Instructions
 	for i := slices.Index(ins, in) - 1; i >= 0; i-- {
-		if !metadataOnly.Has(ins[i].Keyword) {
+		if !slices.Contains(metadataOnly, ins[i].Keyword) {
 			return ins[i]
 		}
 	}
@@ -251,7 +251,7 @@ func laterCleanupHandles(c *rewrite.Context, r *parser.Instruction, dir string) 
 	}
 	ins := r.Stage.Instructions
 	i := slices.Index(ins, r) + 1
-	for i < len(ins) && metadataOnly.Has(ins[i].Keyword) {
+	for i < len(ins) && slices.Contains(metadataOnly, ins[i].Keyword) {
 		i++
 	}
 	if i >= len(ins) {

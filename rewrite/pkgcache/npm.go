@@ -3,7 +3,6 @@ package pkgcache
 import (
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -63,7 +62,7 @@ var NpmPass = &rewrite.Pass{Name: "npm", Rules: []*rewrite.Rule{RuleNpmCacheClea
 var npmValueOpts = shellcmd.Npm.ValueOpts
 
 // npm's install-type commands and their aliases.
-var npmInstallCmds = strset.Set{
+var npmInstallCmds = []string{
 	"install", "add", "i", "in", "ins", "inst", "insta",
 	"instal", "isnt", "isnta", "isntal", "isntall",
 	"ci", "clean-install", "ic", "install-clean", "isntall-clean",

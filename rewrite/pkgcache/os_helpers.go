@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -29,7 +28,7 @@ type osCall struct {
 
 // osRuns yields the RUNs of f that call a package manager (isName names
 // it), with those calls.
-func osRuns(f *parser.File, isName func(string) bool, valueOpts strset.Set) iter.Seq2[*parser.Instruction, []*osCall] {
+func osRuns(f *parser.File, isName func(string) bool, valueOpts []string) iter.Seq2[*parser.Instruction, []*osCall] {
 	return func(yield func(*parser.Instruction, []*osCall) bool) {
 		for _, in := range f.Instructions {
 			if !in.Is("run") {
@@ -45,7 +44,7 @@ func osRuns(f *parser.File, isName func(string) bool, valueOpts strset.Set) iter
 // osCalls returns the runs of the programs accepted by isName in the RUN
 // in, in source order. valueOpts are the program's options that take a
 // separate value (they may come before the subcommand).
-func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts strset.Set) []*osCall {
+func osCalls(in *parser.Instruction, isName func(string) bool, valueOpts []string) []*osCall {
 	var out []*osCall
 	for _, c := range shellcmd.Calls(in) {
 		if isName(c.Name) {
@@ -316,7 +315,7 @@ func osConfigured(in *parser.Instruction, key string) bool {
 
 // metadataOnly is the set of instructions that cannot read or change files
 // nor the environment a RUN sees; a RUN may move across them.
-var metadataOnly = strset.Set{"label", "expose", "maintainer", "stopsignal"}
+var metadataOnly = []string{"label", "expose", "maintainer", "stopsignal"}
 
 // deleteInstruction removes an instruction, the comment lines right above
 // it, and one of the blank lines around it when it sat between two.

@@ -1,7 +1,6 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -50,7 +49,7 @@ var pnpmValueOpts = shellcmd.Pnpm.ValueOpts
 // pnpmInstallCmds are the pnpm commands that fill the store. Not "fetch":
 // it fills the store for a later `install --offline`, and every package it
 // fetched is unreferenced until then.
-var pnpmInstallCmds = strset.Set{"install", "i", "add", "update", "up", "upgrade", "install-test", "it"}
+var pnpmInstallCmds = []string{"install", "i", "add", "update", "up", "upgrade", "install-test", "it"}
 
 func pnpmInstall(lc *langCmd) string {
 	if lc.Name != "pnpm" {

@@ -1,7 +1,6 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -42,10 +41,10 @@ With --cache-mounts, dockslim mounts the two folders as BuildKit caches instead.
 // PoetryPass is the poetry pass.
 var PoetryPass = &rewrite.Pass{Name: "poetry", Rules: []*rewrite.Rule{RulePoetryCache}, Run: runPoetry}
 
-var poetryValueOpts = strset.Set{"-C", "--directory", "-P", "--project"}
+var poetryValueOpts = []string{"-C", "--directory", "-P", "--project"}
 
 // poetryInstallCmds are the poetry commands that fill its cache.
-var poetryInstallCmds = strset.Set{"install", "add", "update", "sync"}
+var poetryInstallCmds = []string{"install", "add", "update", "sync"}
 
 func poetryInstall(lc *langCmd) string {
 	if lc.Name != "poetry" {

@@ -1,7 +1,6 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -37,7 +36,7 @@ mount and copies; set ENV UV_LINK_MODE=copy to silence that.`,
 var UvPass = &rewrite.Pass{Name: "uv", Rules: []*rewrite.Rule{RuleUvNoCache}, Run: runUv}
 
 // uv's global options that take a value and may come before the subcommand.
-var uvValueOpts = strset.Set{
+var uvValueOpts = []string{
 	"--directory", "--project", "--cache-dir", "--config-file",
 	"--color", "--python", "-p", "--allow-insecure-host",
 }

@@ -2,9 +2,9 @@ package pkgcache
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -99,16 +99,16 @@ var yumValueOpts = shellcmd.Dnf.ValueOpts
 var (
 	// subcommands (and their aliases: dnf's rei, dg, dsync, grp...) that ask
 	// for confirmation
-	yumPrompting = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
+	yumPrompting = []string{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
 		"reinstall", "rei", "remove", "erase", "rm", "update", "upgrade", "up", "localupdate", "update-to", "upgrade-to",
 		"update-minimal", "upgrade-minimal", "up-min", "distro-sync", "distrosync", "dsync", "distribution-synchronization",
 		"downgrade", "dg", "autoremove", "groupremove", "grouperase", "groupupdate", "swap", "group", "groups", "grp",
 		"module", "builddep"}
-	yumInstalling = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall"}
+	yumInstalling = []string{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall"}
 	// subcommands whose second word is the real action
-	yumTwoWord = strset.Set{"group", "groups", "grp", "module"}
+	yumTwoWord = []string{"group", "groups", "grp", "module"}
 	// subcommands that fill the cache
-	yumCaching = strset.Set{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
+	yumCaching = []string{"install", "in", "install-n", "install-na", "install-nevra", "groupinstall", "localinstall",
 		"reinstall", "rei", "update", "upgrade", "up", "localupdate", "update-to", "upgrade-to",
 		"update-minimal", "upgrade-minimal", "up-min", "distro-sync", "distrosync", "dsync", "distribution-synchronization",
 		"downgrade", "dg", "group", "groups", "grp", "module", "makecache", "mc", "builddep", "swap", "groupupdate"}
@@ -118,7 +118,7 @@ var (
 // action ("install" for "group install").
 func yumAction(call *osCall) (int, string) {
 	sub := call.Subcmd()
-	if yumTwoWord.Has(sub) {
+	if slices.Contains(yumTwoWord, sub) {
 		if n := call.arg(call.Sub + 1); n != "" && !strings.HasPrefix(n, "-") {
 			return call.Sub + 1, n
 		}
@@ -131,10 +131,10 @@ func runYum(c *rewrite.Context) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			at, action := yumAction(call)
-			if call.Name != "yum" && (yumInstalling.Has(sub) || yumTwoWord.Has(sub) && action == "install") {
+			if call.Name != "yum" && (slices.Contains(yumInstalling, sub) || slices.Contains(yumTwoWord, sub) && action == "install") {
 				dnfWeakDeps(c, call, at)
 			}
-			if yumPrompting.Has(sub) {
+			if slices.Contains(yumPrompting, sub) {
 				yumYes(c, call, at)
 			}
 		}
@@ -184,7 +184,7 @@ func yumCacheDir(name string) string {
 func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	last := -1
 	for i, call := range calls {
-		if yumCaching.Has(call.Subcmd()) {
+		if slices.Contains(yumCaching, call.Subcmd()) {
 			last = i
 		}
 	}

@@ -1,9 +1,9 @@
 package pkgcache
 
 import (
+	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/shellcmd"
@@ -82,9 +82,9 @@ var ZypperPass = &rewrite.Pass{Name: "zypper", Rules: []*rewrite.Rule{
 var zypperValueOpts = shellcmd.Zypper.ValueOpts
 
 var (
-	zypperPrompting = strset.Set{"install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
+	zypperPrompting = []string{"install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
 		"source-install", "si", "install-new-recommends", "inr", "verify", "ve"}
-	zypperCaching = strset.Set{"install", "in", "update", "up", "dist-upgrade", "dup", "patch", "refresh", "ref",
+	zypperCaching = []string{"install", "in", "update", "up", "dist-upgrade", "dup", "patch", "refresh", "ref",
 		"source-install", "si", "install-new-recommends", "inr"}
 )
 
@@ -95,7 +95,7 @@ func runZypper(c *rewrite.Context) {
 			if sub == "install" || sub == "in" {
 				zypperRecommends(c, call)
 			}
-			if zypperPrompting.Has(sub) {
+			if slices.Contains(zypperPrompting, sub) {
 				zypperNonInteractive(c, call)
 			}
 		}
@@ -133,7 +133,7 @@ const zyppCache = "/var/cache/zypp"
 func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	last := -1
 	for i, call := range calls {
-		if zypperCaching.Has(call.Subcmd()) {
+		if slices.Contains(zypperCaching, call.Subcmd()) {
 			last = i
 		}
 	}

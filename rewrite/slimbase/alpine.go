@@ -2,16 +2,16 @@ package slimbase
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
 // alpineImages are the official images without a slim variant whose alpine
 // variant serves the same purpose (a server or interpreter run as is).
 // golang and gcc are left to multi-stage builds.
-var alpineImages = strset.Set{
+var alpineImages = []string{
 	"php", "nginx", "httpd", "redis", "postgres",
 	"memcached", "haproxy",
 }
@@ -21,7 +21,7 @@ var alpineImages = strset.Set{
 // own programs. Anything else (bash, apt-get, useradd, curl, git,
 // docker-php-ext-install, which needs apk build dependencies there...)
 // keeps the Debian base.
-var alpineCommands = strset.Set{
+var alpineCommands = []string{
 	"sh", "mkdir", "rm", "cp", "mv", "ln", "chmod",
 	"chown", "cat", "sed", "grep", "tar", "gzip",
 	"gunzip", "find", "xargs", "touch", "ls", "sleep",
@@ -35,7 +35,7 @@ var alpineCommands = strset.Set{
 
 // swapAlpine proposes the alpine variant of an image without a slim one.
 func swapAlpine(c *rewrite.Context, b baseImage) {
-	if !alpineImages.Has(b.Ref.Image) {
+	if !slices.Contains(alpineImages, b.Ref.Image) {
 		return
 	}
 	cands, _ := images.AlpineCandidates(b.Ref.Image, b.Ref.Tag)
@@ -54,7 +54,7 @@ func swapAlpine(c *rewrite.Context, b baseImage) {
 	}
 	stages := descendants(f, b.Stage)
 	for _, u := range stageUses(stages) {
-		if !alpineCommands.Has(u.Name) {
+		if !slices.Contains(alpineCommands, u.Name) {
 			decline("line %d runs %s, which the alpine image lacks or runs differently", line(f, u.Off), u.Name)
 			return
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/stagestate"
@@ -63,7 +62,7 @@ var CrossLibcPass = &rewrite.Pass{Name: "cross-libc", Rules: []*rewrite.Rule{Rul
 var nativeDirs = []string{"/usr/local", "/usr/lib", "/lib", "/lib64", "/usr/bin", "/bin", "/usr/sbin", "/sbin", "/opt/venv", "/venv", "/go/bin"}
 
 // nativeWords are path elements that hold compiled files.
-var nativeWords = strset.Set{"site-packages", "dist-packages", "venv", ".venv", "bundle", "node_modules"}
+var nativeWords = []string{"site-packages", "dist-packages", "venv", ".venv", "bundle", "node_modules"}
 
 // libcConflict is a COPY --from across libc families.
 type libcConflict struct {
@@ -144,7 +143,7 @@ func nativePath(p string) string {
 		switch {
 		case w == "node_modules":
 			kind = "node"
-		case nativeWords.Has(w):
+		case slices.Contains(nativeWords, w):
 			return "native"
 		}
 	}
@@ -173,7 +172,7 @@ func cgoDisabled(f *parser.File, st *parser.Stage) bool {
 }
 
 // apkOrApt are commands that tie a stage to its distribution.
-var apkOrApt = strset.Set{"apk", "apt-get", "apt", "dpkg", "aptitude"}
+var apkOrApt = []string{"apk", "apt-get", "apt", "dpkg", "aptitude"}
 
 func runCrossLibc(c *rewrite.Context) {
 	f := c.File
@@ -284,7 +283,7 @@ func hasPath(paths []string, p string) bool {
 // builder's base.
 func libcFixApplicability(f *parser.File, st *parser.Stage, lc libcConflict) (rewrite.Applicability, string) {
 	dstRoot := lc.Dst.Stage
-	if lc.Dst.Ref.Image != lc.Src.Ref.Image && !bareDistro.Has(lc.Dst.Ref.Image) {
+	if lc.Dst.Ref.Image != lc.Src.Ref.Image && !slices.Contains(bareDistro, lc.Dst.Ref.Image) {
 		return rewrite.Suggestion, fmt.Sprintf("%s and %s are different images", lc.Dst.Ref.Image, lc.Src.Ref.Image)
 	}
 	stages := descendants(f, dstRoot)
@@ -296,7 +295,7 @@ func libcFixApplicability(f *parser.File, st *parser.Stage, lc libcConflict) (re
 			}
 		}
 		for _, u := range stageUses([]*parser.Stage{s}) {
-			if apkOrApt.Has(u.Name) && u.In.Is("run") {
+			if slices.Contains(apkOrApt, u.Name) && u.In.Is("run") {
 				return rewrite.Suggestion, fmt.Sprintf("line %d runs %s, which is tied to this stage's distribution", line(f, u.Off), u.Name)
 			}
 		}
@@ -312,4 +311,4 @@ func libcFixApplicability(f *parser.File, st *parser.Stage, lc libcConflict) (re
 
 // bareDistro images carry no language runtime: any image can replace them
 // when the runtime comes from the copied files.
-var bareDistro = strset.Set{"alpine", "debian", "ubuntu", "busybox"}
+var bareDistro = []string{"alpine", "debian", "ubuntu", "busybox"}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/stagestate"
@@ -149,7 +148,7 @@ const maxAddedPackages = 4
 
 // toolchain packages mean the stage compiles: slim lacks the -dev headers a
 // compile finds in the full image, which no command analysis can see.
-var toolchain = strset.Set{
+var toolchain = []string{
 	"gcc", "g++", "cpp", "make", "binutils", "libc6-dev",
 	"dpkg-dev", "autoconf", "automake", "libtool", "pkgconf",
 	"libc-dev-bin", "binutils-x86-64-linux-gnu",
@@ -385,7 +384,7 @@ func (p *plan) missingPackages(stages []*parser.Stage, installs []aptInstall) (a
 		if installedBefore(installs, st, u.Stage, u.Off, chk.Package) {
 			continue
 		}
-		if toolchain.Has(chk.Package) {
+		if slices.Contains(toolchain, chk.Package) {
 			p.decline("line %d runs %s (package %s): the stage compiles, and %s has no compilers or -dev headers; a multi-stage build keeps them out of the final image", line(f, u.Off), u.Name, chk.Package, p.to)
 			return adds, false
 		}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/internal/strset"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/shellcmd"
 )
@@ -22,11 +21,11 @@ type use struct {
 }
 
 // shells that run `-c STRING`.
-var shells = strset.Set{"sh", "bash", "ash", "dash", "zsh"}
+var shells = []string{"sh", "bash", "ash", "dash", "zsh"}
 
 // builtins are shell builtins (kill is also procps' /usr/bin/kill, but the
 // shell's builtin is what `RUN kill` runs).
-var builtins = strset.Set{
+var builtins = []string{
 	"cd", "export", "set", "unset", "echo", "printf",
 	"true", "false", "test", "[", "[[", "exit",
 	"source", ".", "read", "eval", "shift", "local",
@@ -44,7 +43,7 @@ func stageUses(stages []*parser.Stage) []use {
 		for _, in := range st.Instructions {
 			for _, u := range instructionUses(in) {
 				u.Stage, u.In = st, in
-				if !builtins.Has(u.Name) && u.Name != "" {
+				if !slices.Contains(builtins, u.Name) && u.Name != "" {
 					out = append(out, u)
 				}
 			}
@@ -148,7 +147,7 @@ func tarFilters(args []string) []string {
 // package list for these well-known tools). Other packages (gcc-12,
 // imagemagick-6.q16, lib*-dev versions...) differ, so a trixie base needing
 // them is declined.
-var sameNameInTrixie = strset.Set{
+var sameNameInTrixie = []string{
 	"curl", "wget", "git", "gnupg", "gpg", "openssh-client",
 	"procps", "make", "gcc", "g++", "cpp", "patch",
 	"unzip", "bzip2", "xz-utils", "file", "autoconf",
@@ -188,7 +187,7 @@ func checkCommand(from, to images.Ref, cmd string) images.CommandCheck {
 	case images.Unaffected:
 		return c2
 	case images.Missing:
-		if sameNameInTrixie.Has(c2.Package) {
+		if slices.Contains(sameNameInTrixie, c2.Package) {
 			return c2
 		}
 		return images.CommandCheck{Reason: fmt.Sprintf("%s comes from Debian package %s on bookworm; its trixie name is not known to dockslim", cmd, c2.Package)}
