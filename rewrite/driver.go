@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/stagestate"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/stagestate"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // maxRounds bounds fix → re-parse → re-analyse. Passes are written to

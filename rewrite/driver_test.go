@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // Test-only rules, selected explicitly so real passes stay out of the way.

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // Finding is something a rule found at a place in the file.

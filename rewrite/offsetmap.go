@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dockslim/dockslim/textedit"
+	"github.com/dockslim/dockslim/internal/textedit"
 )
 
 // OffsetMap relates the byte offsets of a text derived from an input by

@@ -3,7 +3,7 @@ package rewrite
 import (
 	"testing"
 
-	"github.com/dockslim/dockslim/textedit"
+	"github.com/dockslim/dockslim/internal/textedit"
 )
 
 // mapped applies fixes to src through textedit.Apply and the map, and

@@ -9,12 +9,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dockslim/dockslim/diff"
+	"github.com/dockslim/dockslim/internal/diff"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/internal/verify"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/rewrite/all"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // Sets are the corpus folders, in report order: real-world Dockerfiles, and

@@ -16,7 +16,7 @@ import (
 	"os"
 
 	"github.com/dockslim/dockslim/internal/buildversion"
-	"github.com/dockslim/dockslim/registry"
+	"github.com/dockslim/dockslim/internal/registry"
 )
 
 // version is set with -ldflags "-X main.version=..."; else the module's.

@@ -29,9 +29,9 @@ func TestNoNetworkStackLinked(t *testing.T) {
 	}
 	found := false
 	for _, p := range deps {
-		found = found || p == "github.com/dockslim/dockslim/registry/client"
+		found = found || p == "github.com/dockslim/dockslim/internal/registry/client"
 		if p == "net/http" || p == "crypto/tls" || strings.HasPrefix(p, "github.com/google/go-containerregistry/") ||
-			p == "github.com/dockslim/dockslim/registry" {
+			p == "github.com/dockslim/dockslim/internal/registry" {
 			t.Errorf("dockslim links %s", p)
 		}
 	}

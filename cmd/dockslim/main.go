@@ -12,7 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockslim/dockslim/internal/buildversion"
-	"github.com/dockslim/dockslim/registry/client"
+	"github.com/dockslim/dockslim/internal/registry/client"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/rewrite/all"
 )

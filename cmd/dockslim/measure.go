@@ -12,7 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/dockslim/dockslim/measure"
+	"github.com/dockslim/dockslim/internal/measure"
 )
 
 func measureCommand() *cli.Command {

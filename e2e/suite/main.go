@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dockslim/dockslim/measure"
+	"github.com/dockslim/dockslim/internal/measure"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/rewrite/all"
 )

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dockslim/dockslim/measure"
+	"github.com/dockslim/dockslim/internal/measure"
 )
 
 func report(orig, fixed int64, reused int) *measure.Report {

@@ -9,7 +9,7 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/internal/shellcmd"
 )
 
 // need is a dependency manifest a command reads: every file of files,

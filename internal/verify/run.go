@@ -8,9 +8,9 @@ import (
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // run simulates a RUN: its commands in order, then the ca-certs check.

@@ -20,7 +20,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/parser"
 )
 

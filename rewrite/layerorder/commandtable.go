@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // command is a simple command reduced to literal words.

@@ -22,8 +22,8 @@ import (
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // Folders that package managers write. The OS package managers' set

@@ -10,8 +10,8 @@ import (
 
 	"github.com/moby/patternmatcher"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RuleDockerignoreMissing is DS303.

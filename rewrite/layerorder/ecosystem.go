@@ -11,7 +11,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/dockslim/dockslim/shellcmd"
+	"github.com/dockslim/dockslim/internal/shellcmd"
 )
 
 // toolKind classifies a language tool's command.

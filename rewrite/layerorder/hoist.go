@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // RuleIndependentFirst is DS302.

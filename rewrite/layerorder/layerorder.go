@@ -9,9 +9,9 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // analysis is what the passes share for one run over a file.

@@ -3,9 +3,9 @@ package layerorder
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // RuleDepsBeforeSource is DS301.

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // moveDown moves the broad copy below the last install and puts the

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // planKind says how a RUN after the broad copy is handled.

@@ -8,9 +8,9 @@ import (
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/stagestate"
 )
 
 // command is one simple command of a RUN, shell or exec form.

@@ -1,6 +1,6 @@
 package multistage
 
-import "github.com/dockslim/dockslim/images"
+import "github.com/dockslim/dockslim/internal/images"
 
 // devLibsRelease is the Debian release of the -dev → runtime library table.
 const devLibsRelease = images.DevLibsRelease

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
 )
 
 // Facts about official images that the recognisers rely on. The family

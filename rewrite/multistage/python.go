@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/rewrite/slimbase"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // RulePython is DS405.

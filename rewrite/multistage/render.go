@@ -7,8 +7,8 @@ import (
 
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // stageName is the build stage's name: its own, or a free one.

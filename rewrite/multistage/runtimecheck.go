@@ -8,8 +8,8 @@ import (
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // toolchain are programs that build: a runtime command that uses them

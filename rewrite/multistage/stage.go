@@ -21,9 +21,9 @@ import (
 
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // explainCommon is the part of every rule's explanation that this file

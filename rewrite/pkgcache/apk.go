@@ -1,10 +1,10 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // RuleApkNoCache is DS116.

@@ -4,10 +4,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 const aptMountFlags = "--mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked"

@@ -5,12 +5,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/stagestate"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 func aptRecommends(c *rewrite.Context, call *osCall) {

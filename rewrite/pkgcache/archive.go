@@ -5,11 +5,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/stagestate"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // RuleArchiveNotRemoved is DS131.

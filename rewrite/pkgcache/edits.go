@@ -3,8 +3,8 @@ package pkgcache
 import (
 	"encoding/json"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // InsertAt is a single insertion.

@@ -9,9 +9,9 @@ import (
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // langLiteralPath is v when it is an absolute path without variables.

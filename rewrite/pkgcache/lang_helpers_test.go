@@ -1,7 +1,7 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/stagestate"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"testing"
 
 	"github.com/dockslim/dockslim/parser"

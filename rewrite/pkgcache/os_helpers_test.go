@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // osLoad parses a one-RUN Dockerfile and returns its file and commands.

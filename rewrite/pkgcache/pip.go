@@ -3,9 +3,9 @@
 package pkgcache
 
 import (
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RulePipNoCacheDir is DS101.

@@ -3,8 +3,8 @@ package pkgcache
 import (
 	"testing"
 
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/stagestate"
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
 )
 
 // TestLangVarScope: the variable X as `cmd` (the last command named cmd of

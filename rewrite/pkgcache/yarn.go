@@ -5,9 +5,9 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // RuleYarnCacheClean is DS106.

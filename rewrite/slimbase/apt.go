@@ -4,10 +4,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
-	"github.com/dockslim/dockslim/stagestate"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // aptInstall is an `apt-get install` (or `apt install`) a stage runs.

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 // baseImage is the image a stage's FROM names, with global ARGs expanded.

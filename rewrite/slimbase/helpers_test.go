@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 func TestRetarget(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // pipNative lists PyPI projects that publish no manylinux wheels (only a

@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/dockslim/dockslim/registry/client"
-	"github.com/dockslim/dockslim/registry/registrytest"
+	"github.com/dockslim/dockslim/internal/registry/client"
+	"github.com/dockslim/dockslim/internal/registry/registrytest"
 	"github.com/dockslim/dockslim/rewrite"
 )
 

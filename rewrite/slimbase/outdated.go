@@ -1,7 +1,7 @@
 package slimbase
 
 import (
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/rewrite"
 )
 

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dockslim/dockslim/images"
-	"github.com/dockslim/dockslim/registry/client"
+	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/registry/client"
 	"github.com/dockslim/dockslim/rewrite"
 )
 

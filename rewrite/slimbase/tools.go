@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // use is a command that runs on a stage's base image.

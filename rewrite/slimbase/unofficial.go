@@ -4,7 +4,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/dockslim/dockslim/images"
+	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/rewrite"
 )
 

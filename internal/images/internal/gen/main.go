@@ -15,7 +15,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/dockslim/dockslim/images/internal/tagdb"
+	"github.com/dockslim/dockslim/internal/images/internal/tagdb"
 )
 
 func main() {

@@ -7,12 +7,12 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/dockslim/dockslim/images/internal/tagdb"
+	"github.com/dockslim/dockslim/internal/images/internal/tagdb"
 )
 
 // sharedData is ../shared/data seen from the repository root; tests run in
 // images/, one level down. CI's clean clone does not have it.
-var sharedData = filepath.Join("..", "..", "shared", "data")
+var sharedData = filepath.Join("..", "..", "..", "shared", "data")
 
 // fromArchive are the files of images/data that internal/genrecommends
 // makes from Debian's archive, not from ../shared/data.

@@ -3,8 +3,8 @@ package stagestate
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 	"mvdan.cc/sh/v3/syntax"
 )
 

@@ -3,7 +3,7 @@ package images
 import (
 	"testing"
 
-	"github.com/dockslim/dockslim/images/internal/tagdb"
+	"github.com/dockslim/dockslim/internal/images/internal/tagdb"
 )
 
 // BenchmarkLoadAll decodes every image of the embedded index from scratch:

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dockslim/dockslim/registry/protocol"
-	"github.com/dockslim/dockslim/registry/registrytest"
+	"github.com/dockslim/dockslim/internal/registry/protocol"
+	"github.com/dockslim/dockslim/internal/registry/registrytest"
 )
 
 // serveAll runs Serve on the request lines and returns the responses by id.

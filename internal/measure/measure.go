@@ -15,10 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/rewrite/all"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // SizeSlack is how much larger a fixed image may be and still count as "not

@@ -30,7 +30,7 @@ func TestRoundTrip(t *testing.T) {
 // TestRoundTripShared checks the whole real index when the shared data is
 // there (it is not in CI's clean clone).
 func TestRoundTripShared(t *testing.T) {
-	tsv, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "shared", "data", "official-tags.tsv"))
+	tsv, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "..", "shared", "data", "official-tags.tsv"))
 	if err != nil {
 		t.Skip("shared data not available:", err)
 	}

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 func load(t *testing.T, src string) *parser.File {

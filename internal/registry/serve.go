@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dockslim/dockslim/registry/protocol"
+	"github.com/dockslim/dockslim/internal/registry/protocol"
 )
 
 // Timeout bounds each registry call.

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 )
 
 func load(t *testing.T, src string) (*parser.File, *parser.Instruction) {

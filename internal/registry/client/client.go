@@ -18,7 +18,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dockslim/dockslim/registry/protocol"
+	"github.com/dockslim/dockslim/internal/registry/protocol"
 )
 
 // HelperName is the helper binary's name.

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/shellcmd"
 )
 
 // OpKind is what one command of a RUN does to apt's package lists.

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/dockslim/dockslim/images/internal/tagdb"
+	"github.com/dockslim/dockslim/internal/images/internal/tagdb"
 )
 
 // indexData is embedded as a string so that it lands in the binary's

@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
-	"github.com/dockslim/dockslim/registry/protocol"
+	"github.com/dockslim/dockslim/internal/registry/protocol"
 )
 
 // ErrNotFound is protocol.ErrNotFound: a tag the registry does not have.

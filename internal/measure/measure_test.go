@@ -162,7 +162,7 @@ func TestSmokeArgv(t *testing.T) {
 
 // Every sample app's smoke command is a plain argv.
 func TestAppSmokeFiles(t *testing.T) {
-	files, _ := filepath.Glob("../fixtures/apps/*/smoke")
+	files, _ := filepath.Glob("../../fixtures/apps/*/smoke")
 	if len(files) < 8 {
 		t.Fatalf("only %d smoke files", len(files))
 	}

@@ -3,8 +3,8 @@ package shellcmd
 import (
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/textedit"
 	"mvdan.cc/sh/v3/syntax"
 )
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dockslim/dockslim/registry/protocol"
+	"github.com/dockslim/dockslim/internal/registry/protocol"
 )
 
 // envFake, when set, makes this test binary a stand-in helper behaving as
