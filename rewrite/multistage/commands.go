@@ -89,55 +89,29 @@ func commandsOf(in *parser.Instruction) (out []command, ok bool) {
 	if !in.Is("run") {
 		return nil, true
 	}
-	if in.JSON {
-		if shellcmd.ExecScriptIndex(in) >= 0 {
-			// ["sh", "-c", "script"]: its commands, editable when the
-			// string maps to the file, else read only.
-			if s := shellcmd.ExecScript(in); s != nil {
-				return fromScript(in, s)
-			}
-			opaque := shellcmd.Opaque(in)
-			out := make([]command, 0, len(opaque))
-			for _, sc := range opaque {
-				c := fromShell(in, sc)
-				c.sh = nil
-				out = append(out, c)
-			}
-			return out, len(opaque) > 0
-		}
-		c := command{in: in, assigns: map[string]string{}}
-		for _, a := range in.JSONArgs {
-			c.argv = append(c.argv, a.Value)
-			c.lit = append(c.lit, true)
-		}
-		return []command{c}, len(c.argv) > 0
-	}
-	if len(in.Heredocs) > 0 || in.Script == nil || in.Script.Err != nil {
+	if !in.JSON && (len(in.Heredocs) > 0 || in.Script == nil || in.Script.Err != nil) {
 		return nil, false
 	}
-	return fromScript(in, in.Script)
+	out = views(in)
+	return out, len(out) > 0 || !in.JSON
 }
 
-func fromScript(in *parser.Instruction, s *parser.Script) ([]command, bool) {
-	if s.Err != nil {
-		return nil, false
-	}
+// views are the commands of in from the one argv view of every RUN form
+// (shellcmd.Call): a command of an `sh -c` string that does not map to the
+// file is read, never edited (no sh).
+func views(in *parser.Instruction) []command {
 	var out []command
-	for _, sc := range shellcmd.Commands(s) {
-		out = append(out, fromShell(in, sc))
+	for _, c := range shellcmd.Calls(in) {
+		cmd := command{in: in, argv: c.Lits, lit: c.Lit, assigns: map[string]string{}}
+		if c.Cmd != nil {
+			cmd.assigns = c.Cmd.Assigns
+			if !c.Opaque {
+				cmd.sh = c.Cmd
+			}
+		}
+		out = append(out, cmd)
 	}
-	return out, true
-}
-
-// fromShell is the command view of a shell command.
-func fromShell(in *parser.Instruction, sc *shellcmd.Command) command {
-	c := command{in: in, assigns: sc.Assigns, sh: sc}
-	for i := range sc.Args {
-		v, ok := sc.Arg(i)
-		c.argv = append(c.argv, v)
-		c.lit = append(c.lit, ok)
-	}
-	return c
+	return out
 }
 
 // runCommands returns the commands of every RUN of the stage before limit
@@ -309,11 +283,11 @@ func heredocCommands(in *parser.Instruction) ([]command, bool) {
 	if !in.Is("run") || in.JSON || in.Script == nil || in.Script.Err != nil {
 		return nil, false
 	}
-	out, ok := fromScript(in, in.Script)
+	ok := true
 	for _, h := range in.HeredocScripts {
-		cs, hok := fromScript(in, h)
-		out, ok = append(out, cs...), ok && hok
+		ok = ok && h.Err == nil
 	}
+	out := views(in)
 	return out, ok
 }
 
