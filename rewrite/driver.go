@@ -96,13 +96,15 @@ func (e *Engine) Analyze(f *parser.File, opts Options) *Analysis {
 }
 
 // inBuildStage reports a finding of an ImageSizeOnly rule in a stage whose
-// layers never reach an image: its fix would change nothing there.
+// layers never reach an image, or before the first FROM: its fix would
+// change nothing there.
 func inBuildStage(f *parser.File, fd Finding) bool {
 	if !fd.Rule.ImageSizeOnly {
 		return false
 	}
 	in := f.InstructionAt(fd.Offset)
-	return in != nil && in.Stage != nil && !stagestate.Of(f).Shipped(in.Stage)
+	// (An instruction before the first FROM is in no image at all.)
+	return in != nil && (in.Stage == nil || !stagestate.Of(f).Shipped(in.Stage))
 }
 
 // runPass runs one pass; a panicking pass loses its findings, not the file,

@@ -20,11 +20,13 @@ func Overlaps(a, b Edit) bool {
 	if a.Start == a.End && b.Start == b.End {
 		return a.Start == b.Start
 	}
+	// An insertion at either end of a replaced range overlaps it: which of
+	// the two comes first is not defined, and a later round sees it again.
 	if a.Start == a.End {
-		return a.Start > b.Start && a.Start < b.End
+		return a.Start >= b.Start && a.Start <= b.End
 	}
 	if b.Start == b.End {
-		return b.Start > a.Start && b.Start < a.End
+		return b.Start >= a.Start && b.Start <= a.End
 	}
 	return a.Start < b.End && b.Start < a.End
 }

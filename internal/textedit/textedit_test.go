@@ -31,7 +31,10 @@ func TestOverlaps(t *testing.T) {
 		{Edit{Start: 0, End: 5}, Edit{Start: 5, End: 9}, false},
 		{Edit{Start: 0, End: 5}, Edit{Start: 4, End: 9}, true},
 		{Edit{Start: 3, End: 3}, Edit{Start: 3, End: 3}, true},
-		{Edit{Start: 3, End: 3}, Edit{Start: 0, End: 3}, false},
+		// an insertion at either end of a replaced range: order undefined
+		{Edit{Start: 3, End: 3}, Edit{Start: 0, End: 3}, true},
+		{Edit{Start: 3, End: 3}, Edit{Start: 3, End: 6}, true},
+		{Edit{Start: 2, End: 2}, Edit{Start: 3, End: 6}, false},
 		{Edit{Start: 3, End: 3}, Edit{Start: 0, End: 5}, true},
 	}
 	for _, c := range cases {

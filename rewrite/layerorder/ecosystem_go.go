@@ -19,7 +19,7 @@ func describeGo(c *command) *toolRun {
 		if len(pos) > 1 && pos[1] == "download" {
 			return &toolRun{eco: "go", kind: kindInstall, files: files("go.mod", "go.sum?+")}
 		}
-		return &toolRun{eco: "go", kind: kindBuild, tree: true, why: "`go mod " + strings.Join(pos[1:2], "") + "` works on the source"}
+		return &toolRun{eco: "go", kind: kindBuild, tree: true, why: "`" + strings.Join(append([]string{"go"}, pos[:min(len(pos), 2)]...), " ") + "` works on the source"}
 	case "install":
 		remote := len(pos) > 1
 		for _, p := range pos[1:] {
