@@ -192,3 +192,29 @@ RUN X=/x; export Y=/y && Z=/z rm -rf "$A" ${B}/lists $GLOBAL $X $Y ${C:-/c} ${D}
 		}
 	}
 }
+
+// TestShipped: the last stage and what it is built FROM ship; a stage that
+// others only copy from does not; an unused stage may be a --target.
+func TestShipped(t *testing.T) {
+	f := load(t, `FROM debian AS base
+FROM base AS builder
+RUN make
+FROM golang AS tools
+FROM debian AS target
+FROM alpine AS assets
+FROM base
+COPY --from=builder /out /usr/local/bin/
+COPY --from=assets /a /a
+RUN --mount=from=tools,target=/t true
+`)
+	want := map[string]bool{"base": true, "builder": false, "tools": false, "target": true, "assets": false, "": true}
+	m := Of(f)
+	for _, st := range f.Stages {
+		if got := m.Shipped(st); got != want[st.Name] {
+			t.Errorf("stage %q: shipped %v, want %v", st.Name, got, want[st.Name])
+		}
+	}
+	if m.End(f.Stages[0]).Lists {
+		t.Errorf("End of a stage with no RUN has no lists")
+	}
+}

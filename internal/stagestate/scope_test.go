@@ -1,15 +1,15 @@
-package pkgcache
+package stagestate
 
 import (
 	"testing"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/internal/stagestate"
+	"github.com/dockslim/dockslim/parser"
 )
 
-// TestLangVarScope: the variable X as `cmd` (the last command named cmd of
+// TestScopeEnv: the variable X as `cmd` (the last command named cmd of
 // the last RUN) sees it in its environment.
-func TestLangVarScope(t *testing.T) {
+func TestScopeEnv(t *testing.T) {
 	tests := []struct {
 		name, src string
 		value     string
@@ -49,18 +49,18 @@ func TestLangVarScope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, in := lastRun(t, tt.src)
-			var lc *langCmd
-			for _, c := range langCommands(in) {
+			var cmd *shellcmd.Command
+			for _, c := range shellcmd.All(in) {
 				if c.Name == "cmd" {
-					lc = c
+					cmd = c
 				}
 			}
-			if lc == nil {
+			if cmd == nil {
 				t.Fatal("no cmd")
 			}
-			v, ok := langVar(f, lc, "X")
+			v, ok := Scope{File: f, In: in}.Env(cmd, cmd.Assigns, "X")
 			if v != tt.value || ok != tt.set {
-				t.Errorf("langVar = %q, %v; want %q, %v", v, ok, tt.value, tt.set)
+				t.Errorf("Env = %q, %v; want %q, %v", v, ok, tt.value, tt.set)
 			}
 		})
 	}
@@ -95,10 +95,19 @@ func TestScopeWord(t *testing.T) {
 			if rm == nil {
 				t.Fatal("no rm")
 			}
-			got, ok := stagestate.Scope{File: f, In: in}.Word(rm, rm.Args[len(rm.Args)-1])
+			got, ok := Scope{File: f, In: in}.Word(rm, rm.Args[len(rm.Args)-1])
 			if got != tt.want || ok != tt.ok {
-				t.Errorf("scopeWord = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+				t.Errorf("Word = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
 			}
 		})
 	}
+}
+
+func lastRun(t *testing.T, src string) (*parser.File, *parser.Instruction) {
+	t.Helper()
+	f, err := parser.Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, f.Instructions[len(f.Instructions)-1]
 }
