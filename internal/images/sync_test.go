@@ -14,16 +14,16 @@ import (
 // images/, one level down. CI's clean clone does not have it.
 var sharedData = filepath.Join("..", "..", "..", "shared", "data")
 
-// fromArchive are the files of images/data that internal/genrecommends
+// fromArchive are the files of internal/images/data that internal/genrecommends
 // makes from Debian's archive, not from ../shared/data.
 var fromArchive = []string{"debian-brings-ca-certs.txt", "debian-loses-ca-certs.txt"}
 
-// TestDataInSync regenerates images/data from ../shared/data into a temporary
+// TestDataInSync regenerates internal/images/data from ../shared/data into a temporary
 // directory and compares it byte for byte with what is committed. If this
-// fails, run `go generate ./images` and commit images/data.
+// fails, run `go generate ./internal/images` and commit internal/images/data.
 func TestDataInSync(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(sharedData, "official-tags.tsv")); err != nil {
-		t.Skipf("skipping: %s not available (%v); the committed images/data is used as is", sharedData, err)
+		t.Skipf("skipping: %s not available (%v); the committed internal/images/data is used as is", sharedData, err)
 	}
 	tmp := t.TempDir()
 	if err := tagdb.Generate(sharedData, tmp); err != nil {
@@ -46,13 +46,13 @@ func TestDataInSync(t *testing.T) {
 		return out
 	}
 	if !slices.Equal(names(have), names(want)) {
-		t.Errorf("images/data holds %q, the generator writes %q", names(have), names(want))
+		t.Errorf("internal/images/data holds %q, the generator writes %q", names(have), names(want))
 	}
 	for _, name := range names(want) {
 		gen, _ := os.ReadFile(filepath.Join(tmp, name))
 		committed, err := os.ReadFile(filepath.Join("data", name))
 		if err != nil || !bytes.Equal(gen, committed) {
-			t.Errorf("images/data/%s is out of date (%d bytes committed, %d generated): run go generate ./images", name, len(committed), len(gen))
+			t.Errorf("internal/images/data/%s is out of date (%d bytes committed, %d generated): run go generate ./internal/images", name, len(committed), len(gen))
 		}
 	}
 }

@@ -1,11 +1,11 @@
-// Command gen regenerates images/data from the shared data files.
+// Command gen regenerates internal/images/data from the shared data files.
 //
-// Usage (run by "go generate ./images/..."):
+// Usage (run by "go generate ./internal/images/..."):
 //
 //	go run ./images/internal/gen [-src DIR] [-out DIR]
 //
 // The defaults are relative to the module root, whatever the working
-// directory: -src ../shared/data, -out images/data.
+// directory: -src ../shared/data, -out internal/images/data.
 package main
 
 import (
@@ -20,7 +20,7 @@ import (
 
 func main() {
 	src := flag.String("src", "", "directory holding official-tags.tsv and friends (default <module root>/../shared/data)")
-	out := flag.String("out", "", "output directory (default <module root>/images/data)")
+	out := flag.String("out", "", "output directory (default <module root>/internal/images/data)")
 	flag.Parse()
 	if err := run(*src, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
@@ -38,7 +38,7 @@ func run(src, out string) error {
 			src = filepath.Join(root, "..", "shared", "data")
 		}
 		if out == "" {
-			out = filepath.Join(root, "images", "data")
+			out = filepath.Join(root, "internal", "images", "data")
 		}
 	}
 	return tagdb.Generate(src, out)

@@ -1,5 +1,5 @@
 // Command genrecommends writes two lists of Debian bookworm (main, amd64)
-// packages to images/data.
+// packages to internal/images/data.
 //
 // debian-loses-ca-certs.txt: the packages that, installed with
 // `apt-get install --no-install-recommends`, leave the image without
@@ -22,9 +22,9 @@
 //
 //	http://deb.debian.org/debian/dists/bookworm/main/binary-amd64/Packages.xz
 //
-// Usage (run by "go generate ./images"; needs xz(1) to decompress):
+// Usage (run by "go generate ./internal/images"; needs xz(1) to decompress):
 //
-//	go run ./images/internal/genrecommends [-in Packages.xz] [-out images/data]
+//	go run ./internal/images/internal/genrecommends [-in Packages.xz] [-out internal/images/data]
 package main
 
 import (
@@ -50,7 +50,7 @@ const (
 
 func main() {
 	in := flag.String("in", "", "a local Packages.xz (default: download "+url+")")
-	out := flag.String("out", "", "output folder (default <module root>/images/data)")
+	out := flag.String("out", "", "output folder (default <module root>/internal/images/data)")
 	flag.Parse()
 	if err := run(*in, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "genrecommends:", err)
@@ -64,7 +64,7 @@ func run(in, out string) error {
 		if err != nil {
 			return err
 		}
-		out = filepath.Join(root, "images", "data")
+		out = filepath.Join(root, "internal", "images", "data")
 	}
 	var xzData []byte
 	var err error
