@@ -1,7 +1,7 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
-.PHONY: all build test fmt-check vet unit fuzz bench e2e docs install corpus
+.PHONY: all build test fmt-check vet unit fuzz fuzz-fix bench e2e docs install corpus
 
 all: build
 
@@ -34,6 +34,13 @@ unit:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./parser -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+
+## fuzz-fix: the whole driver (safe and --unsafe-fixes) on arbitrary bytes, seeded
+## with every fixture: no panic, output loads, stable, its diff applies
+## (FUZZFIXTIME=5m for a long run)
+FUZZFIXTIME ?= 20s
+fuzz-fix:
+	$(GO) test ./fixtures -run '^$$' -fuzz '^FuzzFix$$' -fuzztime $(FUZZFIXTIME)
 
 ## bench: load+render and the whole driver (50/500 lines, the example), and a whole process
 bench:

@@ -33,7 +33,7 @@ matcher. The fix creates the file (--diff shows it as a new file); it is
 unsafe because it changes what the image contains. Without a build context
 dockslim proposes nothing.`,
 	Before:        "COPY . /app   (no .dockerignore)",
-	After:         ".dockerignore:\n.git\n**/__pycache__\n**/*.py[cod]\n.venv",
+	After:         ".dockerignore:\n# Keep these out of the build context and the image (proposed by dockslim).\n.git\n# Python\n**/__pycache__\n**/*.py[cod]\n.venv\n.pytest_cache",
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Warning,
 }

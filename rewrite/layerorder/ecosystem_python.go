@@ -2,6 +2,7 @@ package layerorder
 
 import (
 	"fmt"
+	"path"
 	"strings"
 )
 
@@ -15,6 +16,13 @@ func describePip(c *command, skip int) *toolRun {
 	switch pos[0] {
 	case "install":
 		for _, r := range c.optValues("-r", "--requirement", "-c", "--constraint") {
+			if clean := path.Clean(r); clean == "." || clean == ".." || strings.HasSuffix(r, "/") {
+				// a folder, not a requirements file: pip fails on it; what
+				// it reads cannot be copied first
+				t.tree = true
+				t.why = "`pip install -r " + r + "` names a folder, not a requirements file"
+				continue
+			}
 			t.files = append(t.files, manifest{rel: r})
 		}
 		for _, e := range c.optValues("-e", "--editable") {

@@ -111,7 +111,7 @@ determined for that Debian release, the FROM's ARG is shared, or the image
 has no slim variant at all (golang, gcc: build there and copy the result into
 a small runtime stage; the multi-stage pass does that). Report only.`,
 	Before:        "FROM python:3.11\nRUN pip install psycopg2",
-	After:         "FROM python:3.11\nRUN pip install psycopg2  # unchanged: psycopg2 compiles; use psycopg2-binary or a builder stage",
+	After:         "FROM python:3.11\nRUN pip install psycopg2-binary",
 	Applicability: rewrite.Suggestion,
 	Severity:      rewrite.Info,
 }
