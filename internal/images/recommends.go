@@ -110,3 +110,46 @@ func ShipsCACerts(image, tag string) (ships, known bool) {
 	}
 	return !prof.noCA, true
 }
+
+// debian-loses-libc6-dev.txt and debian-brings-libc6-dev.txt are the same
+// lists for libc6-dev, which gcc only Recommends: without it gcc cannot
+// compile C at all (no headers, no crt1.o).
+//
+//go:embed data/debian-loses-libc6-dev.txt
+var losesLibcDevTXT string
+
+//go:embed data/debian-brings-libc6-dev.txt
+var bringsLibcDevTXT string
+
+// LosesLibcDev reports whether installing pkg with --no-install-recommends
+// leaves libc6-dev out although a package it pulls in recommends it (gcc,
+// gcc-12). Debian bookworm (main, amd64) only.
+func LosesLibcDev(pkg string) bool {
+	return pkg != "" && !strings.ContainsAny(pkg, "\n#") && sortedLinesHas(losesLibcDevTXT, pkg)
+}
+
+// BringsLibcDev reports whether installing pkg installs libc6-dev whatever
+// the Recommends setting (build-essential, g++, python3-dev, ...).
+func BringsLibcDev(pkg string) bool {
+	return pkg != "" && !strings.ContainsAny(pkg, "\n#") && sortedLinesHas(bringsLibcDevTXT, pkg)
+}
+
+// ShipsLibcDev reports whether the official image image:tag already has
+// libc6-dev: the full buildpack-deps based images (golang adds gcc and
+// libc6-dev to its scm layer), and rust, whose slim image keeps them for
+// linking. Plain debian and ubuntu and the other slim images do not.
+func ShipsLibcDev(image, tag string) (ships, known bool) {
+	if tag == "" {
+		tag = "latest"
+	}
+	if layer, ok := FullLayer(image, tag); ok {
+		return layer == LayerFull || image == "golang", true
+	}
+	if image == "debian" || image == "ubuntu" {
+		return false, true
+	}
+	if _, ok := ShipsCACerts(image, tag); !ok {
+		return false, false // not a modelled slim image
+	}
+	return image == "rust", true
+}

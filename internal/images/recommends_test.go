@@ -103,3 +103,32 @@ func BenchmarkLosesCACerts(b *testing.B) {
 		LosesCACerts("python3-requests")
 	}
 }
+
+func TestLibcDev(t *testing.T) {
+	for _, p := range []string{"gcc", "gcc-12"} {
+		if !LosesLibcDev(p) {
+			t.Errorf("LosesLibcDev(%q) = false", p)
+		}
+	}
+	for _, p := range []string{"build-essential", "g++", "python3-dev"} {
+		if LosesLibcDev(p) || !BringsLibcDev(p) {
+			t.Errorf("%s brings libc6-dev", p)
+		}
+	}
+	for _, c := range []struct {
+		image, tag   string
+		ships, known bool
+	}{
+		{"python", "3.12-bookworm", true, true},
+		{"python", "3.12-slim-bookworm", false, true},
+		{"golang", "1.22-bookworm", true, true},
+		{"debian", "bookworm-slim", false, true},
+		{"node", "20-bookworm-slim", false, true},
+		{"nginx", "1.27", false, false},
+	} {
+		ships, known := ShipsLibcDev(c.image, c.tag)
+		if ships != c.ships || known != c.known {
+			t.Errorf("ShipsLibcDev(%s:%s) = %v, %v; want %v, %v", c.image, c.tag, ships, known, c.ships, c.known)
+		}
+	}
+}

@@ -31,6 +31,10 @@ type State struct {
 	// CAKnown is false when the base image is not known to dockslim and no
 	// instruction installed ca-certificates: CACerts is a guess (false).
 	CAKnown bool
+	// LibcDev is set when libc6-dev is installed (what gcc needs to compile
+	// C): shipped by the base, installed by name, brought by a dependency
+	// (build-essential, g++) or by a recommends install of gcc.
+	LibcDev bool
 }
 
 // Has reports whether apt installed pkg in the stage chain.
@@ -124,6 +128,7 @@ func (m *Model) start(st *parser.Stage) State {
 	}
 	if im, ok := images.Normalize(st.Base.Repository); ok && !st.Base.FromArg {
 		s.CACerts, s.CAKnown = images.ShipsCACerts(im, st.Base.Tag)
+		s.LibcDev, _ = images.ShipsLibcDev(im, st.Base.Tag)
 	}
 	return s
 }
@@ -154,6 +159,9 @@ func step(s State, r *Run) State {
 			case !ins.NoRecommends && images.LosesCACerts(p):
 				// a recommends install of an https client brings them
 				s.CACerts, s.CAKnown = true, true
+			}
+			if p == "libc6-dev" || images.BringsLibcDev(p) || !ins.NoRecommends && images.LosesLibcDev(p) {
+				s.LibcDev = true
 			}
 		}
 	}

@@ -80,6 +80,17 @@ func (s *sim) run(st *parser.Stage, in *parser.Instruction, cur *state) {
 	if listsMount {
 		cur.lists = saved
 	}
+	if !cur.libcDev && !s.libcReported[st.Index] {
+		for _, cl := range cur.compilers {
+			if cl.stage != st.Index {
+				continue
+			}
+			s.libcReported[st.Index] = true
+			s.report(cl.line, RuleLibcDev, fmt.Sprintf("stage %d: %s", st.Index, cl.pkg),
+				"%s is installed without its Recommends, which bring libc6-dev, and stage %d has no libc6-dev after this RUN: nothing compiles (no stdio.h, no crt1.o); install libc6-dev too", cl.pkg, st.Index)
+			break
+		}
+	}
 	if !cur.ca && !s.caReported[st.Index] {
 		for _, cl := range cur.clients {
 			if cl.stage != st.Index {
@@ -213,6 +224,16 @@ func (s *sim) apt(st *parser.Stage, c *shellcmd.Command, line int, cur *state) {
 		cur.apt = append(cur.apt, p)
 		if strings.HasSuffix(p, "-dev") {
 			cur.devs = append(cur.devs, dev{pkg: p, line: line})
+		}
+		switch {
+		case images.BringsLibcDev(p) || p == "libc6-dev":
+			cur.libcDev = true
+		case images.LosesLibcDev(p):
+			if noRec {
+				cur.compilers = append(cur.compilers, client{pkg: p, line: line, stage: st.Index})
+			} else {
+				cur.libcDev = true // gcc's Recommends bring it
+			}
 		}
 		switch {
 		case images.BringsCACerts(p): // ca-certificates itself, or a package that Depends on it

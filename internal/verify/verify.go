@@ -44,13 +44,14 @@ func (p Problem) String() string {
 const (
 	RuleAptLists      = "apt-lists"
 	RuleCACerts       = "ca-certs"
+	RuleLibcDev       = "libc-dev"
 	RuleCopyBeforeUse = "copy-before-use"
 	RuleRuntimeLibs   = "runtime-libs"
 )
 
 // Check returns every problem of f, in instruction order.
 func Check(f *parser.File) []Problem {
-	s := &sim{f: f, states: make([]*state, len(f.Stages)), caReported: map[int]bool{}}
+	s := &sim{f: f, states: make([]*state, len(f.Stages)), caReported: map[int]bool{}, libcReported: map[int]bool{}}
 	for _, st := range f.Stages {
 		s.stage(st)
 	}
@@ -89,6 +90,9 @@ type state struct {
 	ca      bool     // ca-certificates installed
 	clients []client // https clients installed without their Recommends
 
+	libcDev   bool     // libc6-dev installed
+	compilers []client // gcc installed without its Recommends (libc6-dev)
+
 	apt  []string // packages installed by apt in the chain, as named
 	devs []dev    // -dev packages installed by apt in the chain
 
@@ -118,6 +122,7 @@ type entry struct {
 func (st *state) clone() *state {
 	c := *st
 	c.clients = append([]client(nil), st.clients...)
+	c.compilers = append([]client(nil), st.compilers...)
 	c.apt = append([]string(nil), st.apt...)
 	c.devs = append([]dev(nil), st.devs...)
 	c.copies = append([]entry(nil), st.copies...)
@@ -130,6 +135,8 @@ type sim struct {
 	problems []Problem
 	// caReported: stages whose missing ca-certificates were reported (once a stage).
 	caReported map[int]bool
+	// libcReported: the same for libc6-dev.
+	libcReported map[int]bool
 }
 
 func (s *sim) report(line int, rule, key, format string, args ...any) {
@@ -146,6 +153,7 @@ func (s *sim) stage(st *parser.Stage) {
 		cur = &state{root: s.imageOf(st), workdir: "/"}
 		if name, tag, ok := s.official(cur.root); ok {
 			cur.ca, _ = images.ShipsCACerts(name, tag)
+			cur.libcDev, _ = images.ShipsLibcDev(name, tag)
 		}
 	}
 	for _, in := range st.Instructions[1:] {

@@ -225,3 +225,29 @@ func TestIntroduced(t *testing.T) {
 		})
 	}
 }
+
+// TestLibcDev: gcc without its Recommends on a base without libc6-dev
+// compiles nothing; with libc6-dev by name, a dependency that brings it,
+// or a base that ships it, it does.
+func TestLibcDev(t *testing.T) {
+	bad := "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev\n"
+	good := []string{
+		"FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n",
+		"FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev\n",
+		"FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential\n",
+		"FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\n",
+	}
+	if ps := Check(load(t, bad)); len(ps) != 1 || ps[0].Rule != RuleLibcDev || ps[0].Line != 2 {
+		t.Errorf("bad: %v", ps)
+	}
+	for _, g := range good {
+		for _, p := range Check(load(t, g)) {
+			if p.Rule == RuleLibcDev {
+				t.Errorf("%q: %v", g, p)
+			}
+		}
+	}
+	if ps := Introduced(load(t, good[0]), load(t, bad)); len(ps) != 1 || ps[0].Rule != RuleLibcDev {
+		t.Errorf("Introduced: %v", ps)
+	}
+}

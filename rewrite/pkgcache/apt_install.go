@@ -1,6 +1,7 @@
 package pkgcache
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,19 +27,26 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 		return
 	}
 	edits := call.InsertAfter(c.File, call.Sub, "--no-install-recommends")
-	client, keep := caCertsNeeded(c.File, call)
-	if client == "" {
+	var keeps, whys []string
+	for _, k := range keptRecommends {
+		if client := recommendNeeded(c.File, call, k); client != "" {
+			keeps = append(keeps, k.pkg)
+			whys = append(whys, fmt.Sprintf("%s, a recommended package that %s needs %s", k.pkg, client, k.forWhat))
+		}
+	}
+	if len(keeps) == 0 {
 		call.osFix(c, RuleAptNoRecommends, call.Start(call.Sub), edits,
 			"%s install: add --no-install-recommends so that recommended packages stay out of the image", call.Name)
 		return
 	}
+	keep := addPackages(c.File, call, keeps)
 	if keep == nil {
 		c.Reportf(RuleAptNoRecommends, call.Start(call.Sub),
-			"%s install: --no-install-recommends would drop ca-certificates, which %s needs for https, and dockslim cannot add the package to this command; add both by hand", call.Name, client)
+			"%s install: --no-install-recommends would drop %s, and dockslim cannot add the package to this command; add both by hand", call.Name, strings.Join(whys, "; "))
 		return
 	}
 	call.osFix(c, RuleAptNoRecommends, call.Start(call.Sub), append(edits, keep...),
-		"%s install: add --no-install-recommends so that recommended packages stay out of the image, and ca-certificates, a recommended package that %s needs for https", call.Name, client)
+		"%s install: add --no-install-recommends so that recommended packages stay out of the image, and %s", call.Name, strings.Join(whys, "; and "))
 }
 
 // modelInstall is the stage model's view of the install call runs (its
@@ -57,47 +65,73 @@ func modelInstall(f *parser.File, call *osCall) *stagestate.Install {
 	return nil
 }
 
-// caCertsNeeded returns the first package of an install that loses
-// ca-certificates without its recommends (curl, wget, git: Debian's
-// package metadata says which), when the stage does not already have them
-// (shipped by the base, installed earlier or in this command); keep is
-// the edit that adds ca-certificates to the command, nil when it cannot.
-func caCertsNeeded(f *parser.File, call *osCall) (client string, keep []textedit.Edit) {
-	ops := shellcmd.Apt.Parse(call.Lits, call.Lit).Operands
+// keptRecommend is a recommended package that later use needs, which the
+// fix adds by name with --no-install-recommends. Debian's metadata says
+// which packages lose it (loses) or bring it as a dependency (brings); the
+// stage model says whether the stage has it already (has).
+type keptRecommend struct {
+	pkg, forWhat  string
+	loses, brings func(string) bool
+	has           func(stagestate.State) bool
+}
+
+var keptRecommends = []keptRecommend{
+	{"ca-certificates", "for https", images.LosesCACerts, images.BringsCACerts,
+		func(s stagestate.State) bool { return s.CACerts }},
+	{"libc6-dev", "to compile C (headers, crt1.o)", images.LosesLibcDev, images.BringsLibcDev,
+		func(s stagestate.State) bool { return s.LibcDev }},
+}
+
+// recommendNeeded returns the first package of the install that loses k
+// without its recommends (curl for ca-certificates, gcc for libc6-dev),
+// when the stage does not already have k (shipped by the base, installed
+// earlier or in this command, brought by a dependency); else "".
+func recommendNeeded(f *parser.File, call *osCall, k keptRecommend) (client string) {
 	var pkgs []string
 	if ins := modelInstall(f, call); ins != nil {
 		pkgs = ins.Packages // variables resolved
 	}
 	for _, p := range pkgs {
-		if p == "ca-certificates" || images.BringsCACerts(p) {
-			return "", nil // named, or a dependency of another package
+		if p == k.pkg || k.brings(p) {
+			return "" // named, or a dependency of another package
 		}
-		if client == "" && images.LosesCACerts(p) {
+		if client == "" && k.loses(p) {
 			client = p
 		}
 	}
 	if client == "" {
-		return "", nil
+		return ""
 	}
 	if r := stagestate.Of(f).Run(call.In); r != nil {
-		if r.Before.CACerts {
-			return "", nil
+		if k.has(r.Before) {
+			return ""
 		}
 		for _, ins := range r.Installs {
 			if ins.Cmd != nil && call.Cmd != nil && ins.Cmd == call.Cmd {
 				break
 			}
-			if slices.Contains(ins.Packages, "ca-certificates") {
-				return "", nil
+			if slices.Contains(ins.Packages, k.pkg) {
+				return ""
 			}
 		}
 	}
+	return client
+}
+
+// addPackages is the edit that adds pkgs after the install's last package,
+// in the command's layout; nil when the command cannot take them.
+func addPackages(f *parser.File, call *osCall, pkgs []string) []textedit.Edit {
+	ops := shellcmd.Apt.Parse(call.Lits, call.Lit).Operands
 	if len(ops) == 0 || call.Opaque {
-		return client, nil
+		return nil
 	}
 	last := ops[len(ops)-1]
 	if call.Cmd == nil {
-		return client, JSONInsertAfter(f, call.In, last, "ca-certificates")
+		var edits []textedit.Edit
+		for i := len(pkgs) - 1; i >= 0; i-- {
+			edits = append(edits, JSONInsertAfter(f, call.In, last, pkgs[i])...)
+		}
+		return edits
 	}
 	// The separator between the last two packages, or before the only one
 	// when it sits on a line of its own: one package a line stays so.
@@ -108,7 +142,7 @@ func caCertsNeeded(f *parser.File, call *osCall) (client string, keep []textedit
 	if between := string(f.Src[call.End(prev):call.Start(last)]); len(ops) > 1 || strings.Contains(between, "\n") {
 		sep = shellcmd.LayoutSeparator(between)
 	}
-	return client, InsertAt(call.End(last), sep+"ca-certificates")
+	return InsertAt(call.End(last), sep+strings.Join(pkgs, sep))
 }
 
 func aptYes(c *rewrite.Context, call *osCall) {

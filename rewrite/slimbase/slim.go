@@ -154,45 +154,56 @@ var toolchain = []string{
 	"libc-dev-bin", "binutils-x86-64-linux-gnu",
 }
 
-// needsCACerts reports whether the swap from from (which ships
-// ca-certificates) to to (which does not) strands an https client: a
-// package the swap adds, or one the stages install whose CA certificates
-// are only a Recommends (Debian's metadata: images.LosesCACerts), that
-// relied on the full image's.
-func needsCACerts(f *parser.File, from, to images.Ref, stages []*parser.Stage, installs []aptInstall, adds []string) bool {
-	if ships, known := images.ShipsCACerts(from.Image, from.Tag); !known || !ships {
+// keptPackage is a package a swap may have to install by name.
+type keptPackage struct {
+	pkg, why      string
+	ships         func(image, tag string) (bool, bool)
+	loses, brings func(string) bool
+}
+
+// keptOnSwap are packages a full image ships and its slim image does not,
+// which apt installs only recommend: a swap must install them by name when
+// the stages install a package that needs them (Debian's metadata says
+// which: images.LosesCACerts, LosesLibcDev).
+var keptOnSwap = []keptPackage{
+	{"ca-certificates", "https clients whose CA certificates are only a recommended package, which the full image had",
+		images.ShipsCACerts, images.LosesCACerts, images.BringsCACerts},
+	{"libc6-dev", "compilers whose libc6-dev is only a recommended package, which the full image had",
+		images.ShipsLibcDev, images.LosesLibcDev, images.BringsLibcDev},
+}
+
+// needsKept reports whether the swap from from (which ships k.pkg) to to
+// (which does not) strands a package that needs it: one the swap adds, or
+// one the stages install whose k.pkg is only a Recommends. Installs with
+// their recommends count too: DS110 turns them off by default.
+func needsKept(f *parser.File, k keptPackage, from, to images.Ref, stages []*parser.Stage, adds []string) bool {
+	if ships, known := k.ships(from.Image, from.Tag); !known || !ships {
 		return false
 	}
-	if ships, known := images.ShipsCACerts(to.Image, to.Tag); known && ships {
+	if ships, known := k.ships(to.Image, to.Tag); known && ships {
 		return false
+	}
+	lost, brought := false, false
+	check := func(pk string) {
+		brought = brought || pk == k.pkg || k.brings(pk)
+		lost = lost || k.loses(pk)
 	}
 	for _, pk := range adds {
-		if images.LosesCACerts(pk) {
-			return true
-		}
+		check(pk)
 	}
 	m := stagestate.Of(f)
 	for _, s := range stages {
 		for _, in := range s.Instructions {
-			r := m.Run(in)
-			if r == nil {
-				continue
-			}
-			// Installs with their recommends count too: DS110 turns them
-			// off by default, and the package then needs CA certificates.
-			for _, ins := range r.Installs {
-				for _, pk := range ins.Packages {
-					if images.BringsCACerts(pk) || pk == "ca-certificates" {
-						return false
-					}
-					if images.LosesCACerts(pk) {
-						return true
+			if r := m.Run(in); r != nil {
+				for _, ins := range r.Installs {
+					for _, pk := range ins.Packages {
+						check(pk)
 					}
 				}
 			}
 		}
 	}
-	return false
+	return lost && !brought
 }
 
 func runSlim(c *rewrite.Context) {
@@ -415,11 +426,14 @@ func (p *plan) missingPackages(stages []*parser.Stage, installs []aptInstall) (a
 		adds.first = min(adds.first, n.first)
 		adds.used = append(adds.used, strings.Join(n.cmds, ", "))
 	}
-	if needsCACerts(p.c.File, b.Ref, p.to, stages, installs, adds.pkgs) && !installedBefore(installs, st, st, adds.first, "ca-certificates") {
-		adds.pkgs = append(adds.pkgs, "ca-certificates")
-		if adds.first == 1<<62 {
-			// only an install whose CA certificates are a recommends needs them
-			adds.used = append(adds.used, "https clients whose CA certificates are only a recommended package, which the full image had")
+	base := adds.pkgs
+	for _, k := range keptOnSwap {
+		if needsKept(p.c.File, k, b.Ref, p.to, stages, base) && !installedBefore(installs, st, st, adds.first, k.pkg) {
+			adds.pkgs = append(adds.pkgs, k.pkg)
+			if adds.first == 1<<62 {
+				// only an install whose k is a recommends needs it
+				adds.used = append(adds.used, k.why)
+			}
 		}
 	}
 	return adds, true

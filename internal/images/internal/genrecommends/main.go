@@ -46,6 +46,8 @@ const (
 	suite = "bookworm"
 	url   = "http://deb.debian.org/debian/dists/" + suite + "/main/binary-amd64/Packages.xz"
 	caPkg = "ca-certificates"
+	// libcDev is what gcc Recommends to compile C at all (headers, crt1.o).
+	libcDev = "libc6-dev"
 )
 
 func main() {
@@ -86,13 +88,18 @@ func run(in, out string) error {
 	if err != nil {
 		return err
 	}
-	losers, bringers := Lists(pkgs)
-	if err := write(filepath.Join(out, "debian-loses-ca-certs.txt"), losers, len(pkgs),
-		"packages whose --no-install-recommends install loses "+caPkg); err != nil {
-		return err
+	for _, t := range []struct{ pkg, file string }{{caPkg, "ca-certs"}, {libcDev, "libc6-dev"}} {
+		losers, bringers := ListsFor(pkgs, t.pkg)
+		if err := write(filepath.Join(out, "debian-loses-"+t.file+".txt"), losers, len(pkgs),
+			"packages whose --no-install-recommends install loses "+t.pkg); err != nil {
+			return err
+		}
+		if err := write(filepath.Join(out, "debian-brings-"+t.file+".txt"), bringers, len(pkgs),
+			"packages whose Depends closure has "+t.pkg); err != nil {
+			return err
+		}
 	}
-	return write(filepath.Join(out, "debian-brings-ca-certs.txt"), bringers, len(pkgs),
-		"packages whose Depends closure has "+caPkg)
+	return nil
 }
 
 func write(file string, names []string, total int, what string) error {
@@ -207,7 +214,10 @@ func relations(v string) [][]string {
 
 // Lists applies the rules of the package comment and returns the sorted
 // names of the packages that lose ca-certificates and of those that bring it.
-func Lists(pkgs map[string]*Package) (losers, bringers []string) {
+func Lists(pkgs map[string]*Package) (losers, bringers []string) { return ListsFor(pkgs, caPkg) }
+
+// ListsFor is Lists for another recommended package than ca-certificates.
+func ListsFor(pkgs map[string]*Package, target string) (losers, bringers []string) {
 	providers := map[string][]string{}
 	for _, p := range pkgs {
 		for _, v := range p.Provides {
@@ -235,12 +245,12 @@ func Lists(pkgs map[string]*Package) (losers, bringers []string) {
 		for len(stack) > 0 {
 			q := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if q.Name == caPkg {
+			if q.Name == target {
 				hasCA = true
 				break
 			}
 			for _, r := range q.Recommends {
-				if r == caPkg {
+				if r == target {
 					recommends = true
 				}
 			}
