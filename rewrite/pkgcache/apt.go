@@ -26,12 +26,19 @@ configuration. Exec-form RUN gets the flag as a new array element.
 
 Recommends that later use needs are kept by name: when the command
 installs an https client whose CA certificates are only a Recommends
-(curl, wget, git, gnupg/dirmngr and every other package that Debian's
-package metadata says loses ca-certificates without its recommends), and
+(curl, wget, git, cmake and every other package that Debian's package
+metadata says loses ca-certificates without its recommends; gnupg and
+dirmngr never recommended it), and
 the stage does not already have them (shipped by the base image, installed
 earlier in the stage chain), the fix adds ca-certificates to the same
 command. When the command cannot take it (an sh -c string dockslim cannot
-edit), dockslim reports and changes nothing.
+edit), dockslim reports and changes nothing. The same holds for libc6-dev,
+which gcc only recommends and without which nothing compiles: it is added
+when gcc (or gcc-12) is installed and the stage has no libc6-dev (python's
+and node's slim images, debian, ubuntu; the full images ship it).
+
+Packages named through variables that dockslim cannot resolve make it
+decline (with the reason): it cannot tell which recommends they need.
 
 If a program needs another recommended package, name that package explicitly.`,
 	Before:        "RUN apt-get update && apt-get install -y curl",
