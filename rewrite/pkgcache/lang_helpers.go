@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
@@ -75,19 +74,18 @@ type langCmdsKey struct{}
 // strings it cannot map, Opaque: rules report them, never edit them.
 func langShellCommands(in *parser.Instruction) []*langCmd {
 	var out []*langCmd
-	for _, cmd := range shellcmd.AllWithExec(in) {
-		if shellcmd.ShellC(cmd) {
-			continue // its string's commands come from Opaque below
+	for _, c := range shellcmd.Calls(in) {
+		switch {
+		case c.Cmd == nil:
+			continue // exec form: langJSONCommand
+		case c.Opaque:
+			lc := langFromShell(in, c.Cmd)
+			lc.Opaque, lc.opaqueAt = true, c.Start()
+			out = append(out, lc)
+		case !shellcmd.ShellC(c.Cmd): // an sh -c's own commands are Calls too
+			out = append(out, langFromShell(in, c.Cmd))
 		}
-		out = append(out, langFromShell(in, cmd))
 	}
-	for _, cmd := range shellcmd.Opaque(in) {
-		lc := langFromShell(in, cmd)
-		lc.Opaque = true
-		lc.opaqueAt, _ = cmd.Span(0)
-		out = append(out, lc)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start() < out[j].Start() })
 	return out
 }
 
