@@ -104,8 +104,16 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 	if extract == nil || last.Script != d.cmd.Script {
 		return
 	}
+	word := d.word
 	if start, _ := d.cmd.Span(0); !strings.HasPrefix(d.path, "/") && changesDir(in, start) {
-		return
+		// A cd after the last use (`tar xzf x.tgz && cd x && make`): the
+		// rm names the archive by the folder it was downloaded in.
+		lastStart, _ := last.Span(0)
+		dir := cwdAt(in, d.cmd)
+		if dir == "" || changesDirBetween(in, start, lastStart) || !shellSafe(d.path) {
+			return
+		}
+		word = path.Join(dir, d.path)
 	}
 	if strings.HasPrefix(d.path, "/") && mountOverlaps(in, d.path) {
 		return
@@ -113,10 +121,10 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 	if strings.Contains(string(f.Src[in.End:]), base) {
 		return // a later instruction may use it
 	}
-	if in.JSON && strings.ContainsAny(d.word, "\"\\") {
+	if in.JSON && strings.ContainsAny(word, "\"\\") {
 		return // the word cannot be written inside the JSON string as is
 	}
-	e, ok := shellcmd.AppendToChain(f, last, sudoPrefix(d.cmd)+"rm -f "+d.word)
+	e, ok := shellcmd.AppendToChain(f, last, sudoPrefix(d.cmd)+"rm -f "+word)
 	if !ok {
 		return
 	}
@@ -440,4 +448,50 @@ func tarFile(cmd *shellcmd.Command) (file string, extract bool) {
 		}
 	}
 	return file, extract
+}
+
+// cwdAt is the absolute folder cmd runs in, when the top-level commands of
+// its script before it say so: a `cd /abs` (later relative cds joined to
+// it); "" when unknown (no cd: the image's WORKDIR is not followed here).
+func cwdAt(in *parser.Instruction, cmd *shellcmd.Command) string {
+	dir := ""
+	at, _ := cmd.Span(0)
+	for _, c := range shellcmd.Commands(cmd.Script) {
+		if s, _ := c.Span(0); s >= at {
+			break
+		}
+		switch c.Name {
+		case "pushd", "popd":
+			return ""
+		case "cd":
+			if c.Nested || c.InSubst || c.Piped || len(c.Args) != 2 {
+				return ""
+			}
+			v, ok := c.Arg(1)
+			switch {
+			case !ok || v == "-" || strings.HasPrefix(v, "~"):
+				return ""
+			case strings.HasPrefix(v, "/"):
+				dir = path.Clean(v)
+			case dir != "":
+				dir = path.Join(dir, v)
+			default:
+				return ""
+			}
+		}
+	}
+	return dir
+}
+
+// changesDirBetween reports a cd, pushd or popd of the RUN between two offsets.
+func changesDirBetween(in *parser.Instruction, from, to int) bool {
+	for _, cmd := range allCmds(in) {
+		switch cmd.Name {
+		case "cd", "pushd", "popd":
+			if s, _ := cmd.Span(0); s > from && s < to {
+				return true
+			}
+		}
+	}
+	return false
 }
