@@ -79,11 +79,17 @@ func runArchive(c *rewrite.Context) {
 func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcmd.Command, d download) {
 	f := c.File
 	base := path.Base(d.path)
-	if strings.HasPrefix(d.path, "/") {
+	abs := d.path
+	if !strings.HasPrefix(abs, "/") {
+		if dir := cwdAt(in, d.cmd); dir != "" {
+			abs = path.Join(dir, d.path)
+		}
+	}
+	if strings.HasPrefix(abs, "/") {
 		sc := stagestate.Scope{File: f, In: in}
 		for _, o := range after {
-			if stagestate.RemovesPath(sc, o, d.path) {
-				return // removed with its folder (rm -r /tmp/src)
+			if stagestate.RemovesPath(sc, o, abs) {
+				return // removed already: with its folder (rm -r /tmp/src), by a glob
 			}
 		}
 	}
@@ -109,11 +115,10 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 		// A cd after the last use (`tar xzf x.tgz && cd x && make`): the
 		// rm names the archive by the folder it was downloaded in.
 		lastStart, _ := last.Span(0)
-		dir := cwdAt(in, d.cmd)
-		if dir == "" || changesDirBetween(in, start, lastStart) || !shellSafe(d.path) {
+		if !strings.HasPrefix(abs, "/") || changesDirBetween(in, start, lastStart) || !shellSafe(d.path) {
 			return
 		}
-		word = path.Join(dir, d.path)
+		word = abs
 	}
 	if strings.HasPrefix(d.path, "/") && mountOverlaps(in, d.path) {
 		return
