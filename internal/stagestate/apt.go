@@ -66,7 +66,7 @@ type aptView struct {
 }
 
 func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
-	v := aptView{mounted: mountCovers(in, AptLists)}
+	v := aptView{mounted: MountCovers(in, AptLists)}
 	sc := Scope{File: m.f, In: in}
 	for _, c := range shellcmd.Calls(in) {
 		switch {
@@ -210,8 +210,10 @@ func PathCovers(p, q string) bool {
 	return false
 }
 
-// mountCovers reports whether a --mount of the RUN covers dir.
-func mountCovers(in *parser.Instruction, dir string) bool {
+// MountCovers reports whether a --mount of the RUN (of any type: cache,
+// tmpfs, bind, secret) covers dir, so that what is written there never
+// reaches the layer.
+func MountCovers(in *parser.Instruction, dir string) bool {
 	for _, m := range in.Mounts() {
 		if m.Target != "" && PathCovers(m.Target, dir) {
 			return true

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -59,7 +60,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		edits = append(edits, rm...)
 	}
 	var setup []string
-	if !removedBefore(in, "/etc/apt/apt.conf.d/docker-clean") && !stageMarked(in, cleaned) {
+	if !removedBefore(f, in, "/etc/apt/apt.conf.d/docker-clean") && !stageMarked(in, cleaned) {
 		setup = append(setup, "rm -f /etc/apt/apt.conf.d/docker-clean")
 		cleaned[in.Stage] = true
 	}
@@ -126,13 +127,13 @@ func aptWillMount(c *rewrite.Context, in *parser.Instruction) bool {
 
 // removedBefore reports whether an rm in the stage before in (or in in)
 // removes p.
-func removedBefore(in *parser.Instruction, p string) bool {
+func removedBefore(f *parser.File, in *parser.Instruction, p string) bool {
 	for _, prev := range append(stageHistory(in), in) {
 		if !prev.Is("run") {
 			continue
 		}
 		for _, cmd := range allCmds(prev) {
-			if removesPath(cmd, p) {
+			if stagestate.RemovesPath(stagestate.Scope{File: f, In: prev}, cmd, p) {
 				return true
 			}
 		}

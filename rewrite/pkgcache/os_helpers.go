@@ -6,7 +6,6 @@ package pkgcache
 import (
 	"fmt"
 	"iter"
-	"path"
 	"slices"
 	"strings"
 
@@ -176,33 +175,9 @@ func osFix(c *rewrite.Context, r *rewrite.Rule, app rewrite.Applicability, off i
 
 // ---- paths and mounts ----
 
-// osCleanPath normalises a path for comparisons: "/var/lib/apt/lists/*",
-// "/var/lib/apt/lists/" and "/var/lib/apt/lists" are the same folder.
-func osCleanPath(p string) string {
-	p = strings.TrimSuffix(p, "/*")
-	if len(p) > 1 {
-		p = strings.TrimRight(p, "/")
-	}
-	return p
-}
-
-// pathCovers reports whether removing p removes q (p is q or a parent of q).
-func pathCovers(p, q string) bool {
-	p, q = osCleanPath(p), osCleanPath(q)
-	if p == "" || q == "" {
-		return false
-	}
-	if p == q || p == "/" || strings.HasPrefix(q, p+"/") {
-		return true
-	}
-	// A glob such as /tmp/*.tgz covers the files it matches.
-	if strings.ContainsAny(p, "*?[") {
-		if ok, _ := path.Match(p, q); ok {
-			return true
-		}
-	}
-	return false
-}
+// pathCovers reports whether removing p removes q: the stage model's rule
+// (stagestate.PathCovers), one for every pass.
+func pathCovers(p, q string) bool { return stagestate.PathCovers(p, q) }
 
 // pathsOverlap reports whether one path contains the other.
 func pathsOverlap(p, q string) bool { return pathCovers(p, q) || pathCovers(q, p) }
@@ -210,14 +185,7 @@ func pathsOverlap(p, q string) bool { return pathCovers(p, q) || pathCovers(q, p
 // mountCovers reports whether a --mount of the RUN (of any type: cache,
 // tmpfs, bind, secret) covers dir, so that what is written there never
 // reaches the layer.
-func mountCovers(in *parser.Instruction, dir string) bool {
-	for _, m := range in.Mounts() {
-		if m.Target != "" && pathCovers(m.Target, dir) {
-			return true
-		}
-	}
-	return false
-}
+func mountCovers(in *parser.Instruction, dir string) bool { return stagestate.MountCovers(in, dir) }
 
 // mountOverlaps reports whether a --mount of the RUN overlaps dir.
 func mountOverlaps(in *parser.Instruction, dir string) bool {
@@ -251,24 +219,6 @@ func rmPaths(cmd *shellcmd.Command) (paths []string, ok bool) {
 		paths = append(paths, a)
 	}
 	return paths, len(paths) > 0
-}
-
-// removesPath reports whether cmd is an rm (or `find … -delete`) whose
-// literal paths cover dir.
-func removesPath(cmd *shellcmd.Command, dir string) bool {
-	if cmd.Name == "find" && cmd.Has("-delete") {
-		if p, ok := cmd.Arg(1); ok && pathCovers(p, dir) {
-			return true
-		}
-		return false
-	}
-	paths, _ := rmPaths(cmd)
-	for _, p := range paths {
-		if pathCovers(p, dir) {
-			return true
-		}
-	}
-	return false
 }
 
 // ---- instructions and stages ----
