@@ -9,11 +9,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/dockslim/dockslim/internal/images/internal/modroot"
 
 	"github.com/dockslim/dockslim/internal/images/internal/tagdb"
 )
@@ -30,7 +31,7 @@ func main() {
 
 func run(src, out string) error {
 	if src == "" || out == "" {
-		root, err := moduleRoot()
+		root, err := modroot.Find()
 		if err != nil {
 			return err
 		}
@@ -42,22 +43,4 @@ func run(src, out string) error {
 		}
 	}
 	return tagdb.Generate(src, out)
-}
-
-// moduleRoot walks up from the working directory to the nearest go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

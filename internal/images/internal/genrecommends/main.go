@@ -40,6 +40,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/dockslim/dockslim/internal/images/internal/modroot"
 )
 
 const (
@@ -62,7 +64,7 @@ func main() {
 
 func run(in, out string) error {
 	if out == "" {
-		root, err := moduleRoot()
+		root, err := modroot.Find()
 		if err != nil {
 			return err
 		}
@@ -271,22 +273,4 @@ func ListsFor(pkgs map[string]*Package, target string) (losers, bringers []strin
 	sort.Strings(losers)
 	sort.Strings(bringers)
 	return losers, bringers
-}
-
-// moduleRoot walks up from the working directory to the nearest go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
