@@ -80,27 +80,13 @@ func (s *sim) run(st *parser.Stage, in *parser.Instruction, cur *state) {
 	if listsMount {
 		cur.lists = saved
 	}
-	if !cur.libcDev && !s.libcReported[st.Index] {
-		for _, cl := range cur.compilers {
-			if cl.stage != st.Index {
-				continue
-			}
-			s.libcReported[st.Index] = true
-			s.report(cl.line, RuleLibcDev, fmt.Sprintf("stage %d: %s", st.Index, cl.pkg),
-				"%s is installed without its Recommends, which bring libc6-dev, and stage %d has no libc6-dev after this RUN: nothing compiles (no stdio.h, no crt1.o); install libc6-dev too", cl.pkg, st.Index)
-			break
-		}
+	if !cur.libcDev {
+		s.reportStranded(st.Index, cur.compilers, s.libcReported, RuleLibcDev,
+			"%s is installed without its Recommends, which bring libc6-dev, and stage %d has no libc6-dev after this RUN: nothing compiles (no stdio.h, no crt1.o); install libc6-dev too")
 	}
-	if !cur.ca && !s.caReported[st.Index] {
-		for _, cl := range cur.clients {
-			if cl.stage != st.Index {
-				continue
-			}
-			s.caReported[st.Index] = true
-			s.report(cl.line, RuleCACerts, fmt.Sprintf("stage %d: %s", st.Index, cl.pkg),
-				"%s is installed without its Recommends, which bring ca-certificates, and stage %d has no ca-certificates after this RUN: https downloads fail (curl exit 77); install ca-certificates too", cl.pkg, st.Index)
-			break
-		}
+	if !cur.ca {
+		s.reportStranded(st.Index, cur.clients, s.caReported, RuleCACerts,
+			"%s is installed without its Recommends, which bring ca-certificates, and stage %d has no ca-certificates after this RUN: https downloads fail (curl exit 77); install ca-certificates too")
 	}
 }
 
@@ -244,6 +230,21 @@ func (s *sim) apt(st *parser.Stage, c *shellcmd.Command, line int, cur *state) {
 			} else {
 				cur.ca = true // its Recommends bring ca-certificates
 			}
+		}
+	}
+}
+
+// reportStranded reports, once a stage, the first package of the stage
+// that was installed without the recommended package it needs (rule).
+func (s *sim) reportStranded(stage int, pkgs []client, reported map[int]bool, rule, format string) {
+	if reported[stage] {
+		return
+	}
+	for _, cl := range pkgs {
+		if cl.stage == stage {
+			reported[stage] = true
+			s.report(cl.line, rule, fmt.Sprintf("stage %d: %s", stage, cl.pkg), format, cl.pkg, stage)
+			return
 		}
 	}
 }
