@@ -272,3 +272,31 @@ func shippedStages(f *parser.File) map[*parser.Stage]bool {
 	}
 	return shipped
 }
+
+// Recommended is a package apt installs only as a Recommends of another,
+// which later use needs: --no-install-recommends must name it, and a swap
+// to a slim image that lacks it must install it. Debian's metadata says
+// which packages lose it without their recommends (Loses) or bring it as
+// a dependency (Brings); images says which bases ship it; Has reads the
+// stage's state.
+type Recommended struct {
+	Pkg string
+	// For says what it is needed for ("for https"); Swap how a slim swap's
+	// finding explains adding it.
+	For, Swap     string
+	Loses, Brings func(pkg string) bool
+	Ships         func(image, tag string) (ships, known bool)
+	Has           func(State) bool
+}
+
+// NeededRecommends are the recommended packages the passes keep.
+var NeededRecommends = []Recommended{
+	{Pkg: "ca-certificates", For: "for https",
+		Swap:  "https clients whose CA certificates are only a recommended package, which the full image had",
+		Loses: images.LosesCACerts, Brings: images.BringsCACerts, Ships: images.ShipsCACerts,
+		Has: func(s State) bool { return s.CACerts }},
+	{Pkg: "libc6-dev", For: "to compile C (headers, crt1.o)",
+		Swap:  "compilers whose libc6-dev is only a recommended package, which the full image had",
+		Loses: images.LosesLibcDev, Brings: images.BringsLibcDev, Ships: images.ShipsLibcDev,
+		Has: func(s State) bool { return s.LibcDev }},
+}

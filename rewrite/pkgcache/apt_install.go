@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
@@ -28,10 +27,10 @@ func aptRecommends(c *rewrite.Context, call *osCall) {
 	}
 	edits := call.InsertAfter(c.File, call.Sub, "--no-install-recommends")
 	var keeps, whys []string
-	for _, k := range keptRecommends {
+	for _, k := range stagestate.NeededRecommends {
 		if client := recommendNeeded(c.File, call, k); client != "" {
-			keeps = append(keeps, k.pkg)
-			whys = append(whys, fmt.Sprintf("%s, a recommended package that %s needs %s", k.pkg, client, k.forWhat))
+			keeps = append(keeps, k.Pkg)
+			whys = append(whys, fmt.Sprintf("%s, a recommended package that %s needs %s", k.Pkg, client, k.For))
 		}
 	}
 	if len(keeps) == 0 {
@@ -65,37 +64,20 @@ func modelInstall(f *parser.File, call *osCall) *stagestate.Install {
 	return nil
 }
 
-// keptRecommend is a recommended package that later use needs, which the
-// fix adds by name with --no-install-recommends. Debian's metadata says
-// which packages lose it (loses) or bring it as a dependency (brings); the
-// stage model says whether the stage has it already (has).
-type keptRecommend struct {
-	pkg, forWhat  string
-	loses, brings func(string) bool
-	has           func(stagestate.State) bool
-}
-
-var keptRecommends = []keptRecommend{
-	{"ca-certificates", "for https", images.LosesCACerts, images.BringsCACerts,
-		func(s stagestate.State) bool { return s.CACerts }},
-	{"libc6-dev", "to compile C (headers, crt1.o)", images.LosesLibcDev, images.BringsLibcDev,
-		func(s stagestate.State) bool { return s.LibcDev }},
-}
-
 // recommendNeeded returns the first package of the install that loses k
 // without its recommends (curl for ca-certificates, gcc for libc6-dev),
 // when the stage does not already have k (shipped by the base, installed
 // earlier or in this command, brought by a dependency); else "".
-func recommendNeeded(f *parser.File, call *osCall, k keptRecommend) (client string) {
+func recommendNeeded(f *parser.File, call *osCall, k stagestate.Recommended) (client string) {
 	var pkgs []string
 	if ins := modelInstall(f, call); ins != nil {
 		pkgs = ins.Packages // variables resolved
 	}
 	for _, p := range pkgs {
-		if p == k.pkg || k.brings(p) {
+		if p == k.Pkg || k.Brings(p) {
 			return "" // named, or a dependency of another package
 		}
-		if client == "" && k.loses(p) {
+		if client == "" && k.Loses(p) {
 			client = p
 		}
 	}
@@ -103,14 +85,14 @@ func recommendNeeded(f *parser.File, call *osCall, k keptRecommend) (client stri
 		return ""
 	}
 	if r := stagestate.Of(f).Run(call.In); r != nil {
-		if k.has(r.Before) {
+		if k.Has(r.Before) {
 			return ""
 		}
 		for _, ins := range r.Installs {
 			if ins.Cmd != nil && call.Cmd != nil && ins.Cmd == call.Cmd {
 				break
 			}
-			if slices.Contains(ins.Packages, k.pkg) {
+			if slices.Contains(ins.Packages, k.Pkg) {
 				return ""
 			}
 		}

@@ -154,39 +154,21 @@ var toolchain = []string{
 	"libc-dev-bin", "binutils-x86-64-linux-gnu",
 }
 
-// keptPackage is a package a swap may have to install by name.
-type keptPackage struct {
-	pkg, why      string
-	ships         func(image, tag string) (bool, bool)
-	loses, brings func(string) bool
-}
-
-// keptOnSwap are packages a full image ships and its slim image does not,
-// which apt installs only recommend: a swap must install them by name when
-// the stages install a package that needs them (Debian's metadata says
-// which: images.LosesCACerts, LosesLibcDev).
-var keptOnSwap = []keptPackage{
-	{"ca-certificates", "https clients whose CA certificates are only a recommended package, which the full image had",
-		images.ShipsCACerts, images.LosesCACerts, images.BringsCACerts},
-	{"libc6-dev", "compilers whose libc6-dev is only a recommended package, which the full image had",
-		images.ShipsLibcDev, images.LosesLibcDev, images.BringsLibcDev},
-}
-
-// needsKept reports whether the swap from from (which ships k.pkg) to to
+// needsKept reports whether the swap from from (which ships k.Pkg) to to
 // (which does not) strands a package that needs it: one the swap adds, or
-// one the stages install whose k.pkg is only a Recommends. Installs with
+// one the stages install whose k.Pkg is only a Recommends. Installs with
 // their recommends count too: DS110 turns them off by default.
-func needsKept(f *parser.File, k keptPackage, from, to images.Ref, stages []*parser.Stage, adds []string) bool {
-	if ships, known := k.ships(from.Image, from.Tag); !known || !ships {
+func needsKept(f *parser.File, k stagestate.Recommended, from, to images.Ref, stages []*parser.Stage, adds []string) bool {
+	if ships, known := k.Ships(from.Image, from.Tag); !known || !ships {
 		return false
 	}
-	if ships, known := k.ships(to.Image, to.Tag); known && ships {
+	if ships, known := k.Ships(to.Image, to.Tag); known && ships {
 		return false
 	}
 	lost, brought := false, false
 	check := func(pk string) {
-		brought = brought || pk == k.pkg || k.brings(pk)
-		lost = lost || k.loses(pk)
+		brought = brought || pk == k.Pkg || k.Brings(pk)
+		lost = lost || k.Loses(pk)
 	}
 	for _, pk := range adds {
 		check(pk)
@@ -427,12 +409,12 @@ func (p *plan) missingPackages(stages []*parser.Stage, installs []aptInstall) (a
 		adds.used = append(adds.used, strings.Join(n.cmds, ", "))
 	}
 	base := adds.pkgs
-	for _, k := range keptOnSwap {
-		if needsKept(p.c.File, k, b.Ref, p.to, stages, base) && !installedBefore(installs, st, st, adds.first, k.pkg) {
-			adds.pkgs = append(adds.pkgs, k.pkg)
+	for _, k := range stagestate.NeededRecommends {
+		if needsKept(p.c.File, k, b.Ref, p.to, stages, base) && !installedBefore(installs, st, st, adds.first, k.Pkg) {
+			adds.pkgs = append(adds.pkgs, k.Pkg)
 			if adds.first == 1<<62 {
 				// only an install whose k is a recommends needs it
-				adds.used = append(adds.used, k.why)
+				adds.used = append(adds.used, k.Swap)
 			}
 		}
 	}
