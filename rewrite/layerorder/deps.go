@@ -57,6 +57,9 @@ type stageModel struct {
 	wd map[*parser.Instruction]string
 	// final is the working folder after the stage's last instruction.
 	final string
+	// ctx is the build context (nil without one), where the effects
+	// model reads requirements files.
+	ctx *buildContext
 
 	// Memos. A stageModel lives for one pass over one File, whose
 	// instructions never change, and these results depend only on the

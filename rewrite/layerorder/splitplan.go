@@ -46,6 +46,12 @@ type plan struct {
 	decline string
 	effects Effects // of the RUN (or the inserted step) as it runs before the copy
 	step    *toolAt // planStep: the build command
+	// writes are what the install writes into the copied folder besides
+	// its tool's outputs (pip's in-tree build folders).
+	writes []string
+	// pointless: the install has nothing to cache (pip install . of a
+	// project without dependencies): no plan.
+	pointless bool
 }
 
 func (p *plan) why(format string, args ...any) *plan {
@@ -122,6 +128,9 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 			return p.why("the WORKDIR comes from the base image, which dockslim does not know: set WORKDIR explicitly")
 		}
 		a.collectManifests(b, p, ta)
+		if p.pointless && len(installs) == 1 {
+			return nil
+		}
 		if p.decline != "" {
 			return p
 		}
@@ -130,6 +139,7 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 	if !ok {
 		return p
 	}
+	e.Writes.Add(p.writes...)
 	p.effects = e
 	a.checkAgainstCopy(b, p)
 	return p
@@ -230,8 +240,10 @@ var alternates = map[string]string{"package-lock.json": "npm-shrinkwrap.json"}
 // collectManifests finds the manifests of one install in the context (or
 // infers them without one) and runs the ecosystem's checks.
 func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
-	var list []manifest
-	list = append(list, ta.t.files...)
+	if ta.t.stub && !a.stubProject(b, p, ta) {
+		return
+	}
+	list := append([]manifest(nil), ta.t.files...)
 	seen := map[string]bool{}
 	for i := 0; i < len(list); i++ {
 		mf := list[i]
@@ -241,56 +253,75 @@ func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
 		}
 		seen[abs] = true
 		relDest := relTo(abs, b.dest)
-		if relDest == "" {
+		switch {
+		case relDest == "":
 			p.why("`%s` reads %s, outside the copied folder", cmdText(ta.cmd), mf.rel)
+			return
+		case relDest == "." && mf.pyProject:
+			p.why("`%s` builds the project in %s, which needs the whole source", cmdText(ta.cmd), mf.rel)
 			return
 		}
 		p.allowed[abs] = true
-		if a.ctx == nil {
-			if mf.optional && !mf.likely {
-				continue
-			}
-			src, ok := b.source(nil, relDest, mf.dir)
-			if !ok {
-				p.why("dockslim cannot tell which source of the COPY brings %s", relDest)
-				return
-			}
-			p.addFile(ctxFile{abs: abs, relDest: relDest, ctxRel: src, dir: mf.dir})
-			continue
-		}
-		if mf.glob {
-			if !a.collectGlob(b, p, ta, mf, abs, relDest) {
-				return
-			}
-			continue
-		}
-		src, ok := b.source(a.ctx, relDest, mf.dir)
+		more, ok := a.collectOne(b, p, ta, mf, abs, relDest)
 		if !ok {
-			if alt := alternates[mf.rel]; alt != "" && !mf.optional {
-				if _, ok := b.source(a.ctx, path.Join(path.Dir(relDest), alt), false); ok {
-					continue
-				}
-			}
-			if !mf.optional {
-				p.why("%s is not in the build context (or .dockerignore excludes it), and `%s` needs it", relDest, cmdText(ta.cmd))
-				return
-			}
-			continue
-		}
-		p.addFile(ctxFile{abs: abs, relDest: relDest, ctxRel: src, dir: mf.dir})
-		more, why := a.ecosystemCheck(ta, mf, src)
-		if why != "" {
-			p.why("%s", why)
 			return
 		}
 		for _, x := range more {
-			// paths of included files are relative to the including file
-			list = append(list, manifest{rel: path.Join(path.Dir(mf.rel), x.rel), optional: x.optional, dir: x.dir})
+			// paths of included files are relative to the including file;
+			// local projects to the folder pip runs in
+			if !x.fromCwd && !path.IsAbs(x.rel) {
+				x.rel = path.Join(path.Dir(mf.rel), x.rel)
+			}
+			list = append(list, x)
 		}
 	}
 	if a.ctx == nil {
 		p.addUnsafe("the build context was not read, so dockslim assumes it has " + fileList(p.files) + " and that the install needs nothing else")
 	}
+}
+
+// collectOne finds one manifest in the context (or infers it without one)
+// and runs the ecosystem's checks, which may name more; ok is false when
+// it declined.
+func (a *analysis) collectOne(b *broad, p *plan, ta toolAt, mf manifest, abs, relDest string) (more []manifest, ok bool) {
+	if a.ctx == nil {
+		if mf.optional && !mf.likely {
+			return nil, true
+		}
+		src, ok := b.source(nil, relDest, mf.dir)
+		if !ok {
+			p.why("dockslim cannot tell which source of the COPY brings %s", relDest)
+			return nil, false
+		}
+		p.addFile(ctxFile{abs: abs, relDest: relDest, ctxRel: src, dir: mf.dir})
+		return nil, true
+	}
+	if mf.glob {
+		return nil, a.collectGlob(b, p, ta, mf, abs, relDest)
+	}
+	src, ok := b.source(a.ctx, relDest, mf.dir)
+	if !ok {
+		if alt := alternates[mf.rel]; alt != "" && !mf.optional {
+			if _, ok := b.source(a.ctx, path.Join(path.Dir(relDest), alt), false); ok {
+				return nil, true
+			}
+		}
+		if !mf.optional {
+			p.why("%s is not in the build context (or .dockerignore excludes it), and `%s` needs it", relDest, cmdText(ta.cmd))
+			return nil, false
+		}
+		return nil, true
+	}
+	p.addFile(ctxFile{abs: abs, relDest: relDest, ctxRel: src, dir: mf.dir})
+	if mf.pyProject {
+		p.writes = append(p.writes, path.Join(abs, "build")) // pip builds in the folder
+	}
+	more, why := a.ecosystemCheck(ta, mf, src)
+	if why != "" {
+		p.why("%s", why)
+		return nil, false
+	}
+	return more, true
 }
 
 // collectGlob adds the files of the build context that a manifest glob
@@ -444,6 +475,9 @@ func (a *analysis) alreadyDone(b *broad, p *plan) bool {
 				continue
 			}
 			t := describe(fromShell(it.cmd), it.cwd)
+			if t != nil && t.stub && p.kind == planProject && stubOf(p, it.cwd) {
+				return true // the stub run on the metadata
+			}
 			if t == nil || t.kind != kindInstall {
 				continue
 			}
@@ -455,6 +489,17 @@ func (a *analysis) alreadyDone(b *broad, p *plan) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// stubOf reports whether a plan's install builds the project of the
+// folder cwd from its metadata alone (pip install .).
+func stubOf(p *plan, cwd string) bool {
+	for _, ta := range p.tools {
+		if ta.t.stub && ta.cwd == cwd {
+			return true
 		}
 	}
 	return false
