@@ -254,3 +254,18 @@ func TestLibcDev(t *testing.T) {
 		t.Errorf("Introduced: %v", ps)
 	}
 }
+
+func TestPurged(t *testing.T) {
+	runChecks(t, RulePurged, []checkCase{
+		{"library taken", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev gcc && gcc -lpq x.c && apt-get purge -y --auto-remove libpq-dev gcc\n",
+			[]string{"2 purged [lib libpq-dev libpq5]"}},
+		{"library marked manual", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev gcc && apt-mark manual libpq5 && apt-get purge -y --auto-remove libpq-dev gcc\n", nil},
+		{"library installed by name", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev libpq5 && apt-get autopurge -y libpq-dev\n", nil},
+		{"without --auto-remove", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev && apt-get purge -y libpq-dev\n", nil},
+		{"a purged command", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc && apt-get purge -y gcc\nRUN gcc -o x x.c\n",
+			[]string{"3 purged [cmd gcc]"}},
+		{"from the table", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y binutils && apt-get remove -y binutils\nRUN strip x\n",
+			[]string{"3 purged [cmd strip]"}},
+		{"installed again", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc && apt-get purge -y gcc\nRUN apt-get install -y gcc && gcc -o x x.c\n", nil},
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -82,13 +83,6 @@ CMD ["gunicorn", "app:app"]`,
 // PythonPass is the multistage-python pass.
 var PythonPass = newPass("python", RulePython, recognisePython)
 
-// pythonSlimLibs are runtime libraries every python:*-slim image keeps (the
-// docker-library slim Dockerfile marks what its python links as manually
-// installed before purging the build dependencies).
-var pythonSlimLibs = []string{"libssl3", "libsqlite3-0", "libreadline8", "libgdbm6", "libgdbm-compat4",
-	"libdb5.3", "libffi8", "libncursesw6", "libnsl2", "libtirpc3", "libexpat1", "libbz2-1.0",
-	"liblzma5", "zlib1g", "libuuid1", "libtinfo6", "ca-certificates", "netbase", "tzdata"}
-
 // pythonSlimTag is the slim variant of a python tag, and its Debian suite
 // ("" when the tag does not say and the version line is not known).
 func pythonSlimTag(tag string) (slim, suite string, ok bool) {
@@ -149,7 +143,7 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
 	rt := debianImage("python:"+slim, suite)
-	skip := append(slices.Clone(minbase), pythonSlimLibs...)
+	skip := append(slices.Clone(minbase), images.SlimKeeps("python")...)
 	libs, d := si.apt(last.in, skip, rt)
 	if d != nil {
 		return nil, d
