@@ -150,3 +150,22 @@ func TestTOML(t *testing.T) {
 		t.Errorf("inline = %q", tab)
 	}
 }
+
+func TestExtensionLinks(t *testing.T) {
+	setup := "from setuptools import Extension, setup\nsetup(ext_modules=[Extension('m._m', ['src/m.c'])])\n"
+	for name, c := range map[string]struct {
+		files map[string]string
+		why   string
+	}{
+		"only Python and libc": {map[string]string{"setup.py": setup, "src/m.c": "#include <Python.h>\n# include <stdio.h>\n#include \"m.h\"\n", "src/m.h": "#include <stdint.h>\n"}, ""},
+		"a library header":     {map[string]string{"setup.py": setup, "src/m.c": "#include <Python.h>\n#include <libpq-fe.h>\n"}, "src/m.c includes <libpq-fe.h>"},
+		"libraries named":      {map[string]string{"setup.py": "setup(ext_modules=[Extension('m', ['m.c'], libraries=['pq'])])\n", "m.c": ""}, "setup.py names libraries"},
+		"Cython":               {map[string]string{"setup.py": setup, "src/m.pyx": ""}, "src/m.pyx is compiled by a tool"},
+		"sources missing":      {map[string]string{"setup.py": setup}, "not in the build context"},
+		"no setup.py":          {map[string]string{"pyproject.toml": ""}, "no setup.py"},
+	} {
+		if got := ExtensionLinks(fsOf(c.files), "."); c.why == "" && got != "" || !strings.Contains(got, c.why) {
+			t.Errorf("%s: ExtensionLinks = %q, want %q", name, got, c.why)
+		}
+	}
+}

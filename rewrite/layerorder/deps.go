@@ -188,16 +188,61 @@ func (m *stageModel) computeToolDirs(in *parser.Instruction, cwd string) []strin
 			out = append(out, "")
 		}
 	}
-	if p, ok := m.envValue(in, "PATH"); ok {
-		for _, e := range strings.Split(p, ":") {
+	if entries, ok := m.pathEntries(in); ok {
+		for _, e := range entries {
 			if d, ok := strings.CutSuffix(path.Clean(e), "/bin"); ok && d != "" && d != "/usr" && d != "/usr/local" && d != "/" {
 				out = append(out, resolve(cwd, d))
 			}
 		}
-	} else if m.declared(in, "PATH") {
+	} else {
 		out = append(out, "")
 	}
 	return out
+}
+
+// pathEntries are the folders of PATH before in, as set by ENV in the
+// stage chain: "$PATH" in a value stands for the PATH before it (the base
+// image's, whose folders are the system's, when no ENV set it); ok is false
+// when another variable or an ARG makes it unknown.
+func (m *stageModel) pathEntries(in *parser.Instruction) (entries []string, ok bool) {
+	st, limit := in.Stage, in.Index
+	for st != nil {
+		for i := len(st.Instructions) - 1; i >= 0; i-- {
+			p := st.Instructions[i]
+			if p.Index >= limit {
+				continue
+			}
+			if names, _ := p.ArgDefs(); slices.Contains(names, "PATH") {
+				return nil, false
+			}
+			for _, kv := range slices.Backward(p.EnvPairs()) {
+				if kv[0] == "PATH" {
+					return m.expandPath(p, kv[1])
+				}
+			}
+		}
+		st, limit = st.Base.StageRef, len(m.f.Instructions)
+	}
+	return nil, true // the base image's
+}
+
+// expandPath reads the value of ENV PATH=value at instruction p.
+func (m *stageModel) expandPath(p *parser.Instruction, value string) (entries []string, ok bool) {
+	for _, e := range strings.Split(strings.Trim(value, `"'`), ":") {
+		switch {
+		case e == "$PATH" || e == "${PATH}":
+			before, ok := m.pathEntries(p)
+			if !ok {
+				return nil, false
+			}
+			entries = append(entries, before...)
+		case strings.Contains(e, "$"):
+			return nil, false
+		default:
+			entries = append(entries, e)
+		}
+	}
+	return entries, true
 }
 
 // declared reports whether ENV or ARG sets name before in (with a value

@@ -185,10 +185,25 @@ func (si *stageInfo) compilingPips() []command {
 			}
 		}
 	}
-	if !compiles {
+	if !compiles && !si.buildsLocalExtension(pips) {
 		return nil
 	}
 	return pips
+}
+
+// buildsLocalExtension reports a full python image (gcc and the headers
+// already there) whose pip install builds a local project with C
+// extensions.
+func (si *stageInfo) buildsLocalExtension(pips []command) bool {
+	if slim, _, ok := pythonSlimTag(si.tag()); !ok || slim == si.tag() {
+		return false
+	}
+	for _, c := range pips {
+		if _, _, local := slimbase.PipBuildDeps(c.argv, si.c.BuildContext); local != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // pythonBuildKnown declines unless the pip installs go to site-packages
@@ -259,7 +274,9 @@ func (si *stageInfo) pipBuildLibs(c command, full bool, skip []string, libs []st
 		}
 	}
 	if full && local != "" {
-		return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw)
+		if why := slimbase.LocalLinks(c.argv, si.c.BuildContext); why != "" {
+			return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...): %s, so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw, why)
+		}
 	}
 	if full && len(unread) > 0 {
 		return nil, declinef(c.in.Start, "pip installs the requirements in %s, which dockslim cannot read (no build context, or not in it), so it cannot tell which of them pip compiles against the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), nor which runtime libraries the slim stage then needs", unread[0], si.image.Raw)
