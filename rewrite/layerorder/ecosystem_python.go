@@ -45,7 +45,11 @@ func describePip(c *command, skip int) *toolRun {
 			t.kind = kindProject
 			t.others = t.others || len(t.files) > 0
 			if c.has("--no-deps") {
-				t.others, t.stub, t.kind = false, false, kindBuild // nothing but the project
+				// nothing but the project: with nothing else, nothing to cache
+				t.others, t.stub, t.kind, t.tree = false, false, kindBuild, true
+				if len(t.files) == 0 {
+					t.why = ""
+				}
 			}
 		case len(t.files) > 0:
 			t.kind = kindInstall

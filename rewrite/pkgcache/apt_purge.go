@@ -180,7 +180,7 @@ func buildsFrom(in *parser.Instruction, at int) *shellcmd.Call {
 // buildDepsPurge is DS133 for one RUN.
 func buildDepsPurge(c *rewrite.Context, m *stagestate.Model, r *stagestate.Run) {
 	first, pkgs := buildInstalls(r)
-	if len(pkgs) == 0 || waitsForDS132(r) {
+	if len(pkgs) == 0 || waitsForDS132(r) || waitsForDS110(c, r) {
 		return
 	}
 	if stagestate.BuildpackBase(r.In.Stage) {
@@ -249,6 +249,21 @@ func ownPurge(r *stagestate.Run) *stagestate.Purge {
 func waitsForDS132(r *stagestate.Run) bool {
 	for _, p := range r.Purges {
 		if !p.AutoRemove && (p.Verb == "purge" || p.Verb == "remove") && len(r.Installs) > 0 && p.Start > r.Installs[0].Start {
+			return true
+		}
+	}
+	return false
+}
+
+// waitsForDS110 reports an install of the RUN that DS110 will give
+// --no-install-recommends (and, for gcc, libc6-dev, which is then purged
+// too): the purge follows in the next round, with one list.
+func waitsForDS110(c *rewrite.Context, r *stagestate.Run) bool {
+	if !c.Options.Selector.Enabled(RuleAptNoRecommends) {
+		return false
+	}
+	for _, ins := range r.Installs {
+		if !ins.NoRecommends && ins.Cmd != nil && !ins.Opaque && ins.Unknown == 0 && !ins.Cmd.Has("--install-recommends") {
 			return true
 		}
 	}
