@@ -40,7 +40,7 @@ func manifestsOf(t *toolRun) string {
 func TestDescribePip(t *testing.T) {
 	tests := []struct {
 		script, files, kind string
-		stub, others       bool
+		stub, others        bool
 	}{
 		{"pip install -r requirements.txt", "requirements.txt+req", "install", false, false},
 		{"pip install ./libs/a -e ./b/ ./dist/x-1-py3-none-any.whl -f ./wheels", "./b+dir+project ./libs/a+dir+project ./dist/x-1-py3-none-any.whl ./wheels+dir", "install", false, false},
