@@ -230,3 +230,64 @@ func healthcheckNeeds(x *parser.Instruction, gone map[string]string, own []strin
 	}
 	return ""
 }
+
+// BuildInstall is what a RUN installs to build: the build-only packages
+// (compilers, build tools, -dev packages) it installs by name and still
+// has when it ends (not purged, not marked auto, not there before), the
+// first install that names one, and the first command after it that
+// compiles (Build), else the first one of a later RUN of the stage
+// (Later).
+type BuildInstall struct {
+	First    Install
+	Packages []string
+	Build    *shellcmd.Call
+	Later    *shellcmd.Call
+}
+
+// BuildInstall reads a RUN; no packages when an install or an apt-mark
+// cannot be read (variables, an sh -c string, exec form).
+func (m *Model) BuildInstall(r *Run) BuildInstall {
+	var bi BuildInstall
+	for _, mk := range r.Marks {
+		if mk.Unknown > 0 {
+			return bi // $savedAptMark
+		}
+	}
+	for _, ins := range r.Installs {
+		if ins.Cmd == nil || ins.Opaque || ins.Unknown > 0 || !shellcmd.IsApt(ins.Cmd.Name) {
+			return BuildInstall{}
+		}
+		for _, p := range ins.Packages {
+			if !images.BuildOnly(p) || slices.Contains(bi.Packages, p) || r.Before.Has(p) || !r.After.Has(p) {
+				continue
+			}
+			if len(bi.Packages) == 0 {
+				bi.First = ins
+			}
+			bi.Packages = append(bi.Packages, p)
+		}
+	}
+	if len(bi.Packages) == 0 {
+		return bi
+	}
+	bi.Build = buildsFrom(r.In, bi.First.Start)
+	if bi.Build == nil {
+		ins := r.In.Stage.Instructions
+		for _, x := range ins[slices.Index(ins, r.In)+1:] {
+			if x.Is("run") && x.Sub == "" && bi.Later == nil {
+				bi.Later = buildsFrom(x, -1)
+			}
+		}
+	}
+	return bi
+}
+
+// buildsFrom is the first command of in after offset at that compiles.
+func buildsFrom(in *parser.Instruction, at int) *shellcmd.Call {
+	for _, c := range shellcmd.Calls(in) {
+		if c.Start() > at && Compiles(c) {
+			return c
+		}
+	}
+	return nil
+}

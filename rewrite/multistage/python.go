@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -44,9 +45,15 @@ libpq-dev, libxml2-dev and others. dockslim reads the pip install arguments
 and the requirements files of the build context and installs those runtime
 libraries too (psycopg2 → libpq5).
 
+A local project whose C extensions include only the C library's and
+Python's headers and name no libraries links nothing else, so a full
+python builder that compiles it (python:3.11 has gcc) is split too.
+
 It declines for an unknown -dev package; on a full python builder, for
-requirements files it cannot read, local projects with C extensions and
---no-binary; for a RUN before the install that does not parse as shell,
+requirements files it cannot read, local projects with C extensions that
+include other headers or name libraries, and --no-binary; on a slim builder
+whose build packages are installed, used and purged in one RUN (DS133),
+since the split would only add the virtualenv's own pip and setuptools; for a RUN before the install that does not parse as shell,
 for a builder whose Debian release is not bookworm when runtime libraries
 are needed (the names are bookworm's; unsuffixed python:3.9+ tags are
 trixie today: use a -bookworm tag), for Alpine builders, for pip install
@@ -142,6 +149,11 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
+	if slim == si.tag() {
+		if d := si.purgedInPlace(); d != nil {
+			return nil, d
+		}
+	}
 	rt := debianImage("python:"+slim, suite)
 	skip := append(slices.Clone(minbase), images.SlimKeeps("python")...)
 	libs, d := si.apt(last.in, skip, rt)
@@ -163,6 +175,46 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 		return nil, si.wrongRelease(si.st.From.Start, libs, rt)
 	}
 	return si.pythonPlan(first, last, rt, libs), nil
+}
+
+// purgedInPlace declines the split of a slim stage whose build packages
+// DS133 purges in the RUN that builds with them: the image then holds
+// the build's result and the run-time libraries, which a split would hold
+// too, plus its virtualenv's own pip and setuptools.
+func (si *stageInfo) purgedInPlace() *decline {
+	m := stagestate.Of(si.f)
+	found := 0
+	for _, in := range si.st.Instructions {
+		r := m.Run(in)
+		if r == nil {
+			continue
+		}
+		bi := m.BuildInstall(r)
+		switch {
+		case purgesBuild(r):
+			found++ // installed, built with and purged in the RUN already
+		case len(bi.Packages) == 0:
+		case bi.Build == nil || m.AutoRemove(in, in.End, bi.Packages, true).Why != "":
+			return nil
+		default:
+			found++
+		}
+	}
+	if found == 0 {
+		return nil
+	}
+	return declinef(si.st.From.Start, "the build packages are purged in the RUN that builds with them (DS133): the image keeps the build's result without the compilers, and a split would only add its virtualenv's own pip and setuptools")
+}
+
+// purgesBuild reports a RUN that installs build-only packages and purges
+// some of them itself (DS132 and DS133 take care of the rest).
+func purgesBuild(r *stagestate.Run) bool {
+	for _, p := range r.Purges {
+		if slices.ContainsFunc(p.Packages, images.BuildOnly) && len(r.Installs) > 0 && p.Start > r.Installs[0].Start {
+			return true
+		}
+	}
+	return false
 }
 
 // compilingPips are the pip installs of a python stage that also installs

@@ -9,7 +9,6 @@ import (
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
-	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -166,29 +165,18 @@ func sample(pkgs []string) string {
 	return strings.Join(pkgs, ", ")
 }
 
-// buildsFrom reports the first command of in after offset at that
-// compiles, or nil.
-func buildsFrom(in *parser.Instruction, at int) *shellcmd.Call {
-	for _, c := range shellcmd.Calls(in) {
-		if c.Start() > at && stagestate.Compiles(c) {
-			return c
-		}
-	}
-	return nil
-}
-
 // buildDepsPurge is DS133 for one RUN.
 func buildDepsPurge(c *rewrite.Context, m *stagestate.Model, r *stagestate.Run) {
-	first, pkgs := buildInstalls(r)
+	bi := m.BuildInstall(r)
+	first, pkgs, build := bi.First, bi.Packages, bi.Build
 	if len(pkgs) == 0 || waitsForDS132(r) || waitsForDS110(c, r) {
 		return
 	}
 	if stagestate.BuildpackBase(r.In.Stage) {
 		return // the base has the build packages already: purging saves nothing
 	}
-	build := buildsFrom(r.In, first.Start)
 	if build == nil {
-		if later := laterBuild(r); later != nil {
+		if later := bi.Later; later != nil {
 			line, _ := c.File.Position(later.Start())
 			c.Reportf(RuleBuildDepsPurge, first.Start,
 				"build-only packages stay in the image (%s, for `%s` at line %d, in another RUN); a purge in a later RUN cannot shrink it: install, build and purge in one RUN, or build in a build stage%s",
@@ -301,45 +289,4 @@ func ds405(build *shellcmd.Call) string {
 		return " (DS405)"
 	}
 	return ""
-}
-
-// buildInstalls are the build-only packages the RUN installs by name
-// (and does not purge), with the first install that names one; none when
-// an install cannot be read or edited.
-func buildInstalls(r *stagestate.Run) (first stagestate.Install, pkgs []string) {
-	for _, mk := range r.Marks {
-		if mk.Unknown > 0 {
-			return first, nil // marks dockslim cannot read ($savedAptMark)
-		}
-	}
-	for _, ins := range r.Installs {
-		if ins.Cmd == nil || ins.Opaque || ins.Unknown > 0 || !shellcmd.IsApt(ins.Cmd.Name) {
-			return first, nil
-		}
-		for _, p := range ins.Packages {
-			// still installed by name when the RUN ends (not purged, not
-			// marked auto), and not before it
-			if !images.BuildOnly(p) || slices.Contains(pkgs, p) || r.Before.Has(p) || !r.After.Has(p) {
-				continue
-			}
-			if len(pkgs) == 0 {
-				first = ins
-			}
-			pkgs = append(pkgs, p)
-		}
-	}
-	return first, pkgs
-}
-
-// laterBuild is the first compiling command of a later RUN of the stage.
-func laterBuild(r *stagestate.Run) *shellcmd.Call {
-	ins := r.In.Stage.Instructions
-	for _, x := range ins[slices.Index(ins, r.In)+1:] {
-		if x.Is("run") && x.Sub == "" {
-			if b := buildsFrom(x, -1); b != nil {
-				return b
-			}
-		}
-	}
-	return nil
 }
