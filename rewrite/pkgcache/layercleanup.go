@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -121,7 +122,7 @@ func createdPaths(f *parser.File, r *parser.Instruction, net bool) []string {
 		case cmd.Name == "zypper" && sub != "":
 			created = append(created, "/var/cache/zypp")
 		default:
-			if d, ok := downloadTarget(f, cmd); ok && (strings.HasPrefix(d.path, "/") || !changesDir(r, -1)) {
+			if d, ok := downloadTarget(stagestate.Scope{File: f, In: r}, cmd); ok && d.path != "" && (strings.HasPrefix(d.path, "/") || !changesDir(r, -1)) {
 				created = append(created, d.path)
 			}
 		}
