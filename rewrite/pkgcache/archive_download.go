@@ -42,9 +42,9 @@ func downloadTarget(sc stagestate.Scope, cmd *shellcmd.Command) (download, bool)
 	var ok bool
 	switch cmd.Name {
 	case "curl":
-		d, ok = curlTarget(sc, cmd)
+		d, ok = curlOpts.target(sc, cmd)
 	case "wget":
-		d, ok = wgetTarget(sc, cmd)
+		d, ok = wgetOpts.target(sc, cmd)
 	default:
 		return d, false
 	}
@@ -277,34 +277,68 @@ var curlLongValue = []string{"--header", "--data", "--data-raw", "--data-binary"
 	"--proxy", "--request", "--resolve", "--range", "--write-out", "--form", "--limit-rate", "--tlsv1.2",
 	"--ciphers", "--interface", "--max-redirs", "--speed-limit", "--speed-time", "--upload-file", "--netrc-file"}
 
-func curlTarget(sc stagestate.Scope, cmd *shellcmd.Command) (download, bool) {
+// curl's and wget's options, for the one scan of both (toolOpts.target).
+var (
+	curlOpts = toolOpts{out: []string{"-o", "--output"}, remote: []string{"-O", "--remote-name"},
+		dir: []string{"--output-dir"}, longValue: curlLongValue,
+		refuse: []string{"-J", "--remote-header-name", "--remote-name-all", "-K", "--config", "--create-dirs"},
+		short:  shortOpts{values: curlShortValue, refuse: "JK", out: 'o', accept: shellSafe}}
+	wgetOpts = toolOpts{out: []string{"-O", "--output-document"}, dir: []string{"-P", "--directory-prefix"},
+		remoteDefault: true, outEq: "--output-document=",
+		refuse: []string{"--content-disposition", "--input-file", "-r", "--recursive", "-m", "--mirror", "-x",
+			"--force-directories", "-N", "--timestamping"},
+		refusePrefix: "--directory-prefix=",
+		short: shortOpts{values: wgetShortValue, refuse: "irm", out: 'O', dir: 'P',
+			accept: func(v string) bool { return shellSafe(v) || v == "-" }}}
+)
+
+// toolOpts are the options of a download tool that say where the file
+// goes: out names the file (in the next word; outEq with "="), dir its
+// folder, remote makes the tool name it after the URL (remoteDefault: it
+// always does), refuse (and refusePrefix) make dockslim decline, longValue
+// are other long options that take the next word.
+type toolOpts struct {
+	out, remote, dir, refuse, longValue []string
+	outEq, refusePrefix                 string
+	remoteDefault                       bool
+	short                               shortOpts
+}
+
+// target reads a curl or wget command's options and returns the file it
+// writes.
+func (t toolOpts) target(sc stagestate.Scope, cmd *shellcmd.Command) (download, bool) {
 	var d download
-	remote := false
+	remote := t.remoteDefault
 	outIdx, dirIdx := -1, -1
+	short := t.short
+	short.flag = func(ch rune) { remote = remote || ch == 'O' && t.short.out != 'O' }
 	for i := 1; i < len(cmd.Args); i++ {
 		a, ok := cmd.Arg(i)
 		if !ok {
 			continue
 		}
 		switch {
-		case a == "-o" || a == "--output":
+		case slices.Contains(t.out, a):
 			outIdx = i + 1
 			i++
-		case a == "-O" || a == "--remote-name":
+		case slices.Contains(t.remote, a):
 			remote = true
-		case a == "--output-dir":
+		case slices.Contains(t.dir, a):
 			dirIdx = i + 1
 			i++
-		case a == "-J" || a == "--remote-header-name" || a == "--remote-name-all" ||
-			a == "-K" || a == "--config" || a == "--create-dirs":
+		case t.outEq != "" && strings.HasPrefix(a, t.outEq):
+			v := a[len(t.outEq):]
+			if !short.accept(v) {
+				return d, false
+			}
+			d.path, d.word = v, v
+		case slices.Contains(t.refuse, a) || t.refusePrefix != "" && strings.HasPrefix(a, t.refusePrefix):
 			return d, false
 		case strings.HasPrefix(a, "--"):
-			if slices.Contains(curlLongValue, a) {
+			if slices.Contains(t.longValue, a) {
 				i++
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			short := shortOpts{values: curlShortValue, refuse: "JK", out: 'o', accept: shellSafe,
-				flag: func(ch rune) { remote = remote || ch == 'O' }}
 			if !short.scan(a[1:], i, &d, &outIdx, &dirIdx, &i) {
 				return d, false
 			}
@@ -366,44 +400,6 @@ func (o shortOpts) scan(letters string, i int, d *download, outIdx, dirIdx, next
 
 // wget's short options that take a value
 const wgetShortValue = "oaOPiBtTwQUeIXDARl"
-
-func wgetTarget(sc stagestate.Scope, cmd *shellcmd.Command) (download, bool) {
-	var d download
-	outIdx, dirIdx := -1, -1
-	for i := 1; i < len(cmd.Args); i++ {
-		a, ok := cmd.Arg(i)
-		if !ok {
-			continue
-		}
-		switch {
-		case a == "-O" || a == "--output-document":
-			outIdx = i + 1
-			i++
-		case a == "-P" || a == "--directory-prefix":
-			dirIdx = i + 1
-			i++
-		case strings.HasPrefix(a, "--output-document="):
-			v := a[len("--output-document="):]
-			if !shellSafe(v) && v != "-" {
-				return d, false
-			}
-			d.path, d.word = v, v
-		case a == "--content-disposition" || strings.HasPrefix(a, "--directory-prefix=") ||
-			a == "--input-file" || a == "-r" || a == "--recursive" || a == "-m" || a == "--mirror" || a == "-x" ||
-			a == "--force-directories" || a == "-N" || a == "--timestamping":
-			return d, false
-		case strings.HasPrefix(a, "--"):
-			// long options take their value with "="
-		case strings.HasPrefix(a, "-") && len(a) > 1:
-			short := shortOpts{values: wgetShortValue, refuse: "irm", out: 'O', dir: 'P',
-				accept: func(v string) bool { return shellSafe(v) || v == "-" }}
-			if !short.scan(a[1:], i, &d, &outIdx, &dirIdx, &i) {
-				return d, false
-			}
-		}
-	}
-	return finishTarget(sc, cmd, d, outIdx, dirIdx, true)
-}
 
 // finishTarget finishes curl's and wget's option scans: the file is the
 // output option's value (at outIdx, or already in d), else, when the tool
