@@ -16,6 +16,7 @@ import (
 // Adding a rule: its pass in one new file with its tests, and one line here.
 func Passes() []*rewrite.Pass {
 	return []*rewrite.Pass{
+		pkgcache.AddedFilePass,      // DS134
 		pkgcache.ApkPass,            // DS116 DS117 DS118
 		pkgcache.AptPass,            // DS110 DS111 DS112 DS113 DS114 DS115
 		pkgcache.ArchivePass,        // DS131
