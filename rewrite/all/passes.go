@@ -29,6 +29,7 @@ func Passes() []*rewrite.Pass {
 		pkgcache.GemPass,            // DS108
 		pkgcache.GoCachePass,        // DS142
 		rewrite.InvalidPass,         // DS001
+		slimbase.JREPass,            // DS207
 		pkgcache.LayerCleanupPass,   // DS130
 		layerorder.DockerignorePass, // DS303 DS304
 		layerorder.HoistPass,        // DS302

@@ -121,14 +121,14 @@ var RuleSmallerVariant = &rewrite.Rule{
 	ID:      "DS203",
 	Name:    "smaller-base-variant",
 	Summary: "a smaller, not drop-in, variant of the final image's base exists",
-	Explanation: `Some replacements are smaller but not the same image: the JRE of
-eclipse-temurin for a runtime stage (no javac), eclipse-temurin for the
-deprecated openjdk image, php's -cli variant for an -apache/-fpm image that
-only runs CLI scripts, debian:<suite>-slim for buildpack-deps:<suite>.
+	Explanation: `Some replacements are smaller but not the same image: eclipse-temurin's
+JDK for the deprecated openjdk image, php's -cli variant for an -apache/-fpm
+image that only runs CLI scripts, debian:<suite>-slim for
+buildpack-deps:<suite>. (The JRE for a JDK image is DS207's.)
 dockslim reports them with their sizes and what changes; it does not apply
 them.`,
-	Before:        "FROM eclipse-temurin:21\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]",
-	After:         "FROM eclipse-temurin:21-jre\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]",
+	Before:        "FROM buildpack-deps:bookworm\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
+	After:         "FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
 	Applicability: rewrite.Suggestion,
 	Severity:      rewrite.Info,
 }
@@ -258,6 +258,9 @@ func dropInOrReport(c *rewrite.Context, b baseImage) *images.Candidate {
 		cd := &cands[i]
 		if cd.DropIn && drop == nil {
 			drop = cd
+		}
+		if cd.Variant == "jre" && !isJRE(b.Ref) {
+			continue // DS207's: it checks what the image runs
 		}
 		if !cd.DropIn {
 			fs, ok1 := images.CompressedSize(b.Ref.Image, b.Ref.Tag)
