@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/images"
-	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -165,47 +163,6 @@ func withoutDigest(ref string, to images.Ref) string {
 		repo = strings.TrimSuffix(repo, path.Base(repo)) + to.Image
 	}
 	return repo + ":" + to.Tag
-}
-
-// lastStart is the last ENTRYPOINT, else the last CMD, of the final stage
-// of stages (nil when there is none).
-func lastStart(stages []*parser.Stage) *parser.Instruction {
-	var ep, cmd *parser.Instruction
-	for _, st := range stages {
-		for _, in := range st.Instructions {
-			switch {
-			case in.Sub != "":
-			case in.Is("entrypoint"):
-				ep = in
-			case in.Is("cmd"):
-				cmd = in
-			}
-		}
-	}
-	if ep != nil {
-		return ep
-	}
-	return cmd
-}
-
-// runsJar reports whether an ENTRYPOINT / CMD runs java -jar.
-func runsJar(in *parser.Instruction) bool {
-	if in == nil {
-		return false
-	}
-	var argv []string
-	if in.JSON {
-		for _, a := range in.JSONArgs {
-			argv = append(argv, a.Value)
-		}
-	} else if in.Script != nil && in.Script.Err == nil {
-		cmds := shellcmd.Commands(in.Script)
-		if len(cmds) != 1 {
-			return false
-		}
-		argv = cmds[0].Lits()
-	}
-	return len(argv) > 1 && path.Base(argv[0]) == "java" && slices.Contains(argv, "-jar")
 }
 
 func digits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
