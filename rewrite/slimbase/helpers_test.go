@@ -103,9 +103,29 @@ func TestBookwormTwin(t *testing.T) {
 		{Image: "python", Tag: ""}:          "bookworm",
 		{Image: "ruby", Tag: "3.3"}:         "3.3-bookworm",
 	} {
-		got, ok := bookwormTwin(in)
+		got, ok := bookwormTwin(in, "trixie")
 		if !ok || got.Tag != want {
 			t.Errorf("%v → %v %v, want %s", in, got, ok, want)
+		}
+	}
+	for in, want := range map[images.Ref]string{
+		{Image: "python", Tag: "3.11-bullseye"}:      "3.11-bookworm",
+		{Image: "python", Tag: "3.11-slim-bullseye"}: "3.11-slim-bookworm",
+		{Image: "node", Tag: "20-bullseye-slim"}:     "20-bookworm-slim",
+	} {
+		if got, ok := bookwormTwin(in, "bullseye"); !ok || got.Tag != want {
+			t.Errorf("%v → %v %v, want %s", in, got, ok, want)
+		}
+	}
+}
+
+func TestCheckCommandBullseye(t *testing.T) {
+	from, to := images.Ref{Image: "python", Tag: "3.11-bullseye"}, images.Ref{Image: "python", Tag: "3.11-slim-bullseye"}
+	for cmd, want := range map[string]images.Presence{
+		"git": images.Missing, "apt-get": images.Unaffected, "pkg-config": images.Unknown, "convert": images.Unknown,
+	} {
+		if got := checkCommand(from, to, cmd); got.Presence != want {
+			t.Errorf("%s: %v, want %v", cmd, got, want)
 		}
 	}
 }

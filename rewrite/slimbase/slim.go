@@ -50,12 +50,13 @@ bookworm) which of them the slim image lacks:
     neither gcc nor the -dev headers. The same packages compiled in a stage
     this one copies from are declined too: they link libraries slim lacks.
     Use psycopg2-binary, or leave it to the multi-stage pass (DS4xx);
-  - Debian trixie bases (the unsuffixed python, ruby, rust... tags): the table
-    was measured on bookworm, so dockslim asks it about the bookworm tags of
-    the same images (python:3.11-bookworm vs python:3.11-slim-bookworm) and
-    keeps the answer only for well-known packages whose name is the same in
-    trixie (git, curl, wget, make, gcc...). Any other command it cannot
-    answer for declines the swap with that reason.
+  - Debian trixie and bullseye bases (the unsuffixed python, ruby, rust...
+    tags are trixie): the table was measured on bookworm, so dockslim asks
+    it about the bookworm tags of the same images (python:3.11-bookworm vs
+    python:3.11-slim-bookworm) and keeps the answer only for well-known
+    packages whose name is the same in that release (git, curl, wget, make,
+    gcc...). Any other command it cannot answer for declines the swap with
+    that reason; so does any other release (buster, Ubuntu's).
 
 FROM python:${PY_VERSION} with a global ARG default is handled: the FROM
 template gets the suffix (python:${PY_VERSION}-slim, so the ARG keeps its
