@@ -110,7 +110,9 @@ stage compiles (gcc, make, -dev packages, pip/gem packages without binary
 wheels), it needs more than 4 extra packages, a command's presence cannot be
 determined for that Debian release, the FROM's ARG is shared, or the image
 has no slim variant at all (golang, gcc: build there and copy the result into
-a small runtime stage; the multi-stage pass does that). Report only.`,
+a small runtime stage; the multi-stage pass does that). When the sizes of
+both images are known, the finding gives them: what the decline leaves on
+the table. Report only.`,
 	Before:        "FROM python:3.11\nRUN pip install psycopg2",
 	After:         "FROM python:3.11\nRUN pip install psycopg2-binary",
 	Applicability: rewrite.Suggestion,
@@ -220,7 +222,18 @@ type plan struct {
 }
 
 func (p *plan) decline(format string, args ...any) {
-	p.c.Reportf(RuleSlimDeclined, p.b.Stage.Base.Start, "%s → %s not applied: %s", p.b.Text, p.to, fmt.Sprintf(format, args...))
+	p.c.Reportf(RuleSlimDeclined, p.b.Stage.Base.Start, "%s → %s not applied: %s%s", p.b.Text, p.to, fmt.Sprintf(format, args...), sizeNote(p.b.Ref, p.to))
+}
+
+// sizeNote gives the sizes of an image and its smaller variant, when both
+// are known: what a decline leaves on the table.
+func sizeNote(from, to images.Ref) string {
+	fs, ok1 := images.CompressedSize(from.Image, from.Tag)
+	ts, ok2 := images.CompressedSize(to.Image, to.Tag)
+	if !ok1 || !ok2 || ts >= fs {
+		return ""
+	}
+	return fmt.Sprintf(" (%s is %s compressed, %s %s; linux/amd64)", from, images.FormatSize(fs), to, images.FormatSize(ts))
 }
 
 func swapSlim(c *rewrite.Context, b baseImage) {
@@ -282,7 +295,11 @@ func dropInOrReport(c *rewrite.Context, b baseImage) *images.Candidate {
 	}
 	switch b.Ref.Image {
 	case "golang", "gcc":
-		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s in the final image: %s", b.Text, why)
+		note := ""
+		if fam, suite := images.Distro(b.Ref.Image, b.Ref.Tag); fam == images.Debian && suite != "" {
+			note = sizeNote(b.Ref, images.Ref{Image: "debian", Tag: suite + "-slim"})
+		}
+		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s in the final image: %s%s", b.Text, why, note)
 		return nil
 	}
 	swapAlpine(c, b)
