@@ -40,8 +40,8 @@ func TestAddedOf(t *testing.T) {
 	}{
 		{"ADD https://e.com/a.tgz /tmp/", "/tmp/a.tgz", true},
 		{"ADD https://e.com/a.tgz /opt/a.tgz", "", true}, // the RUN tells whether /opt/a.tgz is a folder
-		{"ADD a.tgz /opt/", "", false},                  // a local tar: ADD unpacks it
-		{"ADD a.deb /tmp/", "", false},                  // no build context: not known to be a file
+		{"ADD a.tgz /opt/", "", false},                   // a local tar: ADD unpacks it
+		{"ADD a.deb /tmp/", "", false},                   // no build context: not known to be a file
 		{"ADD https://e.com/r.git /src", "", false},
 		{"COPY a.deb b.deb /tmp/", "", false},
 		{"COPY --exclude=x a.deb /tmp/a.deb", "", false},
