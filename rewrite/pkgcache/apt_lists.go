@@ -41,8 +41,8 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	last := calls[len(calls)-1]
-	e, ok := shellcmd.AppendToChain(c.File, last.Cmd, sudoPrefix(last.Cmd)+"rm -rf /var/lib/apt/lists/*")
-	if !ok || last.Opaque || update.Opaque {
+	edits, ok := last.appendCleanup(c.File, "rm -rf /var/lib/apt/lists/*")
+	if !ok || update.Opaque {
 		why := last.cannotAppend()
 		if update.Opaque {
 			why = update.cannotAppend()
@@ -51,7 +51,6 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			"%s update leaves its package lists in the layer, and %s; remove /var/lib/apt/lists/* at its end by hand", update.Name, why)
 		return
 	}
-	edits := []textedit.Edit{e}
 	// A later RUN that installs with these lists gets its own update. If
 	// one of them (or one that then reads its lists) cannot take one, the
 	// lists stay in the image anyway: removing them here would only break it.

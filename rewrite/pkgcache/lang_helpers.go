@@ -13,7 +13,6 @@ import (
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"mvdan.cc/sh/v3/syntax"
@@ -247,15 +246,6 @@ func (lc *langCmd) Words(valueOpts []string) (words []string, idx []int) {
 	return words, idx
 }
 
-// FlagAfter returns the edit that inserts flag right after Args[i].
-func (lc *langCmd) FlagAfter(f *parser.File, i int, flag string) []textedit.Edit {
-	if lc.Sh == nil {
-		return JSONInsertAfter(f, lc.In, lc.jsonOff+i, flag)
-	}
-	_, end := lc.Sh.Span(i + lc.shOff)
-	return InsertAt(end, " "+flag)
-}
-
 // langVar is what the command lc sees in its environment under name: the
 // stage model's scope (stagestate.Scope.Env) with the command's prefix.
 func langVar(f *parser.File, lc *langCmd, name string) (string, bool) {
@@ -364,7 +354,6 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 	msg := fmt.Sprintf(format, args...)
 	off := lc.Start()
 	why := ""
-	var edit textedit.Edit
 	switch {
 	case lc.Opaque:
 		why = "the command is inside an sh -c string dockslim does not edit; append"
@@ -375,18 +364,13 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 	case lc.Sh.Quoted && strings.ContainsAny(cleanup, "'\"$\\`"):
 		why = "the command is inside a quoted sh -c string; append"
 	default:
-		var ok bool
-		edit, ok = shellcmd.AppendToChain(c.File, lc.Sh, cleanup)
-		if !ok {
-			why = "the statement is backgrounded or ends in a heredoc; append"
+		if edits, ok := appendToChain(c.File, lc.Sh, cleanup); ok {
+			c.Fixf(r, off, edits, "%s", msg)
+			return
 		}
+		why = "the statement is backgrounded or ends in a heredoc; append"
 	}
-	if why != "" {
-		c.Reportf(r, off, "%s (%s `&& %s` by hand)", msg, why, cleanup)
-		return
-	}
-	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: msg,
-		Fix: &rewrite.Fix{Applicability: r.Applicability, Description: msg, Edits: []textedit.Edit{edit}}})
+	c.Reportf(r, off, "%s (%s `&& %s` by hand)", msg, why, cleanup)
 }
 
 // langRunInstructions returns every RUN and ONBUILD RUN instruction.
