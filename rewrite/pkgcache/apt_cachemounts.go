@@ -74,11 +74,11 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		for i := range setup {
 			setup[i] = prefix + setup[i]
 		}
-		e, ok := shellcmd.InsertBeforeChain(f, first.Cmd, strings.Join(setup, " && "))
+		ins, ok := insertBeforeChain(f, first.Cmd, strings.Join(setup, " && "))
 		if !ok {
 			return true
 		}
-		edits = append(edits, e)
+		edits = append(edits, ins...)
 	}
 	edits = append(edits, readerEdits...)
 	osFix(c, RuleAptCacheMounts, rewrite.Safe, download.Start(0), edits,

@@ -2,6 +2,7 @@ package pkgcache
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/textedit"
@@ -44,6 +45,33 @@ func (lc *langCmd) FlagAfter(f *parser.File, i int, flag string) []textedit.Edit
 	return InsertAt(end, " "+flag)
 }
 
+// addPackages is the edit that adds pkgs after the install's last package,
+// in the command's layout; nil when the command cannot take them.
+func addPackages(f *parser.File, call *osCall, pkgs []string) []textedit.Edit {
+	ops := shellcmd.Apt.Parse(call.Lits, call.Lit).Operands
+	if len(ops) == 0 || call.Opaque {
+		return nil
+	}
+	last := ops[len(ops)-1]
+	if call.Cmd == nil {
+		var edits []textedit.Edit
+		for i := len(pkgs) - 1; i >= 0; i-- {
+			edits = append(edits, JSONInsertAfter(f, call.In, last, pkgs[i])...)
+		}
+		return edits
+	}
+	// The separator between the last two packages, or before the only one
+	// when it sits on a line of its own: one package a line stays so.
+	sep, prev := " ", last-1
+	if len(ops) > 1 {
+		prev = ops[len(ops)-2]
+	}
+	if between := string(f.Src[call.End(prev):call.Start(last)]); len(ops) > 1 || strings.Contains(between, "\n") {
+		sep = shellcmd.LayoutSeparator(between)
+	}
+	return InsertAt(call.End(last), sep+strings.Join(pkgs, sep))
+}
+
 // appendToChain runs text after the top-level statement that holds cmd,
 // joined to its && chain in the chain's layout (shellcmd.AppendToChain); ok
 // is false when the statement cannot take it.
@@ -71,4 +99,15 @@ func (c *osCall) appendCleanup(f *parser.File, cleanup string) ([]textedit.Edit,
 func moveInto(f *parser.File, from, to *parser.Instruction) ([]textedit.Edit, bool) {
 	edits, ok := appendToChain(f, lastTop(to.Script), stmtText(f, from.Script, from.Script.File.Stmts[0]))
 	return append(edits, deleteInstruction(f, from)), ok
+}
+
+// insertBeforeChain runs text before the && chain that holds cmd, joined
+// with && in the chain's layout (shellcmd.InsertBeforeChain); ok is false
+// when the chain cannot take it.
+func insertBeforeChain(f *parser.File, cmd *shellcmd.Command, text string) ([]textedit.Edit, bool) {
+	e, ok := shellcmd.InsertBeforeChain(f, cmd, text)
+	if !ok {
+		return nil, false
+	}
+	return []textedit.Edit{e}, true
 }
