@@ -66,6 +66,46 @@ func TestScopeEnv(t *testing.T) {
 	}
 }
 
+// TestScopeDocker: the ENV and ARG values the last RUN sees (Docker's own
+// variables along the stage chain, no shell).
+func TestScopeDocker(t *testing.T) {
+	tests := []struct {
+		name, src string
+		value     string
+		set       bool
+	}{
+		{"env", "FROM a\nENV X=1\nRUN true\n", "1", true},
+		{"multi env", "FROM a\nENV A=1 X=2 \\\n  B=3\nRUN true\n", "2", true},
+		{"legacy env", "FROM a\nENV X hello world\nRUN true\n", "hello world", true},
+		{"arg default", "FROM a\nARG X=on\nRUN true\n", "on", true},
+		{"arg without default", "FROM a\nARG X\nRUN true\n", "", false},
+		{"arg takes global default", "ARG X=g\nFROM a\nARG X\nRUN true\n", "g", true},
+		{"global arg not redeclared", "ARG X=g\nFROM a\nRUN true\n", "", false},
+		{"env before arg without default", "FROM a\nENV X=e\nARG X\nRUN true\n", "e", true},
+		{"env inherited", "FROM a AS b\nENV X=e\nFROM b\nRUN true\n", "e", true},
+		{"arg not inherited", "FROM a AS b\nARG X=1\nFROM b\nRUN true\n", "", false},
+		{"later env", "FROM a\nRUN true\nENV X=1\n", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := parser.Load("Dockerfile", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var in *parser.Instruction
+			for _, x := range f.Instructions {
+				if x.Is("run") {
+					in = x
+				}
+			}
+			v, ok := Scope{File: f, In: in}.Docker("X")
+			if v != tt.value || ok != tt.set {
+				t.Errorf("Docker = %q, %v; want %q, %v", v, ok, tt.value, tt.set)
+			}
+		})
+	}
+}
+
 // TestScopeWord: $references in an rm operand expand with the shell's
 // variables (exported or not), not with the command's own prefix.
 func TestScopeWord(t *testing.T) {
