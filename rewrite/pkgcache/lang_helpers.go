@@ -7,6 +7,7 @@ package pkgcache
 
 import (
 	"fmt"
+	"iter"
 	"path"
 	"slices"
 	"strings"
@@ -371,6 +372,31 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 		why = "the statement is backgrounded or ends in a heredoc; append"
 	}
 	c.Reportf(r, off, "%s (%s `&& %s` by hand)", msg, why, cleanup)
+}
+
+// langLastInstalls yields, RUN by RUN, langLastInstall of the RUN's
+// commands: its last install that no cleanup follows, with the subcommand.
+func langLastInstalls(f *parser.File, install func(*langCmd) string, isClean func(*langCmd) bool) iter.Seq2[*langCmd, string] {
+	return func(yield func(*langCmd, string) bool) {
+		for _, in := range langRunInstructions(f) {
+			if last, sub := langLastInstall(langCommands(in), install, isClean); last != nil && !yield(last, sub) {
+				return
+			}
+		}
+	}
+}
+
+// langRunCommands yields every command of every RUN (langCommands).
+func langRunCommands(f *parser.File) iter.Seq[*langCmd] {
+	return func(yield func(*langCmd) bool) {
+		for _, in := range langRunInstructions(f) {
+			for _, lc := range langCommands(in) {
+				if !yield(lc) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // langRunInstructions returns every RUN and ONBUILD RUN instruction.
