@@ -55,6 +55,16 @@ func (p *plan) why(format string, args ...any) *plan {
 	return p
 }
 
+// below is ps.Within(dest); ok is false, and the plan declines, when
+// dockslim cannot tell whether the RUN does that there (what: "reads from").
+func (p *plan) below(ps Paths, dest, what string) (_ []string, ok bool) {
+	in, unknown := ps.Within(dest)
+	if unknown {
+		p.why("dockslim cannot tell whether the RUN %s %s", what, dest)
+	}
+	return in, !unknown
+}
+
 func (p *plan) addUnsafe(s string) {
 	if !slices.Contains(p.unsafe, s) {
 		p.unsafe = append(p.unsafe, s)
@@ -367,9 +377,8 @@ func (a *analysis) checkAgainstCopy(b *broad, p *plan) {
 		p.why("dockslim cannot tell what the RUN reads and writes")
 		return
 	}
-	reads, unk := e.Reads.Within(b.dest)
-	if unk {
-		p.why("dockslim cannot tell whether the RUN reads from %s", b.dest)
+	reads, ok := p.below(e.Reads, b.dest, "reads from")
+	if !ok {
 		return
 	}
 	for _, r := range reads {
@@ -378,9 +387,8 @@ func (a *analysis) checkAgainstCopy(b *broad, p *plan) {
 			return
 		}
 	}
-	writes, unk := e.Writes.Within(b.dest)
-	if unk {
-		p.why("dockslim cannot tell whether the RUN writes into %s", b.dest)
+	writes, ok := p.below(e.Writes, b.dest, "writes into")
+	if !ok {
 		return
 	}
 	for _, w := range writes {
