@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -79,7 +80,8 @@ type job struct {
 	display string // name for messages and diff headers
 	res     *rewrite.Result
 	err     error
-	mode    fs.FileMode
+	info    fs.FileInfo  // the file's, when read from disk
+	file    *parser.File // the input, parsed
 }
 
 // runAll runs the driver on every path, in parallel on all cores, and
@@ -94,13 +96,12 @@ func runAll(e *rewrite.Engine, paths []string, stdin io.Reader, stdinName string
 		if j.path == "-" {
 			src, j.err = io.ReadAll(stdin)
 		} else {
-			var st os.FileInfo
-			if st, j.err = os.Stat(j.path); j.err == nil {
-				j.mode = st.Mode().Perm()
-				src, j.err = os.ReadFile(j.path)
-			}
+			src, j.info, j.err = readFile(j.path)
 		}
 		if j.err != nil {
+			return
+		}
+		if j.file, j.err = load(j.display, src); j.err != nil {
 			return
 		}
 		o := opts
@@ -150,43 +151,4 @@ func contextDir(path, stdinName, flag string) string {
 		path = stdinName
 	}
 	return filepath.Dir(path)
-}
-
-// writeAtomic replaces path's content through a temporary file in the same
-// folder and a rename, keeping the mode.
-func writeAtomic(path string, data []byte, mode fs.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".dockslim-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(name)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if mode == 0 {
-		mode = 0o644
-	}
-	if err := os.Chmod(name, mode); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockslim/dockslim/internal/diff"
+	"github.com/dockslim/dockslim/internal/safewrite"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -91,7 +93,7 @@ func fixAction(c *cli.Context) error {
 				continue
 			}
 			if err := writeResult(j); err != nil {
-				fmt.Fprintf(errw, "dockslim: %s: %v\n", j.display, err)
+				fmt.Fprintf(errw, "dockslim: %v\n", err)
 				code = exitError
 				continue
 			}
@@ -259,19 +261,23 @@ func declines(res *rewrite.Result) []rewrite.Finding {
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
+// writeResult writes the fixed file over the input (internal/safewrite:
+// through symlinks, owner, mode and hard links kept, read-only and changed
+// files refused) and creates the new files a fix proposes, never over a
+// file the user has.
 func writeResult(j *job) error {
 	res := j.res
 	if string(res.Output) != string(res.Input) {
-		if err := writeAtomic(j.path, res.Output, j.mode); err != nil {
+		if err := safewrite.Replace(j.path, res.Input, res.Output); err != nil {
 			return err
 		}
 	}
 	for _, nf := range res.NewFiles {
 		p := filepath.Join(filepath.Dir(j.path), nf.Path)
-		if _, err := os.Stat(p); err == nil {
+		if _, err := os.Lstat(p); err == nil {
 			continue // never overwrite a file the user has
 		}
-		if err := writeAtomic(p, nf.Content, 0o644); err != nil {
+		if err := safewrite.Create(p, nf.Content, 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
 		}
 	}
