@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -17,40 +18,76 @@ import (
 // skipDirs are never searched for Dockerfiles.
 var skipDirs = []string{".git", "node_modules", "vendor"}
 
+// notDockerfileExts are the suffixes of Dockerfile.<suffix> names that are
+// not Dockerfiles: documentation, data, scripts, templates (which seldom
+// parse), patches, signatures, and BuildKit's per-Dockerfile ignore file.
+var notDockerfileExts = []string{
+	"md", "markdown", "rst", "txt", "adoc", "html", "json", "yaml", "yml", "toml", "sh", "ps1", "bat",
+	"dockerignore", "patch", "diff", "log", "j2", "jinja", "jinja2", "tmpl", "tpl", "template", "erb", "in", "m4",
+	"sig", "asc", "sha256",
+}
+
+// backupSuffixes end the names of editors' and tools' copies of a file.
+var backupSuffixes = []string{"~", ".orig", ".bak", ".rej", ".swp", ".swo", ".tmp", ".old", ".save"}
+
 // IsDockerfileName reports whether a base name is one dockslim looks for in
-// folders: Dockerfile, Containerfile, *.Dockerfile, *.dockerfile,
-// Dockerfile.*, Containerfile.*.
+// folders, in any case: Dockerfile, Containerfile, *.Dockerfile,
+// *.Containerfile, and Dockerfile.<suffix> or Containerfile.<suffix> except
+// documentation, data, templates and the like (Dockerfile.md,
+// Dockerfile.dockerignore); never a hidden file or a backup (Dockerfile~,
+// Dockerfile.orig, Dockerfile.bak, Dockerfile.rej, .Dockerfile.swp).
 func IsDockerfileName(base string) bool {
-	switch {
-	case base == "Dockerfile", base == "Containerfile":
-		return true
-	case strings.HasSuffix(base, ".Dockerfile"), strings.HasSuffix(base, ".dockerfile"):
-		return true
-	case strings.HasPrefix(base, "Dockerfile."), strings.HasPrefix(base, "Containerfile."):
-		return true
+	lower := strings.ToLower(base)
+	if strings.HasPrefix(lower, ".") {
+		return false
+	}
+	for _, suf := range backupSuffixes {
+		if strings.HasSuffix(lower, suf) {
+			return false
+		}
+	}
+	for _, name := range []string{"dockerfile", "containerfile"} {
+		switch {
+		case lower == name, strings.HasSuffix(lower, "."+name):
+			return true
+		case strings.HasPrefix(lower, name+"."):
+			ext := lower[strings.LastIndexByte(lower, '.')+1:]
+			return !slices.Contains(notDockerfileExts, ext)
+		}
 	}
 	return false
 }
 
-// discover expands folders into the Dockerfiles below them, sorted; files
-// named explicitly are kept whatever their name. "-" stays "-".
+// discover expands folders into the Dockerfiles below them, sorted, and
+// follows symlinks to Dockerfiles (not to folders: no loops); files named
+// explicitly are kept whatever their name. "-" stays "-". A file named
+// twice, or reached through two names, is processed once. A folder without
+// a Dockerfile is an error: a CI job pointed at the wrong folder must not
+// pass in silence.
 func discover(paths []string) ([]string, []error) {
 	var out []string
 	var errs []error
+	seen := map[string]bool{}
+	keep := func(p string) {
+		key := p
+		if p != "-" {
+			if real, err := filepath.EvalSymlinks(p); err == nil {
+				key = real
+			}
+			key = filepath.Clean(key)
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, p)
+		}
+	}
 	for _, p := range paths {
-		if p == "-" {
-			out = append(out, p)
-			continue
-		}
 		st, err := os.Stat(p)
-		if err != nil {
-			errs = append(errs, err)
+		if p == "-" || err != nil || !st.IsDir() {
+			keep(p) // reading it says what is wrong, if anything
 			continue
 		}
-		if !st.IsDir() {
-			out = append(out, p)
-			continue
-		}
+		found := 0
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, err)
@@ -62,13 +99,25 @@ func discover(paths []string) ([]string, []error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() && IsDockerfileName(d.Name()) {
-				out = append(out, path)
+			if !IsDockerfileName(d.Name()) {
+				return nil
 			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+					return nil
+				}
+			} else if !d.Type().IsRegular() {
+				return nil // a FIFO or a device is never a Dockerfile
+			}
+			found++
+			keep(path)
 			return nil
 		})
 		if err != nil {
 			errs = append(errs, err)
+		}
+		if found == 0 {
+			errs = append(errs, fmt.Errorf("no Dockerfile found in %s (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, in any case)", p))
 		}
 	}
 	return out, errs

@@ -68,7 +68,7 @@ func load(name string, src []byte) (*parser.File, error) {
 		err = f.Invalid
 	}
 	if pe, ok := err.(*parser.ParseError); ok {
-		return nil, &parser.ParseError{File: name, Line: pe.Line, Msg: report.Clean(pe.Msg)}
+		return nil, &parser.ParseError{File: name, Line: pe.Line, Msg: report.Short(pe.Msg)}
 	}
 	return f, err
 }

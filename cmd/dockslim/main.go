@@ -108,6 +108,7 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "context", Usage: "build context `DIR` (default: the Dockerfile's folder)"},
 		&cli.BoolFlag{Name: "online", Usage: "ask the image registry (tags, digests, sizes) through the dockslim-registry helper; without it dockslim makes no network access"},
 		&cli.BoolFlag{Name: "cache-mounts", Usage: "turn package caches into BuildKit cache mounts instead of disabling them"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print findings, diffs and errors only: no summary, no notes"},
 	}
 }
 

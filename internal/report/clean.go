@@ -7,19 +7,25 @@ import (
 	"unicode/utf8"
 )
 
-// maxEcho is how many runes of a message Clean keeps: a binary file's
+// maxEcho is how many runes of a message Short keeps: a binary file's
 // "line" can be megabytes long, and a terminal has no use for it.
 const maxEcho = 240
 
+// Short is Clean with a long message cut with "…": for a parser's message
+// that quotes a whole line of a file that may not be a Dockerfile.
+func Short(s string) string { return clean(s, maxEcho) }
+
 // Clean makes text that may quote a file's bytes safe to print on a
 // terminal or in a log: control characters (escape sequences, NUL, CR),
-// and bytes that are not UTF-8 are written as Go escapes (\x1b, \u2028),
-// and a very long message is cut with "…". Tabs stay.
-func Clean(s string) string {
+// and bytes that are not UTF-8 are written as Go escapes (\x1b, \u2028).
+// Tabs stay.
+func Clean(s string) string { return clean(s, -1) }
+
+func clean(s string, limit int) string {
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(s); n++ {
-		if n == maxEcho {
+		if n == limit {
 			b.WriteString("…")
 			break
 		}

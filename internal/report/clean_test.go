@@ -19,7 +19,7 @@ func TestClean(t *testing.T) {
 			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
 		}
 	}
-	long := Clean(strings.Repeat("a", 10000))
+	long := Short(strings.Repeat("a", 10000))
 	if len([]rune(long)) != maxEcho+1 || !strings.HasSuffix(long, "…") {
 		t.Errorf("a long message is not cut: %d runes", len([]rune(long)))
 	}
