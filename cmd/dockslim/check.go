@@ -41,7 +41,10 @@ func checkAction(c *cli.Context) error {
 	if !ok {
 		code = exitError
 	}
-	jobs := runAll(e, paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
+	jobs, ok := runAll(c, e, paths, opts)
+	if !ok {
+		return exitCode(exitError)
+	}
 	rep := newReport(e)
 	var sum summary
 	for _, j := range jobs {

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dockslim/dockslim/internal/config"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/urfave/cli/v2"
 )
 
 // skipDirs are never searched for Dockerfiles.
@@ -127,19 +129,36 @@ func discover(paths []string) ([]string, []error) {
 type job struct {
 	path    string // as the user named it ("-" for stdin)
 	display string // name for messages and diff headers
-	res     *rewrite.Result
-	err     error
-	info    fs.FileInfo  // the file's, when read from disk
-	file    *parser.File // the input, parsed
+	opts    rewrite.Options
+	// severity overrides rules' severities in reports (.dockslim.toml).
+	severity map[string]string
+	res      *rewrite.Result
+	err      error
+	info     fs.FileInfo  // the file's, when read from disk
+	file     *parser.File // the input, parsed
 }
 
-// runAll runs the driver on every path, in parallel on all cores, and
-// returns the results in input order.
-func runAll(e *rewrite.Engine, paths []string, stdin io.Reader, stdinName string, opts rewrite.Options, contextFlag string) []*job {
+// runAll runs the driver on every path, with the settings of its
+// .dockslim.toml, in parallel on all cores, and returns the results in
+// input order. A configuration file that cannot be used is reported once
+// and ends the run (false): no file is processed with settings it did not
+// ask for.
+func runAll(c *cli.Context, e *rewrite.Engine, paths []string, opts rewrite.Options) ([]*job, bool) {
+	stdinName, contextFlag := c.String("stdin-filename"), c.String("context")
+	finder := &config.Finder{Explicit: c.String("config"), Checks: configChecks(e)}
 	jobs := make([]*job, len(paths))
 	for i, p := range paths {
-		jobs[i] = &job{path: p, display: displayName(p, stdinName)}
+		j := &job{path: p, display: displayName(p, stdinName)}
+		s, err := settingsFor(finder, configPath(p, stdinName))
+		if err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\n", err)
+			return nil, false
+		}
+		j.opts, j.severity = withSettings(c, opts, s), s.Severity
+		j.opts.ContextDir = contextDir(p, stdinName, contextFlag)
+		jobs[i] = j
 	}
+	stdin := c.App.Reader
 	run := func(j *job) {
 		var src []byte
 		if j.path == "-" {
@@ -153,14 +172,12 @@ func runAll(e *rewrite.Engine, paths []string, stdin io.Reader, stdinName string
 		if j.file, j.err = load(j.display, src); j.err != nil {
 			return
 		}
-		o := opts
-		o.ContextDir = contextDir(j.path, stdinName, contextFlag)
-		j.res, j.err = e.Run(j.display, src, o)
+		j.res, j.err = e.Run(j.display, src, j.opts)
 	}
 	if len(jobs) == 1 {
 		// The pre-commit case: no goroutine, so no second thread to start.
 		run(jobs[0])
-		return jobs
+		return jobs, true
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.NumCPU())
@@ -174,7 +191,7 @@ func runAll(e *rewrite.Engine, paths []string, stdin io.Reader, stdinName string
 		}()
 	}
 	wg.Wait()
-	return jobs
+	return jobs, true
 }
 
 func displayName(p, stdinName string) string {

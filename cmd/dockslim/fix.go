@@ -82,7 +82,10 @@ func fixAction(c *cli.Context) error {
 	if r.format != "text" {
 		r.rep = newReport(e)
 	}
-	jobs := runAll(e, paths, c.App.Reader, c.String("stdin-filename"), opts, c.String("context"))
+	jobs, ok := runAll(c, e, paths, opts)
+	if !ok {
+		return exitCode(exitError)
+	}
 	for _, j := range jobs {
 		r.file(j)
 	}

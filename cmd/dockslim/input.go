@@ -72,3 +72,12 @@ func load(name string, src []byte) (*parser.File, error) {
 	}
 	return f, err
 }
+
+// statDir reports whether path is a folder.
+func statDir(path string) (bool, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	return st.IsDir(), nil
+}

@@ -91,6 +91,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			checkCommand(),
 			rulesCommand(),
 			measureCommand(),
+			configCommand(),
 			completionCommand(),
 			{
 				Name:  "version",
@@ -136,6 +137,7 @@ func commonFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "online", Usage: "ask the image registry (tags, digests, sizes) through the dockslim-registry helper; without it dockslim makes no network access"},
 		&cli.BoolFlag{Name: "cache-mounts", Usage: "turn package caches into BuildKit cache mounts instead of disabling them"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print findings, diffs and errors only: no summary, no notes"},
+		&cli.StringFlag{Name: "config", Usage: "the configuration `FILE` of every Dockerfile (default: the nearest .dockslim.toml in its folder or above)"},
 	}
 }
 

@@ -89,7 +89,11 @@ func add(r *report.Report, j *job, fds []rewrite.Finding) {
 		rules[rr.ID] = rr
 	}
 	for _, fd := range fds {
-		r.Findings = append(r.Findings, toFinding(j.file, j.display, rules[fd.Rule.ID], fd))
+		rf := toFinding(j.file, j.display, rules[fd.Rule.ID], fd)
+		if sev := j.severity[fd.Rule.ID]; sev != "" {
+			rf.Severity = sev
+		}
+		r.Findings = append(r.Findings, rf)
 	}
 }
 
