@@ -20,15 +20,8 @@ func writeGitHub(w io.Writer, r *Report) error {
 		fmt.Fprintf(bw, "::error %s,title=dockslim::%s\n", props, ghData(Clean(e.Message)))
 	}
 	for _, f := range r.Findings {
-		level := "notice"
-		switch f.Severity {
-		case "error":
-			level = "error"
-		case "warning":
-			level = "warning"
-		}
 		title := f.Rule.ID + " " + f.Rule.Name
-		fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n", level,
+		fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n", level(f.Severity, "error", "warning", "notice"),
 			ghProp(f.File), f.Start.Line, f.Start.Column, f.End.Line, f.End.Column, ghProp(title), ghData(Clean(f.Message)))
 	}
 	return bw.Flush()

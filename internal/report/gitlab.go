@@ -31,18 +31,11 @@ func writeGitLab(w io.Writer, r *Report) error {
 	out := make([]gitlabIssue, 0, len(r.Findings))
 	fps := Fingerprints(r)
 	for i, f := range r.Findings {
-		sev := "info"
-		switch f.Severity {
-		case "error":
-			sev = "major"
-		case "warning":
-			sev = "minor"
-		}
 		out = append(out, gitlabIssue{
 			Description: f.Rule.ID + " " + f.Message,
 			CheckName:   f.Rule.ID + " " + f.Rule.Name,
 			Fingerprint: fps[i],
-			Severity:    sev,
+			Severity:    level(f.Severity, "major", "minor", "info"),
 			Categories:  []string{"Performance"},
 			Location:    gitlabLocation{f.File, gitlabLines{f.Start.Line, f.End.Line}},
 		})

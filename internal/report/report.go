@@ -123,14 +123,26 @@ func Fingerprints(r *Report) []string {
 	return out
 }
 
-// location is "FILE:LINE:COL" or "FILE:LINE".
+// location is "FILE:LINE:COL".
 func (f Finding) location() string {
 	return fmt.Sprintf("%s:%d:%d", f.File, f.Start.Line, f.Start.Column)
 }
 
+// location is "FILE:LINE", or "FILE" for the whole file.
 func (e Error) location() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d", e.File, e.Line)
+	if e.Line == 0 {
+		return e.File
 	}
-	return e.File
+	return fmt.Sprintf("%s:%d", e.File, e.Line)
+}
+
+// level names a severity in a format's own words.
+func level(severity, onError, onWarning, otherwise string) string {
+	switch severity {
+	case "error":
+		return onError
+	case "warning":
+		return onWarning
+	}
+	return otherwise
 }

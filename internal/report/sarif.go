@@ -190,12 +190,4 @@ func sarifFixOf(f Finding) sarifFix {
 	return sarifFix{Description: sarifText{desc}, ArtifactChanges: []sarifArtifactChange{ch}}
 }
 
-func sarifLevel(severity string) string {
-	switch severity {
-	case "error":
-		return "error"
-	case "warning":
-		return "warning"
-	}
-	return "note"
-}
+func sarifLevel(severity string) string { return level(severity, "error", "warning", "note") }

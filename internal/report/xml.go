@@ -29,15 +29,7 @@ type checkstyleError struct {
 // findings and, for a file that could not be checked, its error.
 func writeCheckstyle(w io.Writer, r *Report) error {
 	doc := checkstyleXML{Version: "4.3"}
-	at := map[string]int{}
-	file := func(name string) *checkstyleFile {
-		if i, ok := at[name]; ok {
-			return &doc.Files[i]
-		}
-		at[name] = len(doc.Files)
-		doc.Files = append(doc.Files, checkstyleFile{Name: name})
-		return &doc.Files[len(doc.Files)-1]
-	}
+	file := byName(&doc.Files, func(name string) checkstyleFile { return checkstyleFile{Name: name} })
 	for _, name := range r.Files {
 		file(name)
 	}
@@ -55,12 +47,7 @@ func writeCheckstyle(w io.Writer, r *Report) error {
 	return writeXML(w, doc)
 }
 
-func checkstyleSeverity(s string) string {
-	if s == "error" || s == "warning" {
-		return s
-	}
-	return "info"
-}
+func checkstyleSeverity(s string) string { return level(s, "error", "warning", "info") }
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -99,15 +86,7 @@ type junitProblem struct {
 // passing case for a clean file (so that CI lists it as checked).
 func writeJUnit(w io.Writer, r *Report) error {
 	doc := junitSuites{Name: r.Tool}
-	at := map[string]int{}
-	suite := func(name string) *junitSuite {
-		if i, ok := at[name]; ok {
-			return &doc.Suites[i]
-		}
-		at[name] = len(doc.Suites)
-		doc.Suites = append(doc.Suites, junitSuite{Name: name})
-		return &doc.Suites[len(doc.Suites)-1]
-	}
+	suite := byName(&doc.Suites, func(name string) junitSuite { return junitSuite{Name: name} })
 	for _, name := range r.Files {
 		suite(name)
 	}
@@ -136,6 +115,21 @@ func writeJUnit(w io.Writer, r *Report) error {
 		doc.Errors += s.Errors
 	}
 	return writeXML(w, doc)
+}
+
+// byName returns a function that finds the element of *list with a name,
+// appending a new one (made by mk) the first time: one XML element a file.
+func byName[T any](list *[]T, mk func(string) T) func(string) *T {
+	at := map[string]int{}
+	return func(name string) *T {
+		i, ok := at[name]
+		if !ok {
+			i = len(*list)
+			at[name] = i
+			*list = append(*list, mk(name))
+		}
+		return &(*list)[i]
+	}
 }
 
 func writeXML(w io.Writer, doc any) error {

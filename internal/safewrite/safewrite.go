@@ -77,14 +77,7 @@ func viaRename(path, real string, st fs.FileInfo, old, data []byte, beforeCheck 
 	}
 	name := tmp.Name()
 	defer os.Remove(name) // a no-op once renamed
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := writeClose(tmp, data); err != nil {
 		return err
 	}
 	// The owner first: chown clears the setuid and setgid bits.
@@ -146,15 +139,21 @@ func Create(path string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	if err := writeClose(f, data); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// writeClose writes data to f, syncs and closes it.
+func writeClose(f *os.File, data []byte) error {
+	_, err := f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
 	}
 	return err
 }
