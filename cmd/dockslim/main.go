@@ -120,6 +120,12 @@ func rootAction(c *cli.Context) error {
 		return cli.ShowAppHelp(c)
 	}
 	name := c.Args().First()
+	if name == "help" { // dockslim help [COMMAND]
+		if topic := c.Args().Get(1); topic != "" && c.App.Command(topic) != nil {
+			return cli.ShowCommandHelp(c, topic)
+		}
+		return cli.ShowAppHelp(c)
+	}
 	fmt.Fprintf(c.App.ErrWriter, "dockslim: unknown command %s%s\nRun 'dockslim --help' for the commands.\n", quote(name), suggest(c.App, name))
 	return exitCode(exitError)
 }
