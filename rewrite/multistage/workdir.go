@@ -37,7 +37,10 @@ func (si *stageInfo) runtimeUsesWorkdir(split *parser.Instruction, p *plan) bool
 		case "workdir":
 			return len(args) == 0 || !strings.HasPrefix(args[0], "/")
 		case "copy", "add", "volume":
-			for _, a := range args[max(len(args)-1, 0):] {
+			if in.Keyword != "volume" {
+				args = args[max(len(args)-1, 0):] // the destination
+			}
+			for _, a := range args {
 				if !strings.HasPrefix(a, "/") {
 					return true
 				}
