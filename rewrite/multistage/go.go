@@ -37,7 +37,9 @@ What it relies on:
   housekeeping, package installs without -dev packages and go mod / get /
   vet / test), and the build asks for nothing that needs cgo (-race, a
   -buildmode other than exe or pie, external linking). Without the build
-  context cgo stays on. A static binary is built with -trimpath and
+  context cgo stays on. (With cgo off the standard library resolves names
+  and users in Go: /etc/resolv.conf, /etc/nsswitch.conf and /etc/passwd,
+  which distroless ships.) A static binary is built with -trimpath and
   -ldflags="-s -w" (merged into the build's own -ldflags value, never twice):
   no file paths, symbols or debug information, a third smaller.
 - a static binary runs on gcr.io/distroless/static-debian12:nonroot (CA
