@@ -57,20 +57,6 @@ func TestRuntimeTags(t *testing.T) {
 	}
 }
 
-func TestGoModName(t *testing.T) {
-	for mod, want := range map[string]string{
-		"module example.com/hello\n":        "hello",
-		"// x\nmodule example.com/app/v2\n": "app",
-		"module \"example.com/x/v10\"\n":    "x",
-		"module hello\n":                    "hello",
-		"go 1.22\n":                         "",
-	} {
-		if got := goModName(mod); got != want {
-			t.Errorf("goModName(%q) = %q, want %q", mod, got, want)
-		}
-	}
-}
-
 func TestParseCargoToml(t *testing.T) {
 	got := parseCargoToml(`[package]
 name = "svc" # the package

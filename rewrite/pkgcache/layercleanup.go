@@ -6,7 +6,6 @@ import (
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -194,54 +193,48 @@ func previousWork(in *parser.Instruction) *parser.Instruction {
 	return nil
 }
 
-// mergePlan returns the edits that move the cleanup RUN k to the end of
-// the RUN r, or why it cannot be done safely.
-func mergePlan(c *rewrite.Context, k *cleanupRun, r *parser.Instruction) ([]textedit.Edit, string) {
-	f := c.File
+// mergeBlocker says why the cleanup RUN k cannot safely move to the end of
+// the RUN r (moveInto), or "".
+func mergeBlocker(c *rewrite.Context, k *cleanupRun, r *parser.Instruction) string {
 	in := k.in
 	if in.Sub != "" || r.Sub != "" {
-		return nil, "ONBUILD"
+		return "ONBUILD"
 	}
 	if len(in.Flags) > 0 || len(in.Heredocs) > 0 || in.Script == nil || in.Script.File == nil || len(in.Script.File.Stmts) != 1 {
-		return nil, "the cleanup RUN has flags, a heredoc or several statements"
+		return "the cleanup RUN has flags, a heredoc or several statements"
 	}
 	leaves, ok := andLeaves(in.Script.File.Stmts[0])
 	cmds := shellcmd.All(in)
 	if !ok || len(leaves) != len(cmds) {
-		return nil, "the cleanup is not a plain && chain"
+		return "the cleanup is not a plain && chain"
 	}
 	for _, cmd := range cmds {
 		if cmd.Nested || cmd.InSubst || cmd.Quoted || cmd.Piped {
-			return nil, "the cleanup is not a plain && chain"
+			return "the cleanup is not a plain && chain"
 		}
 	}
 	if r.JSON || len(r.Heredocs) > 0 || r.Script == nil || r.Script.File == nil {
-		return nil, "that RUN is in exec form or has a heredoc"
+		return "that RUN is in exec form or has a heredoc"
 	}
 	relative := false
 	for _, t := range k.targets {
 		if mountOverlaps(r, t) {
-			return nil, "a mount of that RUN covers " + t
+			return "a mount of that RUN covers " + t
 		}
 		if (pathsOverlap(t, "/var/lib/apt") || pathsOverlap(t, "/var/cache/apt")) && aptWillMount(c, r) {
-			return nil, "--cache-mounts puts apt's folders of that RUN in cache mounts"
+			return "--cache-mounts puts apt's folders of that RUN in cache mounts"
 		}
 		relative = relative || !strings.HasPrefix(t, "/")
 	}
 	if relative && changesDir(r, -1) {
-		return nil, "that RUN changes directory and the cleanup has relative paths"
+		return "that RUN changes directory and the cleanup has relative paths"
 	}
 	for _, cmd := range allCmds(r) {
 		if cmd.Name == "exit" {
-			return nil, "that RUN calls exit"
+			return "that RUN calls exit"
 		}
 	}
-	text := stmtText(f, in.Script, in.Script.File.Stmts[0])
-	e, ok := shellcmd.AppendToChain(f, lastTop(r.Script), text)
-	if !ok {
-		return nil, "that RUN's last command cannot take more commands"
-	}
-	return []textedit.Edit{e, deleteInstruction(f, in)}, ""
+	return ""
 }
 
 // laterCleanupHandles reports whether the RUN right after r (metadata
@@ -270,8 +263,11 @@ func laterCleanupHandles(c *rewrite.Context, r *parser.Instruction, dir string) 
 	if !covers {
 		return false
 	}
-	edits, _ := mergePlan(c, k, r)
-	return edits != nil
+	if mergeBlocker(c, k, r) != "" {
+		return false
+	}
+	_, ok := moveInto(c.File, k.in, r)
+	return ok
 }
 
 func runLayerCleanup(c *rewrite.Context) {
@@ -338,20 +334,23 @@ func cleanupRunFinding(c *rewrite.Context, k *cleanupRun) {
 			what, r.StartLine)
 		return
 	}
-	edits, why := mergePlan(c, k, r)
-	if edits == nil {
-		if paths = yumFixedElsewhere(c, r, paths); len(paths) == 0 {
-			return // DS122 cleans the cache in that RUN
+	why := mergeBlocker(c, k, r)
+	if why == "" {
+		if edits, ok := moveInto(f, k.in, r); ok {
+			osFix(c, RuleLaterCleanup, rewrite.Safe, k.in.ArgsStart, edits,
+				"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; moved into that RUN",
+				what, r.StartLine)
+			return
 		}
-		what = strings.Join(paths, ", ")
-		c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
-			"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (dockslim cannot move it: %s)",
-			what, r.StartLine, why)
-		return
+		why = "that RUN's last command cannot take more commands"
 	}
-	osFix(c, RuleLaterCleanup, rewrite.Safe, k.in.ArgsStart, edits,
-		"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; moved into that RUN",
-		what, r.StartLine)
+	if paths = yumFixedElsewhere(c, r, paths); len(paths) == 0 {
+		return // DS122 cleans the cache in that RUN
+	}
+	what = strings.Join(paths, ", ")
+	c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
+		"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (dockslim cannot move it: %s)",
+		what, r.StartLine, why)
 }
 
 // aptUpdateOnly reports whether the RUN only runs apt-get update.

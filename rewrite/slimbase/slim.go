@@ -7,7 +7,6 @@ import (
 
 	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -462,14 +461,7 @@ func (p *plan) fix(installs []aptInstall, adds additions) {
 	}
 	var notes []string
 	if pkgs := adds.pkgs; len(pkgs) > 0 {
-		var e textedit.Edit
-		where := "in a new RUN after the FROM"
-		if ai := installTarget(installs, st, adds.first); ai != nil {
-			e = appendPackages(f, ai.Cmd, pkgs)
-			where = fmt.Sprintf("into the apt-get install at line %d", line(f, ai.Off))
-		} else {
-			e = newAptRun(f, st, pkgs)
-		}
+		e, where := addPackages(f, installs, st, adds.first, pkgs)
 		edits = append(edits, e)
 		notes = append(notes, fmt.Sprintf("installs %s %s, for the commands the slim image lacks (%s)", strings.Join(pkgs, " "), where, strings.Join(adds.used, "; ")))
 	}
@@ -506,18 +498,6 @@ func (p *plan) notes(facts onlineFacts) []string {
 		notes = append(notes, "sizes are for linux/amd64; this stage builds for "+pl)
 	}
 	return notes
-}
-
-// installTarget is the first shell-form apt install of stage st that runs
-// before offset first, where packages can be added.
-func installTarget(installs []aptInstall, st *parser.Stage, first int) *aptInstall {
-	for i := range installs {
-		ai := &installs[i]
-		if ai.Stage == st && ai.Cmd != nil && ai.In.Sub == "" && ai.Off < first {
-			return ai
-		}
-	}
-	return nil
 }
 
 func allInstalled(installs []aptInstall, root *parser.Stage, nb nativeBuild) bool {
