@@ -16,6 +16,7 @@ import (
 // Adding a rule: its pass in one new file with its tests, and one line here.
 func Passes() []*rewrite.Pass {
 	return []*rewrite.Pass{
+		pkgcache.AddedFilePass,       // DS134
 		pkgcache.ApkPass,             // DS116 DS117 DS118
 		pkgcache.AptPass,             // DS110 DS111 DS112 DS113 DS114 DS115
 		pkgcache.ArchivePass,         // DS131
@@ -28,6 +29,7 @@ func Passes() []*rewrite.Pass {
 		pkgcache.GemPass,             // DS108
 		pkgcache.GoCachePass,         // DS142
 		rewrite.InvalidPass,          // DS001
+		slimbase.JREPass,             // DS207
 		pkgcache.LayerCleanupPass,    // DS130
 		layerorder.DockerignorePass,  // DS303 DS304
 		layerorder.GoModDownloadPass, // DS310

@@ -51,12 +51,14 @@ What it relies on:
 - when the runtime needs a shell (shell-form CMD, a user to create, a RUN) or
   cgo is on, the runtime is debian:<codename>-slim of the builder's Debian
   release (golang:1.22 and golang:1.22-bookworm → bookworm, -bullseye →
-  bullseye; alpine builders → alpine:<version>), with ca-certificates and the
-  runtime libraries of the -dev packages the build stage installed. An
-  unknown release declines; so does cgo when the runtime libraries are named
-  for another release than the table's (bookworm), when a -dev package has no
-  known runtime library, or when an Alpine builder installs -dev packages
-  (apk names are not mapped).
+  bullseye, golang:1.25 → trixie), with ca-certificates and the runtime
+  libraries of the -dev packages the build stage installed, named for that
+  release (the tables of bullseye, bookworm and trixie; another release that
+  needs them declines). An Alpine builder gets alpine:<its release> (from
+  the tag, or from the index for a tag no longer rebuilt), which installs
+  after the copy, by soname (apk add so:libsqlite3.so.0), the libraries the
+  binaries link (scanelf), from its own release. An unknown release
+  declines, and so does a -dev package with no known runtime library.
 - the build stage's WORKDIR is not repeated in the runtime stage when nothing
   there uses it (a relative path in ENTRYPOINT / CMD / HEALTHCHECK, a COPY to
   a relative destination, a RUN).
@@ -200,10 +202,10 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 func (si *stageInfo) goFallback() (*runtimeImage, string) {
 	tag := si.tag()
 	if isAlpineTag(tag) {
-		if v, ok := alpineVersion(tag); ok {
+		if v, ok := alpineRelease("golang", tag); ok {
 			return &runtimeImage{ref: "alpine:" + v, family: images.Alpine}, ""
 		}
-		return nil, "the Alpine release of " + si.image.Raw + " is not in its tag"
+		return nil, "the Alpine release of " + si.image.Raw + " is not in its tag, and the tag is still rebuilt (on newer releases)"
 	}
 	if suite, ok := tagSuite("golang", tag); ok {
 		rt := debianSlim(suite)

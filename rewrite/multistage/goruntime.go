@@ -60,8 +60,10 @@ func (si *stageInfo) goRuntime(p *plan, builds []goBuild) *decline {
 		return strings.Join(out, "; ")
 	}
 	if !static && fallback.family == images.Alpine {
-		if dev := si.apkDev(p.build); len(dev) > 0 {
-			return declinef(p.build.Start, "cgo is on (CGO_ENABLED is not 0) and the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so %s could lack them", strings.Join(dev, ", "), fallback.ref)
+		// cgo links musl and what the build installed: the runtime
+		// installs what the binaries need by soname.
+		if d := si.alpineRuntime(p, *fallback, p.build, p.artifactPaths()); d != nil {
+			return d
 		}
 	}
 	if fallback != nil && fallback.family == images.Debian {

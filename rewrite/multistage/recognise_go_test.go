@@ -57,7 +57,11 @@ func TestRecogniseGo(t *testing.T) {
 			src: "FROM golang:1.22\nARG CGO\nENV CGO_ENABLED=$CGO\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
 		{name: "cgo on an unknown Debian release", want: "decline: does not know the Debian release",
 			src: "FROM golang:latest\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
-		{name: "cgo on alpine with musl-dev", want: "decline: installs",
+		{name: "cgo on alpine with musl-dev", want: "split: the binary /app/server",
 			src: "FROM golang:1.22-alpine3.19\nRUN apk add --no-cache gcc musl-dev sqlite-dev\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
+		{name: "cgo on alpine, release from the index", want: "split: the binary /app/server",
+			src: "FROM golang:1.22-alpine\nRUN apk add --no-cache gcc musl-dev sqlite-dev\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
+		{name: "cgo on alpine as another USER", want: "decline: switches USER",
+			src: "FROM golang:1.22-alpine3.19\nRUN apk add --no-cache gcc musl-dev sqlite-dev\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nUSER nobody\nCMD [\"/app/server\"]\n"},
 	})
 }

@@ -344,3 +344,16 @@ func (si *stageInfo) split(p *plan, rt runtimeImage) (*parser.Instruction, *decl
 	}
 	return split, nil
 }
+
+// artifactPaths are where the runtime stage puts the artifacts.
+func (p *plan) artifactPaths() []string {
+	var out []string
+	for _, a := range p.artifacts {
+		d := a.path
+		if a.dst != "" {
+			d = a.dst
+		}
+		out = append(out, strings.TrimSuffix(d, "/"))
+	}
+	return out
+}
