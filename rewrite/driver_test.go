@@ -109,25 +109,18 @@ func testPasses() []*Pass {
 
 func only(ids ...string) Options { return Options{Selector: Selector{Select: ids}} }
 
-func TestDropsFixThatBreaksTheFile(t *testing.T) {
-	src := "FROM alpine\nRUN echo hi\n"
-	res, err := testEngine.Run("Dockerfile", []byte(src), only("DS901"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(res.Output) != src || len(res.Dropped) != 1 || !strings.Contains(res.Dropped[0].Reason, "would not build") {
-		t.Fatalf("want the fix dropped: output %q dropped %+v", res.Output, res.Dropped)
-	}
-}
-
-func TestDropsFixThatBreaksShell(t *testing.T) {
-	src := "FROM alpine\nRUN echo hi\n"
-	res, err := testEngine.Run("Dockerfile", []byte(src), only("DS902"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(res.Output) != src || len(res.Dropped) != 1 || !strings.Contains(res.Dropped[0].Reason, "do not parse as shell") {
-		t.Fatalf("want the fix dropped: output %q dropped %+v", res.Output, res.Dropped)
+// TestDropsBrokenFixes: a fix whose result does not build (DS901) or whose
+// RUN no longer parses as shell (DS902) is dropped with the reason.
+func TestDropsBrokenFixes(t *testing.T) {
+	const src = "FROM alpine\nRUN echo hi\n"
+	for rule, reason := range map[string]string{"DS901": "would not build", "DS902": "do not parse as shell"} {
+		res, err := testEngine.Run("Dockerfile", []byte(src), only(rule))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(res.Output) != src || len(res.Dropped) != 1 || !strings.Contains(res.Dropped[0].Reason, reason) {
+			t.Fatalf("%s: want the fix dropped: output %q dropped %+v", rule, res.Output, res.Dropped)
+		}
 	}
 }
 

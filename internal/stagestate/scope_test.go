@@ -45,6 +45,18 @@ func TestScopeEnv(t *testing.T) {
 		{"append", "FROM a\nRUN export X+=b && cmd\n", "${X}b", true},
 		{"heredoc", "FROM a\nRUN <<EOT\nexport X=1\ncmd\nEOT\n", "1", true},
 		{"sh -c string", "FROM a\nRUN sh -c 'export X=1; cmd'\n", "1", true},
+		// Docker's own ENV and ARG along the stage chain, the shell setting nothing.
+		{"docker: env", "FROM a\nENV X=1\nRUN cmd\n", "1", true},
+		{"docker: multi env", "FROM a\nENV A=1 X=2 \\\n  B=3\nRUN cmd\n", "2", true},
+		{"docker: legacy env", "FROM a\nENV X hello world\nRUN cmd\n", "hello world", true},
+		{"docker: arg default", "FROM a\nARG X=on\nRUN cmd\n", "on", true},
+		{"docker: arg without default", "FROM a\nARG X\nRUN cmd\n", "", false},
+		{"docker: arg takes global default", "ARG X=g\nFROM a\nARG X\nRUN cmd\n", "g", true},
+		{"docker: global arg not redeclared", "ARG X=g\nFROM a\nRUN cmd\n", "", false},
+		{"docker: env before arg without default", "FROM a\nENV X=e\nARG X\nRUN cmd\n", "e", true},
+		{"docker: env inherited", "FROM a AS b\nENV X=e\nFROM b\nRUN cmd\n", "e", true},
+		{"docker: arg not inherited", "FROM a AS b\nARG X=1\nFROM b\nRUN cmd\n", "", false},
+		{"docker: later env", "FROM a\nRUN cmd\nENV X=1\n", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,11 +115,18 @@ func TestScopeWord(t *testing.T) {
 	}
 }
 
+// lastRun loads src and returns its last RUN.
 func lastRun(t *testing.T, src string) (*parser.File, *parser.Instruction) {
 	t.Helper()
 	f, err := parser.Load("Dockerfile", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f, f.Instructions[len(f.Instructions)-1]
+	var last *parser.Instruction
+	for _, in := range f.Instructions {
+		if in.Is("run") {
+			last = in
+		}
+	}
+	return f, last
 }

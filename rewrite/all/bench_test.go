@@ -9,8 +9,7 @@ import (
 	"github.com/dockslim/dockslim/rewrite/all"
 )
 
-func benchRun(b *testing.B, lines int, opts rewrite.Options) {
-	src := synthetic.Dockerfile(lines)
+func benchRun(b *testing.B, src []byte, opts rewrite.Options) {
 	b.SetBytes(int64(len(src)))
 	e, err := all.New()
 	if err != nil {
@@ -25,10 +24,14 @@ func benchRun(b *testing.B, lines int, opts rewrite.Options) {
 }
 
 // The whole driver: analyse, fix, re-parse until stable, validate.
-func BenchmarkFix50(b *testing.B)        { benchRun(b, 50, rewrite.Options{}) }
-func BenchmarkFix500(b *testing.B)       { benchRun(b, 500, rewrite.Options{}) }
-func BenchmarkFixUnsafe50(b *testing.B)  { benchRun(b, 50, rewrite.Options{UnsafeFixes: true}) }
-func BenchmarkFixUnsafe500(b *testing.B) { benchRun(b, 500, rewrite.Options{UnsafeFixes: true}) }
+func BenchmarkFix50(b *testing.B)  { benchRun(b, synthetic.Dockerfile(50), rewrite.Options{}) }
+func BenchmarkFix500(b *testing.B) { benchRun(b, synthetic.Dockerfile(500), rewrite.Options{}) }
+func BenchmarkFixUnsafe50(b *testing.B) {
+	benchRun(b, synthetic.Dockerfile(50), rewrite.Options{UnsafeFixes: true})
+}
+func BenchmarkFixUnsafe500(b *testing.B) {
+	benchRun(b, synthetic.Dockerfile(500), rewrite.Options{UnsafeFixes: true})
+}
 
 // BenchmarkFixExample is a typical Dockerfile: the bundled 12-line example,
 // with its build context.
@@ -37,15 +40,5 @@ func BenchmarkFixExample(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := rewrite.Options{ContextDir: "../../fixtures/example"}
-	e, err := all.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Run("Dockerfile", src, opts); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchRun(b, src, rewrite.Options{ContextDir: "../../fixtures/example"})
 }

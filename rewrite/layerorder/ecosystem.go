@@ -226,3 +226,12 @@ func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more [
 	}
 	return more, ""
 }
+
+// configRun is a tool's `config` command: with --local it writes the
+// project's own settings (local: poetry.toml, .bundle), else the user's.
+func configRun(c *command, eco, local string) *toolRun {
+	if c.has("--local") {
+		return &toolRun{eco: eco, outputs: []string{local}}
+	}
+	return &toolRun{eco: eco}
+}

@@ -169,10 +169,7 @@ func describePoetry(c *command) *toolRun {
 		}
 		return t
 	case "config":
-		if c.has("--local") {
-			return &toolRun{eco: "python", outputs: []string{"poetry.toml"}}
-		}
-		return &toolRun{eco: "python"}
+		return configRun(c, "python", "poetry.toml")
 	case "self", "--version", "cache", "source":
 		return &toolRun{eco: "python"}
 	case "export":

@@ -23,10 +23,7 @@ func describeBundle(c *command) *toolRun {
 		}
 		return t
 	case "config":
-		if c.has("--local") {
-			return &toolRun{eco: "ruby", outputs: []string{".bundle"}}
-		}
-		return &toolRun{eco: "ruby"}
+		return configRun(c, "ruby", ".bundle")
 	case "--version", "version", "clean", "cache":
 		if sub == "clean" || sub == "cache" {
 			break

@@ -61,6 +61,16 @@ func (p *plan) why(format string, args ...any) *plan {
 	return p
 }
 
+// below is ps.Within(dest); ok is false, and the plan declines, when
+// dockslim cannot tell whether the RUN does that there (what: "reads from").
+func (p *plan) below(ps Paths, dest, what string) (_ []string, ok bool) {
+	in, unknown := ps.Within(dest)
+	if unknown {
+		p.why("dockslim cannot tell whether the RUN %s %s", what, dest)
+	}
+	return in, !unknown
+}
+
 func (p *plan) addUnsafe(s string) {
 	if !slices.Contains(p.unsafe, s) {
 		p.unsafe = append(p.unsafe, s)
@@ -134,6 +144,9 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 		if p.decline != "" {
 			return p
 		}
+	}
+	if p.kind == planStep && p.step.t.eco == "go" && a.ctx != nil && a.goModIdle(b.m, x, p.fileNamed("go.mod")) {
+		return nil // a download step would fetch nothing (DS310 drops one)
 	}
 	e, ok := b.m.effectsBeforeCopy(b, p, installs, others)
 	if !ok {
@@ -356,6 +369,17 @@ func (a *analysis) collectGlob(b *broad, p *plan, ta toolAt, mf manifest, abs, r
 	return true
 }
 
+// fileNamed is the context path of the plan's manifest with that base
+// name ("" when it has none).
+func (p *plan) fileNamed(base string) string {
+	for _, f := range p.files {
+		if path.Base(f.ctxRel) == base {
+			return f.ctxRel
+		}
+	}
+	return ""
+}
+
 func (p *plan) addFile(cf ctxFile) {
 	for _, x := range p.files {
 		if x.abs == cf.abs {
@@ -398,9 +422,8 @@ func (a *analysis) checkAgainstCopy(b *broad, p *plan) {
 		p.why("dockslim cannot tell what the RUN reads and writes")
 		return
 	}
-	reads, unk := e.Reads.Within(b.dest)
-	if unk {
-		p.why("dockslim cannot tell whether the RUN reads from %s", b.dest)
+	reads, ok := p.below(e.Reads, b.dest, "reads from")
+	if !ok {
 		return
 	}
 	for _, r := range reads {
@@ -409,9 +432,8 @@ func (a *analysis) checkAgainstCopy(b *broad, p *plan) {
 			return
 		}
 	}
-	writes, unk := e.Writes.Within(b.dest)
-	if unk {
-		p.why("dockslim cannot tell whether the RUN writes into %s", b.dest)
+	writes, ok := p.below(e.Writes, b.dest, "writes into")
+	if !ok {
 		return
 	}
 	for _, w := range writes {

@@ -2,7 +2,6 @@ package pkgcache
 
 import (
 	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -208,6 +207,6 @@ func apkRedundantSteps(c *rewrite.Context, in *parser.Instruction, calls []*osCa
 		return
 	}
 	start, _ := rms[0].Span(0)
-	osFix(c, RuleApkRedundantCacheRm, rewrite.Safe, start, []textedit.Edit(edits),
+	osFix(c, RuleApkRedundantCacheRm, rewrite.Safe, start, edits,
 		"apk add --no-cache writes nothing to /var/cache/apk; this rm is redundant")
 }

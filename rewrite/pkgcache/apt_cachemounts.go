@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -43,12 +41,7 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 			"%s: could use cache mounts, but the package lists would go with them and %s", download.Name, why)
 		return true
 	}
-	var edits []textedit.Edit
-	if len(in.Flags) == 0 {
-		edits = append(edits, InsertAt(in.ArgsStart, aptMountFlags+" ")...)
-	} else {
-		edits = append(edits, InsertAt(in.Flags[len(in.Flags)-1].End, " "+aptMountFlags)...)
-	}
+	edits := addRunFlags(in, aptMountFlags)
 	// Cleanups that would empty the mounts go.
 	if drop := aptCacheCleanups(in); len(drop) > 0 {
 		rm, ok := removeCommands(f, drop)
@@ -81,11 +74,11 @@ func aptCacheMounts(c *rewrite.Context, in *parser.Instruction, calls []*osCall,
 		for i := range setup {
 			setup[i] = prefix + setup[i]
 		}
-		e, ok := shellcmd.InsertBeforeChain(f, first.Cmd, strings.Join(setup, " && "))
+		ins, ok := insertBeforeChain(f, first.Cmd, strings.Join(setup, " && "))
 		if !ok {
 			return true
 		}
-		edits = append(edits, e)
+		edits = append(edits, ins...)
 	}
 	edits = append(edits, readerEdits...)
 	osFix(c, RuleAptCacheMounts, rewrite.Safe, download.Start(0), edits,
@@ -133,7 +126,7 @@ func removedBefore(f *parser.File, in *parser.Instruction, p string) bool {
 			continue
 		}
 		for _, cmd := range allCmds(prev) {
-			if stagestate.RemovesPath(stagestate.Scope{File: f, In: prev}, cmd, p) {
+			if removesPath(f, prev, cmd, p) {
 				return true
 			}
 		}

@@ -6,9 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -98,33 +96,6 @@ func recommendNeeded(f *parser.File, call *osCall, k stagestate.Recommended) (cl
 		}
 	}
 	return client
-}
-
-// addPackages is the edit that adds pkgs after the install's last package,
-// in the command's layout; nil when the command cannot take them.
-func addPackages(f *parser.File, call *osCall, pkgs []string) []textedit.Edit {
-	ops := shellcmd.Apt.Parse(call.Lits, call.Lit).Operands
-	if len(ops) == 0 || call.Opaque {
-		return nil
-	}
-	last := ops[len(ops)-1]
-	if call.Cmd == nil {
-		var edits []textedit.Edit
-		for i := len(pkgs) - 1; i >= 0; i-- {
-			edits = append(edits, JSONInsertAfter(f, call.In, last, pkgs[i])...)
-		}
-		return edits
-	}
-	// The separator between the last two packages, or before the only one
-	// when it sits on a line of its own: one package a line stays so.
-	sep, prev := " ", last-1
-	if len(ops) > 1 {
-		prev = ops[len(ops)-2]
-	}
-	if between := string(f.Src[call.End(prev):call.Start(last)]); len(ops) > 1 || strings.Contains(between, "\n") {
-		sep = shellcmd.LayoutSeparator(between)
-	}
-	return InsertAt(call.End(last), sep+strings.Join(pkgs, sep))
 }
 
 func aptYes(c *rewrite.Context, call *osCall) {

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
@@ -41,8 +40,8 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	last := calls[len(calls)-1]
-	e, ok := shellcmd.AppendToChain(c.File, last.Cmd, sudoPrefix(last.Cmd)+"rm -rf /var/lib/apt/lists/*")
-	if !ok || last.Opaque || update.Opaque {
+	edits, ok := last.appendCleanup(c.File, "rm -rf /var/lib/apt/lists/*")
+	if !ok || update.Opaque {
 		why := last.cannotAppend()
 		if update.Opaque {
 			why = update.cannotAppend()
@@ -51,7 +50,6 @@ func aptListsCleanup(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 			"%s update leaves its package lists in the layer, and %s; remove /var/lib/apt/lists/* at its end by hand", update.Name, why)
 		return
 	}
-	edits := []textedit.Edit{e}
 	// A later RUN that installs with these lists gets its own update. If
 	// one of them (or one that then reads its lists) cannot take one, the
 	// lists stay in the image anyway: removing them here would only break it.
@@ -96,11 +94,11 @@ func readerUpdates(f *parser.File, in *parser.Instruction) (edits []textedit.Edi
 	for _, r := range readers {
 		line, _ := f.Position(r.In.Start)
 		op := r.Ops[0]
-		ins, ok := shellcmd.InsertBeforeChain(f, op.Cmd, sudoPrefix(op.Cmd)+"apt-get update")
+		ins, ok := insertBeforeChain(f, op.Cmd, sudoPrefix(op.Cmd)+"apt-get update")
 		if !ok {
 			return nil, nil, fmt.Sprintf("the RUN at line %d installs with them and its chain cannot take an apt-get update", line)
 		}
-		edits = append(edits, ins)
+		edits = append(edits, ins...)
 		lines = append(lines, strconv.Itoa(line))
 	}
 	return edits, lines, ""
@@ -189,7 +187,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	cmd := call.Cmd
-	if len(shellcmd.All(in)) != 1 || in.Script == nil || in.Script.File == nil || len(in.Script.File.Stmts) != 1 ||
+	if len(allCmds(in)) != 1 || in.Script == nil || in.Script.File == nil || len(in.Script.File.Stmts) != 1 ||
 		cmd.Top != cmd.Stmt || cmd.Quoted || len(in.HeredocScripts) > 0 {
 		return // the RUN does more than update; leave it
 	}
@@ -220,7 +218,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		report("the install is inside a quoted or substituted command")
 		return
 	}
-	ins, ok := shellcmd.InsertBeforeChain(f, first.Cmd, text)
+	ins, ok := insertBeforeChain(f, first.Cmd, text)
 	if !ok {
 		report("the install's chain cannot take it")
 		return
@@ -231,7 +229,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 	} else if _, ok := andLeaves(first.Cmd.Top); !ok {
 		app, why = rewrite.Unsafe, "the install's chain has ||, which could swallow a failing update"
 	}
-	osFix(c, RuleAptUpdateOwnRun, app, call.Start(0), []textedit.Edit{del, ins},
+	osFix(c, RuleAptUpdateOwnRun, app, call.Start(0), append([]textedit.Edit{del}, ins...),
 		"%s update in a RUN of its own goes stale in the build cache and keeps its lists in a layer; merge it into the next RUN (%s)", call.Name, why)
 }
 

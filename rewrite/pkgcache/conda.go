@@ -100,22 +100,17 @@ func condaPkgsDir(f *parser.File, lc *langCmd) (dir, why string) {
 
 func runConda(c *rewrite.Context) {
 	f := c.File
-	for _, in := range langRunInstructions(f) {
-		cmds := langCommands(in)
-		isClean := func(lc *langCmd) bool {
-			if isConda(lc.Name) {
-				words, _ := lc.Words(condaValueOpts)
-				return len(words) > 0 && words[0] == "clean"
-			}
-			return false
+	isClean := func(lc *langCmd) bool {
+		if isConda(lc.Name) {
+			words, _ := lc.Words(condaValueOpts)
+			return len(words) > 0 && words[0] == "clean"
 		}
-		last, sub := langLastInstall(cmds, condaInstall, isClean)
-		if last == nil {
-			continue
-		}
+		return false
+	}
+	for last, sub := range langLastInstalls(f, condaInstall, isClean) {
 		sub = last.Name + " " + sub
 		dir, why := condaPkgsDir(f, last)
-		if langHasMount(in, dir, "/opt/conda/pkgs") {
+		if langHasMount(last.In, dir, "/opt/conda/pkgs") {
 			continue
 		}
 		if c.Options.CacheMounts {

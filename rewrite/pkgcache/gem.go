@@ -66,23 +66,18 @@ func gemrcNoDocument(f *parser.File, in *parser.Instruction) bool {
 
 func runGem(c *rewrite.Context) {
 	f := c.File
-	for _, in := range langRunInstructions(f) {
-		if langOfficial(in.Stage, "ruby") {
+	for lc := range langRunCommands(f) {
+		if lc.Name != "gem" || langOfficial(lc.In.Stage, "ruby") {
 			continue
 		}
-		for _, lc := range langCommands(in) {
-			if lc.Name != "gem" {
-				continue
-			}
-			words, idx := lc.Words(nil)
-			if len(words) == 0 || words[0] != "install" && words[0] != "update" {
-				continue
-			}
-			if gemDocsHandled(lc) || gemrcNoDocument(f, in) {
-				continue
-			}
-			langFlag(c, RuleGemNoDocument, lc, idx[0], "--no-document",
-				"gem %s: add --no-document so rdoc/ri documentation is not generated into the layer", words[0])
+		words, idx := lc.Words(nil)
+		if len(words) == 0 || words[0] != "install" && words[0] != "update" {
+			continue
 		}
+		if gemDocsHandled(lc) || gemrcNoDocument(f, lc.In) {
+			continue
+		}
+		langFlag(c, RuleGemNoDocument, lc, idx[0], "--no-document",
+			"gem %s: add --no-document so rdoc/ri documentation is not generated into the layer", words[0])
 	}
 }

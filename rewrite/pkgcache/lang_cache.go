@@ -101,9 +101,7 @@ func langCacheMounted(in *parser.Instruction, dir, def, suffix string) bool {
 }
 
 // langMountEdit inserts BuildKit cache mounts for targets into the RUN's
-// flags. Mounts go after the RUN's existing flags (so a second tool's mount
-// lands after the first one's), or right after `RUN ` when it has none.
-// Targets already covered by a cache mount are skipped; nil when none is left.
+// flags (addRunFlags). Targets already covered by a cache mount are skipped; nil when none is left.
 func langMountEdit(in *parser.Instruction, targets ...string) []textedit.Edit {
 	var flags []string
 	seen := map[string]bool{}
@@ -117,11 +115,7 @@ func langMountEdit(in *parser.Instruction, targets ...string) []textedit.Edit {
 	if len(flags) == 0 {
 		return nil
 	}
-	text := strings.Join(flags, " ")
-	if n := len(in.Flags); n > 0 {
-		return InsertAt(in.Flags[n-1].End, " "+text)
-	}
-	return InsertAt(in.ArgsStart, text+" ")
+	return addRunFlags(in, strings.Join(flags, " "))
 }
 
 // langMount reports a --cache-mounts finding: with a known, literal cache

@@ -7,13 +7,13 @@ package pkgcache
 
 import (
 	"fmt"
+	"iter"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"mvdan.cc/sh/v3/syntax"
@@ -247,15 +247,6 @@ func (lc *langCmd) Words(valueOpts []string) (words []string, idx []int) {
 	return words, idx
 }
 
-// FlagAfter returns the edit that inserts flag right after Args[i].
-func (lc *langCmd) FlagAfter(f *parser.File, i int, flag string) []textedit.Edit {
-	if lc.Sh == nil {
-		return JSONInsertAfter(f, lc.In, lc.jsonOff+i, flag)
-	}
-	_, end := lc.Sh.Span(i + lc.shOff)
-	return InsertAt(end, " "+flag)
-}
-
 // langVar is what the command lc sees in its environment under name: the
 // stage model's scope (stagestate.Scope.Env) with the command's prefix.
 func langVar(f *parser.File, lc *langCmd, name string) (string, bool) {
@@ -364,7 +355,6 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 	msg := fmt.Sprintf(format, args...)
 	off := lc.Start()
 	why := ""
-	var edit textedit.Edit
 	switch {
 	case lc.Opaque:
 		why = "the command is inside an sh -c string dockslim does not edit; append"
@@ -375,18 +365,38 @@ func langAppend(c *rewrite.Context, r *rewrite.Rule, lc *langCmd, cleanup string
 	case lc.Sh.Quoted && strings.ContainsAny(cleanup, "'\"$\\`"):
 		why = "the command is inside a quoted sh -c string; append"
 	default:
-		var ok bool
-		edit, ok = shellcmd.AppendToChain(c.File, lc.Sh, cleanup)
-		if !ok {
-			why = "the statement is backgrounded or ends in a heredoc; append"
+		if edits, ok := appendToChain(c.File, lc.Sh, cleanup); ok {
+			c.Fixf(r, off, edits, "%s", msg)
+			return
+		}
+		why = "the statement is backgrounded or ends in a heredoc; append"
+	}
+	c.Reportf(r, off, "%s (%s `&& %s` by hand)", msg, why, cleanup)
+}
+
+// langLastInstalls yields, RUN by RUN, langLastInstall of the RUN's
+// commands: its last install that no cleanup follows, with the subcommand.
+func langLastInstalls(f *parser.File, install func(*langCmd) string, isClean func(*langCmd) bool) iter.Seq2[*langCmd, string] {
+	return func(yield func(*langCmd, string) bool) {
+		for _, in := range langRunInstructions(f) {
+			if last, sub := langLastInstall(langCommands(in), install, isClean); last != nil && !yield(last, sub) {
+				return
+			}
 		}
 	}
-	if why != "" {
-		c.Reportf(r, off, "%s (%s `&& %s` by hand)", msg, why, cleanup)
-		return
+}
+
+// langRunCommands yields every command of every RUN (langCommands).
+func langRunCommands(f *parser.File) iter.Seq[*langCmd] {
+	return func(yield func(*langCmd) bool) {
+		for _, in := range langRunInstructions(f) {
+			for _, lc := range langCommands(in) {
+				if !yield(lc) {
+					return
+				}
+			}
+		}
 	}
-	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: msg,
-		Fix: &rewrite.Fix{Applicability: r.Applicability, Description: msg, Edits: []textedit.Edit{edit}}})
 }
 
 // langRunInstructions returns every RUN and ONBUILD RUN instruction.

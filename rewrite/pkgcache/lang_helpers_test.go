@@ -1,7 +1,6 @@
 package pkgcache
 
 import (
-	"github.com/dockslim/dockslim/internal/stagestate"
 	"testing"
 
 	"github.com/dockslim/dockslim/parser"
@@ -16,38 +15,6 @@ func lastRun(t *testing.T, src string) (*parser.File, *parser.Instruction) {
 	}
 	runs := langRunInstructions(f)
 	return f, runs[len(runs)-1]
-}
-
-func TestLangEnv(t *testing.T) {
-	tests := []struct {
-		name, src string
-		value     string
-		set       bool
-	}{
-		{"env", "FROM a\nENV X=1\nRUN true\n", "1", true},
-		{"multi env", "FROM a\nENV A=1 X=2 \\\n  B=3\nRUN true\n", "2", true},
-		{"legacy env", "FROM a\nENV X hello world\nRUN true\n", "hello world", true},
-		{"arg default", "FROM a\nARG X=on\nRUN true\n", "on", true},
-		{"arg without default", "FROM a\nARG X\nRUN true\n", "", false},
-		{"arg takes global default", "ARG X=g\nFROM a\nARG X\nRUN true\n", "g", true},
-		{"global arg not redeclared", "ARG X=g\nFROM a\nRUN true\n", "", false},
-		{"env before arg without default", "FROM a\nENV X=e\nARG X\nRUN true\n", "e", true},
-		{"env inherited", "FROM a AS b\nENV X=e\nFROM b\nRUN true\n", "e", true},
-		{"arg not inherited", "FROM a AS b\nARG X=1\nFROM b\nRUN true\n", "", false},
-		{"later env", "FROM a\nRUN true\nENV X=1\n", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, in := lastRun(t, tt.src)
-			if tt.name == "later env" {
-				in = langRunInstructions(f)[0]
-			}
-			v, ok := stagestate.Scope{File: f, In: in}.Docker("X")
-			if v != tt.value || ok != tt.set {
-				t.Errorf("langEnv = %q, %v; want %q, %v", v, ok, tt.value, tt.set)
-			}
-		})
-	}
 }
 
 func TestLangBoolish(t *testing.T) {

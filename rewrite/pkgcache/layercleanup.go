@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/internal/textedit"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -36,7 +36,8 @@ deleted paths), the cleanup is one && chain of literal paths, relative paths
 are only moved when the first RUN never changes directory, and the first RUN
 does not call exit. When any of that does not hold (another instruction in
 between, exec form, a heredoc), dockslim only reports it, as it does for a
-cleanup command inside a RUN that does other work.`,
+cleanup command inside a RUN that does other work; not for a yum/dnf cache
+that DS122 cleans in the RUN that fills it (one finding, with its fix).`,
 	Before:        "RUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN rm -rf /var/lib/apt/lists/*",
 	After:         "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 	Applicability: rewrite.Safe,
@@ -121,7 +122,7 @@ func createdPaths(f *parser.File, r *parser.Instruction, net bool) []string {
 		case cmd.Name == "zypper" && sub != "":
 			created = append(created, "/var/cache/zypp")
 		default:
-			if d, ok := downloadTarget(f, cmd); ok && (strings.HasPrefix(d.path, "/") || !changesDir(r, -1)) {
+			if d, ok := downloadTarget(stagestate.Scope{File: f, In: r}, cmd); ok && d.path != "" && (strings.HasPrefix(d.path, "/") || !changesDir(r, -1)) {
 				created = append(created, d.path)
 			}
 		}
@@ -192,54 +193,48 @@ func previousWork(in *parser.Instruction) *parser.Instruction {
 	return nil
 }
 
-// mergePlan returns the edits that move the cleanup RUN k to the end of
-// the RUN r, or why it cannot be done safely.
-func mergePlan(c *rewrite.Context, k *cleanupRun, r *parser.Instruction) ([]textedit.Edit, string) {
-	f := c.File
+// mergeBlocker says why the cleanup RUN k cannot safely move to the end of
+// the RUN r (moveInto), or "".
+func mergeBlocker(c *rewrite.Context, k *cleanupRun, r *parser.Instruction) string {
 	in := k.in
 	if in.Sub != "" || r.Sub != "" {
-		return nil, "ONBUILD"
+		return "ONBUILD"
 	}
 	if len(in.Flags) > 0 || len(in.Heredocs) > 0 || in.Script == nil || in.Script.File == nil || len(in.Script.File.Stmts) != 1 {
-		return nil, "the cleanup RUN has flags, a heredoc or several statements"
+		return "the cleanup RUN has flags, a heredoc or several statements"
 	}
 	leaves, ok := andLeaves(in.Script.File.Stmts[0])
 	cmds := shellcmd.All(in)
 	if !ok || len(leaves) != len(cmds) {
-		return nil, "the cleanup is not a plain && chain"
+		return "the cleanup is not a plain && chain"
 	}
 	for _, cmd := range cmds {
 		if cmd.Nested || cmd.InSubst || cmd.Quoted || cmd.Piped {
-			return nil, "the cleanup is not a plain && chain"
+			return "the cleanup is not a plain && chain"
 		}
 	}
 	if r.JSON || len(r.Heredocs) > 0 || r.Script == nil || r.Script.File == nil {
-		return nil, "that RUN is in exec form or has a heredoc"
+		return "that RUN is in exec form or has a heredoc"
 	}
 	relative := false
 	for _, t := range k.targets {
 		if mountOverlaps(r, t) {
-			return nil, "a mount of that RUN covers " + t
+			return "a mount of that RUN covers " + t
 		}
 		if (pathsOverlap(t, "/var/lib/apt") || pathsOverlap(t, "/var/cache/apt")) && aptWillMount(c, r) {
-			return nil, "--cache-mounts puts apt's folders of that RUN in cache mounts"
+			return "--cache-mounts puts apt's folders of that RUN in cache mounts"
 		}
 		relative = relative || !strings.HasPrefix(t, "/")
 	}
 	if relative && changesDir(r, -1) {
-		return nil, "that RUN changes directory and the cleanup has relative paths"
+		return "that RUN changes directory and the cleanup has relative paths"
 	}
 	for _, cmd := range allCmds(r) {
 		if cmd.Name == "exit" {
-			return nil, "that RUN calls exit"
+			return "that RUN calls exit"
 		}
 	}
-	text := stmtText(f, in.Script, in.Script.File.Stmts[0])
-	e, ok := shellcmd.AppendToChain(f, lastTop(r.Script), text)
-	if !ok {
-		return nil, "that RUN's last command cannot take more commands"
-	}
-	return []textedit.Edit{e, deleteInstruction(f, in)}, ""
+	return ""
 }
 
 // laterCleanupHandles reports whether the RUN right after r (metadata
@@ -268,8 +263,11 @@ func laterCleanupHandles(c *rewrite.Context, r *parser.Instruction, dir string) 
 	if !covers {
 		return false
 	}
-	edits, _ := mergePlan(c, k, r)
-	return edits != nil
+	if mergeBlocker(c, k, r) != "" {
+		return false
+	}
+	_, ok := moveInto(c.File, k.in, r)
+	return ok
 }
 
 func runLayerCleanup(c *rewrite.Context) {
@@ -293,7 +291,8 @@ func runLayerCleanup(c *rewrite.Context) {
 			if len(k.overlapping(own)) > 0 {
 				continue
 			}
-			if r, paths := earlierCreator(f, in, k); r != nil {
+			if r, paths := earlierCreator(f, in, k); r != nil && len(yumFixedElsewhere(c, r, paths)) > 0 {
+				paths = yumFixedElsewhere(c, r, paths)
 				start, _ := cmd.Span(0)
 				c.Reportf(RuleLaterCleanup, start,
 					"%s was written by the RUN at line %d; deleting it in a later layer does not shrink the image: clean up in that RUN",
@@ -326,21 +325,32 @@ func cleanupRunFinding(c *rewrite.Context, k *cleanupRun) {
 	}
 	what := strings.Join(paths, ", ")
 	if prev := previousWork(k.in); prev != r {
+		if paths = yumFixedElsewhere(c, r, paths); len(paths) == 0 {
+			return // DS122 cleans the cache in that RUN
+		}
+		what = strings.Join(paths, ", ")
 		c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
 			"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (instructions between them keep dockslim from moving it)",
 			what, r.StartLine)
 		return
 	}
-	edits, why := mergePlan(c, k, r)
-	if edits == nil {
-		c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
-			"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (dockslim cannot move it: %s)",
-			what, r.StartLine, why)
-		return
+	why := mergeBlocker(c, k, r)
+	if why == "" {
+		if edits, ok := moveInto(f, k.in, r); ok {
+			osFix(c, RuleLaterCleanup, rewrite.Safe, k.in.ArgsStart, edits,
+				"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; moved into that RUN",
+				what, r.StartLine)
+			return
+		}
+		why = "that RUN's last command cannot take more commands"
 	}
-	osFix(c, RuleLaterCleanup, rewrite.Safe, k.in.ArgsStart, edits,
-		"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; moved into that RUN",
-		what, r.StartLine)
+	if paths = yumFixedElsewhere(c, r, paths); len(paths) == 0 {
+		return // DS122 cleans the cache in that RUN
+	}
+	what = strings.Join(paths, ", ")
+	c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
+		"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (dockslim cannot move it: %s)",
+		what, r.StartLine, why)
 }
 
 // aptUpdateOnly reports whether the RUN only runs apt-get update.
@@ -358,4 +368,17 @@ func aptUpdateOnly(in *parser.Instruction) bool {
 		}
 	}
 	return true
+}
+
+// yumFixedElsewhere drops from paths the yum/dnf caches that DS122 cleans
+// in the RUN r itself (its shell-form RUN with a yum/dnf call gets "clean
+// all" added), so that the later RUN that deletes them is not reported a
+// second time when DS130 cannot move it there.
+func yumFixedElsewhere(c *rewrite.Context, r *parser.Instruction, paths []string) []string {
+	if !c.Options.Selector.Enabled(RuleYumClean) || r.JSON || len(osCalls(r, isYum, yumValueOpts)) == 0 {
+		return paths
+	}
+	return slices.DeleteFunc(slices.Clone(paths), func(p string) bool {
+		return slices.ContainsFunc(yumCacheDirs, func(d string) bool { return pathCovers(d, p) })
+	})
 }

@@ -1,7 +1,8 @@
 package pkgcache
 
 // Helpers shared by the OS package-manager passes (apt, apk, yum/dnf,
-// zypper) and the layer-cleanup and archive passes.
+// zypper) and the layer-cleanup and archive passes. Paths, mounts and
+// removals are in paths.go, the edits the passes make in edits.go.
 
 import (
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -171,54 +171,6 @@ func osFix(c *rewrite.Context, r *rewrite.Rule, app rewrite.Applicability, off i
 	msg := fmt.Sprintf(format, args...)
 	c.Report(rewrite.Finding{Rule: r, Offset: off, Message: msg,
 		Fix: &rewrite.Fix{Applicability: app, Description: msg, Edits: edits}})
-}
-
-// ---- paths and mounts ----
-
-// pathCovers reports whether removing p removes q: the stage model's rule
-// (stagestate.PathCovers), one for every pass.
-func pathCovers(p, q string) bool { return stagestate.PathCovers(p, q) }
-
-// pathsOverlap reports whether one path contains the other.
-func pathsOverlap(p, q string) bool { return pathCovers(p, q) || pathCovers(q, p) }
-
-// mountCovers reports whether a --mount of the RUN (of any type: cache,
-// tmpfs, bind, secret) covers dir, so that what is written there never
-// reaches the layer.
-func mountCovers(in *parser.Instruction, dir string) bool { return stagestate.MountCovers(in, dir) }
-
-// mountOverlaps reports whether a --mount of the RUN overlaps dir.
-func mountOverlaps(in *parser.Instruction, dir string) bool {
-	for _, m := range in.Mounts() {
-		if m.Target != "" && pathsOverlap(m.Target, dir) {
-			return true
-		}
-	}
-	return false
-}
-
-// rmPaths returns the paths of an `rm` command; ok is false when the command
-// is not rm or a path is not literal.
-func rmPaths(cmd *shellcmd.Command) (paths []string, ok bool) {
-	if cmd.Name != "rm" {
-		return nil, false
-	}
-	opts := true
-	for i := 1; i < len(cmd.Args); i++ {
-		a, lit := cmd.Arg(i)
-		if !lit {
-			return nil, false
-		}
-		if opts && a == "--" {
-			opts = false
-			continue
-		}
-		if opts && strings.HasPrefix(a, "-") && len(a) > 1 {
-			continue
-		}
-		paths = append(paths, a)
-	}
-	return paths, len(paths) > 0
 }
 
 // ---- instructions and stages ----
@@ -465,17 +417,6 @@ func changesDir(in *parser.Instruction, from int) bool {
 			if s, _ := cmd.Span(0); s > from {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-// removedAfter reports whether a command of the RUN that starts after
-// offset from removes dir (stagestate.RemovesPath).
-func removedAfter(f *parser.File, in *parser.Instruction, from int, dir string) bool {
-	for _, cmd := range allCmds(in) {
-		if start, _ := cmd.Span(0); start > from && stagestate.RemovesPath(stagestate.Scope{File: f, In: in}, cmd, dir) {
-			return true
 		}
 	}
 	return false

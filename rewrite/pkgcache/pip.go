@@ -74,35 +74,33 @@ func pipHandled(f *parser.File, lc *langCmd) bool {
 
 func runPip(c *rewrite.Context) {
 	f := c.File
-	for _, in := range langRunInstructions(f) {
-		for _, lc := range langCommands(in) {
-			if !shellcmd.IsPip(lc.Name) {
-				continue
-			}
-			words, idx := lc.Words(pipValueOpts)
-			if len(words) == 0 {
-				continue
-			}
-			switch words[0] {
-			case "install":
-			case "wheel", "download":
-				// Only where the layer ships, unless the user wants cache
-				// mounts (they speed up builder stages too).
-				if !c.Options.CacheMounts && !langShips(f, in.Stage) {
-					continue
-				}
-			default:
-				continue
-			}
-			if pipHandled(f, lc) {
-				continue
-			}
-			if c.Options.CacheMounts {
-				langMountDir(c, RulePipNoCacheDir, lc, pipCacheDir(f, lc), lc.Name+" "+words[0])
-				continue
-			}
-			langFlag(c, RulePipNoCacheDir, lc, idx[0], "--no-cache-dir",
-				"%s %s: add --no-cache-dir so the download cache stays out of the layer", lc.Name, words[0])
+	for lc := range langRunCommands(f) {
+		if !shellcmd.IsPip(lc.Name) {
+			continue
 		}
+		words, idx := lc.Words(pipValueOpts)
+		if len(words) == 0 {
+			continue
+		}
+		switch words[0] {
+		case "install":
+		case "wheel", "download":
+			// Only where the layer ships, unless the user wants cache
+			// mounts (they speed up builder stages too).
+			if !c.Options.CacheMounts && !langShips(f, lc.In.Stage) {
+				continue
+			}
+		default:
+			continue
+		}
+		if pipHandled(f, lc) {
+			continue
+		}
+		if c.Options.CacheMounts {
+			langMountDir(c, RulePipNoCacheDir, lc, pipCacheDir(f, lc), lc.Name+" "+words[0])
+			continue
+		}
+		langFlag(c, RulePipNoCacheDir, lc, idx[0], "--no-cache-dir",
+			"%s %s: add --no-cache-dir so the download cache stays out of the layer", lc.Name, words[0])
 	}
 }

@@ -67,23 +67,18 @@ func pnpmStoreDir(f *parser.File, lc *langCmd) string {
 
 func runPnpm(c *rewrite.Context) {
 	f := c.File
-	for _, in := range langRunInstructions(f) {
-		cmds := langCommands(in)
-		isClean := func(lc *langCmd) bool {
-			if lc.Name == "pnpm" {
-				return lc.Runs(pnpmValueOpts, "store", "prune")
-			}
-			return langRmMentions(f, lc, "pnpm/store", ".pnpm-store", "PNPM_HOME")
+	isClean := func(lc *langCmd) bool {
+		if lc.Name == "pnpm" {
+			return lc.Runs(pnpmValueOpts, "store", "prune")
 		}
-		last, sub := langLastInstall(cmds, pnpmInstall, isClean)
-		if last == nil {
-			continue
-		}
+		return langRmMentions(f, lc, "pnpm/store", ".pnpm-store", "PNPM_HOME")
+	}
+	for last, sub := range langLastInstalls(f, pnpmInstall, isClean) {
 		dir := pnpmStoreDir(f, last)
-		if langHandledOrMount(c, RulePnpmStorePrune, last, dir, langHasMount(in, dir, "/pnpm/store", "/.pnpm-store"), "pnpm "+sub) {
+		if langHandledOrMount(c, RulePnpmStorePrune, last, dir, langHasMount(last.In, dir, "/pnpm/store", "/.pnpm-store"), "pnpm "+sub) {
 			continue
 		}
-		if pnpmOfflineLater(in) {
+		if pnpmOfflineLater(last.In) {
 			c.Reportf(RulePnpmStorePrune, last.Start(), "pnpm %s: a later RUN of this stage installs --offline from the store; prune the store after that one, not here", sub)
 			continue
 		}

@@ -76,21 +76,16 @@ func poetryCacheDir(f *parser.File, lc *langCmd) (dir string, literal bool) {
 
 func runPoetry(c *rewrite.Context) {
 	f := c.File
-	for _, in := range langRunInstructions(f) {
-		cmds := langCommands(in)
-		isClean := func(lc *langCmd) bool {
-			if lc.Name == "poetry" {
-				return lc.Runs(poetryValueOpts, "cache", "clear")
-			}
-			d, _ := poetryCacheDir(f, lc)
-			return langRmMentions(f, lc, "pypoetry", "POETRY_CACHE_DIR", d)
+	isClean := func(lc *langCmd) bool {
+		if lc.Name == "poetry" {
+			return lc.Runs(poetryValueOpts, "cache", "clear")
 		}
-		last, sub := langLastInstall(cmds, poetryInstall, isClean)
-		if last == nil {
-			continue
-		}
+		d, _ := poetryCacheDir(f, lc)
+		return langRmMentions(f, lc, "pypoetry", "POETRY_CACHE_DIR", d)
+	}
+	for last, sub := range langLastInstalls(f, poetryInstall, isClean) {
 		dir, literal := poetryCacheDir(f, last)
-		if literal && langHasMount(in, dir+"/cache") && langHasMount(in, dir+"/artifacts") {
+		if literal && langHasMount(last.In, dir+"/cache") && langHasMount(last.In, dir+"/artifacts") {
 			continue
 		}
 		if c.Options.CacheMounts {

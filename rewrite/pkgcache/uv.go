@@ -79,18 +79,16 @@ func uvHandled(f *parser.File, lc *langCmd) bool {
 
 func runUv(c *rewrite.Context) {
 	f := c.File
-	for _, in := range langRunInstructions(f) {
-		for _, lc := range langCommands(in) {
-			i, sub := uvInstall(lc)
-			if i < 0 || uvHandled(f, lc) {
-				continue
-			}
-			if c.Options.CacheMounts {
-				langMountDir(c, RuleUvNoCache, lc, uvCacheDir(f, lc), "uv "+sub)
-				continue
-			}
-			langFlag(c, RuleUvNoCache, lc, i, "--no-cache",
-				"uv %s: add --no-cache so uv's package cache stays out of the layer", sub)
+	for lc := range langRunCommands(f) {
+		i, sub := uvInstall(lc)
+		if i < 0 || uvHandled(f, lc) {
+			continue
 		}
+		if c.Options.CacheMounts {
+			langMountDir(c, RuleUvNoCache, lc, uvCacheDir(f, lc), "uv "+sub)
+			continue
+		}
+		langFlag(c, RuleUvNoCache, lc, i, "--no-cache",
+			"uv %s: add --no-cache so uv's package cache stays out of the layer", sub)
 	}
 }

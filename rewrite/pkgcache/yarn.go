@@ -167,13 +167,7 @@ func yarnVersionIsBerry(v string) bool {
 
 func runYarn(c *rewrite.Context) {
 	f := c.File
-	for _, in := range langRunInstructions(f) {
-		cmds := langCommands(in)
-		last, sub := langLastInstall(cmds, yarnInstall,
-			func(lc *langCmd) bool { return yarnCacheClean(f, lc) })
-		if last == nil {
-			continue
-		}
+	for last, sub := range langLastInstalls(f, yarnInstall, func(lc *langCmd) bool { return yarnCacheClean(f, lc) }) {
 		if why := yarnBerry(c, last); why != "" {
 			if !c.Options.CacheMounts {
 				c.Reportf(RuleYarnCacheClean, last.Start(), "yarn %s: Yarn 2+ (%s); its cache may hold the installed packages (Plug'n'Play), so dockslim adds no yarn cache clean: use a cache mount or check your cache settings", sub, why)
@@ -181,7 +175,7 @@ func runYarn(c *rewrite.Context) {
 			continue
 		}
 		dir := yarnCacheDir(f, last)
-		if langHandledOrMount(c, RuleYarnCacheClean, last, dir, langCacheMounted(in, dir, "/usr/local/share/.cache/yarn", "/.cache/yarn"), "yarn "+sub) {
+		if langHandledOrMount(c, RuleYarnCacheClean, last, dir, langCacheMounted(last.In, dir, "/usr/local/share/.cache/yarn", "/.cache/yarn"), "yarn "+sub) {
 			continue
 		}
 		langAppend(c, RuleYarnCacheClean, last, last.Name+" cache clean",

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -146,7 +144,7 @@ func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 		if start <= call.Start(0) {
 			continue
 		}
-		if cmd.Name == "zypper" && (cmd.Has("clean") || cmd.Has("cc")) || stagestate.RemovesPath(stagestate.Scope{File: c.File, In: in}, cmd, zyppCache) {
+		if cmd.Name == "zypper" && (cmd.Has("clean") || cmd.Has("cc")) || removesPath(c.File, in, cmd, zyppCache) {
 			return
 		}
 	}
@@ -156,12 +154,11 @@ func zypperClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			"zypper leaves its cache in the layer, and an exec-form RUN cannot clean it; use the shell form and add \"&& zypper clean -a\"")
 		return
 	}
-	text := sudoPrefix(tail.Cmd) + "zypper clean -a"
-	e, ok := shellcmd.AppendToChain(c.File, tail.Cmd, text)
-	if !ok || tail.Opaque {
+	edits, ok := tail.appendCleanup(c.File, "zypper clean -a")
+	if !ok {
 		c.Reportf(RuleZypperClean, call.Start(0), "zypper leaves its cache in the layer, and %s; add \"zypper clean -a\" by hand", tail.cannotAppend())
 		return
 	}
-	osFix(c, RuleZypperClean, rewrite.Safe, call.Start(0), []textedit.Edit{e},
+	osFix(c, RuleZypperClean, rewrite.Safe, call.Start(0), edits,
 		"zypper leaves its metadata and package cache in the layer; add \"zypper clean -a\" at the end of the same RUN")
 }

@@ -2,11 +2,9 @@ package slimbase
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 )
 
@@ -60,39 +58,4 @@ func installedBefore(installs []aptInstall, root, st *parser.Stage, off int, pkg
 		}
 	}
 	return false
-}
-
-// appendPackages adds pkgs at the end of an apt install's package list, in
-// its layout: one per line when the last two words are on separate lines.
-func appendPackages(f *parser.File, cmd *shellcmd.Command, pkgs []string) textedit.Edit {
-	n := len(cmd.Args)
-	_, end := cmd.Span(n - 1)
-	sep := " "
-	if n >= 3 {
-		_, pe := cmd.Span(n - 2)
-		ls, _ := cmd.Span(n - 1)
-		if between := string(f.Src[pe:ls]); strings.Contains(between, "\n") {
-			sep = shellcmd.LayoutSeparator(between)
-		}
-	}
-	var sb strings.Builder
-	for _, p := range pkgs {
-		sb.WriteString(sep + p)
-	}
-	return textedit.Edit{Start: end, End: end, Text: sb.String()}
-}
-
-// newAptRun returns an edit that inserts, right after the FROM of st, a
-// well-formed RUN that installs pkgs, in the file's casing and line endings.
-func newAptRun(f *parser.File, st *parser.Stage, pkgs []string) textedit.Edit {
-	from := st.From
-	nl := f.Newline()
-	text := from.Indent(f) + keywordCase(f, from, "run") +
-		" apt-get update && apt-get install -y --no-install-recommends " + strings.Join(pkgs, " ") +
-		" && rm -rf /var/lib/apt/lists/*" + nl
-	at := from.End
-	if at == len(f.Src) && !strings.HasSuffix(string(f.Src), "\n") {
-		text = nl + strings.TrimSuffix(text, nl)
-	}
-	return textedit.Edit{Start: at, End: at, Text: text}
 }
