@@ -311,8 +311,9 @@ func projectOf(c *rewrite.Context, ni *nodeInstall) *nodeProject {
 func nodeModulesMayExist(c *rewrite.Context, ni *nodeInstall) string {
 	in := ni.lc.In
 	nm := path.Join(ni.cwd, "node_modules")
-	if ref := langRootImage(in.Stage); !ref.FromArg && ref.Repository != "scratch" {
-		if _, ok := images.Normalize(ref.Repository); !ok {
+	if ref := langRootImage(in.Stage); ref.Repository != "scratch" {
+		_, official := images.Normalize(ref.Repository)
+		if ref.FromArg || !official || ref.Registry != "" && ref.Registry != "docker.io" && ref.Registry != "index.docker.io" {
 			return fmt.Sprintf("the base image %s is not an official image and may hold %s", ref.Raw, nm)
 		}
 	}
