@@ -60,7 +60,9 @@ func (r npmRoot) of(kind string) map[string]string {
 // package.json the way npm ci does: lockfileVersion 1 or later, and every
 // dependency locked from the root package's entry (lockfileVersion 2 and
 // 3 record there the ranges package.json had when the lock was written).
-func NpmLock(m *Manifest, name string, lock []byte) Check {
+// npmMajor is the npm of the image when known (0 otherwise): npm 6 cannot
+// read lockfileVersion 3.
+func NpmLock(m *Manifest, name string, lock []byte, npmMajor int) Check {
 	var l struct {
 		LockfileVersion int                        `json:"lockfileVersion"`
 		Packages        map[string]json.RawMessage `json:"packages"`
@@ -73,6 +75,8 @@ func NpmLock(m *Manifest, name string, lock []byte) Check {
 		return outOfSync("%s has no lockfileVersion, so npm ci cannot install from it", name)
 	case m.HasWorkspaces():
 		return unknown("package.json declares workspaces, whose manifests dockslim does not check against %s", name)
+	case l.LockfileVersion > 2 && npmMajor > 0 && npmMajor < 7:
+		return unknown("%s has lockfileVersion %d, which npm %d (in this node image) cannot read", name, l.LockfileVersion, npmMajor)
 	case l.LockfileVersion == 1:
 		return unknown("%s has lockfileVersion 1, which records no version ranges, so dockslim cannot tell whether it matches package.json", name)
 	case len(m.PeerDeps) > 0:

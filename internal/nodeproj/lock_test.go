@@ -38,7 +38,7 @@ const pkg = `{"name": "x", "dependencies": {"express": "^4.18.0"}, "devDependenc
 func TestNpmLock(t *testing.T) {
 	v3 := `{"lockfileVersion": 3, "packages": {"": {"dependencies": {"express": "^4.18.0"}, "devDependencies": {"typescript": "5.4.5"}},
 		"node_modules/express": {"version": "4.19.2"}, "node_modules/typescript": {"version": "5.4.5", "dev": true}}}`
-	runLockCases(t, func(m *Manifest, lock []byte) Check { return NpmLock(m, "package-lock.json", lock) }, []lockCase{
+	runLockCases(t, func(m *Manifest, lock []byte) Check { return NpmLock(m, "package-lock.json", lock, 0) }, []lockCase{
 		{"in sync", pkg, v3, InSync, ""},
 		{"range changed", strings.Replace(pkg, "^4.18.0", "^4.19.0", 1), v3, OutOfSync, "asks for express ^4.19.0 but package-lock.json has ^4.18.0"},
 		{"dependency added", `{"dependencies": {"ms": "2.1.3"}}`, v3, OutOfSync, "ms 2.1.3, which package-lock.json does not have"},
@@ -98,5 +98,15 @@ func TestManifest(t *testing.T) {
 	}
 	if manifest(t, `{"packageManager": "yarn@1.22.22"}`).Berry() {
 		t.Error("yarn 1 is not berry")
+	}
+}
+
+func TestNpmLockOldNpm(t *testing.T) {
+	got := NpmLock(manifest(t, `{}`), "package-lock.json", []byte(`{"lockfileVersion": 3, "packages": {"": {}}}`), 6)
+	if got.Status != Unknown || !strings.Contains(got.Why, "npm 6") {
+		t.Errorf("got %v %q", got.Status, got.Why)
+	}
+	if got := NpmLock(manifest(t, `{}`), "package-lock.json", []byte(`{"lockfileVersion": 2, "packages": {"": {}}}`), 6); got.Status != InSync {
+		t.Errorf("v2 carries the v1 tree for npm 6: got %v %q", got.Status, got.Why)
 	}
 }

@@ -111,14 +111,22 @@ func (m *Manifest) dependencies() []dependency {
 	return out
 }
 
+// NodeMajor is the node major version a tag of the official node image
+// names ("18-bookworm-slim" → 18); ok is false for tags without one (lts,
+// current, alpine).
+func NodeMajor(tag string) (major int, ok bool) {
+	v, _, _ := strings.Cut(tag, "-")
+	m, _, _ := strings.Cut(v, ".")
+	n, err := strconv.Atoi(m)
+	return n, err == nil
+}
+
 // NpmOmitDev is npm's option that leaves the devDependencies out, for the
 // tag of the official node image: --production before node 16 (npm 6
 // ignores --omit), --omit=dev from node 16 (npm 7) on and for tags
 // without a version.
 func NpmOmitDev(nodeTag string) string {
-	v, _, _ := strings.Cut(nodeTag, "-")
-	major, _, _ := strings.Cut(v, ".")
-	if n, err := strconv.Atoi(major); err == nil && n < 16 {
+	if n, ok := NodeMajor(nodeTag); ok && n < 16 {
 		return "--production"
 	}
 	return "--omit=dev"

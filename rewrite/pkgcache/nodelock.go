@@ -181,8 +181,10 @@ func npmCi(c *rewrite.Context, ni *nodeInstall, pj *nodeProject) {
 		ni.inv.Has("--no-package-lock", "--no-shrinkwrap") {
 		return
 	}
-	if v, ok := langVar(c.File, ni.lc, "npm_config_package_lock"); ok && !langBoolish(v) {
-		return
+	for _, n := range []string{"npm_config_package_lock", "NPM_CONFIG_PACKAGE_LOCK"} {
+		if v, ok := langVar(c.File, ni.lc, n); ok && !langBoolish(v) {
+			return
+		}
 	}
 	if npmrc, ok := readOrigin(c, sourceOf(c, ni.lc.In, path.Join(ni.cwd, ".npmrc"))); ok &&
 		strings.Contains(strings.ReplaceAll(string(npmrc), " ", ""), "package-lock=false") {
@@ -195,7 +197,7 @@ func npmCi(c *rewrite.Context, ni *nodeInstall, pj *nodeProject) {
 	verb := ni.lc.Args[ni.inv.VerbIndex]
 	start, end := ni.verbSpan()
 	msg := fmt.Sprintf("npm %s: use npm ci, which installs exactly what %s locks and never rewrites it", verb, name)
-	lockFix(c, RuleNpmCi, ni, nodeproj.NpmLock(pj.manifest, name, lock), nodeModulesMayExist(c, ni),
+	lockFix(c, RuleNpmCi, ni, nodeproj.NpmLock(pj.manifest, name, lock, npmMajor(ni)), nodeModulesMayExist(c, ni),
 		[]textedit.Edit{{Start: start, End: end, Text: "ci"}}, msg)
 }
 
@@ -246,4 +248,20 @@ func shortCmd(ni *nodeInstall) string {
 		return ni.lc.Name
 	}
 	return ni.lc.Name + " " + ni.lc.Args[ni.inv.VerbIndex]
+}
+
+// npmMajor is the npm version of an official node image (npm 6 until
+// node 15, npm 7 from node 16), 0 when unknown.
+func npmMajor(ni *nodeInstall) int {
+	st := ni.lc.In.Stage
+	if !langOfficial(st, "node") {
+		return 0
+	}
+	switch n, ok := nodeproj.NodeMajor(langRootImage(st).Tag); {
+	case !ok:
+		return 0
+	case n < 16:
+		return 6
+	}
+	return 7
 }
