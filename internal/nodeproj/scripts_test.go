@@ -109,3 +109,19 @@ func TestNpmOmitDev(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalModules(t *testing.T) {
+	fsys := fstest.MapFS{
+		"server.js":        {Data: []byte("const r = require('./routes');\nconst c = require(\"../outside\");\nconst t = `./tmpl/${x}`;\nimport('./lib/db.mjs');\n")},
+		"routes/index.js":  {Data: []byte("module.exports = require('../lib/util');\nfs.readFileSync('./data.json');\n")},
+		"lib/util.js":      {Data: []byte("require('./util.js');\n")},
+		"lib/db.mjs":       {Data: []byte("export default 1;\n")},
+		"routes/data.json": {Data: []byte("{}")},
+		"public/x.css":     {Data: []byte("")},
+	}
+	got, complete := LocalModules(fsys, "server.js")
+	want := "server.js routes lib/db.mjs lib/util.js"
+	if strings.Join(got, " ") != want || !complete {
+		t.Errorf("got %v %v, want %s", got, complete, want)
+	}
+}

@@ -3,6 +3,7 @@ package nodeproj
 import (
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -115,4 +116,102 @@ func ModuleRoot(spec string) string {
 		return parts[0] + "/" + parts[1]
 	}
 	return parts[0]
+}
+
+// maxLocal bounds how many files LocalModules follows.
+const maxLocal = 500
+
+// moduleExts are what node tries after a relative specifier without one.
+var moduleExts = []string{"", ".js", ".cjs", ".mjs", ".json", "/index.js", "/index.cjs", "/index.mjs", "/index.json"}
+
+// LocalModules follows a program's own files from entry (a path of fsys):
+// every string literal of a source that is a relative path ('./routes',
+// "../lib/db.js") and names a file of fsys (node's extensions and index
+// files tried) or a folder, in turn. It returns the files and folders
+// reached, entry first, none below a folder it returns (a folder is taken
+// whole, its sources followed); complete is false when a limit stopped it.
+func LocalModules(fsys fs.FS, entry string) (paths []string, complete bool) {
+	seen := map[string]bool{entry: true}
+	queue := []string{entry}
+	var dirs []string
+	paths = []string{entry}
+	add := func(p string, read bool) {
+		if !seen[p] {
+			seen[p] = true
+			paths = append(paths, p)
+			if read {
+				queue = append(queue, p)
+			}
+		}
+	}
+	for len(queue) > 0 && len(paths) <= maxLocal {
+		p := queue[0]
+		queue = queue[1:]
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil || !isSource(path.Base(p)) {
+			continue
+		}
+		for _, spec := range relativeLiterals(string(b)) {
+			target, isDir, ok := resolveLocal(fsys, path.Join(path.Dir(p), spec))
+			switch {
+			case !ok || target == "." || strings.HasPrefix(target, "../"):
+			case isDir:
+				add(target, false)
+				dirs = append(dirs, target)
+				fs.WalkDir(fsys, target, func(q string, d fs.DirEntry, err error) error {
+					if err == nil && !d.IsDir() && isSource(d.Name()) && !strings.Contains(q, "node_modules/") {
+						add(q, true)
+					}
+					return nil
+				})
+			default:
+				add(target, true)
+			}
+		}
+	}
+	var out []string
+	for _, p := range paths {
+		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(p, d+"/") }) {
+			out = append(out, p)
+		}
+	}
+	return out, len(paths) <= maxLocal
+}
+
+// resolveLocal finds what a relative specifier names: a file (with
+// node's extensions and index files) or a folder.
+func resolveLocal(fsys fs.FS, p string) (target string, isDir, ok bool) {
+	for _, ext := range moduleExts {
+		if st, err := fs.Stat(fsys, p+ext); err == nil && (!st.IsDir() || ext == "") {
+			return p + ext, st.IsDir(), true
+		}
+	}
+	return "", false, false
+}
+
+// relativeLiterals are the string literals of text that start with ./ or
+// ../, up to their closing quote.
+func relativeLiterals(text string) []string {
+	var out []string
+	for _, q := range []string{"'", `"`, "`"} {
+		for _, lead := range []string{"./", "../"} {
+			rest := text
+			for {
+				i := strings.Index(rest, q+lead)
+				if i < 0 {
+					break
+				}
+				rest = rest[i+1:]
+				end := strings.IndexAny(rest, q+"\n")
+				if end < 0 {
+					break
+				}
+				if lit := rest[:end]; !strings.ContainsAny(lit, "${}*") {
+					out = append(out, lit)
+				}
+				rest = rest[end:]
+			}
+		}
+	}
+	return out
 }

@@ -155,17 +155,17 @@ func recogniseNode(si *stageInfo) (*plan, *decline) {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
 	p := &plan{build: in, runtime: runtimeImage{ref: "node:" + tag, family: si.family(), users: []string{"node"}}}
+	if start := si.nodeStartFiles(m, wd, out.dirs); len(start) > 0 {
+		out.extra = append(out.extra, start...)
+		out.selfContained = false // the program's own files load node_modules
+	}
 	if d := si.nodeRuntimeDeps(p, install, m, out.selfContained); d != nil {
 		return nil, d
 	}
-	si.nodeArtifacts(p, wd, out)
+	have := si.nodeArtifacts(p, wd, out)
 	p.buildOnly = nodeBuildOnly
-	var outs []string
-	for _, d := range out.dirs {
-		outs = append(outs, abs(wd, d))
-	}
 	p.program = func(argv []string, wd string) (bool, string) {
-		return si.nodeProgram(m, outs, out.selfContained, argv, wd)
+		return si.nodeProgram(m, have, out.selfContained, argv, wd)
 	}
 	return p, nil
 }

@@ -179,9 +179,10 @@ func (si *stageInfo) packageFileNames(t *shellcmd.Tool) []string {
 }
 
 // nodeArtifacts copies the build output, and the run-time files beside it
-// that the context has (next.config, public/, views/, ...); package.json
-// too for a bundle, which gets no package files otherwise.
-func (si *stageInfo) nodeArtifacts(p *plan, wd string, out nodeOutput) {
+// that the context has (next.config, public/, views/, the program's own
+// files, ...); package.json too for a bundle, which gets no package files
+// otherwise. It returns every path copied.
+func (si *stageInfo) nodeArtifacts(p *plan, wd string, out nodeOutput) []string {
 	var outs, files []string
 	for _, d := range out.dirs {
 		outs = append(outs, abs(wd, d))
@@ -190,6 +191,7 @@ func (si *stageInfo) nodeArtifacts(p *plan, wd string, out nodeOutput) {
 	if out.selfContained {
 		extra = append(extra, "package.json")
 	}
+	extra = dedupe(extra)
 	for _, f := range extra {
 		a := abs(wd, f)
 		if !si.contextExists(f) || slices.ContainsFunc(outs, func(o string) bool { return covers(o, a) }) {
@@ -207,6 +209,61 @@ func (si *stageInfo) nodeArtifacts(p *plan, wd string, out nodeOutput) {
 	if len(files) > 0 {
 		p.what += ", with " + strings.Join(files, ", ")
 	}
+	return append(outs, files...)
+}
+
+// nodeStartFiles are the program's own files that the start command runs
+// with node from outside the build output (a server.js beside a client
+// bundle), with the files and folders they load by relative path, as
+// paths relative to the project (the context root, copied to wd).
+func (si *stageInfo) nodeStartFiles(m *nodeproj.Manifest, wd string, outDirs []string) []string {
+	if !si.hasContext() {
+		return nil
+	}
+	inOutput := func(rel string) bool {
+		return slices.ContainsFunc(outDirs, func(o string) bool { return covers(abs(wd, o), abs(wd, rel)) })
+	}
+	var files []string
+	si.startPrograms(func(_ string, _ *parser.Instruction, argv []string) *decline {
+		m.Leaves(argv, func(leaf []string) string {
+			script := nodeScript(m, leaf)
+			rel := strings.TrimPrefix(abs(wd, script), strings.TrimSuffix(wd, "/")+"/")
+			if script == "" || inOutput(script) || !si.contextExists(rel) || strings.HasPrefix(rel, "/") {
+				return ""
+			}
+			if paths, complete := nodeproj.LocalModules(si.c.BuildContext, rel); complete {
+				for _, p := range paths {
+					if !inOutput(p) {
+						files = append(files, p)
+					}
+				}
+			}
+			return ""
+		})
+		return nil
+	})
+	return dedupe(files)
+}
+
+// nodeScript is the file a node command runs ("" for another command or
+// none: node -e, a REPL).
+func nodeScript(m *nodeproj.Manifest, argv []string) string {
+	if base := path.Base(argv[0]); base != "node" && base != "nodejs" {
+		return ""
+	}
+	for i := 1; i < len(argv); i++ {
+		switch a := argv[i]; {
+		case a == "-r" || a == "--require" || a == "--import" || a == "--loader":
+			i++
+		case a == "-e" || a == "--eval" || a == "-p" || a == "--print":
+			return ""
+		case a == ".":
+			return firstOf(m.Main, "index.js")
+		case !strings.HasPrefix(a, "-"):
+			return a
+		}
+	}
+	return ""
 }
 
 // nodeProgram checks a runtime command of node, npm, yarn or pnpm, or a
@@ -239,22 +296,12 @@ func nodeLeaf(m *nodeproj.Manifest, outs []string, bundled bool, argv []string, 
 		}
 		return "runs " + base + ", which the runtime stage would not have"
 	}
-	for i := 1; i < len(argv); i++ {
-		a := argv[i]
-		if a == "-r" || a == "--require" || a == "--import" || a == "--loader" {
-			i++
-			continue
-		}
-		if strings.HasPrefix(a, "-") {
-			continue
-		}
-		if a == "." {
-			a = firstOf(m.Main, "index.js")
-		}
-		if slices.ContainsFunc(outs, func(o string) bool { return covers(o, abs(wd, a)) }) {
-			return ""
-		}
-		return "runs node " + argv[i] + ", which is not in the build output (" + strings.Join(outs, ", ") + ")"
+	script := nodeScript(m, argv)
+	switch {
+	case script == "":
+		return "runs node without a script file"
+	case slices.ContainsFunc(outs, func(o string) bool { return covers(o, abs(wd, script)) }):
+		return ""
 	}
-	return "runs node without a script"
+	return "runs node " + script + ", which is not in the build output (" + strings.Join(outs, ", ") + ")"
 }
