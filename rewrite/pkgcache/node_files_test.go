@@ -2,35 +2,27 @@ package pkgcache
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
-// nodeCase loads src with a build context of files and returns the context
-// and the last project install of the file.
+// nodeCase loads src with a build context of files (as .dockerignore left
+// them) and returns the context and the last project install of the file.
 func nodeCase(t *testing.T, src string, files map[string]string) (*rewrite.Context, *nodeInstall) {
 	t.Helper()
 	f, err := parser.Load("Dockerfile", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	fsys := fstest.MapFS{}
 	for p, content := range files {
-		p = filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		fsys[p] = &fstest.MapFile{Data: []byte(content)}
 	}
-	view, _ := rewrite.OpenBuildContext(dir)
-	c := &rewrite.Context{File: f, BuildContext: view}
+	c := &rewrite.Context{File: f, BuildContext: fsys}
 	var last *nodeInstall
 	for _, in := range langRunInstructions(f) {
 		for _, lc := range langCommands(in) {
@@ -81,7 +73,7 @@ func TestNodeInstallOf(t *testing.T) {
 
 func TestSourceOf(t *testing.T) {
 	files := map[string]string{"package.json": "{}", "package-lock.json": "{}", "web/package.json": "{}",
-		"web/node_modules/x/index.js": "", "api/node_modules/y/index.js": "", ".dockerignore": "api/node_modules\n"}
+		"web/node_modules/x/index.js": "", "api/index.js": ""}
 	cases := []struct {
 		src, file string
 		want      string // the context path, "from LINE" for another origin, "" for none
