@@ -47,15 +47,11 @@ that turns package-lock off, and --no-package-lock, leave the install alone.
 	Before: `FROM node:20
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install
-COPY . .
-CMD ["node", "server.js"]`,
+RUN npm install`,
 	After: `FROM node:20
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
-COPY . .
-CMD ["node", "server.js"]`,
+RUN npm ci`,
 	Applicability: rewrite.Safe,
 	Severity:      rewrite.Warning,
 }
