@@ -27,25 +27,29 @@ without a lockfile, --production before Node 16; "yarn install
 after the commands that installed pnpm or yarn in the build stage), before
 it copies the build output, so that a source edit reruns only the build.
 The run-time files next to the output are copied too: public/, views/,
-templates/ and static/ when the build context has them, and next.config.
-A bundle with every dependency inside (esbuild --bundle --platform=node
+templates/ and static/ when the build context has them, next.config, and
+the program's own files that the start command runs from outside the
+output (a server.js beside a client bundle) with every file and folder
+they name by a relative path ('./routes', "../lib/db.js"). A bundle with every dependency inside (esbuild --bundle --platform=node
 without --external or --packages=external, ncc) needs no install at all.
 
 What it relies on (package.json must be in the build context):
 - the build is a package.json script named build, build:*, compile or
   bundle (npm run, yarn, pnpm), or a bundler run directly (npx tsc, ...);
   its commands, followed through the scripts they run, are tools whose
-  output folder dockslim reads from their arguments or knows: tsc
-  (--outDir, --outFile, or the tsconfig's compilerOptions.outDir), vite
-  build (--outDir, else dist unless vite.config sets outDir), react-scripts
-  build (build), nest build (the tsconfig's outDir, else dist), next build
-  (.next), webpack (--output-path / -o, else dist without a config file),
-  parcel build (--dist-dir, else dist), babel and swc (-d / --out-dir,
-  -o / --out-file), esbuild (--outdir / --outfile), rollup (-d / --dir,
-  -o / --file; a config file declines), ncc build (-o, else dist), tsup
-  (--out-dir, else dist unless its config sets outDir); cleaning and
-  checking tools (rimraf, eslint, ...) write nothing; anything else (node
-  build.js, gulp) declines and names it;
+  output folder dockslim reads from their arguments, their configuration
+  file (a string literal: outDir: 'build') or knows: tsc (--outDir,
+  --outFile, or the tsconfig's compilerOptions.outDir), vite build
+  (--outDir, vite.config's outDir, else dist), react-scripts build
+  (build), nest build (the tsconfig's outDir, else dist), next build
+  (next.config's distDir, else .next), webpack (--output-path / -o, else
+  dist without a config file), parcel build (--dist-dir, else dist), babel
+  and swc (-d / --out-dir, -o / --out-file), esbuild (--outdir /
+  --outfile), rollup (-d / --dir, -o / --file, or rollup.config's dir or
+  file), ncc build (-o, else dist), tsup (--out-dir, tsup.config's outDir,
+  else dist); cleaning and checking tools (rimraf, eslint, ...) write
+  nothing; anything else (node build.js, gulp) declines and names it, and
+  so does a configuration that computes its output folder;
 - the app is started with node on a file inside that output, or with a
   program of a production dependency (next start, serve), directly or
   through npm start / yarn / pnpm scripts;

@@ -88,7 +88,7 @@ func (si *stageInfo) buildToolOut(argv []string) toolOut {
 		if sub != "build" {
 			return w
 		}
-		w.out = si.defaultUnlessConfig(flag("--outDir"), "dist", "outDir", "vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts")
+		w.out = si.configOr(flag("--outDir"), "dist", "outDir", configFiles("vite")...)
 	case "react-scripts":
 		if sub == "build" {
 			w.out = "build"
@@ -100,7 +100,10 @@ func (si *stageInfo) buildToolOut(argv []string) toolOut {
 	case "next":
 		return si.nextOut(sub)
 	case "webpack", "webpack-cli":
-		w.out = si.defaultUnlessConfig(flag("--output-path", "-o"), "dist", "", "webpack.config.js", "webpack.config.ts", "webpack.config.cjs", "webpack.config.mjs")
+		w.out = firstOf(flag("--output-path", "-o"), "dist")
+		if slices.ContainsFunc(configFiles("webpack"), si.contextExists) && flag("--output-path", "-o") == "" {
+			w.out = "" // its output.path is code (path.resolve(...)), not read
+		}
 	case "parcel":
 		if sub == "build" {
 			w.out = firstOf(flag("--dist-dir", "-d"), "dist")
@@ -111,15 +114,15 @@ func (si *stageInfo) buildToolOut(argv []string) toolOut {
 		return esbuildOut(argv)
 	case "rollup":
 		w.out = firstOf(flag("-d", "--dir"), dirOf(flag("-o", "--file")))
-		if w.out == "" && (hasWord(argv, "-c") || hasWord(argv, "--config") || flag("-c", "--config") != "") {
-			w.why = "runs rollup -c, whose output folder is in rollup.config, which dockslim does not read"
+		if w.out == "" && (hasWord(argv, "-c") || hasWord(argv, "--config")) {
+			w.out = firstOf(si.configOr("", "", "dir", configFiles("rollup")...), dirOf(si.configOr("", "", "file", configFiles("rollup")...)))
 		}
 	case "ncc":
 		if sub == "build" {
 			w.out, w.bundle = firstOf(flag("-o", "--out"), "dist"), true
 		}
 	case "tsup":
-		w.out = si.defaultUnlessConfig(flag("-d", "--out-dir"), "dist", "outDir", "tsup.config.ts", "tsup.config.js", "tsup.config.cjs", "tsup.config.mjs", "tsup.config.json")
+		w.out = si.configOr(flag("-d", "--out-dir"), "dist", "outDir", configFiles("tsup")...)
 	}
 	return w
 }
@@ -168,31 +171,76 @@ func (si *stageInfo) nextOut(sub string) toolOut {
 	if sub != "build" {
 		return toolOut{writes: true}
 	}
-	w := toolOut{writes: true, out: ".next"}
-	for _, cfg := range []string{"next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"} {
+	w := toolOut{writes: true}
+	for _, cfg := range configFiles("next") {
 		if si.contextExists(cfg) {
 			w.extra = append(w.extra, cfg)
 		}
 	}
-	if si.configMentions("distDir", w.extra...) {
-		w.why = "runs next build with a distDir set in next.config"
-	}
+	w.out = si.configOr("", ".next", "distDir", w.extra...)
 	return w
 }
 
-// defaultUnlessConfig is the value given on the command line, else the
-// tool's default unless a configuration file of the tool exists (and,
-// when key is set, mentions key): then "".
-func (si *stageInfo) defaultUnlessConfig(given, def, key string, configs ...string) string {
+// configOr is the value given on the command line, else the one the
+// tool's configuration files set for key as a string literal ("outDir:
+// 'build'"), else def when none of them names key; "" when one names it
+// otherwise (a variable, code) or two set different values.
+func (si *stageInfo) configOr(given, def, key string, configs ...string) string {
 	if given != "" {
 		return given
 	}
+	var vals []string
 	for _, c := range configs {
-		if key == "" && si.contextExists(c) || key != "" && si.configMentions(key, c) {
+		b, ok := si.contextFile(c)
+		if !ok || !strings.Contains(string(b), key) {
+			continue
+		}
+		v, lit := literalAfter(string(b), key)
+		if !lit {
 			return ""
 		}
+		vals = append(vals, v)
 	}
-	return def
+	switch vals = dedupe(vals); len(vals) {
+	case 0:
+		return def
+	case 1:
+		return vals[0]
+	}
+	return ""
+}
+
+// literalAfter reads `key: 'value'` (or "value", `value`, = for JSON-less
+// configs) at the only place text names key; ok is false when key is
+// named more than once or not followed by a string literal.
+func literalAfter(text, key string) (string, bool) {
+	i := strings.Index(text, key)
+	if i < 0 || strings.Count(text, key) > 1 {
+		return "", false
+	}
+	rest := strings.TrimLeft(text[i+len(key):], `"' `)
+	rest, ok := strings.CutPrefix(rest, ":")
+	if !ok {
+		rest, ok = strings.CutPrefix(rest, "=")
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	if !ok || rest == "" || !strings.ContainsRune("'\"`", rune(rest[0])) {
+		return "", false
+	}
+	end := strings.IndexByte(rest[1:], rest[0])
+	if end < 0 || strings.ContainsAny(rest[1:end+1], "${}\n") {
+		return "", false
+	}
+	return strings.TrimPrefix(rest[1:end+1], "./"), true
+}
+
+// configFiles are a tool's configuration files (vite.config.js, ...).
+func configFiles(tool string) []string {
+	var out []string
+	for _, ext := range []string{"js", "ts", "mjs", "mts", "cjs", "cts", "json"} {
+		out = append(out, tool+".config."+ext)
+	}
+	return out
 }
 
 func firstOf(vs ...string) string {
@@ -252,15 +300,4 @@ func (si *stageInfo) tsOutDir(name string) string {
 		}
 	}
 	return cfg.CompilerOptions.OutDir
-}
-
-// configMentions reports whether any of the context files contains word
-// (a config that may override a tool's default output folder).
-func (si *stageInfo) configMentions(word string, files ...string) bool {
-	for _, f := range files {
-		if b, ok := si.contextFile(f); ok && strings.Contains(string(b), word) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,9 @@
 package multistage
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func nodeCtx(pkg string, more ...string) map[string]string {
 	m := map[string]string{"package.json": pkg, "package-lock.json": "{}\n"}
@@ -44,9 +47,18 @@ func TestRecogniseNode(t *testing.T) {
 		{name: "ncc", want: "split: the bundle /app/out", files: nodeCtx(`{"scripts": {"build": "ncc build src/server.js -o out"}}`),
 			src: "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"out/index.js\"]\n"},
 		{name: "tsup default", want: "split: /app/dist", files: nodeCtx(`{"scripts": {"build": "tsup src/server.ts"}}`), src: nodeApp},
-		{name: "tsup config sets outDir", want: "decline: runs tsup src/server.ts, whose output folder dockslim does not know",
-			files: nodeCtx(`{"scripts": {"build": "tsup src/server.ts"}}`, "tsup.config.ts", "export default {outDir: 'build'}\n"), src: nodeApp},
-		{name: "rollup config", want: "decline: rollup -c", files: nodeCtx(`{"scripts": {"build": "rollup -c"}}`), src: nodeApp},
+		{name: "tsup config sets outDir", want: "split: /app/build",
+			files: nodeCtx(`{"scripts": {"build": "tsup src/server.ts"}}`, "tsup.config.ts", "export default {outDir: 'build'}\n"),
+			src:   strings.ReplaceAll(nodeApp, "dist/", "build/")},
+		{name: "tsup config computes outDir", want: "decline: runs tsup src/server.ts, whose output folder dockslim does not know",
+			files: nodeCtx(`{"scripts": {"build": "tsup src/server.ts"}}`, "tsup.config.ts", "export default {outDir: process.env.OUT}\n"), src: nodeApp},
+		{name: "vite config sets outDir", want: "split: /app/dist/client",
+			files: nodeCtx(`{"scripts": {"build": "vite build"}}`, "vite.config.js", "export default { build: { outDir: \"./dist/client\" } }\n"),
+			src:   strings.ReplaceAll(nodeApp, "dist/server.js", "dist/client/server.js")},
+		{name: "rollup config", want: "split: /app/dist", src: nodeApp,
+			files: nodeCtx(`{"scripts": {"build": "rollup -c"}}`, "rollup.config.mjs", "export default {input: 'src/main.js', output: {file: 'dist/server.js', format: 'cjs'}};\n")},
+		{name: "rollup config with two outputs", want: "decline: runs rollup -c, whose output folder dockslim does not know", src: nodeApp,
+			files: nodeCtx(`{"scripts": {"build": "rollup -c"}}`, "rollup.config.mjs", "export default [{output: {file: 'a/x.js'}}, {output: {file: 'b/y.js'}}];\n")},
 		{name: "swc", want: "split: /app/dist", files: nodeCtx(`{"scripts": {"build": "swc src -d dist"}}`), src: nodeApp},
 		{name: "build script runs node", want: "decline: the build runs node build.js, whose output folder dockslim does not know",
 			files: nodeCtx(`{"scripts": {"build": "node build.js"}}`), src: nodeApp},
@@ -79,8 +91,9 @@ func TestRecogniseNode(t *testing.T) {
 		{name: "next build", want: "split: /app/.next, with /app/next.config.js, /app/public",
 			files: nodeCtx(`{"scripts": {"build": "next build", "start": "next start"}, "dependencies": {"next": "14"}}`, "next.config.js", "module.exports = {}\n", "public/x.svg", "x"),
 			src:   "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"npm\", \"start\"]\n"},
-		{name: "next build with a distDir", want: "decline: distDir", src: nodeApp,
-			files: nodeCtx(`{"scripts": {"build": "next build"}}`, "next.config.js", "module.exports = {distDir: 'out'}\n")},
+		{name: "next build with a distDir", want: "split: /app/out, with /app/next.config.js",
+			src:   "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"npm\", \"start\"]\n",
+			files: nodeCtx(`{"scripts": {"build": "next build", "start": "next start -p 80"}, "dependencies": {"next": "14"}}`, "next.config.js", "module.exports = {distDir: 'out'}\n")},
 		{name: "no build script", files: nodeCtx(`{"scripts": {}}`), src: nodeApp, want: "decline: package.json has no build script"},
 		{name: "no install", files: nodeCtx(`{"scripts": {"build": "tsc --outDir dist"}}`),
 			src:  "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n",
