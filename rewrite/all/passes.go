@@ -42,6 +42,8 @@ func Passes() []*rewrite.Pass {
 		multistage.NodePass,          // DS404
 		multistage.PythonPass,        // DS405
 		multistage.RustPass,          // DS402
+		pkgcache.NodeLockPass,        // DS150 DS151 DS152
+		pkgcache.NodeOmitDevPass,     // DS153
 		pkgcache.NpmPass,             // DS104 DS105
 		pkgcache.PipPass,             // DS101
 		pkgcache.PnpmPass,            // DS107
