@@ -103,8 +103,28 @@ func DebInfo(name string) (DebPackage, bool) {
 // their Depends, and their Recommends when recs; unknown lists the names the
 // graph does not have, whose dependencies are not followed.
 func DebClosure(pkgs []string, recs bool) (closure, unknown []string) {
+	closure = Reachable(pkgs, func(n string) []string {
+		p, ok := DebInfo(n)
+		if !ok {
+			unknown = append(unknown, n)
+			return nil
+		}
+		if recs {
+			return append(slices.Clone(p.Depends), p.Recommends...)
+		}
+		return p.Depends
+	})
+	slices.Sort(closure)
+	slices.Sort(unknown)
+	return closure, unknown
+}
+
+// Reachable returns roots and every name next leads to from them, each
+// once, in the order first met (the generator of the graph uses it too).
+func Reachable(roots []string, next func(string) []string) []string {
+	var out []string
 	seen := map[string]bool{}
-	stack := append([]string(nil), pkgs...)
+	stack := slices.Clone(roots)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -112,20 +132,10 @@ func DebClosure(pkgs []string, recs bool) (closure, unknown []string) {
 			continue
 		}
 		seen[n] = true
-		closure = append(closure, n)
-		p, ok := DebInfo(n)
-		if !ok {
-			unknown = append(unknown, n)
-			continue
-		}
-		stack = append(stack, p.Depends...)
-		if recs {
-			stack = append(stack, p.Recommends...)
-		}
+		out = append(out, n)
+		stack = append(stack, next(n)...)
 	}
-	slices.Sort(closure)
-	slices.Sort(unknown)
-	return closure, unknown
+	return out
 }
 
 // sortedKeyLine binary-searches text (lines sorted in byte order, each

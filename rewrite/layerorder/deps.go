@@ -120,28 +120,36 @@ func (m *stageModel) workdirAfter(in *parser.Instruction, cwd string) string {
 // the stages it builds on. ARG values can be overridden at build time, so
 // they count as unknown.
 func (m *stageModel) envValue(in *parser.Instruction, name string) (string, bool) {
+	_, v, found := m.lastSet(in, name)
+	if !found || strings.Contains(v, "$") {
+		return "", false
+	}
+	return v, true
+}
+
+// lastSet finds the last instruction before in (in its stage or the stages
+// it builds on) that sets name: an ENV, with its value, or an ARG (whose
+// value a build may override: found is set, p is nil).
+func (m *stageModel) lastSet(in *parser.Instruction, name string) (p *parser.Instruction, value string, found bool) {
 	st, limit := in.Stage, in.Index
 	for st != nil {
 		for i := len(st.Instructions) - 1; i >= 0; i-- {
-			p := st.Instructions[i]
-			if p.Index >= limit {
+			x := st.Instructions[i]
+			if x.Index >= limit {
 				continue
 			}
-			for _, kv := range p.EnvPairs() {
+			for _, kv := range slices.Backward(x.EnvPairs()) {
 				if kv[0] == name {
-					if strings.Contains(kv[1], "$") {
-						return "", false
-					}
-					return kv[1], true
+					return x, kv[1], true
 				}
 			}
-			if names, _ := p.ArgDefs(); slices.Contains(names, name) {
-				return "", false
+			if names, _ := x.ArgDefs(); slices.Contains(names, name) {
+				return nil, "", true
 			}
 		}
 		st, limit = st.Base.StageRef, len(m.f.Instructions)
 	}
-	return "", false
+	return nil, "", false
 }
 
 type envGetter struct {
@@ -205,25 +213,14 @@ func (m *stageModel) computeToolDirs(in *parser.Instruction, cwd string) []strin
 // image's, whose folders are the system's, when no ENV set it); ok is false
 // when another variable or an ARG makes it unknown.
 func (m *stageModel) pathEntries(in *parser.Instruction) (entries []string, ok bool) {
-	st, limit := in.Stage, in.Index
-	for st != nil {
-		for i := len(st.Instructions) - 1; i >= 0; i-- {
-			p := st.Instructions[i]
-			if p.Index >= limit {
-				continue
-			}
-			if names, _ := p.ArgDefs(); slices.Contains(names, "PATH") {
-				return nil, false
-			}
-			for _, kv := range slices.Backward(p.EnvPairs()) {
-				if kv[0] == "PATH" {
-					return m.expandPath(p, kv[1])
-				}
-			}
-		}
-		st, limit = st.Base.StageRef, len(m.f.Instructions)
+	p, v, found := m.lastSet(in, "PATH")
+	switch {
+	case !found:
+		return nil, true // the base image's
+	case p == nil:
+		return nil, false // an ARG
 	}
-	return nil, true // the base image's
+	return m.expandPath(p, v)
 }
 
 // expandPath reads the value of ENV PATH=value at instruction p.

@@ -31,6 +31,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/dockslim/dockslim/internal/images"
 )
 
 // alternatives are commands registered with update-alternatives, which
@@ -85,19 +87,14 @@ func (g *graph) resolveAll(names []string) []string {
 // (and the first alternatives of Recommends when recs).
 func (g *graph) closure(roots []string, recs bool) map[string]bool {
 	seen := map[string]bool{}
-	stack := g.resolveAll(roots)
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
+	for _, n := range images.Reachable(g.resolveAll(roots), func(n string) []string {
 		p := g.pkgs[n]
-		stack = append(stack, g.resolveAll(p.Depends)...)
 		if recs {
-			stack = append(stack, g.resolveAll(p.RecFirst)...)
+			return g.resolveAll(append(slices.Clone(p.Depends), p.RecFirst...))
 		}
+		return g.resolveAll(p.Depends)
+	}) {
+		seen[n] = true
 	}
 	return seen
 }
