@@ -41,6 +41,12 @@ func TestRecognisePython(t *testing.T) {
 			src: "FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
 		{name: "local C extension on a full image", files: map[string]string{"setup.py": "setup(ext_modules=[Extension('x', ['x.c'])])\n"}, want: "decline: pip builds a local project with C extensions",
 			src: "FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
+		{name: "local C extension that links nothing", want: "split: ",
+			files: map[string]string{"setup.py": "setup(ext_modules=[Extension('x', ['x.c'])])\n", "x.c": "#include <Python.h>\n#include <stdio.h>\n"},
+			src:   "FROM python:3.12-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
+		{name: "local C extension with a library header", want: "decline: pip builds a local project with C extensions (.: setup.py ext_modules), which may link any of the -dev packages python:3.12-bookworm comes with (libpq-dev, libxml2-dev, ...): x.c includes <zlib.h>",
+			files: map[string]string{"setup.py": "setup(ext_modules=[Extension('x', ['x.c'])])\n", "x.c": "#include <Python.h>\n#include <zlib.h>\n"},
+			src:   "FROM python:3.12-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
 		{name: "unreadable requirements on a full image", src: pyApp, want: "decline: which dockslim cannot read"},
 	})
 }
