@@ -137,7 +137,10 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 	if d != nil {
 		return nil, d
 	}
-	dest, d := si.chooseDest(b, si.installFacts(b), repo)
+	dest, d := si.chooseDest(b, si.installFacts(&b.installStep), repo)
+	if d == nil {
+		d = si.coverEarlier(b, dest)
+	}
 	if d != nil {
 		return nil, d
 	}
@@ -193,22 +196,24 @@ func (si *stageInfo) nativeBuilder(repo string) (string, *decline) {
 // before it (nil when there is no install).
 func (si *stageInfo) nativeBuild() *nativeBuild {
 	b := &nativeBuild{}
-	var configure, cmake *command // since the last install
+	var next installStep // the configure steps since the last install
 	for _, c := range si.runCommands(nil) {
 		c := c
 		switch {
 		case isInstall(c):
 			if b.install != nil {
-				b.earlier = append(b.earlier, *b.install)
+				b.earlier = append(b.earlier, b.installStep)
 			}
-			b.install = &c
-			if configure != nil || cmake != nil {
-				b.configure, b.cmake, configure, cmake = configure, cmake, nil, nil
+			if next.configure == nil && next.cmake == nil && b.install != nil && b.install.in == c.in {
+				// make install && make install-docs: the same build.
+				next.configure, next.cmake = b.configure, b.cmake
 			}
+			next.install = &c
+			b.installStep, next = next, installStep{}
 		case c.name() == "configure":
-			configure = &c
+			next.configure = &c
 		case c.name() == "cmake" && c.arg(1) != "--build" && c.arg(1) != "--install" && c.arg(1) != "-E" && c.arg(1) != "-P":
-			cmake = &c
+			next.cmake = &c
 		}
 	}
 	if b.install == nil {

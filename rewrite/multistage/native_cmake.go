@@ -14,7 +14,7 @@ import (
 // DESTINATION): then the prefix is not where everything goes.
 
 // cmakeFacts are the facts of a CMake install.
-func (si *stageInfo) cmakeFacts(b *nativeBuild) installFacts {
+func (si *stageInfo) cmakeFacts(b *installStep) installFacts {
 	c := b.install
 	fa := installFacts{destdirOK: true}
 	if c.name() == "make" {

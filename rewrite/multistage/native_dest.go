@@ -13,13 +13,19 @@ import (
 // environment and the build context (the Makefile's PREFIX, configure's
 // --prefix, CMake's CMAKE_INSTALL_PREFIX), and whether it honours DESTDIR.
 
-// nativeBuild are the build steps of a C stage that decide where the
-// install puts files.
-type nativeBuild struct {
+// installStep is an install command with the configure steps that
+// decide where it puts files.
+type installStep struct {
 	install   *command // make install, cmake --install, cmake --build --target install
 	configure *command // ./configure, the last one before the install
 	cmake     *command // cmake's configure step, the last one before the install
-	earlier   []command
+}
+
+// nativeBuild is the stage's last install step (the program's) and the
+// install steps before it (vendored libraries).
+type nativeBuild struct {
+	installStep
+	earlier []installStep
 }
 
 // isInstall reports whether c installs: make install, cmake --install,
@@ -42,7 +48,7 @@ func isInstall(c command) bool {
 
 // cmakeKind reports whether the install is CMake's (cmake --install, or
 // make in a build folder cmake configured).
-func (b *nativeBuild) cmakeKind() bool {
+func (b *installStep) cmakeKind() bool {
 	return b.install.name() == "cmake" || b.cmake != nil && b.configure == nil
 }
 
@@ -60,7 +66,7 @@ type installFacts struct {
 }
 
 // installFacts gathers the facts for the stage's install step.
-func (si *stageInfo) installFacts(b *nativeBuild) installFacts {
+func (si *stageInfo) installFacts(b *installStep) installFacts {
 	switch {
 	case b.cmakeKind():
 		return si.cmakeFacts(b)
@@ -72,7 +78,7 @@ func (si *stageInfo) installFacts(b *nativeBuild) installFacts {
 
 // makeFacts reads a hand-written Makefile: the command line's PREFIX,
 // prefix and DESTDIR win over its assignments, the environment over ?=.
-func (si *stageInfo) makeFacts(b *nativeBuild) installFacts {
+func (si *stageInfo) makeFacts(b *installStep) installFacts {
 	c := b.install
 	cl := map[string]string{}
 	for _, a := range c.argv[1:] {
@@ -195,7 +201,7 @@ func (si *stageInfo) readMakefile(c command) (mf *makefile.File, where, why stri
 // autotoolsFacts are configure's: --prefix, else Autoconf's default
 // /usr/local when the context shows an Autoconf project; automake's
 // Makefiles honour DESTDIR.
-func (si *stageInfo) autotoolsFacts(b *nativeBuild) installFacts {
+func (si *stageInfo) autotoolsFacts(b *installStep) installFacts {
 	c := b.install
 	fa := installFacts{prefixFrom: "configure --prefix"}
 	fa.destdir = makeCommandLine(*c, "DESTDIR")

@@ -108,8 +108,9 @@ func (w *installWrites) step(mf *makefile.File, vars *makefile.Vars, st makefile
 		if err != nil {
 			return fmt.Errorf("%s %w", st.Where(), err)
 		}
+		folders := c.name() == "mkdir" || c.name() == "install" && (hasWord(c.argv, "-d") || hasWord(c.argv, "--directory"))
 		for _, d := range dests {
-			w.add(joinDir(cwd, d), st.Where())
+			w.add(joinDir(cwd, d), st.Where(), folders)
 		}
 		w.libs = w.libs || c.name() == "ldconfig"
 	}
@@ -125,7 +126,12 @@ func joinDir(cwd, p string) string {
 	return path.Join(cwd, p)
 }
 
-func (w *installWrites) add(p, where string) {
+// notShared are the kinds of files a lib folder holds that the loader
+// does not load.
+var notShared = []string{".a", ".la", ".pc", ".h", ".cmake"}
+
+// add records a write; folders is set when it only creates folders.
+func (w *installWrites) add(p, where string, folders bool) {
 	if !strings.HasPrefix(p, "/") {
 		return // in the source tree
 	}
@@ -135,7 +141,9 @@ func (w *installWrites) add(p, where string) {
 	}
 	w.paths = append(w.paths, writeAt{p, where})
 	base := path.Base(p)
-	w.libs = w.libs || strings.Contains(base, ".so") || strings.HasSuffix(path.Dir(p), "/lib") || strings.Contains(p, "/lib/")
+	inLib := path.Base(p) == "lib" || strings.HasSuffix(path.Dir(p), "/lib") || strings.Contains(p, "/lib/")
+	static := slices.ContainsFunc(notShared, func(ext string) bool { return strings.HasSuffix(base, ext) })
+	w.libs = w.libs || !folders && (strings.Contains(base, ".so") || inLib && !static)
 }
 
 // redirects records the files a command's > and >> write.
@@ -151,7 +159,7 @@ func (w *installWrites) redirects(cmd *shellcmd.Command, cwd, where string) erro
 		if !ok {
 			return fmt.Errorf("%s writes to a file named by a shell variable", where)
 		}
-		w.add(joinDir(cwd, p), where)
+		w.add(joinDir(cwd, p), where, false)
 	}
 	return nil
 }

@@ -125,8 +125,8 @@ func (si *stageInfo) stagingEdits(b *nativeBuild) ([]textedit.Edit, string) {
 		return nil, fmt.Sprintf("the install at line %d is not a shell command dockslim can edit", c.in.StartLine)
 	}
 	if len(b.earlier) > 0 {
-		e := b.earlier[0]
-		return nil, fmt.Sprintf("the RUN at line %d installs into the system first (%s), and those files would not reach the runtime stage", e.in.StartLine, firstWords([]command{e}))
+		e := b.earlier[0].install
+		return nil, fmt.Sprintf("the RUN at line %d installs into the system first (%s), and those files would not reach the runtime stage", e.in.StartLine, firstWords([]command{*e}))
 	}
 	after := false
 	for _, x := range views(c.in) {
@@ -154,4 +154,26 @@ func (si *stageInfo) stagingDir() string {
 		}
 	}
 	return "/tmp/dockslim-destdir"
+}
+
+// coverEarlier checks the installs before the program's (vendored
+// libraries): the runtime stage gets their files only when its copy covers
+// the prefix they went to; then the loader cache may need a refresh.
+func (si *stageInfo) coverEarlier(b *nativeBuild, dest *nativeDest) *decline {
+	for _, e := range b.earlier {
+		fa := si.installFacts(&e)
+		in := e.install.in
+		what := fmt.Sprintf("the RUN at line %d installs with %s", in.StartLine, firstWords([]command{*e.install}))
+		switch {
+		case fa.destdir != "" && !covers(strings.TrimSuffix(dest.art.path, "/"), path.Clean(fa.destdir)):
+			return declinef(in.Start, "%s under DESTDIR %s, which the runtime stage would not get", what, path.Clean(fa.destdir))
+		case fa.destdir != "":
+		case fa.prefix == "" || fa.prefixWhy != "":
+			return declinef(in.Start, "%s where dockslim cannot tell (%s), and the program may need those files at run time", what, firstNonEmpty(fa.prefixWhy, "no prefix"))
+		case dest.art.dst != "" || !covers(dest.art.path, path.Clean(fa.prefix)):
+			return declinef(in.Start, "%s into %s, which the runtime stage would not get", what, path.Clean(fa.prefix))
+		}
+		dest.ldconfig = dest.ldconfig || fa.needsLdconfig(fa.prefix)
+	}
+	return nil
 }
