@@ -32,6 +32,7 @@ func Passes() []*rewrite.Pass {
 		layerorder.DockerignorePass, // DS303 DS304
 		layerorder.HoistPass,        // DS302
 		layerorder.SplitPass,        // DS301
+		layerorder.VendoredPass,     // DS418
 		multistage.GoPass,           // DS401
 		multistage.JavaPass,         // DS403
 		multistage.NativePass,       // DS406
