@@ -52,8 +52,9 @@ the linked libraries, so it only splits when it can be sound:
   and HEALTHCHECK do not name them; ca-certificates when the program links
   a TLS library or curl (libssl-dev, libcurl4-openssl-dev, ...). "RUN
   ldconfig" refreshes the loader cache after the copy when a library may
-  land where the loader looks (not for a Makefile that installs none, nor
-  for a prefix such as /opt/app, which the loader does not search). The
+  land where the loader looks (not for a Makefile that installs none or a
+  CMake project whose add_library() calls build none, nor for a prefix
+  such as /opt/app, which the loader does not search). The
   names are Debian bookworm's: another release that needs runtime
   libraries declines, as do a -dev package with no known runtime library
   and a RUN before the install that does not parse as shell.

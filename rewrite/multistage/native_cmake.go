@@ -39,7 +39,9 @@ func (si *stageInfo) cmakeFacts(b *installStep) installFacts {
 		fa.prefix, fa.prefixFrom = "/usr/local", "CMake's default"
 	}
 	if b.cmake != nil {
-		fa.prefixWhy = si.cmakeProjectCheck(*b.cmake)
+		pr := si.cmakeProject(*b.cmake)
+		fa.prefixWhy = pr.outside
+		fa.noLibs = pr.read && !pr.shared
 	}
 	return fa
 }
@@ -93,21 +95,29 @@ func (si *stageInfo) cmakeSourceDir(c command) (string, bool) {
 // maxCMakeFiles bounds the project files read.
 const maxCMakeFiles = 400
 
-// cmakeProjectCheck reads the project's CMakeLists.txt and *.cmake files
-// in the build context: why its install does not all go under the prefix
-// ("" when it does, or when dockslim cannot read them).
-func (si *stageInfo) cmakeProjectCheck(c command) string {
+// cmakeFiles is what a project's CMake files say about its install.
+type cmakeFiles struct {
+	read    bool   // dockslim read them from the build context
+	outside string // where the install goes outside the prefix ("" nowhere)
+	shared  bool   // it may build a shared library
+}
+
+// cmakeProject reads the project's CMakeLists.txt and *.cmake files in the
+// build context (those of the source folder of cmake's configure step c).
+func (si *stageInfo) cmakeProject(c command) cmakeFiles {
+	var out cmakeFiles
 	src, ok := si.cmakeSourceDir(c)
 	if !ok {
-		return ""
+		return out
 	}
 	rel, ok := si.contextPathOf(path.Join(src, "CMakeLists.txt"), c.in)
 	if !ok {
-		return ""
+		return out
 	}
-	why, n := "", 0
+	n := 0
+	sharedDefault := strings.Contains(cmakeDefine(c, "BUILD_SHARED_LIBS"), "ON")
 	_ = fs.WalkDir(si.c.BuildContext, path.Dir(rel), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || why != "" || n > maxCMakeFiles {
+		if err != nil || n > maxCMakeFiles {
 			return fs.SkipDir
 		}
 		if d.IsDir() {
@@ -116,15 +126,54 @@ func (si *stageInfo) cmakeProjectCheck(c command) string {
 			}
 			return nil
 		}
-		if d.Name() == "CMakeLists.txt" || strings.HasSuffix(d.Name(), ".cmake") {
-			n++
-			if b, err := fs.ReadFile(si.c.BuildContext, p); err == nil {
-				why = cmakeOutsidePrefix(p, string(b))
-			}
+		if d.Name() != "CMakeLists.txt" && !strings.HasSuffix(d.Name(), ".cmake") {
+			return nil
 		}
+		n++
+		b, err := fs.ReadFile(si.c.BuildContext, p)
+		if err != nil {
+			return nil
+		}
+		text := string(b)
+		out.outside = firstNonEmpty(out.outside, cmakeOutsidePrefix(p, text))
+		shared, byDefault := cmakeLibraries(text)
+		sharedDefault = sharedDefault || strings.Contains(text, "BUILD_SHARED_LIBS")
+		out.shared = out.shared || shared || byDefault && sharedDefault
 		return nil
 	})
-	return why
+	out.read = n > 0 && n <= maxCMakeFiles
+	return out
+}
+
+// cmakeLibraries reads the add_library() calls of a CMake file: shared is
+// set for a SHARED or MODULE library (or an install of a .so file),
+// byDefault for one whose kind BUILD_SHARED_LIBS decides.
+func cmakeLibraries(text string) (shared, byDefault bool) {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		l, _, _ = strings.Cut(l, "#")
+		lines = append(lines, l)
+	}
+	tokens := strings.Fields(strings.NewReplacer("(", " ( ", ")", " ) ").Replace(strings.Join(lines, "\n")))
+	for i := 0; i+1 < len(tokens); i++ {
+		switch {
+		case strings.EqualFold(tokens[i], "install") && tokens[i+1] == "(":
+			for j := i + 2; j < len(tokens) && tokens[j] != ")"; j++ {
+				shared = shared || strings.Contains(tokens[j], ".so")
+			}
+		case strings.EqualFold(tokens[i], "add_library") && tokens[i+1] == "(":
+			kind := ""
+			for j := i + 2; j < len(tokens) && tokens[j] != ")"; j++ {
+				switch tokens[j] {
+				case "SHARED", "MODULE", "STATIC", "INTERFACE", "OBJECT", "IMPORTED", "ALIAS":
+					kind = firstNonEmpty(kind, tokens[j])
+				}
+			}
+			shared = shared || kind == "SHARED" || kind == "MODULE"
+			byDefault = byDefault || kind == ""
+		}
+	}
+	return shared, byDefault
 }
 
 // cmakeOutsidePrefix finds, in one CMake file, a set() of

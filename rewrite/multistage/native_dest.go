@@ -64,6 +64,9 @@ type installFacts struct {
 	writes     *installWrites
 	destdirOK  bool   // the install honours DESTDIR
 	destdirWhy string // why not, or why dockslim cannot tell
+	// noLibs is set when the install puts no shared library in place (a
+	// Makefile's recipe, a CMake project that builds none).
+	noLibs bool
 }
 
 // installFacts gathers the facts for the stage's install step.
@@ -119,7 +122,7 @@ func (si *stageInfo) makeFacts(b *installStep) installFacts {
 		fa.destdirWhy = err.Error()
 		return fa
 	}
-	fa.writes = &w
+	fa.writes, fa.noLibs = &w, !w.libs
 	fa.destdirOK = true
 	if x := w.noDestdir(); x != nil {
 		fa.destdirOK, fa.destdirWhy = false, fmt.Sprintf("%s writes %s without $(DESTDIR)", x.where, x.path)

@@ -50,3 +50,23 @@ func TestRecipeWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestCMakeLibraries(t *testing.T) {
+	for _, c := range []struct {
+		text              string
+		shared, byDefault bool
+	}{
+		{"add_executable(app main.c)\ninstall(TARGETS app DESTINATION bin)\n", false, false},
+		{"add_library(util STATIC util.c) # SHARED in a comment\n", false, false},
+		{"add_library(util\n  SHARED\n  util.c)\n", true, false},
+		{"ADD_LIBRARY(plugin MODULE p.c)\n", true, false},
+		{"add_library(util util.c)\n", false, true},
+		{"add_library(hdrs INTERFACE)\nadd_library(x::y ALIAS hdrs)\n", false, false},
+		{"install(FILES prebuilt/libx.so.1 DESTINATION lib)\n", true, false},
+	} {
+		shared, byDefault := cmakeLibraries(c.text)
+		if shared != c.shared || byDefault != c.byDefault {
+			t.Errorf("%q: shared %v, by default %v", c.text, shared, byDefault)
+		}
+	}
+}

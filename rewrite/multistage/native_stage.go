@@ -100,12 +100,13 @@ func sharedPrefix(prefix, repo string) bool {
 }
 
 // needsLdconfig reports whether the runtime stage must refresh the loader
-// cache after the copy: the install may put a shared library (a
-// Makefile's recipe shows whether it does) where the loader looks (under
-// /usr or /lib; prefix "" is unknown). A prefix of its own (/opt/app) is
-// not in the loader's configuration, so ldconfig would change nothing.
+// cache after the copy: the install may put a shared library (a Makefile's
+// recipe or a CMake project shows whether it does) where the loader looks
+// (under /usr or /lib; prefix "" is unknown). A prefix of its own
+// (/opt/app) is not in the loader's configuration, so ldconfig would
+// change nothing.
 func (fa installFacts) needsLdconfig(prefix string) bool {
-	if fa.writes != nil && !fa.writes.libs {
+	if fa.noLibs {
 		return false
 	}
 	pr := path.Clean(prefix)
