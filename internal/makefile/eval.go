@@ -155,7 +155,12 @@ type expander struct {
 	v    *Vars
 	auto map[string]string
 	why  string
+	busy map[string]bool // the variables being expanded
+	n    int             // lookups so far (a bound on pathological files)
 }
+
+// maxLookups bounds the variable lookups of one expansion.
+const maxLookups = 100000
 
 func (e *expander) fail(format string, args ...any) string {
 	if e.why == "" {
@@ -166,7 +171,10 @@ func (e *expander) fail(format string, args ...any) string {
 
 func (e *expander) expand(s string, depth int) string {
 	if depth > maxDepth {
-		return e.fail("a variable refers to itself")
+		return e.fail("variables nest too deep")
+	}
+	if e.why != "" {
+		return "" // already unknown: the rest does not matter
 	}
 	if !strings.Contains(s, "$") {
 		return s
@@ -183,6 +191,9 @@ func (e *expander) expand(s string, depth int) string {
 			i++
 		case '(', '{':
 			j := skipRef(s, i)
+			if j >= len(s) {
+				return e.fail("an unterminated $%c", c)
+			}
 			sb.WriteString(e.ref(s[i+2:j], depth))
 			i = j
 		default:
@@ -218,6 +229,9 @@ func (e *expander) ref(inner string, depth int) string {
 
 // lookup expands a variable by name.
 func (e *expander) lookup(name string, depth int) string {
+	if e.n++; e.n > maxLookups {
+		return e.fail("the variables expand too much")
+	}
 	switch {
 	case len(name) == 2 && strings.ContainsRune("DF", rune(name[1])) && strings.ContainsRune("@<^*", rune(name[0])):
 		x := e.lookup(name[:1], depth)
@@ -240,7 +254,14 @@ func (e *expander) lookup(name string, depth int) string {
 		return e.fail("%s", x.unknown)
 	case x.simple:
 		return x.text
+	case e.busy[name]:
+		return e.fail("%s refers to itself", name)
 	}
+	if e.busy == nil {
+		e.busy = map[string]bool{}
+	}
+	e.busy[name] = true
+	defer delete(e.busy, name)
 	return e.expand(x.text, depth+1)
 }
 

@@ -56,8 +56,11 @@ type assign struct {
 // the folder make runs in); ok is false when there is none.
 type Reader func(name string) (text []byte, ok bool)
 
-// maxIncludeDepth bounds nested includes.
-const maxIncludeDepth = 8
+// maxIncludeDepth bounds nested includes, maxFiles the files included.
+const (
+	maxIncludeDepth = 8
+	maxFiles        = 64
+)
 
 // Parse reads a Makefile named name; read resolves its includes.
 func Parse(name string, src []byte, read Reader) *File {
@@ -68,10 +71,11 @@ func Parse(name string, src []byte, read Reader) *File {
 }
 
 type parseState struct {
-	f    *File
-	read Reader
-	cond int   // depth of ifeq/ifdef blocks
-	rule *Rule // the rule whose recipe follows
+	f     *File
+	read  Reader
+	files int   // files parsed so far
+	cond  int   // depth of ifeq/ifdef blocks
+	rule  *Rule // the rule whose recipe follows
 }
 
 // logicalLine is a line with its backslash-newline continuations.
@@ -222,7 +226,8 @@ func splitAssign(text string) (name, op, value string, ok bool) {
 	return "", "", "", false
 }
 
-// skipRef returns the index of the last byte of the reference at s[i] ('$').
+// skipRef returns the index of the last byte of the reference at s[i]
+// ('$'): its closing parenthesis, len(s) when there is none.
 func skipRef(s string, i int) int {
 	if i+1 >= len(s) || s[i+1] != '(' && s[i+1] != '{' {
 		return i + 1
@@ -243,7 +248,7 @@ func skipRef(s string, i int) int {
 			}
 		}
 	}
-	return len(s) - 1
+	return len(s)
 }
 
 // define reads a define ... endef block starting at lines[i] and returns
@@ -275,7 +280,8 @@ func (p *parseState) include(from, names string, optional bool, depth int) {
 	}
 	for _, n := range strings.Fields(expanded) {
 		src, found := []byte(nil), false
-		if p.read != nil && depth < maxIncludeDepth {
+		if p.read != nil && depth < maxIncludeDepth && p.files < maxFiles {
+			p.files++
 			src, found = p.read(path.Clean(n))
 		}
 		switch {

@@ -176,3 +176,16 @@ func TestSplitAssign(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse checks that no Makefile text makes the reader panic.
+func FuzzParse(f *testing.F) {
+	f.Add(sample)
+	f.Add("A = $(\ninstall: $(A\n\t$(\n")
+	f.Add("x: ${\n\tcp $$ $(@D) ${A:.c=.o} $(subst a,b,c)\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		mf := Parse("Makefile", []byte(src), func(string) ([]byte, bool) { return []byte(src), true })
+		v := mf.Vars(Env{CommandLine: map[string]string{"DESTDIR": "/d"}})
+		_, _ = v.Value("PREFIX")
+		_, _ = mf.Steps("install", v, func(string) bool { return true })
+	})
+}
