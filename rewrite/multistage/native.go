@@ -1,10 +1,12 @@
 package multistage
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -54,12 +56,19 @@ the linked libraries, so it only splits when it can be sound:
   ldconfig" refreshes the loader cache after the copy when a library may
   land where the loader looks (not for a Makefile that installs none or a
   CMake project whose add_library() calls build none, nor for a prefix
-  such as /opt/app, which the loader does not search). The
-  names are Debian bookworm's: another release that needs runtime
-  libraries declines, as do a -dev package with no known runtime library
-  and a RUN before the install that does not parse as shell.
-A library the program links that came from neither (built in another RUN,
-downloaded) is not found at run time: the finding says so, review it.
+  such as /opt/app, which the loader does not search). The names are the
+  release's (bullseye, bookworm, trixie): another release that needs
+  runtime libraries declines, as do a -dev package with no known runtime
+  library and a RUN before the install that does not parse as shell;
+- on alpine:<tag>, the runtime is the same alpine tag; it gets what apk
+  added besides build tools and -dev packages, and after the copy of the
+  prefix (not DESTDIR) installs by soname (apk add so:...) the libraries
+  the installed files link (scanelf), from its own release.
+A stage that removes packages again (apk del, apt-get purge / remove /
+autoremove, as the official images do with their toolchain) ships no
+toolchain: it is not reported. A library the program links that came from
+neither (built in another RUN, downloaded) is not found at run time: the
+finding says so, review it.
 ` + explainCommon,
 	Before: `FROM debian:bookworm
 RUN apt-get update && apt-get install -y build-essential cmake libssl-dev
@@ -123,16 +132,19 @@ func nativeSuite(repo, tag string) (string, bool) {
 
 func recogniseNative(si *stageInfo) (*plan, *decline) {
 	repo := si.repo()
-	if repo != "debian" && repo != "buildpack-deps" && repo != "gcc" {
+	if repo != "debian" && repo != "buildpack-deps" && repo != "gcc" && repo != "alpine" {
 		return nil, nil
 	}
 	b := si.nativeBuild()
-	if b == nil {
+	if b == nil || si.removesBuildDeps() {
 		return nil, nil
 	}
 	in := b.install.in
 	if !b.install.literal() {
 		return nil, declinef(in.Start, "the install command at line %d uses variables dockslim cannot follow", in.StartLine)
+	}
+	if repo == "alpine" {
+		return si.nativeAlpine(b)
 	}
 	suite, d := si.nativeBuilder(repo)
 	if d != nil {
@@ -171,9 +183,7 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 	if dest.ldconfig {
 		p.post = []string{"RUN ldconfig"}
 	}
-	p.buildOnly = func(c command) bool {
-		return c.name() == "ctest" || c.name() == "make" && (hasWord(c.argv, "test") || hasWord(c.argv, "check"))
-	}
+	p.buildOnly = nativeBuildOnly
 	return p, nil
 }
 
@@ -226,3 +236,59 @@ func (si *stageInfo) nativeBuild() *nativeBuild {
 // systemGCC is the GCC major version of each Debian release, whose
 // libstdc++6 the runtime image has.
 var systemGCC = map[string]string{"bookworm": "12", "trixie": "14"}
+
+// nativeAlpine splits a C build on Alpine: the runtime is the same alpine
+// tag (the same release and musl), and gets the libraries the installed
+// files link by soname. Only a dedicated prefix is copied (not DESTDIR,
+// whose tree lands in /).
+func (si *stageInfo) nativeAlpine(b *nativeBuild) (*plan, *decline) {
+	in := b.install.in
+	fa := si.installFacts(&b.installStep)
+	pr := path.Clean(fa.prefix)
+	switch {
+	case strings.Contains(fa.prefix+fa.destdir, "$"):
+		return nil, declinef(in.Start, "the install prefix uses a variable dockslim cannot follow")
+	case fa.destdir != "":
+		return nil, declinef(in.Start, "make install DESTDIR=%s on Alpine: dockslim copies a dedicated prefix only", fa.destdir)
+	case fa.prefixWhy != "":
+		return nil, declinef(in.Start, "%s, and on Alpine dockslim copies a dedicated prefix only", fa.prefixWhy)
+	case fa.prefix == "":
+		return nil, declinef(in.Start, "no PREFIX, DESTDIR or configure --prefix says where make install puts files")
+	case sharedPrefix(pr, "alpine"):
+		return nil, declinef(in.Start, "the install prefix %s is shared with the builder's own files, so dockslim cannot tell what the build installed", pr)
+	}
+	dest := &nativeDest{art: artifact{path: pr, chown: "auto"}}
+	if d := si.coverEarlier(b, dest); d != nil {
+		return nil, d
+	}
+	p := &plan{build: in, artifacts: []artifact{dest.art},
+		what: fmt.Sprintf("the files installed in %s (%s) (their shared libraries installed by soname)", pr, fa.prefixFrom)}
+	rt := runtimeImage{ref: si.image.Raw, family: images.Alpine}
+	if d := si.alpineRuntime(p, rt, in, []string{pr}); d != nil {
+		return nil, d
+	}
+	p.buildOnly = nativeBuildOnly
+	return p, nil
+}
+
+// nativeBuildOnly are the commands after the install that only belong to
+// the build: tests.
+func nativeBuildOnly(c command) bool {
+	return c.name() == "ctest" || c.name() == "make" && (hasWord(c.argv, "test") || hasWord(c.argv, "check"))
+}
+
+// removesBuildDeps reports whether the stage removes packages again (apk
+// del, apt-get purge / remove / autoremove): the official images build
+// from source and remove their toolchain in the same RUN, so their image
+// does not ship it and a split has nothing to save.
+func (si *stageInfo) removesBuildDeps() bool {
+	for _, c := range si.runCommands(nil) {
+		switch {
+		case c.name() == "apk" && hasWord(c.argv, "del"):
+			return true
+		case (c.name() == "apt-get" || c.name() == "apt") && (hasWord(c.argv, "purge") || hasWord(c.argv, "remove") || hasWord(c.argv, "autoremove")):
+			return true
+		}
+	}
+	return false
+}
