@@ -36,6 +36,7 @@ func Passes() []*rewrite.Pass {
 		layerorder.GoModDownloadPass, // DS310
 		layerorder.HoistPass,         // DS302
 		layerorder.SplitPass,         // DS301
+		layerorder.VendoredPass,      // DS418
 		multistage.GoPass,            // DS401
 		multistage.JavaPass,          // DS403
 		multistage.NativePass,        // DS406
