@@ -22,11 +22,11 @@ func TestCountSteps(t *testing.T) {
 [2/2] STEP 2/2: COPY --from=build /out/hello /hello
 `
 	got := CountSteps("buildah", log)
-	if got != (Steps{Steps: 6, Reused: 3, Rerun: 3}) {
+	if got != (Steps{Steps: 6, Reused: 3, Rerun: 3, RunRerun: 1}) {
 		t.Errorf("got %+v", got)
 	}
-	dlog := "#4 [1/3] FROM docker.io/library/alpine\n#5 [2/3] RUN apk add x\n#5 CACHED\n#6 [3/3] COPY . .\n"
-	if got := CountSteps("docker", dlog); got != (Steps{Steps: 2, Reused: 1, Rerun: 1}) {
+	dlog := "#4 [1/4] FROM docker.io/library/alpine\n#5 [2/4] RUN apk add x\n#5 CACHED\n#6 [3/4] COPY . .\n#7 [4/4] RUN make\n#7 0.1 cc -o x x.c\n"
+	if got := CountSteps("docker", dlog); got != (Steps{Steps: 3, Reused: 1, Rerun: 2, RunRerun: 1}) {
 		t.Errorf("docker: got %+v", got)
 	}
 }
@@ -139,6 +139,29 @@ func TestRunReport(t *testing.T) {
 	// The user's files are untouched.
 	if b, _ := os.ReadFile(filepath.Join(dir, "app.py")); string(b) != "print(1)\n" {
 		t.Errorf("app.py was edited in place")
+	}
+}
+
+func TestRunExpert(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM python:3.11-slim\nCOPY . .\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "expert.Dockerfile"), []byte("FROM python:3.11-slim\nRUN pip install --no-cache-dir x\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.py"), []byte("print(1)\n"), 0o644)
+	fb := &fakeBuilder{}
+	rep, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Smoke: "python app.py",
+		Expert: filepath.Join(dir, "expert.Dockerfile")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rep.Expert
+	if e == nil || !e.Built || e.SizeBytes != 260e6 || !strings.Contains(fb.built[e.Tag], "--no-cache-dir") {
+		t.Fatalf("expert: %+v", e)
+	}
+	if rep.ExpertSmokeMatches == nil || !*rep.ExpertSmokeMatches || e.Rebuild == nil || e.Rebuild.RunRerun != 0 {
+		t.Errorf("expert smoke %v, rebuild %+v", rep.ExpertSmokeMatches, e.Rebuild)
+	}
+	if _, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Expert: filepath.Join(dir, "none")}); err == nil {
+		t.Errorf("a missing expert Dockerfile is an error")
 	}
 }
 
