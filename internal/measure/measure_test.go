@@ -25,6 +25,11 @@ func TestCountSteps(t *testing.T) {
 	if got != (Steps{Steps: 6, Reused: 3, Rerun: 3, RunRerun: 1}) {
 		t.Errorf("got %+v", got)
 	}
+	// A rerun RUN prints its output and the new layer's id, not "Using cache".
+	rlog := "STEP 1/4: FROM debian:bookworm\nSTEP 2/4: RUN apt-get update\n--> Using cache 1a\nSTEP 3/4: COPY tools.sh /t\n--> 2b\nSTEP 4/4: RUN chmod +x /t\n--> 3c\nCOMMIT x\n"
+	if got := CountSteps("buildah", rlog); got != (Steps{Steps: 3, Reused: 1, Rerun: 2, RunRerun: 1}) {
+		t.Errorf("rerun RUN: got %+v", got)
+	}
 	dlog := "#4 [1/4] FROM docker.io/library/alpine\n#5 [2/4] RUN apk add x\n#5 CACHED\n#6 [3/4] COPY . .\n#7 [4/4] RUN make\n#7 0.1 cc -o x x.c\n"
 	if got := CountSteps("docker", dlog); got != (Steps{Steps: 3, Reused: 1, Rerun: 2, RunRerun: 1}) {
 		t.Errorf("docker: got %+v", got)
