@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dockslim/dockslim/internal/measure"
 )
@@ -80,6 +81,12 @@ func (a *App) compare() {
 		a.Gaps = append(a.Gaps, fmt.Sprintf("--unsafe-fixes reaches %s of the expert's saving (%s → %s; expert %s), below %.0f%%",
 			shareText(p, true), mb(a.Safe.Original.SizeBytes), mb(u.Fixed.SizeBytes), mb(e.SizeBytes), goalShare))
 	}
+	for _, v := range []*measure.Variant{u.Fixed, e} {
+		if v.Rebuild == nil && v.RebuildError != "" {
+			a.Gaps = append(a.Gaps, fmt.Sprintf("the RUN steps rerun cannot be compared: rebuilding %s after the edit failed twice: %s",
+				v.Tag, lastLine(v.RebuildError)))
+		}
+	}
 	if e.Rebuild != nil && u.Fixed.Rebuild != nil && u.Fixed.Rebuild.RunRerun > e.Rebuild.RunRerun {
 		a.Gaps = append(a.Gaps, fmt.Sprintf("--unsafe-fixes reruns %d RUN steps after editing %s, the expert's Dockerfile %d",
 			u.Fixed.Rebuild.RunRerun, a.Safe.Touched, e.Rebuild.RunRerun))
@@ -109,4 +116,9 @@ func runRerun(v *measure.Variant) string {
 		return "-"
 	}
 	return fmt.Sprint(v.Rebuild.RunRerun)
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }

@@ -105,6 +105,11 @@ func TestCompareGaps(t *testing.T) {
 	if ok.UnsafeShare == nil || *ok.UnsafeShare != 100 || len(ok.Gaps) != 0 {
 		t.Errorf("multistage-ok: %v %q", ok.UnsafeShare, ok.Gaps)
 	}
+	failed := &App{Name: "rust-cli", Safe: withExpert(report(1398e6, 97e6, 1), &measure.Variant{Tag: "x:expert", Built: true, SizeBytes: 90e6, RebuildError: "STEP 3/4\nerror: layer not known"})}
+	failed.compare()
+	if len(failed.Gaps) != 1 || !strings.HasSuffix(failed.Gaps[0], "rebuilding x:expert after the edit failed twice: error: layer not known") {
+		t.Errorf("failed rebuild: %q", failed.Gaps)
+	}
 	none := &App{Name: "node-app", Safe: report(1000e6, 900e6, 1)}
 	none.compare()
 	if none.SafeShare != nil || none.UnsafeShare != nil || len(none.Gaps) != 0 {

@@ -2,6 +2,7 @@ package measure
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,8 @@ func TestBuildahCommandLines(t *testing.T) {
 // fakeBuilder "builds" by reading the Dockerfile: size is 100 MB per
 // instruction line, minus 40 MB when it says --no-cache-dir.
 type fakeBuilder struct {
-	built map[string]string
+	built        map[string]string
+	failRebuilds int // rebuilds that fail first
 }
 
 func (f *fakeBuilder) Name() string { return "buildah" }
@@ -103,6 +105,10 @@ func (f *fakeBuilder) Build(ctx context.Context, df, dir, tag string) (string, e
 		f.built = map[string]string{}
 	}
 	f.built[tag] = string(b)
+	if strings.HasSuffix(tag, "-rebuild") && f.failRebuilds > 0 {
+		f.failRebuilds--
+		return "error: layer not known", errors.New("exit status 1")
+	}
 	log := "STEP 1/3: FROM python:3.11\nSTEP 2/3: COPY . .\nSTEP 3/3: RUN pip install\n"
 	if strings.HasSuffix(tag, "-rebuild") {
 		log = "STEP 1/3: FROM python:3.11\nSTEP 2/3: RUN x\n--> Using cache 1\nSTEP 3/3: COPY . .\n"
@@ -167,6 +173,25 @@ func TestRunExpert(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Expert: filepath.Join(dir, "none")}); err == nil {
 		t.Errorf("a missing expert Dockerfile is an error")
+	}
+}
+
+func TestRebuildRetried(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM python:3.11-slim\nCOPY . .\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.py"), []byte("print(1)\n"), 0o644)
+	fb := &fakeBuilder{failRebuilds: 1}
+	rep, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Original.Rebuild == nil || rep.Original.RebuildError != "" || rep.Fixed.Rebuild == nil {
+		t.Errorf("a failed rebuild is tried once more: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
+	}
+	fb.failRebuilds = 2
+	rep, _ = Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile")})
+	if rep.Original.Rebuild != nil || rep.Original.RebuildError != "error: layer not known" || rep.Fixed.Rebuild == nil {
+		t.Errorf("twice: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
 	}
 }
 
