@@ -83,7 +83,7 @@ func (a *App) compare() {
 	}
 	for _, v := range []*measure.Variant{u.Fixed, e} {
 		if v.Rebuild == nil && v.RebuildError != "" {
-			a.Gaps = append(a.Gaps, fmt.Sprintf("the RUN steps rerun cannot be compared: rebuilding %s after the edit failed twice: %s",
+			a.Gaps = append(a.Gaps, fmt.Sprintf("the RUN steps rerun cannot be compared: rebuilding %s after the edit failed three times: %s",
 				v.Tag, lastLine(v.RebuildError)))
 		}
 	}

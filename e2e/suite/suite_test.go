@@ -107,7 +107,7 @@ func TestCompareGaps(t *testing.T) {
 	}
 	failed := &App{Name: "rust-cli", Safe: withExpert(report(1398e6, 97e6, 1), &measure.Variant{Tag: "x:expert", Built: true, SizeBytes: 90e6, RebuildError: "STEP 3/4\nerror: layer not known"})}
 	failed.compare()
-	if len(failed.Gaps) != 1 || !strings.HasSuffix(failed.Gaps[0], "rebuilding x:expert after the edit failed twice: error: layer not known") {
+	if len(failed.Gaps) != 1 || !strings.HasSuffix(failed.Gaps[0], "rebuilding x:expert after the edit failed three times: error: layer not known") {
 		t.Errorf("failed rebuild: %q", failed.Gaps)
 	}
 	none := &App{Name: "node-app", Safe: report(1000e6, 900e6, 1)}

@@ -43,7 +43,14 @@ type Options struct {
 	// the fixes can be compared with what an expert reaches by hand.
 	Expert   string
 	Progress io.Writer // build progress (stderr); nil = quiet
+	// retryWait is the pause before a failed rebuild is tried again
+	// (0: rebuildRetryWait).
+	retryWait time.Duration
 }
+
+// rebuildRetryWait lets whatever broke a rebuild (another build removing
+// images from the shared store: "layer not known") finish first.
+const rebuildRetryWait = 20 * time.Second
 
 // Report is the result, also written as JSON (`dockslim measure --format json`).
 type Report struct {
@@ -263,14 +270,35 @@ func (o Options) rebuildAll(ctx context.Context, b Builder, jobs []job, rep *Rep
 			continue
 		}
 		// A failed rebuild (a registry hiccup, a layer another build
-		// removed) is tried once more, after an edit of its own.
-		for try := 0; try < 2 && j.v.Rebuild == nil; try++ {
+		// removed) is tried twice more, each after a pause and an edit of
+		// its own.
+		for try := 0; try < 3 && j.v.Rebuild == nil; try++ {
+			if err := o.pause(ctx, try); err != nil {
+				return err
+			}
 			if err := o.rebuild(ctx, b, j, touched, fmt.Sprintf("%d-%d", i, try)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// pause waits before a retry (try > 0).
+func (o Options) pause(ctx context.Context, try int) error {
+	if try == 0 {
+		return nil
+	}
+	wait := o.retryWait
+	if wait == 0 {
+		wait = rebuildRetryWait
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
 }
 
 // rebuild makes an edit never made before (a comment with a fresh nonce:

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCountSteps(t *testing.T) {
@@ -180,18 +181,18 @@ func TestRebuildRetried(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM python:3.11-slim\nCOPY . .\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "app.py"), []byte("print(1)\n"), 0o644)
-	fb := &fakeBuilder{failRebuilds: 1}
-	rep, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile")})
+	fb := &fakeBuilder{failRebuilds: 2}
+	rep, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), retryWait: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Original.Rebuild == nil || rep.Original.RebuildError != "" || rep.Fixed.Rebuild == nil {
-		t.Errorf("a failed rebuild is tried once more: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
+		t.Errorf("a failed rebuild is tried twice more: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
 	}
-	fb.failRebuilds = 2
-	rep, _ = Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile")})
+	fb.failRebuilds = 3
+	rep, _ = Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), retryWait: time.Millisecond})
 	if rep.Original.Rebuild != nil || rep.Original.RebuildError != "error: layer not known" || rep.Fixed.Rebuild == nil {
-		t.Errorf("twice: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
+		t.Errorf("three times: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
 	}
 }
 
