@@ -32,6 +32,7 @@ func Passes() []*rewrite.Pass {
 		rewrite.InvalidPass,          // DS001
 		slimbase.JREPass,             // DS207
 		pkgcache.LayerCleanupPass,    // DS130
+		layerorder.CopyChmodPass,     // DS420
 		layerorder.DockerignorePass,  // DS303 DS304
 		layerorder.GoModDownloadPass, // DS310
 		layerorder.HoistPass,         // DS302
