@@ -22,11 +22,11 @@ func TestCountSteps(t *testing.T) {
 [2/2] STEP 2/2: COPY --from=build /out/hello /hello
 `
 	got := CountSteps("buildah", log)
-	if got != (Steps{Steps: 6, Reused: 3, Rerun: 3}) {
+	if got != (Steps{Steps: 6, Reused: 3, Rerun: 3, RunRerun: 1}) {
 		t.Errorf("got %+v", got)
 	}
-	dlog := "#4 [1/3] FROM docker.io/library/alpine\n#5 [2/3] RUN apk add x\n#5 CACHED\n#6 [3/3] COPY . .\n"
-	if got := CountSteps("docker", dlog); got != (Steps{Steps: 2, Reused: 1, Rerun: 1}) {
+	dlog := "#4 [1/4] FROM docker.io/library/alpine\n#5 [2/4] RUN apk add x\n#5 CACHED\n#6 [3/4] COPY . .\n#7 [4/4] RUN make\n#7 0.1 cc -o x x.c\n"
+	if got := CountSteps("docker", dlog); got != (Steps{Steps: 3, Reused: 1, Rerun: 2, RunRerun: 1}) {
 		t.Errorf("docker: got %+v", got)
 	}
 }
