@@ -21,17 +21,20 @@ func fixCommand() *cli.Command {
 		Name:      "fix",
 		Usage:     "rewrite Dockerfiles: print the result, a diff, or write it in place",
 		ArgsUsage: "PATH... (files, folders, or - for standard input)",
-		Flags: append([]cli.Flag{
+		Flags: verifyFlags(append([]cli.Flag{
 			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff instead of the fixed file; exit 1 when there are changes"},
 			&cli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "rewrite the files in place (atomically)"},
 			&cli.BoolFlag{Name: "check", Usage: "print the files that would change; exit 1 when any would"},
 			&cli.BoolFlag{Name: "unsafe-fixes", Usage: "also apply fixes that can change behaviour"},
-		}, commonFlags()...),
+		}, commonFlags()...)),
 		Action: fixAction,
 	}
 }
 
 func fixAction(c *cli.Context) error {
+	if c.Bool("verify") || verifyFlagsSet(c) {
+		return verifyAction(c)
+	}
 	modes := 0
 	for _, m := range []string{"diff", "write", "check"} {
 		if c.Bool(m) {

@@ -178,13 +178,20 @@ func (s *session) build(label string, rules []string, v variant) *Trial {
 	return t
 }
 
-// buildImage builds t's Dockerfile into tag and reads the image.
+// buildImage builds t's Dockerfile into tag and reads the image. A build
+// that fails is tried once more (a dropped connection or a busy image store
+// must not drop a fix; a broken Dockerfile fails twice, the second time
+// mostly from the cache).
 func (s *session) buildImage(t *Trial, tag string) (log string) {
 	s.progress("building %s (%s) ...", t.Label, tag)
 	ctx, cancel := s.withTimeout(s.o.Timeout)
 	defer cancel()
 	start := time.Now()
 	log, err := s.b.Build(ctx, t.dockerfile, t.dir, tag)
+	if err != nil && ctx.Err() == nil {
+		s.progress("  failed (%s); building once more ...", errorLine(log, err))
+		log, err = s.b.Build(ctx, t.dockerfile, t.dir, tag)
+	}
 	t.BuildSeconds = since(start)
 	s.tags = append(s.tags, tag)
 	switch {

@@ -39,9 +39,13 @@ func WriteText(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "  result: %s → %s (%.1f%% smaller), built in %.1fs; %d of %d unsafe fix(es) kept\n",
 			mb(o.SizeBytes), mb(f.SizeBytes), r.ReductionPercent, f.BuildSeconds, kept(r.Fixes), len(r.Fixes))
 	}
-	if rb := r.Rebuild; rb != nil && rb.Original != nil && rb.Final != nil {
+	switch rb := r.Rebuild; {
+	case rb == nil:
+	case rb.Original != nil && rb.Final != nil:
 		fmt.Fprintf(w, "  after editing %s: RUN steps run again %d → %d (steps from the cache %d/%d → %d/%d)\n", rb.Touched,
 			rb.Original.RunRerun, rb.Final.RunRerun, rb.Original.Reused, rb.Original.Steps, rb.Final.Reused, rb.Final.Steps)
+	default:
+		fmt.Fprintf(w, "  after editing %s: a rebuild failed, no step count\n", rb.Touched)
 	}
 }
 
