@@ -39,6 +39,9 @@ type Options struct {
 	// Timeout bounds each build (0: none); SmokeTimeout each smoke run
 	// (0: DefaultSmokeTimeout).
 	Timeout, SmokeTimeout time.Duration
+	// RetryDelay is the pause before a failed build is tried again (0:
+	// DefaultRetryDelay; a busy image store or registry needs a moment).
+	RetryDelay time.Duration
 	// NoRebuild skips the cached-rebuild test.
 	NoRebuild bool
 	Progress  io.Writer // progress lines (stderr); nil = quiet
@@ -47,6 +50,9 @@ type Options struct {
 // DefaultSmokeTimeout bounds a smoke run: a command that does not exit by
 // then (a server that ignores --version) is no smoke test.
 const DefaultSmokeTimeout = time.Minute
+
+// DefaultRetryDelay is the pause before a failed build is tried again.
+const DefaultRetryDelay = 10 * time.Second
 
 // Report is what the verification did and found (`--format json`).
 type Report struct {

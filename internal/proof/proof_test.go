@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockslim/dockslim/internal/measure"
 )
@@ -173,7 +174,7 @@ func TestDropsABuildFailureAndALargerImage(t *testing.T) {
 	// (No Dockerfile names .dockerignore: the size rule never fires; use
 	// the COPY of the manifests instead.)
 	fb.sizeWord = "COPY package"
-	rep, _, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Smoke: "node index.js", NoRebuild: true})
+	rep, _, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Smoke: "node index.js", NoRebuild: true, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestDropsABuildFailureAndALargerImage(t *testing.T) {
 // the builder's last lines.
 func TestOriginalMustBuild(t *testing.T) {
 	dir := nodeApp(t)
-	_, _, err := Run(context.Background(), &fakeBuilder{failWord: "FROM"}, Options{Dockerfile: filepath.Join(dir, "Dockerfile")})
+	_, _, err := Run(context.Background(), &fakeBuilder{failWord: "FROM"}, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), RetryDelay: time.Millisecond})
 	oe, ok := IsOriginalError(err)
 	if !ok || !strings.Contains(oe.Tail, "some output") || !strings.HasPrefix(oe.Line, "Error: building") {
 		t.Fatalf("got %v", err)

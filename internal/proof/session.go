@@ -42,6 +42,9 @@ func newSession(ctx context.Context, b measure.Builder, o Options) (*session, er
 	if o.SmokeTimeout == 0 {
 		o.SmokeTimeout = DefaultSmokeTimeout
 	}
+	if o.RetryDelay == 0 {
+		o.RetryDelay = DefaultRetryDelay
+	}
 	if o.Timeout > 0 {
 		o.SmokeTimeout = min(o.SmokeTimeout, o.Timeout)
 	}
@@ -190,6 +193,10 @@ func (s *session) buildImage(t *Trial, tag string) (log string) {
 	log, err := s.b.Build(ctx, t.dockerfile, t.dir, tag)
 	if err != nil && ctx.Err() == nil {
 		s.progress("  failed (%s); building once more ...", errorLine(log, err))
+		select {
+		case <-ctx.Done():
+		case <-time.After(s.o.RetryDelay):
+		}
 		log, err = s.b.Build(ctx, t.dockerfile, t.dir, tag)
 	}
 	t.BuildSeconds = since(start)
