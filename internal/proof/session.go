@@ -234,7 +234,11 @@ func (s *session) runSmoke(tag string, argv []string) *measure.Smoke {
 	ctx, cancel := s.withTimeout(s.o.SmokeTimeout)
 	defer cancel()
 	out, errOut, code, err := s.b.Run(ctx, tag, argv)
+	errOut = withoutNoise(errOut)
 	sm := &measure.Smoke{ExitCode: code, Stdout: out, Stderr: measure.Tail(errOut, 10)}
+	if c := complaint(errOut); c != "" && !strings.Contains(sm.Stderr, c) {
+		sm.Stderr = c + "\n...\n" + sm.Stderr // the line that says what went wrong, kept
+	}
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		sm.ExitCode, sm.Stderr = -1, fmt.Sprintf("(did not end within %s)", s.o.SmokeTimeout)
@@ -242,6 +246,37 @@ func (s *session) runSmoke(tag string, argv []string) *measure.Smoke {
 		sm.ExitCode, sm.Stderr = -1, err.Error()
 	}
 	return sm
+}
+
+// withoutNoise drops the lines buildah adds when the command in the
+// container fails.
+func withoutNoise(s string) string {
+	var keep []string
+	for _, l := range strings.SplitAfter(s, "\n") {
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "subprocess exited with status ") && !strings.HasPrefix(t, "Error: exit status ") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "")
+}
+
+// complaint is the line of a failed command's output that says what went
+// wrong: the first that names an error or something not found, else the
+// last ("" for no output).
+func complaint(out string) string {
+	var last string
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimSpace(l)
+		low := strings.ToLower(l)
+		if strings.Contains(low, "error") || strings.Contains(low, "not found") || strings.Contains(low, "no such file") {
+			return l
+		}
+		if l != "" {
+			last = l
+		}
+	}
+	return last
 }
 
 // errorLine is the line of a failed build's log that says what failed:
@@ -271,7 +306,7 @@ func (s *session) judge(t, base *Trial) (bool, string) {
 	}
 	if sm, want := t.Smoke, s.rep.Smoke; s.smoke != nil && sm != nil {
 		if sm.ExitCode != 0 {
-			return false, fmt.Sprintf("the smoke test fails: exit %d: %s", sm.ExitCode, oneLine(measure.Tail(sm.Stdout+sm.Stderr, 3)))
+			return false, fmt.Sprintf("the smoke test fails: exit %d: %s", sm.ExitCode, short(complaint(sm.Stdout+"\n"+sm.Stderr)))
 		}
 		if want.CompareOutput && sm.Stdout != want.Original.Stdout {
 			return false, fmt.Sprintf("the smoke test prints something else: %q, the original %q", short(sm.Stdout), short(want.Original.Stdout))
@@ -282,8 +317,6 @@ func (s *session) judge(t, base *Trial) (bool, string) {
 	}
 	return true, ""
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func short(s string) string {
 	if len(s) > 120 {

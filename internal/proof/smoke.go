@@ -61,7 +61,7 @@ func (s *session) chooseSmoke(orig *Trial) (*SmokeTest, error) {
 		if sm.ExitCode != 0 {
 			hung[c.group] = sm.ExitCode == -1
 			st.Notes = append(st.Notes, fmt.Sprintf("not used: %s (%s): the original exits %d: %s",
-				strings.Join(c.argv, " "), c.source, sm.ExitCode, oneLine(measure.Tail(sm.Stdout+sm.Stderr, 2))))
+				strings.Join(c.argv, " "), c.source, sm.ExitCode, short(complaint(sm.Stdout+"\n"+sm.Stderr))))
 			continue
 		}
 		again := s.runSmoke(orig.Tag, c.argv)

@@ -57,3 +57,20 @@ func TestSmokeGroupSkipsAfterAHang(t *testing.T) {
 		t.Errorf("smoke: %+v", rep.Smoke)
 	}
 }
+
+// TestComplaint: the line that says what went wrong, not buildah's own.
+func TestComplaint(t *testing.T) {
+	node := "node:child_process:924\n    throw err;\n    ^\n\nError: spawnSync convert ENOENT\n    at Object.spawnSync\n\nNode.js v18.20.4\nsubprocess exited with status 1\nError: exit status 1\n"
+	if got := complaint(withoutNoise(node)); got != "Error: spawnSync convert ENOENT" {
+		t.Errorf("node: %q", got)
+	}
+	if got := complaint("Traceback (most recent call last):\n  File \"x\"\nModuleNotFoundError: No module named 'x'\n"); got != "ModuleNotFoundError: No module named 'x'" {
+		t.Errorf("python: %q", got)
+	}
+	if got := complaint("sh: 1: convert: not found\n"); got != "sh: 1: convert: not found" {
+		t.Errorf("sh: %q", got)
+	}
+	if got := complaint("1\n2\n"); got != "2" {
+		t.Errorf("plain: %q", got)
+	}
+}
