@@ -23,8 +23,8 @@ func TestBisect(t *testing.T) {
 		return true, ""
 	}
 	dropped := map[string]string{}
-	kept := bisect(context.Background(), []string{}, []string{"A", "B", "C", "D", "E", "F"}, try, func(r, why string) { dropped[r] = why })
-	if strings.Join(kept, "") != "ACDF" || dropped["B"] != "broken by B" || dropped["E"] != "broken by E" || len(dropped) != 2 {
+	kept := bisect(context.Background(), []string{}, []string{"A", "B", "C", "D", "E", "F"}, try, func(r string, set []string, why string) { dropped[r] = why + " in " + strings.Join(set, "") })
+	if strings.Join(kept, "") != "ACDF" || dropped["B"] != "broken by B in AB" || dropped["E"] != "broken by E in ACDE" || len(dropped) != 2 {
 		t.Fatalf("kept %v dropped %v", kept, dropped)
 	}
 	want := "ABCDEF ABC A AB AC ACDEF ACD ACDE ACDF"

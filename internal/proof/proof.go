@@ -100,7 +100,8 @@ type FixProof struct {
 	Kept    bool   `json:"kept"`
 	// Reason says why it was dropped, or what the image with it proved.
 	Reason string `json:"reason"`
-	// Proof is the build that decided: for a kept fix, the final image.
+	// Proof is the build that decided: for a kept fix the final image, for
+	// a dropped one the image that failed with it.
 	Proof *Trial `json:"proof,omitempty"`
 }
 
@@ -181,7 +182,7 @@ func (s *session) keepWorking(full *rewrite.Result) (*rewrite.Result, error) {
 		rep.Notes = append(rep.Notes, "no unsafe fix to verify")
 		return safe, nil
 	}
-	dropped := map[string]string{}
+	dropped := map[string]FixProof{}
 	try := func(kept, set []string) (bool, string) {
 		res, err := s.fixes(set)
 		if err != nil {
@@ -194,7 +195,9 @@ func (s *session) keepWorking(full *rewrite.Result) (*rewrite.Result, error) {
 		}
 		return ok, why
 	}
-	kept := bisect(s.ctx, []string{}, rules, try, func(rule, why string) { dropped[rule] = why })
+	kept := bisect(s.ctx, []string{}, rules, try, func(rule string, set []string, why string) {
+		dropped[rule] = FixProof{Reason: why, Proof: s.imageOf(set)}
+	})
 	if err := s.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -228,9 +231,9 @@ func unsafeRules(res *rewrite.Result) []string {
 }
 
 // verdicts says, for every unsafe fix of full, whether final kept it and
-// why; an unsafe fix only final has (made possible by another) is listed
-// too.
-func verdicts(full, final *rewrite.Result, dropped map[string]string, img, orig *Trial) []FixProof {
+// why (dropped: the reason and image of its rule's failure); an unsafe fix
+// only final has (made possible by another) is listed too.
+func verdicts(full, final *rewrite.Result, dropped map[string]FixProof, img, orig *Trial) []FixProof {
 	type at struct {
 		rule string
 		line int
@@ -252,8 +255,8 @@ func verdicts(full, final *rewrite.Result, dropped map[string]string, img, orig 
 		case in[k]:
 			p.Kept, p.Proof = true, img
 			p.Reason = fmt.Sprintf("the image with it builds, passes the smoke test and is %s (original %s)", mb(img.SizeBytes), mb(orig.SizeBytes))
-		case dropped[fd.Rule.ID] != "":
-			p.Reason = dropped[fd.Rule.ID]
+		case dropped[fd.Rule.ID].Reason != "":
+			p.Reason, p.Proof = dropped[fd.Rule.ID].Reason, dropped[fd.Rule.ID].Proof
 		default:
 			p.Reason = "not made with the fixes kept (it needs a fix that was dropped)"
 		}

@@ -120,6 +120,9 @@ func TestDropsTheFixThatBreaksTheSmokeTest(t *testing.T) {
 	if r := rep.Fixes[0].Reason; !strings.Contains(r, "the smoke test fails: exit 1: Error: spawn convert ENOENT") {
 		t.Errorf("DS200's reason: %s", r)
 	}
+	if p := rep.Fixes[0].Proof; p == nil || p.Label != "DS200" || p.Smoke == nil || p.Smoke.ExitCode != 1 {
+		t.Errorf("DS200's proof: %+v", p)
+	}
 	if p := rep.Fixes[1].Proof; p == nil || p != rep.Final || p.Smoke == nil || p.Smoke.ExitCode != 0 {
 		t.Errorf("DS301's proof: %+v", p)
 	}
