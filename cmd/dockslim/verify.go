@@ -85,7 +85,7 @@ func verifyAction(c *cli.Context) error {
 		if res == nil {
 			continue
 		}
-		if fc = verifyOutput(c, mode, format, p, res); fc != exitOK {
+		if fc = verifyOutput(c, mode, format, p, rep, res); fc != exitOK {
 			code = max(code, fc)
 		}
 		files = append(files, verifiedFile{rep, string(res.Output)})
@@ -154,14 +154,24 @@ func verifyFile(c *cli.Context, ctx context.Context, b measure.Builder, e *rewri
 }
 
 // verifyOutput prints, diffs or writes the verified result, as fix does.
-func verifyOutput(c *cli.Context, mode, format, p string, res *rewrite.Result) int {
+func verifyOutput(c *cli.Context, mode, format, p string, rep *proof.Report, res *rewrite.Result) int {
 	name := filepath.ToSlash(filepath.Clean(p))
 	switch {
 	case mode == "diff":
+		// The unsafe fixes not applied are those --verify dropped: listed
+		// with why, not as waiting for --unsafe-fixes.
+		for _, f := range rep.Fixes {
+			if !f.Kept {
+				fmt.Fprintf(c.App.Writer, "# %s:%d: %s [UNSAFE, dropped by --verify: %s]\n", name, f.Line, f.Rule, oneLine(f.Reason))
+			}
+		}
+		shown := *res
+		shown.Pending = nil
 		if res.Changed() {
-			writeDiff(c.App.Writer, name, res)
+			writeDiff(c.App.Writer, name, &shown)
 			return exitChanges
 		}
+		writePending(c.App.Writer, name, &shown)
 	case mode == "write":
 		if !res.Changed() {
 			return exitOK
