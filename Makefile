@@ -1,7 +1,7 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
-.PHONY: all build test fmt-check vet unit fuzz fuzz-fix bench e2e docs install corpus
+.PHONY: all build test fmt-check vet unit fuzz fuzz-fix bench e2e docs install corpus dist
 
 all: build
 
@@ -17,6 +17,24 @@ build:
 
 install:
 	CGO_ENABLED=0 $(GO) install -tags '$(BUILDTAGS)' ./cmd/dockslim ./cmd/dockslim-registry
+
+## dist: static release binaries of dockslim and dockslim-registry for
+## linux, darwin and windows on amd64 and arm64, with dist/SHA256SUMS
+## (VERSION=v1.2.3 to name them; default: git describe)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+DIST_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+SHA256SUM ?= $(shell command -v sha256sum >/dev/null 2>&1 && echo sha256sum || echo 'shasum -a 256')
+dist:
+	rm -rf dist && mkdir -p dist
+	set -e; for p in $(DIST_PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  for cmd in dockslim dockslim-registry; do \
+	    echo "dist/$${cmd}_$(VERSION)_$${os}_$${arch}$$ext"; \
+	    CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -tags '$(BUILDTAGS)' \
+	      -ldflags "-s -w -X main.version=$(VERSION)" -o dist/$${cmd}_$(VERSION)_$${os}_$${arch}$$ext ./cmd/$$cmd; \
+	  done; \
+	done
+	cd dist && $(SHA256SUM) * > SHA256SUMS
 
 ## test: formatting, vet, and every test with the race detector
 test: fmt-check vet unit

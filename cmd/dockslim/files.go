@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -10,46 +11,85 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dockslim/dockslim/internal/config"
+	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"github.com/urfave/cli/v2"
 )
 
 // skipDirs are never searched for Dockerfiles.
 var skipDirs = []string{".git", "node_modules", "vendor"}
 
+// notDockerfileExts are the suffixes of Dockerfile.<suffix> names that are
+// not Dockerfiles: documentation, data, scripts, templates (which seldom
+// parse), patches, signatures, and BuildKit's per-Dockerfile ignore file.
+var notDockerfileExts = []string{
+	"md", "markdown", "rst", "txt", "adoc", "html", "json", "yaml", "yml", "toml", "sh", "ps1", "bat",
+	"dockerignore", "patch", "diff", "log", "j2", "jinja", "jinja2", "tmpl", "tpl", "template", "erb", "in", "m4",
+	"sig", "asc", "sha256",
+}
+
+// backupSuffixes end the names of editors' and tools' copies of a file.
+var backupSuffixes = []string{"~", ".orig", ".bak", ".rej", ".swp", ".swo", ".tmp", ".old", ".save"}
+
 // IsDockerfileName reports whether a base name is one dockslim looks for in
-// folders: Dockerfile, Containerfile, *.Dockerfile, *.dockerfile,
-// Dockerfile.*, Containerfile.*.
+// folders, in any case: Dockerfile, Containerfile, *.Dockerfile,
+// *.Containerfile, and Dockerfile.<suffix> or Containerfile.<suffix> except
+// documentation, data, templates and the like (Dockerfile.md,
+// Dockerfile.dockerignore); never a hidden file or a backup (Dockerfile~,
+// Dockerfile.orig, Dockerfile.bak, Dockerfile.rej, .Dockerfile.swp).
 func IsDockerfileName(base string) bool {
-	switch {
-	case base == "Dockerfile", base == "Containerfile":
-		return true
-	case strings.HasSuffix(base, ".Dockerfile"), strings.HasSuffix(base, ".dockerfile"):
-		return true
-	case strings.HasPrefix(base, "Dockerfile."), strings.HasPrefix(base, "Containerfile."):
-		return true
+	lower := strings.ToLower(base)
+	if strings.HasPrefix(lower, ".") {
+		return false
+	}
+	for _, suf := range backupSuffixes {
+		if strings.HasSuffix(lower, suf) {
+			return false
+		}
+	}
+	for _, name := range []string{"dockerfile", "containerfile"} {
+		switch {
+		case lower == name, strings.HasSuffix(lower, "."+name):
+			return true
+		case strings.HasPrefix(lower, name+"."):
+			ext := lower[strings.LastIndexByte(lower, '.')+1:]
+			return !slices.Contains(notDockerfileExts, ext)
+		}
 	}
 	return false
 }
 
-// discover expands folders into the Dockerfiles below them, sorted; files
-// named explicitly are kept whatever their name. "-" stays "-".
+// discover expands folders into the Dockerfiles below them, sorted, and
+// follows symlinks to Dockerfiles (not to folders: no loops); files named
+// explicitly are kept whatever their name. "-" stays "-". A file named
+// twice, or reached through two names, is processed once. A folder without
+// a Dockerfile is an error: a CI job pointed at the wrong folder must not
+// pass in silence.
 func discover(paths []string) ([]string, []error) {
 	var out []string
 	var errs []error
+	seen := map[string]bool{}
+	keep := func(p string) {
+		key := p
+		if p != "-" {
+			if real, err := filepath.EvalSymlinks(p); err == nil {
+				key = real
+			}
+			key = filepath.Clean(key)
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, p)
+		}
+	}
 	for _, p := range paths {
-		if p == "-" {
-			out = append(out, p)
-			continue
-		}
 		st, err := os.Stat(p)
-		if err != nil {
-			errs = append(errs, err)
+		if p == "-" || err != nil || !st.IsDir() {
+			keep(p) // reading it says what is wrong, if anything
 			continue
 		}
-		if !st.IsDir() {
-			out = append(out, p)
-			continue
-		}
+		found := 0
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, err)
@@ -61,13 +101,25 @@ func discover(paths []string) ([]string, []error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() && IsDockerfileName(d.Name()) {
-				out = append(out, path)
+			if !IsDockerfileName(d.Name()) {
+				return nil
 			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+					return nil
+				}
+			} else if !d.Type().IsRegular() {
+				return nil // a FIFO or a device is never a Dockerfile
+			}
+			found++
+			keep(path)
 			return nil
 		})
 		if err != nil {
 			errs = append(errs, err)
+		}
+		if found == 0 {
+			errs = append(errs, fmt.Errorf("no Dockerfile found in %s (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, in any case)", p))
 		}
 	}
 	return out, errs
@@ -77,40 +129,55 @@ func discover(paths []string) ([]string, []error) {
 type job struct {
 	path    string // as the user named it ("-" for stdin)
 	display string // name for messages and diff headers
-	res     *rewrite.Result
-	err     error
-	mode    fs.FileMode
+	opts    rewrite.Options
+	// severity overrides rules' severities in reports (.dockslim.toml).
+	severity map[string]string
+	res      *rewrite.Result
+	err      error
+	info     fs.FileInfo  // the file's, when read from disk
+	file     *parser.File // the input, parsed
 }
 
-// runAll runs the driver on every path, in parallel on all cores, and
-// returns the results in input order.
-func runAll(e *rewrite.Engine, paths []string, stdin io.Reader, stdinName string, opts rewrite.Options, contextFlag string) []*job {
+// runAll runs the driver on every path, with the settings of its
+// .dockslim.toml, in parallel on all cores, and returns the results in
+// input order. A configuration file that cannot be used is reported once
+// and ends the run (false): no file is processed with settings it did not
+// ask for.
+func runAll(c *cli.Context, e *rewrite.Engine, paths []string, opts rewrite.Options) ([]*job, bool) {
+	stdinName, contextFlag := c.String("stdin-filename"), c.String("context")
+	finder := &config.Finder{Explicit: c.String("config"), Checks: configChecks(e)}
 	jobs := make([]*job, len(paths))
 	for i, p := range paths {
-		jobs[i] = &job{path: p, display: displayName(p, stdinName)}
+		j := &job{path: p, display: displayName(p, stdinName)}
+		s, err := settingsFor(finder, configPath(p, stdinName))
+		if err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\n", err)
+			return nil, false
+		}
+		j.opts, j.severity = withSettings(c, opts, s), s.Severity
+		j.opts.ContextDir = contextDir(p, stdinName, contextFlag)
+		jobs[i] = j
 	}
+	stdin := c.App.Reader
 	run := func(j *job) {
 		var src []byte
 		if j.path == "-" {
 			src, j.err = io.ReadAll(stdin)
 		} else {
-			var st os.FileInfo
-			if st, j.err = os.Stat(j.path); j.err == nil {
-				j.mode = st.Mode().Perm()
-				src, j.err = os.ReadFile(j.path)
-			}
+			src, j.info, j.err = readFile(j.path)
 		}
 		if j.err != nil {
 			return
 		}
-		o := opts
-		o.ContextDir = contextDir(j.path, stdinName, contextFlag)
-		j.res, j.err = e.Run(j.display, src, o)
+		if j.file, j.err = load(j.display, src); j.err != nil {
+			return
+		}
+		j.res, j.err = e.Run(j.display, src, j.opts)
 	}
 	if len(jobs) == 1 {
 		// The pre-commit case: no goroutine, so no second thread to start.
 		run(jobs[0])
-		return jobs
+		return jobs, true
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.NumCPU())
@@ -124,7 +191,7 @@ func runAll(e *rewrite.Engine, paths []string, stdin io.Reader, stdinName string
 		}()
 	}
 	wg.Wait()
-	return jobs
+	return jobs, true
 }
 
 func displayName(p, stdinName string) string {
@@ -150,43 +217,4 @@ func contextDir(path, stdinName, flag string) string {
 		path = stdinName
 	}
 	return filepath.Dir(path)
-}
-
-// writeAtomic replaces path's content through a temporary file in the same
-// folder and a rename, keeping the mode.
-func writeAtomic(path string, data []byte, mode fs.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".dockslim-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(name)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if mode == 0 {
-		mode = 0o644
-	}
-	if err := os.Chmod(name, mode); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
 }

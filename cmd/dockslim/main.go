@@ -45,7 +45,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	app := newApp(stdin, stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(interspersed(app, args))
 	var ec exitCode
 	switch {
 	case err == nil:
@@ -59,7 +59,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 }
 
 func usageError(c *cli.Context, err error, _ bool) error {
-	fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\nRun 'dockslim %s --help' for usage.\n", err, c.Command.Name)
+	help := "dockslim --help"
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
+		help = "dockslim " + c.Command.Name + " --help"
+	}
+	fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\nRun '%s' for usage.\n", err, help)
 	return exitCode(exitError)
 }
 
@@ -74,12 +78,21 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:  func(*cli.Context, error) {},
 		OnUsageError:    usageError,
 		HideHelpCommand: true,
-		Metadata:        map[string]any{passesKey: all.Passes()},
+		// --version is dockslim's own flag: urfave/cli's would print
+		// "dockslim version dockslim devel".
+		HideVersion: true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print dockslim's version"},
+		},
+		Action:   rootAction,
+		Metadata: map[string]any{passesKey: all.Passes()},
 		Commands: []*cli.Command{
 			fixCommand(),
 			checkCommand(),
 			rulesCommand(),
 			measureCommand(),
+			configCommand(),
+			completionCommand(),
 			{
 				Name:  "version",
 				Usage: "print dockslim's version",
@@ -96,6 +109,27 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
+// rootAction runs when no command is named: --version, the help, or an
+// unknown command with the names close to it.
+func rootAction(c *cli.Context) error {
+	switch {
+	case c.Bool("version"):
+		fmt.Fprintf(c.App.Writer, "dockslim %s\n", Version())
+		return nil
+	case c.NArg() == 0:
+		return cli.ShowAppHelp(c)
+	}
+	name := c.Args().First()
+	if name == "help" { // dockslim help [COMMAND]
+		if topic := c.Args().Get(1); topic != "" && c.App.Command(topic) != nil {
+			return cli.ShowCommandHelp(c, topic)
+		}
+		return cli.ShowAppHelp(c)
+	}
+	fmt.Fprintf(c.App.ErrWriter, "dockslim: unknown command %s%s\nRun 'dockslim --help' for the commands.\n", quote(name), suggest(c.App, name))
+	return exitCode(exitError)
+}
+
 // Version is the version string of this build.
 func Version() string { return buildversion.String(version) }
 
@@ -108,6 +142,8 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "context", Usage: "build context `DIR` (default: the Dockerfile's folder)"},
 		&cli.BoolFlag{Name: "online", Usage: "ask the image registry (tags, digests, sizes) through the dockslim-registry helper; without it dockslim makes no network access"},
 		&cli.BoolFlag{Name: "cache-mounts", Usage: "turn package caches into BuildKit cache mounts instead of disabling them"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print findings, diffs and errors only: no summary, no notes"},
+		&cli.StringFlag{Name: "config", Usage: "the configuration `FILE` of every Dockerfile (default: the nearest .dockslim.toml in its folder or above)"},
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -78,17 +77,21 @@ func verifyAction(c *cli.Context) error {
 		fmt.Fprintf(errw, "dockslim fix --verify: %v\n", err)
 		return exitCode(exitError)
 	}
+	// runAll reads each file and its settings (.dockslim.toml, --context)
+	// and rejects bad input, as fix does; proof.Run then re-runs the engine.
+	jobs, ok := runAll(c, e, paths, opts)
+	if !ok {
+		return exitCode(exitError)
+	}
 	files := []verifiedFile{}
-	for _, p := range paths {
-		rep, res, fc := verifyFile(c, ctx, b, e, opts, p)
+	for _, j := range jobs {
+		rep, fc := verifyFile(c, ctx, b, e, j)
 		code = max(code, fc)
-		if res == nil {
+		if rep == nil {
 			continue
 		}
-		if fc = verifyOutput(c, mode, format, p, rep, res); fc != exitOK {
-			code = max(code, fc)
-		}
-		files = append(files, verifiedFile{rep, string(res.Output)})
+		code = max(code, verifyOutput(c, mode, format, j, rep))
+		files = append(files, verifiedFile{rep, string(j.res.Output)})
 	}
 	if format == "json" {
 		enc := json.NewEncoder(c.App.Writer)
@@ -123,70 +126,66 @@ func verifyMode(c *cli.Context) (mode, format string, err error) {
 	return mode, format, err
 }
 
-// verifyFile proves one Dockerfile's fixes; the report goes to standard
-// error unless it is JSON.
-func verifyFile(c *cli.Context, ctx context.Context, b measure.Builder, e *rewrite.Engine, opts rewrite.Options, p string) (*proof.Report, *rewrite.Result, int) {
+// verifyFile proves one Dockerfile's fixes and puts the verified result in
+// j.res; the report goes to standard error unless it is JSON.
+func verifyFile(c *cli.Context, ctx context.Context, b measure.Builder, e *rewrite.Engine, j *job) (*proof.Report, int) {
 	errw := c.App.ErrWriter
-	name := filepath.ToSlash(filepath.Clean(p))
-	if p == "-" {
+	switch {
+	case j.err != nil:
+		reportError(errw, j)
+		return nil, exitError
+	case j.path == "-":
 		fmt.Fprintln(errw, "dockslim fix --verify: a Dockerfile on standard input has no build context to build with: name the file")
-		return nil, nil, exitError
+		return nil, exitError
 	}
-	dir := c.String("context")
-	if dir == "" {
-		dir = filepath.Dir(p)
-	}
-	rep, res, err := proof.Run(ctx, b, proof.Options{Dockerfile: p, ContextDir: dir, Engine: e, Fix: opts,
-		Smoke: c.String("smoke"), Timeout: c.Duration("timeout"), Progress: prefixWriter{errw, name}})
+	rep, res, err := proof.Run(ctx, b, proof.Options{Dockerfile: j.path, ContextDir: j.opts.ContextDir, Engine: e, Fix: j.opts,
+		Smoke: c.String("smoke"), Timeout: c.Duration("timeout"), Progress: prefixWriter{errw, j.display}})
 	if oe, ok := proof.IsOriginalError(err); ok {
 		fmt.Fprintf(errw, "%s: the original Dockerfile does not build with %s, so there is nothing to compare the fixes with:\n%s\n",
-			name, b.Name(), indent(oe.Tail))
-		return nil, nil, exitError
+			j.display, b.Name(), indent(oe.Tail))
+		return nil, exitError
 	}
 	if err != nil {
-		fmt.Fprintf(errw, "dockslim: %s: %v\n", name, err)
-		return nil, nil, exitError
+		fmt.Fprintf(errw, "dockslim: %s: %v\n", j.display, err)
+		return nil, exitError
 	}
 	if c.String("format") != "json" {
 		proof.WriteText(errw, rep)
 	}
-	return rep, res, exitOK
+	j.res = res
+	return rep, exitOK
 }
 
 // verifyOutput prints, diffs or writes the verified result, as fix does.
-func verifyOutput(c *cli.Context, mode, format, p string, rep *proof.Report, res *rewrite.Result) int {
-	name := filepath.ToSlash(filepath.Clean(p))
+func verifyOutput(c *cli.Context, mode, format string, j *job, rep *proof.Report) int {
+	res, w := j.res, c.App.Writer
 	switch {
 	case mode == "diff":
 		// The unsafe fixes not applied are those --verify dropped: listed
 		// with why, not as waiting for --unsafe-fixes.
 		for _, f := range rep.Fixes {
 			if !f.Kept {
-				fmt.Fprintf(c.App.Writer, "# %s:%d: %s [UNSAFE, dropped by --verify: %s]\n", name, f.Line, f.Rule, oneLine(f.Reason))
+				fmt.Fprintf(w, "# %s:%d: %s [UNSAFE, dropped by --verify: %s]\n", j.display, f.Line, f.Rule, oneLine(f.Reason))
 			}
 		}
 		shown := *res
 		shown.Pending = nil
 		if res.Changed() {
-			writeDiff(c.App.Writer, name, &shown)
+			writeDiff(w, j.display, &shown)
 			return exitChanges
 		}
-		writePending(c.App.Writer, name, &shown)
+		writePending(w, j.display, &shown)
 	case mode == "write":
 		if !res.Changed() {
 			return exitOK
 		}
-		st, err := os.Stat(p)
-		if err == nil {
-			err = writeResult(&job{path: p, display: name, res: res, mode: st.Mode()})
-		}
-		if err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "dockslim: %s: %v\n", name, err)
+		if err := writeResult(j); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\n", err)
 			return exitError
 		}
-		fmt.Fprintf(c.App.ErrWriter, "fixed %s: %s\n", name, ruleCounts(res.Applied))
+		fmt.Fprintf(c.App.ErrWriter, "fixed %s: %s\n", j.display, ruleCounts(res.Applied))
 	case format == "text":
-		c.App.Writer.Write(res.Output)
+		w.Write(res.Output)
 	}
 	return exitOK
 }

@@ -73,9 +73,10 @@ func (f *fakeBuilder) Run(ctx context.Context, tag string, argv []string) (strin
 	return "ok\n", "", 0, nil
 }
 
-// nodeApp writes a small Node app whose Dockerfile gets three unsafe
-// fixes: DS200 (node:18-slim), DS301 (manifests first) and DS303
-// (.dockerignore).
+// nodeApp writes a small Node app whose Dockerfile gets four unsafe
+// fixes: DS200 (node:18-slim), DS301 (manifests first), DS303
+// (.dockerignore) and DS150 (npm ci, unsafe: the lock file has no root
+// package).
 func nodeApp(t *testing.T) string {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -114,7 +115,7 @@ func TestDropsTheFixThatBreaksTheSmokeTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := verdictsOf(rep); got != "DS200 dropped, DS301 kept, DS303 kept" {
+	if got := verdictsOf(rep); got != "DS200 dropped, DS301 kept, DS303 kept, DS150 kept" {
 		t.Fatalf("verdicts: %s", got)
 	}
 	if r := rep.Fixes[0].Reason; !strings.Contains(r, "the smoke test fails: exit 1: Error: spawn convert ENOENT") {
@@ -130,9 +131,9 @@ func TestDropsTheFixThatBreaksTheSmokeTest(t *testing.T) {
 	if !strings.HasPrefix(out, "FROM node:18\n") || !strings.Contains(out, "COPY package") || len(res.NewFiles) != 1 {
 		t.Errorf("result:\n%s\nnew files %v", out, res.NewFiles)
 	}
-	// original, safe (DS104), all three, DS200 alone (DS301+DS303 is
-	// then the set that passes).
-	if len(rep.Trials) != 5 {
+	// original, safe (DS104), all four, DS200+DS301, DS200, DS301,
+	// DS301+DS303+DS150.
+	if len(rep.Trials) != 7 {
 		t.Errorf("%d trials: %v", len(rep.Trials), labels(rep.Trials))
 	}
 	if rep.Rebuild == nil || rep.Rebuild.Touched != "index.js" || rep.Rebuild.Final == nil || rep.Rebuild.Final.RunRerun != 0 || rep.Rebuild.Original.RunRerun != 1 {
@@ -161,7 +162,7 @@ func TestKeepsEveryFixThatWorks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := verdictsOf(rep); got != "DS200 kept, DS301 kept, DS303 kept" {
+	if got := verdictsOf(rep); got != "DS200 kept, DS301 kept, DS303 kept, DS150 kept" {
 		t.Fatalf("verdicts: %s", got)
 	}
 	if len(rep.Trials) != 3 || !strings.HasPrefix(string(res.Output), "FROM node:18-slim") || rep.ReductionPercent < 79 {
@@ -175,13 +176,14 @@ func TestDropsABuildFailureAndALargerImage(t *testing.T) {
 	dir := nodeApp(t)
 	fb := &fakeBuilder{failWord: "node:18-slim", sizeWord: ".dockerignore"}
 	// (No Dockerfile names .dockerignore: the size rule never fires; use
-	// the COPY of the manifests instead.)
+	// the COPY of the manifests instead, which DS301 makes, and npm ci
+	// (DS150) too, as it makes the manifest-first order safe.)
 	fb.sizeWord = "COPY package"
 	rep, _, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Smoke: "node index.js", NoRebuild: true, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := verdictsOf(rep); got != "DS200 dropped, DS301 dropped, DS303 kept" {
+	if got := verdictsOf(rep); got != "DS200 dropped, DS301 dropped, DS303 kept, DS150 dropped" {
 		t.Fatalf("verdicts: %s", got)
 	}
 	if r := rep.Fixes[0].Reason; r != `the build fails: Error: building at STEP "RUN x": exit status 1` {
@@ -215,7 +217,7 @@ func TestSmokeTheOriginalFails(t *testing.T) {
 	if rep.Smoke.Argv != nil || len(rep.Smoke.Notes) != 2 || !strings.Contains(rep.Smoke.Notes[0], "the original exits 3") {
 		t.Errorf("smoke: %+v", rep.Smoke)
 	}
-	if got := verdictsOf(rep); got != "DS200 kept, DS301 kept, DS303 kept" {
+	if got := verdictsOf(rep); got != "DS200 kept, DS301 kept, DS303 kept, DS150 kept" {
 		t.Errorf("verdicts: %s", got)
 	}
 }
@@ -240,7 +242,7 @@ func TestDefaultSmoke(t *testing.T) {
 		}
 	}
 	js, _ := json.Marshal(rep)
-	if !strings.Contains(string(js), `"kept":true,"reason":"the image with it builds`) || !strings.Contains(string(js), `"proof":{"label":"DS200+DS301+DS303"`) {
+	if !strings.Contains(string(js), `"kept":true,"reason":"the image with it builds`) || !strings.Contains(string(js), `"proof":{"label":"DS200+DS301+DS303+DS150"`) {
 		t.Errorf("json: %s", js)
 	}
 }

@@ -340,13 +340,16 @@ func (s *sim) runtimeLibs() {
 					continue // buildpack-deps' full layer has the common -dev packages
 				}
 			}
-			debianBase := false
+			debianBase, release := false, images.DevLibsRelease
 			if name, tag, ok := s.official(cur.root); ok {
-				family, _ := images.Distro(name, tag)
+				family, codename := images.Distro(name, tag)
 				debianBase = family == images.Debian
+				if debianBase && images.DevLibsKnown(codename) {
+					release = codename // the names differ between releases
+				}
 			}
 			for _, d := range bs.devs {
-				libs, ok := images.DevRuntimeLibs(d.pkg)
+				libs, ok := images.DevRuntimeLibsOn(release, d.pkg)
 				if !ok || seen[d.pkg] || contains(cur.apt, d.pkg) {
 					continue
 				}

@@ -136,6 +136,9 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 			return p
 		}
 	}
+	if p.kind == planStep && p.step.t.eco == "go" && a.ctx != nil && a.goModIdle(b.m, x, p.fileNamed("go.mod")) {
+		return nil // a download step would fetch nothing (DS310 drops one)
+	}
 	e, ok := b.m.effectsBeforeCopy(b, p, installs, others)
 	if !ok {
 		return p
@@ -333,6 +336,17 @@ func (a *analysis) collectGlob(b *broad, p *plan, ta toolAt, mf manifest, abs, r
 		}
 	}
 	return true
+}
+
+// fileNamed is the context path of the plan's manifest with that base
+// name ("" when it has none).
+func (p *plan) fileNamed(base string) string {
+	for _, f := range p.files {
+		if path.Base(f.ctxRel) == base {
+			return f.ctxRel
+		}
+	}
+	return ""
 }
 
 func (p *plan) addFile(cf ctxFile) {

@@ -17,8 +17,10 @@ func TestRecognisePython(t *testing.T) {
 		{name: "compilers without pip", want: "none",
 			src: "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc\nCMD [\"python\"]\n"},
 
-		{name: "alpine", want: "decline: is Alpine",
+		{name: "alpine", want: "split: the virtualenv /opt/venv",
 			src: "FROM python:3.12-alpine\nRUN apk add gcc musl-dev\nRUN pip install x\nCMD [\"x\"]\n"},
+		{name: "alpine apk add with a variable", want: "decline: names packages with variables",
+			src: "FROM python:3.12-alpine\nRUN apk add gcc musl-dev $EXTRA\nRUN pip install x\nCMD [\"x\"]\n"},
 		{name: "pip by its path", want: "decline: pip is run by its path",
 			src: "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nRUN /usr/local/bin/pip install x\nCMD [\"x\"]\n"},
 		{name: "pip --user", want: "decline: pip install --user installs outside site-packages",

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// openNonBlock: no such flag here; the type check before opening stands.
+const openNonBlock = 0

@@ -1,0 +1,141 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Settings are the effective settings of one Dockerfile.
+type Settings struct {
+	Select, Ignore           []string
+	UnsafeFixes, CacheMounts bool
+	Severity                 map[string]string // rule id → severity
+	// From says where each setting came from ("default", a file, a file's
+	// override), by key: select, ignore, unsafe-fixes, cache-mounts,
+	// rules.ID.severity.
+	From map[string]string
+}
+
+// Settings of the Dockerfile at path (f may be nil: no file).
+func (f *File) Settings(path string) Settings {
+	s := Settings{Severity: map[string]string{}, From: map[string]string{
+		"select": "default", "ignore": "default", "unsafe-fixes": "default", "cache-mounts": "default",
+	}}
+	if f == nil {
+		return s
+	}
+	s.apply(&f.Layer, f.Path)
+	rel := relTo(filepath.Dir(f.Path), path)
+	for i := range f.Overrides {
+		o := &f.Overrides[i]
+		for _, re := range o.globs {
+			if re.MatchString(rel) {
+				s.apply(&o.Layer, fmt.Sprintf("%s [[overrides]] #%d (%s)", f.Path, i+1, o.Paths[0]))
+				break
+			}
+		}
+	}
+	return s
+}
+
+func (s *Settings) apply(l *Layer, from string) {
+	if l.Select != nil {
+		s.Select, s.From["select"] = *l.Select, from
+	}
+	if l.Ignore != nil {
+		s.Ignore, s.From["ignore"] = *l.Ignore, from
+	}
+	if l.UnsafeFixes != nil {
+		s.UnsafeFixes, s.From["unsafe-fixes"] = *l.UnsafeFixes, from
+	}
+	if l.CacheMounts != nil {
+		s.CacheMounts, s.From["cache-mounts"] = *l.CacheMounts, from
+	}
+	for id, ro := range l.Rules {
+		if ro.Severity != "" {
+			s.Severity[id] = ro.Severity
+			s.From["rules."+id+".severity"] = from
+		}
+	}
+}
+
+// relTo is path relative to dir, with slashes ("" when it is outside).
+func relTo(dir, path string) string {
+	ad, err1 := filepath.Abs(dir)
+	ap, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return filepath.ToSlash(path)
+	}
+	rel, err := filepath.Rel(ad, ap)
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}
+
+// Finder finds the file of each Dockerfile, reading each file once.
+type Finder struct {
+	// Explicit is --config: the file of every Dockerfile.
+	Explicit string
+	Checks   Checks
+	byDir    map[string]*File // nil: no file in or above the folder
+	byPath   map[string]*File
+}
+
+// For returns the file that applies to the Dockerfile at path (nil when
+// none does): --config, else the nearest .dockslim.toml in its folder or
+// above.
+func (fd *Finder) For(path string) (*File, error) {
+	if fd.byDir == nil {
+		fd.byDir, fd.byPath = map[string]*File{}, map[string]*File{}
+	}
+	if fd.Explicit != "" {
+		return fd.load(fd.Explicit)
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	var walked []string
+	var found *File
+	for {
+		if f, ok := fd.byDir[dir]; ok {
+			found = f
+			break
+		}
+		walked = append(walked, dir)
+		p := filepath.Join(dir, FileName)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			if found, err = fd.load(p); err != nil {
+				return nil, err
+			}
+			break
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	for _, d := range walked {
+		fd.byDir[d] = found
+	}
+	return found, nil
+}
+
+func (fd *Finder) load(p string) (*File, error) {
+	if f, ok := fd.byPath[p]; ok {
+		return f, nil
+	}
+	f, err := Load(p, fd.Checks)
+	if err != nil {
+		return nil, err
+	}
+	fd.byPath[p] = f
+	return f, nil
+}
