@@ -49,6 +49,7 @@ type App struct {
 }
 
 func main() {
+	verify := flag.String("verify", "", "verify mode: run this dockslim binary's fix --verify on every app (see verify.go)")
 	apps := flag.String("apps", "fixtures/apps", "folder of sample apps")
 	out := flag.String("out", "e2e/out/report", "folder for report.md, report.json and sizes.png")
 	only := flag.String("only", "", "comma-separated app names (default: all)")
@@ -65,6 +66,9 @@ func main() {
 	names, err := appNames(*apps, *only)
 	if err != nil {
 		fatal(err)
+	}
+	if *verify != "" {
+		os.Exit(runVerify(ctx, *verify, *apps, names, *out))
 	}
 	start := time.Now()
 	var results []*App
@@ -164,7 +168,7 @@ func runApp(ctx context.Context, b measure.Builder, dir, name string) *App {
 
 	// --unsafe-fixes: measured only when it changes the result further.
 	safeOut, unsafeOut := fixOutput(opts.Dockerfile, false), fixOutput(opts.Dockerfile, true)
-	if unsafeOut != safeOut {
+	if unsafeOut != safeOut && !unsafeBreaks(dir) {
 		opts.Fix.UnsafeFixes = true
 		rep, err := measureTwice(ctx, b, opts)
 		if err != nil {
