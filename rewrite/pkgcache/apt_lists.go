@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
@@ -198,7 +199,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	var first *osCall
-	for _, nc := range osCalls(next, isApt, aptValueOpts) {
+	for _, nc := range osCalls(next, isApt, shellcmd.Apt.ValueOpts) {
 		if nc.Subcmd() != "" {
 			first = nc
 			break

@@ -96,9 +96,6 @@ func isYum(name string) bool {
 	return name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf"
 }
 
-// yumValueOpts is the shared option table.
-var yumValueOpts = shellcmd.Dnf.ValueOpts
-
 var (
 	// subcommands (and their aliases: dnf's rei, dg, dsync, grp...) that ask
 	// for confirmation
@@ -130,7 +127,7 @@ func yumAction(call *osCall) (int, string) {
 }
 
 func runYum(c *rewrite.Context) {
-	for in, calls := range osRuns(c.File, isYum, yumValueOpts) {
+	for in, calls := range osRuns(c.File, isYum, shellcmd.Dnf.ValueOpts) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			at, action := yumAction(call)
