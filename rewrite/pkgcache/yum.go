@@ -227,7 +227,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	if call.Name == "yum" {
 		text += " && " + sudo + "rm -rf /var/cache/yum"
 	}
-	e, ok := shellcmd.AppendToChain(c.File, last2.Cmd, text)
+	edits, ok := appendToChain(c.File, last2.Cmd, text)
 	if !ok || last2.Opaque {
 		yumReportf(c, RuleYumClean, call, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
 		return
@@ -236,7 +236,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	if len(cleaned) > 0 {
 		what = fmt.Sprintf("clean %s leaves the rest of its cache in the layer (only clean all, or clean packages with clean metadata, empties it)", strings.Join(cleaned, " "))
 	}
-	yumFix(c, RuleYumClean, call.Name, false, call.Start(0), []textedit.Edit{e},
+	yumFix(c, RuleYumClean, call.Name, false, call.Start(0), edits,
 		"%s %s; add %q at the end of the same RUN", call.Name, what, text)
 }
 
