@@ -1,11 +1,10 @@
 package multistage
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/testfs"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -34,17 +33,8 @@ func stageOf(t *testing.T, src string, files map[string]string) *stageInfo {
 	}
 	opts := rewrite.Options{UnsafeFixes: true}
 	if files != nil {
-		dir := t.TempDir()
-		for p, content := range files {
-			p = filepath.Join(dir, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		opts.ContextDir = dir
+		opts.ContextDir = t.TempDir()
+		testfs.Write(t, opts.ContextDir, files)
 	}
 	view, _ := rewrite.OpenBuildContext(opts.ContextDir)
 	return examine(&rewrite.Context{File: f, Options: opts, BuildContext: view})
