@@ -209,6 +209,9 @@ var AptPass = &rewrite.Pass{Name: "apt", Rules: []*rewrite.Rule{
 
 func isApt(name string) bool { return shellcmd.IsApt(name) }
 
+// aptCalls are the apt and apt-get calls of a RUN.
+func aptCalls(in *parser.Instruction) []*osCall { return osCalls(in, isApt, shellcmd.Apt.ValueOpts) }
+
 var (
 	// subcommands that ask for confirmation
 	aptPrompting = []string{"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade",

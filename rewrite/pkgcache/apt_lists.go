@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
@@ -199,7 +198,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	var first *osCall
-	for _, nc := range osCalls(next, isApt, shellcmd.Apt.ValueOpts) {
+	for _, nc := range aptCalls(next) {
 		if nc.Subcmd() != "" {
 			first = nc
 			break

@@ -358,7 +358,7 @@ func aptUpdateOnly(in *parser.Instruction) bool {
 	if !in.Is("run") {
 		return false
 	}
-	calls := osCalls(in, isApt, shellcmd.Apt.ValueOpts)
+	calls := aptCalls(in)
 	if len(calls) == 0 || !in.JSON && len(calls) != len(allCmds(in)) {
 		return false
 	}
