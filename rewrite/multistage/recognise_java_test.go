@@ -2,56 +2,8 @@ package multistage
 
 import "testing"
 
-const pomXML = `<project><modelVersion>4.0.0</modelVersion><artifactId>app</artifactId><version>1.0</version></project>`
-
 func TestRecogniseJava(t *testing.T) {
-	pom := map[string]string{"pom.xml": pomXML}
-	runRecCases(t, recogniseJava, []recCase{
-		{name: "maven package", files: pom, want: "split: the jar /app/target/app-1.0.jar",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn -B package -DskipTests\nCMD [\"java\", \"-jar\", \"target/app-1.0.jar\"]\n"},
-		{name: "gradle bootJar, a glob", want: "split: the jars /app/build/libs/*.jar",
-			src: "FROM gradle:8.5-jdk21\nWORKDIR /app\nCOPY . .\nRUN gradle bootJar --no-daemon\nCMD java -jar build/libs/*.jar\n"},
-		{name: "jar moved after the build", want: "split: the jar /app.jar",
-			src: "FROM maven:3.9-eclipse-temurin-21\nWORKDIR /src\nCOPY . .\nRUN mvn package && cp target/app-1.0.jar /app.jar\nENTRYPOINT [\"java\", \"-jar\", \"/app.jar\"]\n"},
-		{name: "alpine JRE", files: pom, want: "split: the jar /app/target/app-1.0.jar",
-			src: "FROM maven:3.9.6-eclipse-temurin-21-alpine\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app-1.0.jar\"]\n"},
-
-		{name: "not a Java image", want: "none",
-			src: "FROM debian:bookworm\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n"},
-		{name: "maven without a build phase", want: "none",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY app.jar .\nRUN mvn -v\nCMD [\"java\", \"-jar\", \"app.jar\"]\n"},
-		{name: "spring-boot:run at runtime", want: "decline: compiles and runs through the build tool",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nCMD [\"mvn\", \"spring-boot:run\"]\n"},
-		{name: "spring-boot:run after a build", want: "decline: compiles and runs through the build tool",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"mvn\", \"spring-boot:run\"]\n"},
-
-		{name: "unknown Java version", want: "decline: cannot tell the Java version",
-			src: "FROM maven:latest\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n"},
-		{name: "no JRE for the version", want: "decline: no eclipse-temurin JRE tag for Java 19",
-			src: "FROM eclipse-temurin:19-jdk\nWORKDIR /app\nCOPY . .\nRUN ./mvnw package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n"},
-		{name: "CMD without -jar", want: "decline: does not run java -jar",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-cp\", \"target/classes\", \"Main\"]\n"},
-		{name: "jar path from a variable", want: "decline: uses a variable",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"$JAR\"]\n"},
-		// A shell-form CMD's $JAR reaches javaJar as "" (programsOf keeps
-		// only literal values), so the jar is "/app" and the reason is
-		// wrong; it declines all the same. Reported in issue 14's notes.
-		{name: "jar path from an ENV in a shell-form CMD", want: "decline: CMD runs /app, which is not where maven puts the jar", files: pom,
-			src: "FROM maven:3.9-eclipse-temurin-17\nENV JAR=target/app-1.0.jar\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD java -jar $JAR\n"},
-		{name: "jar elsewhere", want: "decline: which is not where maven puts the jar",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"/opt/app.jar\"]\n"},
-		{name: "pom builds another jar", files: pom, want: "decline: pom.xml builds app-1.0.jar",
-			src: "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/other.jar\"]\n"},
-		{name: "multi-module pom", want: "decline: multi-module",
-			files: map[string]string{"pom.xml": `<project><artifactId>p</artifactId><version>1</version><modules><module>a</module></modules></project>`},
-			src:   "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/p-1.jar\"]\n"},
-		{name: "war packaging", want: "decline: packages a war",
-			files: map[string]string{"pom.xml": `<project><artifactId>p</artifactId><version>1</version><packaging>war</packaging></project>`},
-			src:   "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/p-1.jar\"]\n"},
-		{name: "pom does not parse", want: "decline: pom.xml does not parse",
-			files: map[string]string{"pom.xml": `<project><artifactId>`},
-			src:   "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/p-1.jar\"]\n"},
-	})
+	runRecArchive(t, recogniseJava, "java")
 }
 
 func TestJavaVersion(t *testing.T) {

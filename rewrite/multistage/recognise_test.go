@@ -1,12 +1,14 @@
 package multistage
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dockslim/dockslim/internal/testfs"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"golang.org/x/tools/txtar"
 )
 
 // recCase is a table case for a recogniser: a Dockerfile, the build
@@ -73,4 +75,37 @@ func runRecCases(t *testing.T, rec recogniser, cases []recCase) {
 			}
 		})
 	}
+}
+
+// runRecArchive runs the cases of testdata/recognise/NAME.txtar. A file
+// named "# CASE" starts a case: its first line is the outcome (recCase's
+// want), any further lines are notes; the "Dockerfile" after it is the
+// source, and every other file up to the next case is in its build context
+// (a case without one has no build context).
+func runRecArchive(t *testing.T, rec recogniser, name string) {
+	t.Helper()
+	a, err := txtar.ParseFile(filepath.Join("testdata", "recognise", name+".txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []recCase
+	for _, f := range a.Files {
+		caseName, starts := strings.CutPrefix(f.Name, "# ")
+		switch {
+		case starts:
+			want, _, _ := strings.Cut(string(f.Data), "\n")
+			cases = append(cases, recCase{name: caseName, want: want})
+		case len(cases) == 0:
+			t.Fatalf("%s.txtar: %s before the first case", name, f.Name)
+		case f.Name == "Dockerfile":
+			cases[len(cases)-1].src = string(f.Data)
+		default:
+			c := &cases[len(cases)-1]
+			if c.files == nil {
+				c.files = map[string]string{}
+			}
+			c.files[f.Name] = string(f.Data)
+		}
+	}
+	runRecCases(t, rec, cases)
 }
