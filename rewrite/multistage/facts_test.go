@@ -6,10 +6,7 @@ import (
 )
 
 func TestTagSuite(t *testing.T) {
-	for _, tc := range []struct {
-		image, tag, want string
-		ok               bool
-	}{
+	runTagCases(t, "tagSuite", tagSuite, []tagCase{
 		{"golang", "1.22", "bookworm", true},
 		{"golang", "1.22-bookworm", "bookworm", true},
 		{"golang", "1.22-bullseye", "bullseye", true},
@@ -22,12 +19,7 @@ func TestTagSuite(t *testing.T) {
 		{"rust", "1.80-slim-bookworm", "bookworm", true},
 		{"rust", "1.75-slim", "bookworm", true},
 		{"rust", "1.90", "trixie", true},
-	} {
-		got, ok := tagSuite(tc.image, tc.tag)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("tagSuite(%s, %s) = %q, %v; want %q, %v", tc.image, tc.tag, got, ok, tc.want, tc.ok)
-		}
-	}
+	})
 }
 
 func TestRuntimeTags(t *testing.T) {
@@ -108,5 +100,21 @@ func TestDevRuntimeLibs(t *testing.T) {
 	}
 	if libs, ok := devRuntimeLibs("buster", "libpq-dev"); ok {
 		t.Errorf("devRuntimeLibs(buster) = %v; want none (no table)", libs)
+	}
+}
+
+// tagCase is a case for a fact read from an image's name and tag.
+type tagCase struct {
+	image, tag, want string
+	ok               bool
+}
+
+// runTagCases checks fn (named name in failures) on each case.
+func runTagCases(t *testing.T, name string, fn func(image, tag string) (string, bool), cases []tagCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got, ok := fn(c.image, c.tag); got != c.want || ok != c.ok {
+			t.Errorf("%s(%s, %s) = %q, %v; want %q, %v", name, c.image, c.tag, got, ok, c.want, c.ok)
+		}
 	}
 }
