@@ -2,10 +2,6 @@ package multistage
 
 import "testing"
 
-func TestRecognisePython(t *testing.T) {
-	runRecArchive(t, recognisePython, "python")
-}
-
 func TestIsPipInstall(t *testing.T) {
 	for argv, want := range map[string]bool{"pip install x": true, "pip3 install x": true, "pip3.12 install x": true,
 		"pipx install x": false, "pip download x": false, "pip-compile install": false} {

@@ -2,10 +2,6 @@ package multistage
 
 import "testing"
 
-func TestRecogniseRust(t *testing.T) {
-	runRecArchive(t, recogniseRust, "rust")
-}
-
 func TestParseCargoTomlTricky(t *testing.T) {
 	ct := parseCargoToml("# c\n[package]\nname = \"a\" # x\n\n[[bin]]\nname = 'b'\n\n[dev-dependencies]\ncriterion = \"0.5\"\n")
 	// dev-dependencies are not linked into the binary.

@@ -77,6 +77,20 @@ func runRecCases(t *testing.T, rec recogniser, cases []recCase) {
 	}
 }
 
+// TestRecognise runs each language's recogniser on its cases,
+// testdata/recognise/NAME.txtar.
+func TestRecognise(t *testing.T) {
+	for _, r := range []struct {
+		name string
+		rec  recogniser
+	}{
+		{"go", recogniseGo}, {"java", recogniseJava}, {"native", recogniseNative},
+		{"node", recogniseNode}, {"python", recognisePython}, {"rust", recogniseRust},
+	} {
+		t.Run(r.name, func(t *testing.T) { runRecArchive(t, r.rec, r.name) })
+	}
+}
+
 // runRecArchive runs the cases of testdata/recognise/NAME.txtar. A file
 // named "# CASE" starts a case: its first line is the outcome (recCase's
 // want), any further lines are notes; the "Dockerfile" after it is the

@@ -1,7 +1,0 @@
-package multistage
-
-import "testing"
-
-func TestRecogniseGo(t *testing.T) {
-	runRecArchive(t, recogniseGo, "go")
-}

@@ -1,7 +1,0 @@
-package multistage
-
-import "testing"
-
-func TestRecogniseJava(t *testing.T) {
-	runRecArchive(t, recogniseJava, "java")
-}

@@ -1,7 +1,0 @@
-package multistage
-
-import "testing"
-
-func TestRecogniseNative(t *testing.T) {
-	runRecArchive(t, recogniseNative, "native")
-}

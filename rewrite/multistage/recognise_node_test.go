@@ -1,7 +1,0 @@
-package multistage
-
-import "testing"
-
-func TestRecogniseNode(t *testing.T) {
-	runRecArchive(t, recogniseNode, "node")
-}
