@@ -19,6 +19,7 @@ func Passes() []*rewrite.Pass {
 		pkgcache.AddedFilePass,       // DS134
 		pkgcache.ApkPass,             // DS116 DS117 DS118
 		pkgcache.AptPass,             // DS110 DS111 DS112 DS113 DS114 DS115
+		pkgcache.AptPurgePass,        // DS132 DS133
 		pkgcache.ArchivePass,         // DS131
 		slimbase.OutdatedPass,        // DS204
 		slimbase.UnofficialPass,      // DS205

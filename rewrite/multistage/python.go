@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/images"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -45,13 +46,19 @@ libpq-dev, libxml2-dev and others. dockslim reads the pip install arguments
 and the requirements files of the build context and installs those runtime
 libraries too (psycopg2 → libpq5).
 
+A local project whose C extensions include only the C library's and
+Python's headers and name no libraries links nothing else, so a full
+python builder that compiles it (python:3.11 has gcc) is split too.
+
 It declines for an unknown -dev package; on a full python builder, for
-requirements files it cannot read, local projects with C extensions and
---no-binary; for a RUN before the install that does not parse as shell,
-for a builder of a Debian release without a table (buster, Ubuntu) when
-runtime libraries are needed, for pip install --user / --target /
---prefix, an existing virtualenv, and other RUN commands whose output it
-cannot follow.
+requirements files it cannot read, local projects with C extensions that
+include other headers or name libraries, and --no-binary; on a slim builder
+whose build packages are installed, used and purged in one RUN (DS133),
+since the split would only add the virtualenv's own pip and setuptools; for
+a RUN before the install that does not parse as shell, for a builder of a
+Debian release without a table (buster, Ubuntu) when runtime libraries are
+needed, for pip install --user / --target / --prefix, an existing
+virtualenv, and other RUN commands whose output it cannot follow.
 
 An Alpine builder (python:3.12-alpine) keeps its image for the runtime
 stage, which gets the packages apk added that are neither build tools nor
@@ -88,13 +95,6 @@ CMD ["gunicorn", "app:app"]`,
 
 // PythonPass is the multistage-python pass.
 var PythonPass = newPass("python", RulePython, recognisePython)
-
-// pythonSlimLibs are runtime libraries every python:*-slim image keeps (the
-// docker-library slim Dockerfile marks what its python links as manually
-// installed before purging the build dependencies).
-var pythonSlimLibs = []string{"libssl3", "libsqlite3-0", "libreadline8", "libgdbm6", "libgdbm-compat4",
-	"libdb5.3", "libffi8", "libncursesw6", "libnsl2", "libtirpc3", "libexpat1", "libbz2-1.0",
-	"liblzma5", "zlib1g", "libuuid1", "libtinfo6", "ca-certificates", "netbase", "tzdata"}
 
 // pythonSlimTag is the slim variant of a python tag, and its Debian suite
 // ("" when the tag does not say and the version line is not known).
@@ -164,8 +164,13 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim knows no slim variant of %s", si.image.Raw)
 	}
+	if slim == si.tag() {
+		if d := si.purgedInPlace(); d != nil {
+			return nil, d
+		}
+	}
 	rt := debianImage("python:"+slim, suite)
-	skip := append(slices.Clone(minbase), pythonSlimLibs...)
+	skip := append(slices.Clone(minbase), images.SlimKeeps("python")...)
 	libs, d := si.apt(last.in, skip, rt)
 	if d != nil {
 		return nil, d
@@ -185,6 +190,46 @@ func recognisePython(si *stageInfo) (*plan, *decline) {
 		return nil, si.wrongRelease(si.st.From.Start, libs, rt)
 	}
 	return si.pythonPlan(first, last, rt, libs), nil
+}
+
+// purgedInPlace declines the split of a slim stage whose build packages
+// DS133 purges in the RUN that builds with them: the image then holds
+// the build's result and the run-time libraries, which a split would hold
+// too, plus its virtualenv's own pip and setuptools.
+func (si *stageInfo) purgedInPlace() *decline {
+	m := stagestate.Of(si.f)
+	found := 0
+	for _, in := range si.st.Instructions {
+		r := m.Run(in)
+		if r == nil {
+			continue
+		}
+		bi := m.BuildInstall(r)
+		switch {
+		case purgesBuild(r):
+			found++ // installed, built with and purged in the RUN already
+		case len(bi.Packages) == 0:
+		case bi.Build == nil || m.AutoRemove(in, in.End, bi.Packages, true).Why != "":
+			return nil
+		default:
+			found++
+		}
+	}
+	if found == 0 {
+		return nil
+	}
+	return declinef(si.st.From.Start, "the build packages are purged in the RUN that builds with them (DS133): the image keeps the build's result without the compilers, and a split would only add its virtualenv's own pip and setuptools")
+}
+
+// purgesBuild reports a RUN that installs build-only packages and purges
+// some of them itself (DS132 and DS133 take care of the rest).
+func purgesBuild(r *stagestate.Run) bool {
+	for _, p := range r.Purges {
+		if slices.ContainsFunc(p.Packages, images.BuildOnly) && len(r.Installs) > 0 && p.Start > r.Installs[0].Start {
+			return true
+		}
+	}
+	return false
 }
 
 // compilingPips are the pip installs of a python stage that also installs
@@ -207,10 +252,25 @@ func (si *stageInfo) compilingPips() []command {
 			}
 		}
 	}
-	if !compiles {
+	if !compiles && !si.buildsLocalExtension(pips) {
 		return nil
 	}
 	return pips
+}
+
+// buildsLocalExtension reports a full python image (gcc and the headers
+// already there) whose pip install builds a local project with C
+// extensions.
+func (si *stageInfo) buildsLocalExtension(pips []command) bool {
+	if slim, _, ok := pythonSlimTag(si.tag()); !ok || slim == si.tag() {
+		return false
+	}
+	for _, c := range pips {
+		if _, _, local := slimbase.PipBuildDeps(c.argv, si.c.BuildContext); local != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // pythonBuildKnown declines unless the pip installs go to site-packages
@@ -278,7 +338,9 @@ func (si *stageInfo) pipBuildLibs(c command, full bool, release string, skip []s
 		}
 	}
 	if full && local != "" {
-		return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw)
+		if why := slimbase.LocalLinks(c.argv, si.c.BuildContext); why != "" {
+			return nil, declinef(c.in.Start, "pip builds %s, which may link any of the -dev packages %s comes with (libpq-dev, libxml2-dev, ...): %s, so dockslim cannot tell which runtime libraries the slim stage needs", local, si.image.Raw, why)
+		}
 	}
 	if full && len(unread) > 0 {
 		return nil, declinef(c.in.Start, "pip installs the requirements in %s, which dockslim cannot read (no build context, or not in it), so it cannot tell which of them pip compiles against the -dev packages %s comes with (libpq-dev, libxml2-dev, ...), nor which runtime libraries the slim stage then needs", unread[0], si.image.Raw)

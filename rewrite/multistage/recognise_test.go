@@ -68,7 +68,8 @@ func runRecCases(t *testing.T, rec recogniser, cases []recCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := outcome(t, rec, c)
-			kind, text, _ := strings.Cut(c.want, ": ")
+			kind, text, _ := strings.Cut(c.want, ":")
+			text = strings.TrimSpace(text)
 			gotKind, gotText, _ := strings.Cut(got, ": ")
 			if kind != gotKind || !strings.Contains(gotText, text) {
 				t.Errorf("got  %s\nwant %s", got, c.want)
