@@ -24,13 +24,8 @@ func checkAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim check: %v\n", err)
 		return exitCode(exitError)
 	}
-	e, ok := newEngine(c)
+	e, opts, ok := setup(c, "check")
 	if !ok {
-		return exitCode(exitError)
-	}
-	opts, err := optionsFrom(c, e)
-	if err != nil {
-		fmt.Fprintf(c.App.ErrWriter, "dockslim check: %v\n", err)
 		return exitCode(exitError)
 	}
 	defer closeEnv(opts)

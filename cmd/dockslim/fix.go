@@ -68,13 +68,8 @@ func fixAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim fix: %v\n", err)
 		return exitCode(exitError)
 	}
-	e, ok := newEngine(c)
+	e, opts, ok := setup(c, "fix")
 	if !ok {
-		return exitCode(exitError)
-	}
-	opts, err := optionsFrom(c, e)
-	if err != nil {
-		fmt.Fprintf(c.App.ErrWriter, "dockslim fix: %v\n", err)
 		return exitCode(exitError)
 	}
 	defer closeEnv(opts)

@@ -163,6 +163,22 @@ func newEngine(c *cli.Context) (*rewrite.Engine, bool) {
 	return e, true
 }
 
+// setup is what check, fix and fix --verify start with: the engine and the
+// run's options; a failure is reported (naming cmd) and ok is false. The
+// caller closes the options' Env (closeEnv).
+func setup(c *cli.Context, cmd string) (e *rewrite.Engine, opts rewrite.Options, ok bool) {
+	e, ok = newEngine(c)
+	if !ok {
+		return nil, opts, false
+	}
+	opts, err := optionsFrom(c, e)
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim %s: %v\n", cmd, err)
+		return nil, opts, false
+	}
+	return e, opts, true
+}
+
 func optionsFrom(c *cli.Context, e *rewrite.Engine) (rewrite.Options, error) {
 	opts := rewrite.Options{
 		UnsafeFixes: c.Bool("unsafe-fixes"),

@@ -55,13 +55,8 @@ func verifyAction(c *cli.Context) error {
 		fmt.Fprintf(errw, "dockslim fix --verify: %v\n", err)
 		return exitCode(exitError)
 	}
-	e, ok := newEngine(c)
+	e, opts, ok := setup(c, "fix")
 	if !ok {
-		return exitCode(exitError)
-	}
-	opts, err := optionsFrom(c, e)
-	if err != nil {
-		fmt.Fprintf(errw, "dockslim fix: %v\n", err)
 		return exitCode(exitError)
 	}
 	defer closeEnv(opts)
