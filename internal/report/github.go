@@ -21,8 +21,12 @@ func writeGitHub(w io.Writer, r *Report) error {
 	}
 	for _, f := range r.Findings {
 		title := f.Rule.ID + " " + f.Rule.Name
+		msg := f.Message
+		if f.Proof != nil {
+			msg += " (" + f.Proof.verdict() + ")"
+		}
 		fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n", level(f.Severity, "error", "warning", "notice"),
-			ghProp(f.File), f.Start.Line, f.Start.Column, f.End.Line, f.End.Column, ghProp(title), ghData(Clean(f.Message)))
+			ghProp(f.File), f.Start.Line, f.Start.Column, f.End.Line, f.End.Column, ghProp(title), ghData(Clean(msg)))
 	}
 	return bw.Flush()
 }

@@ -61,6 +61,33 @@ type Finding struct {
 	// the rule and file, what the fingerprint hashes (no line number, so
 	// it survives edits above it).
 	Snippet string
+	// Proof is what real builds proved of the fix (fix --verify); nil
+	// when it was not verified.
+	Proof *Proof
+}
+
+// Proof is the verdict of fix --verify on one fix: kept, because the image
+// with it builds, passes the smoke test and is not larger, or dropped, with
+// the reason; and the image that decided.
+type Proof struct {
+	Kept    bool
+	Reason  string
+	Builder string
+	Image   string // the tag of the image that decided
+	// SizeBytes is that image's size, OriginalSizeBytes the original's
+	// (uncompressed; 0: unknown, e.g. the image did not build).
+	SizeBytes, OriginalSizeBytes int64
+	BuildSeconds                 float64
+	Smoke                        string // the smoke command ("": none)
+	SmokeExitCode                *int   // nil: not run
+}
+
+// verdict is the proof in a few words, for formats with one message.
+func (p *Proof) verdict() string {
+	if p.Kept {
+		return "verified by a real build: " + p.Reason
+	}
+	return "dropped by --verify: " + p.Reason
 }
 
 // Error is a file that could not be checked: it is not a Dockerfile

@@ -50,6 +50,27 @@ func sample() *Report {
 	}
 }
 
+// verified is sample as fix --verify reports it: the unsafe slim swap kept
+// with its proof, the safe fix proven by the image of the safe fixes, and an
+// unsafe fix dropped (no edits: it is not in the output).
+func verified() *Report {
+	r := sample()
+	zero, one := 0, 1
+	r.Findings[0].Proof = &Proof{Kept: true, Reason: "the image with it builds, passes the smoke test and is 52.1 MB (original 1017.3 MB)",
+		Builder: "buildah", Image: "localhost/dockslim-verify/app:DS200", SizeBytes: 52_100_000, OriginalSizeBytes: 1_017_300_000,
+		BuildSeconds: 41.5, Smoke: "python -c 'import app'", SmokeExitCode: &zero}
+	r.Findings[2].Proof = &Proof{Kept: true, Reason: "the image of the safe fixes builds and passes the smoke test",
+		Builder: "buildah", Image: "localhost/dockslim-verify/app:safe", SizeBytes: 1_000_000_000, OriginalSizeBytes: 1_017_300_000,
+		BuildSeconds: 60.25, Smoke: "python -c 'import app'", SmokeExitCode: &zero}
+	split := r.Findings[1]
+	split.Applicability, split.Message = "unsafe", "split into a build stage and a python:3.11-slim runtime"
+	split.Proof = &Proof{Reason: "smoke test exit code 1 (original 0): ModuleNotFoundError: No module named 'lxml'",
+		Builder: "buildah", Image: "localhost/dockslim-verify/app:DS200+DS405", SizeBytes: 48_000_000, OriginalSizeBytes: 1_017_300_000,
+		BuildSeconds: 12, Smoke: "python -c 'import app'", SmokeExitCode: &one}
+	r.Findings[1] = split
+	return r
+}
+
 func TestGolden(t *testing.T) {
 	for _, format := range Formats {
 		for _, color := range []bool{false, true} {
@@ -97,6 +118,13 @@ func TestSARIFSchema(t *testing.T) {
 			t.Errorf("SARIF invalid: %s", e)
 		}
 	}
+	var buf bytes.Buffer
+	if err := Write(&buf, "sarif", verified(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := gojsonschema.Validate(schema, gojsonschema.NewBytesLoader(buf.Bytes())); err != nil || !res.Valid() {
+		t.Errorf("SARIF of fix --verify invalid: %v %v", err, res.Errors())
+	}
 	// The validator does reject an invalid log.
 	bad := `{"version": "2.0", "runs": [{"tool": {"driver": {}}}]}`
 	if res, err := gojsonschema.Validate(schema, gojsonschema.NewStringLoader(bad)); err != nil || res.Valid() {
@@ -131,5 +159,28 @@ func TestFingerprints(t *testing.T) {
 func TestUnknownFormat(t *testing.T) {
 	if err := Write(&bytes.Buffer{}, "yaml", sample(), Options{}); err == nil {
 		t.Error("no error for an unknown format")
+	}
+}
+
+// fix --verify's proof is in each SARIF result's properties and in the
+// GitHub annotation's message.
+func TestGoldenVerified(t *testing.T) {
+	for _, format := range []string{"sarif", "github"} {
+		var buf bytes.Buffer
+		if err := Write(&buf, format, verified(), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", "golden-verified."+format)
+		if *update {
+			os.WriteFile(path, buf.Bytes(), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s differs (go test ./internal/report -update, then review):\n%s", path, buf.String())
+		}
 	}
 }

@@ -143,6 +143,9 @@ func writeSARIF(w io.Writer, r *Report) error {
 		if f.Hadolint != "" {
 			res.Properties["hadolint"] = f.Hadolint
 		}
+		if p := f.Proof; p != nil {
+			res.Properties["verification"] = sarifProof(p)
+		}
 		if len(f.Edits) > 0 {
 			res.Fixes = []sarifFix{sarifFixOf(f)}
 		}
@@ -191,3 +194,25 @@ func sarifFixOf(f Finding) sarifFix {
 }
 
 func sarifLevel(severity string) string { return level(severity, "error", "warning", "note") }
+
+// sarifProof is a result's "verification" property (fix --verify).
+func sarifProof(p *Proof) map[string]any {
+	m := map[string]any{"kept": p.Kept, "reason": p.Reason, "builder": p.Builder}
+	if p.Image != "" {
+		m["image"] = p.Image
+		m["buildSeconds"] = p.BuildSeconds
+	}
+	if p.SizeBytes > 0 {
+		m["sizeBytes"] = p.SizeBytes
+	}
+	if p.OriginalSizeBytes > 0 {
+		m["originalSizeBytes"] = p.OriginalSizeBytes
+	}
+	if p.Smoke != "" {
+		m["smoke"] = p.Smoke
+	}
+	if p.SmokeExitCode != nil {
+		m["smokeExitCode"] = *p.SmokeExitCode
+	}
+	return m
+}
