@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -38,6 +39,7 @@ type File struct {
 	Invalid *ParseError
 
 	lineStarts []int // byte offset of the start of each line (0-based line index)
+	stageNames stageNames
 	memo       map[any]any
 }
 
@@ -188,11 +190,12 @@ func (f *File) Newline() string {
 }
 
 // InstructionAt returns the instruction whose span contains off, or nil.
+// Instructions are in file order and do not overlap: a binary search.
 func (f *File) InstructionAt(off int) *Instruction {
-	for _, in := range f.Instructions {
-		if off >= in.Start && off < in.End {
-			return in
-		}
+	ins := f.Instructions
+	i := sort.Search(len(ins), func(i int) bool { return ins[i].End > off })
+	if i < len(ins) && off >= ins[i].Start {
+		return ins[i]
 	}
 	return nil
 }
