@@ -425,19 +425,17 @@ func applyRound(f *parser.File, todo []Finding) (next *parser.File, applied []Fi
 // edit already picked (the next round will see it again).
 func nonConflicting(todo []Finding) []Finding {
 	var picked []Finding
-	var taken []textedit.Edit
+	var taken textedit.Set
 	for _, fd := range todo {
 		ok := true
 		for _, e := range fd.Fix.Edits {
-			for _, t := range taken {
-				if textedit.Overlaps(e, t) {
-					ok = false
-				}
-			}
+			ok = ok && !taken.Overlaps(e)
 		}
 		if ok {
 			picked = append(picked, fd)
-			taken = append(taken, fd.Fix.Edits...)
+			for _, e := range fd.Fix.Edits {
+				taken.Add(e)
+			}
 		}
 	}
 	return picked
