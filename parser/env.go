@@ -1,9 +1,11 @@
 package parser
 
 import (
+	"slices"
 	"strings"
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // Mounts returns the --mount flags of a RUN (or ONBUILD RUN), as buildkit
@@ -145,14 +147,81 @@ func (f *File) EnvBefore(in *Instruction, name string) (value string, ok bool) {
 	return "", false
 }
 
-// MetaArg returns the default of a global ARG (declared before the first FROM).
+// MetaArg returns the default of a global ARG (declared before the first
+// FROM), expanded as the builder expands it: with the global ARGs declared
+// before it (`ARG BASE=python` then `ARG IMG=${BASE}:3.11` gives
+// python:3.11). A default that uses an ARG without a known default (set
+// only by --build-arg) is returned as written.
 func (f *File) MetaArg(name string) (value *string, ok bool) {
+	return f.metaArgBefore(name, len(f.Instructions), 0)
+}
+
+// ExpandMeta expands the global ARGs in word as a FROM line sees them;
+// false when word uses one without a known default, or does not expand.
+func (f *File) ExpandMeta(word string) (string, bool) {
+	return f.expandMeta(word, len(f.Instructions), 0)
+}
+
+// metaArgBefore is MetaArg as seen at the k-th name of instruction index
+// before: the last declaration of name ahead of that point.
+func (f *File) metaArgBefore(name string, before, k int) (value *string, ok bool) {
+	var at *Instruction
+	atK := 0
 	for _, in := range f.MetaArgs {
-		if _, defs := in.ArgDefs(); defs != nil {
-			if d, found := defs[name]; found {
-				value, ok = d, true
+		names, defs := in.ArgDefs()
+		for i, n := range names {
+			if n == name && (in.Index < before || in.Index == before && i < k) {
+				value, ok, at, atK = defs[n], true, in, i
 			}
 		}
 	}
-	return value, ok
+	if value == nil || !strings.Contains(*value, "$") {
+		return value, ok
+	}
+	if v, expanded := f.expandMeta(*value, at.Index, atK); expanded {
+		return &v, true
+	}
+	return value, true
+}
+
+// expandMeta expands word with the global ARGs declared before name k of
+// instruction index before.
+func (f *File) expandMeta(word string, before, k int) (string, bool) {
+	if !strings.Contains(word, "$") {
+		return word, true
+	}
+	env := metaEnv{f: f, before: before, k: k}
+	res, err := bkshell.NewLex(rune(f.Escape)).ProcessWordWithMatches(word, env)
+	if err != nil || len(res.Unmatched) > 0 {
+		return "", false
+	}
+	return res.Result, true
+}
+
+// metaEnv is the global ARGs with a known default, as seen at a point of
+// the header, for buildkit's word expansion.
+type metaEnv struct {
+	f         *File
+	before, k int
+}
+
+func (e metaEnv) Get(name string) (string, bool) {
+	v, ok := e.f.metaArgBefore(name, e.before, e.k)
+	if !ok || v == nil || strings.Contains(*v, "$") {
+		return "", false
+	}
+	return *v, true
+}
+
+func (e metaEnv) Keys() []string {
+	var out []string
+	for _, in := range e.f.MetaArgs {
+		names, _ := in.ArgDefs()
+		for _, n := range names {
+			if _, ok := e.Get(n); ok && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

@@ -221,3 +221,29 @@ func TestInstructionAt(t *testing.T) {
 		}
 	}
 }
+
+// TestMetaArg: a global ARG's default is expanded with the global ARGs
+// declared before it, as the builder does; one that uses an ARG without a
+// known default stays as written.
+func TestMetaArg(t *testing.T) {
+	src := "ARG BASE=python V=3.11\nARG IMG=${BASE}:${V}-slim TWICE=$IMG\nARG LATER=${AFTER}x\n" +
+		"ARG NODEF\nARG USES=${NODEF:-d}/$NODEF\nARG AFTER=1\nARG BASE=pypy\nFROM $IMG\n"
+	f, err := Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"IMG": "python:3.11-slim", "TWICE": "python:3.11-slim", "LATER": "${AFTER}x",
+		"USES": "${NODEF:-d}/$NODEF", "BASE": "pypy",
+	} {
+		if v, ok := f.MetaArg(name); !ok || v == nil || *v != want {
+			t.Errorf("MetaArg(%s) = %v, want %q", name, v, want)
+		}
+	}
+	if v, ok := f.ExpandMeta(f.Stages[0].Base.Raw); !ok || v != "python:3.11-slim" {
+		t.Errorf("ExpandMeta($IMG) = %q %v", v, ok)
+	}
+	if _, ok := f.ExpandMeta("$NODEF"); ok {
+		t.Errorf("an ARG without a default must not expand")
+	}
+}

@@ -52,6 +52,7 @@ func TestScopeEnv(t *testing.T) {
 		{"docker: arg default", "FROM a\nARG X=on\nRUN cmd\n", "on", true},
 		{"docker: arg without default", "FROM a\nARG X\nRUN cmd\n", "", false},
 		{"docker: arg takes global default", "ARG X=g\nFROM a\nARG X\nRUN cmd\n", "g", true},
+		{"docker: global default from another global", "ARG B=python\nARG X=${B}:3.11\nFROM a\nARG X\nRUN cmd\n", "python:3.11", true},
 		{"docker: global arg not redeclared", "ARG X=g\nFROM a\nRUN cmd\n", "", false},
 		{"docker: env before arg without default", "FROM a\nENV X=e\nARG X\nRUN cmd\n", "e", true},
 		{"docker: env inherited", "FROM a AS b\nENV X=e\nFROM b\nRUN cmd\n", "e", true},

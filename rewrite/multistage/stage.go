@@ -19,8 +19,6 @@ import (
 	"io/fs"
 	"strings"
 
-	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
-
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -172,22 +170,12 @@ func examine(c *rewrite.Context) *stageInfo {
 	st := f.Stages[len(f.Stages)-1]
 	img := st.Base
 	if img.FromArg {
-		env := map[string]string{}
-		for _, in := range f.MetaArgs {
-			names, defs := in.ArgDefs()
-			for _, n := range names {
-				if d := defs[n]; d != nil {
-					env[n] = *d
-				}
-			}
-		}
-		res, err := bkshell.NewLex(rune(f.Escape)).ProcessWordWithMatches(img.Raw, envMap(env))
-		if err != nil || len(res.Unmatched) > 0 {
-			img = parser.ImageRef{Raw: img.Raw, FromArg: true}
-		} else {
+		if v, ok := f.ExpandMeta(img.Raw); ok {
 			raw := img.Raw
-			img = parser.SplitImageRef(res.Result)
+			img = parser.SplitImageRef(v)
 			img.Raw = raw
+		} else {
+			img = parser.ImageRef{Raw: img.Raw, FromArg: true}
 		}
 	}
 	return &stageInfo{c: c, f: f, st: st, image: img}
