@@ -11,6 +11,7 @@
 package parser
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -90,7 +91,11 @@ func Load(name string, src []byte) (f *File, err error) {
 	}()
 	res, err := bkparser.Parse(bytes.NewReader(src))
 	if err != nil {
-		return nil, toParseError(name, err)
+		pe := toParseError(name, err)
+		if strings.HasPrefix(pe.Msg, tooLongMsg) {
+			pe.Line = tooLongLine(src, pe.Line)
+		}
+		return nil, pe
 	}
 	f = &File{Name: name, Src: src, Escape: byte(res.EscapeToken)}
 	// Instruction-level errors (an unknown flag, no FROM) do not stop the
@@ -116,6 +121,29 @@ func toParseError(name string, err error) *ParseError {
 		pe.Line = le.Locations[0][0].Start.Line
 	}
 	return pe
+}
+
+// tooLongMsg starts buildkit's error for a line its line reader cannot
+// hold (bufio.MaxScanTokenSize bytes with the line ending). It places it
+// on the last line read before that one, which is the line before, or the
+// first line of the instruction when the long line continues it.
+const tooLongMsg = "dockerfile line greater than max allowed size"
+
+// tooLongLine is the 1-based number of the first line too long for
+// buildkit's line reader; buildkit's own number when none is.
+func tooLongLine(src []byte, reported int) int {
+	for n := 1; len(src) > 0; n++ {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i+1], src[i+1:]
+		} else {
+			src = nil
+		}
+		if len(line) > bufio.MaxScanTokenSize || len(line) == bufio.MaxScanTokenSize && line[len(line)-1] != '\n' {
+			return n
+		}
+	}
+	return reported
 }
 
 func cleanMessage(err error) string {

@@ -247,3 +247,26 @@ func TestMetaArg(t *testing.T) {
 		t.Errorf("an ARG without a default must not expand")
 	}
 }
+
+// TestTooLongLine: buildkit refuses a line longer than its line reader
+// holds; the error names that line, not the one read before it, whether
+// the line starts an instruction, continues one or follows comments.
+func TestTooLongLine(t *testing.T) {
+	long := strings.Repeat("x", 70000)
+	for _, tc := range []struct {
+		src  string
+		line int
+	}{
+		{"FROM debian\nRUN echo a\n# c\nRUN echo " + long + "\nRUN echo b\n", 4},
+		{"FROM debian\nRUN echo a \\\n  b\nRUN echo c\nRUN echo " + long + "\n", 5},
+		{"FROM debian\nRUN echo c \\\n  && echo " + long + "\n", 3},
+		{"FROM debian\nRUN echo " + long, 2},
+		{"FROM debian\nRUN echo " + strings.Repeat("x", 65535-len("RUN echo ")) + "\nRUN echo " + long + "\n", 3},
+	} {
+		_, err := Load("Dockerfile", []byte(tc.src))
+		pe, ok := err.(*ParseError)
+		if !ok || !strings.HasPrefix(pe.Msg, tooLongMsg) || pe.Line != tc.line {
+			t.Errorf("%.40q…: got %v, want line %d", tc.src, err, tc.line)
+		}
+	}
+}
