@@ -42,6 +42,22 @@ type Result struct {
 	// ("pass NAME: what went wrong"), each once: a bug. The pass lost its
 	// findings of that round; the other passes' fixes stand.
 	InternalErrors []string
+	// Invalid is set when buildkit's instruction parser rejects the input
+	// (parser.File.Invalid): it would not build.
+	Invalid *parser.ParseError
+	// Instructions are the spans of the input's instructions, in order
+	// (reports quote the instruction of a finding).
+	Instructions []InputSpan
+}
+
+// InstructionAt returns the span of the input's instruction that holds off.
+func (r *Result) InstructionAt(off int) (InputSpan, bool) {
+	ins := r.Instructions
+	i := sort.Search(len(ins), func(i int) bool { return ins[i].End > off })
+	if i < len(ins) && off >= ins[i].Start {
+		return ins[i], true
+	}
+	return InputSpan{}, false
 }
 
 // Dropped is a fix that failed validation.
@@ -142,17 +158,31 @@ func (o Options) applies(fd Finding) bool {
 // RUN, then DS112 cleans the merged RUN's lists). The driver composes the
 // edits of the rounds into an OffsetMap, so every finding of Result is
 // placed on the input.
+//
+// A large file is run in parts, a run of stages at a time (see runParts),
+// with the same result.
 func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
+	if opts.Env == nil {
+		opts.Env = &Env{} // one for every round of this file
+	}
+	if res := e.runParts(name, src, opts); res != nil {
+		return res, nil
+	}
 	f, err := parser.Load(name, src)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Env == nil {
-		opts.Env = &Env{} // one for every round of this file
-	}
+	return e.runFile(f, opts), nil
+}
+
+// runFile is Run on a parsed file.
+func (e *Engine) runFile(f *parser.File, opts Options) *Result {
 	in := f
-	res := &Result{Name: name, Input: src, Output: src}
-	m := IdentityMap(len(src))
+	res := &Result{Name: f.Name, Input: f.Src, Output: f.Src, Invalid: f.Invalid}
+	for _, x := range f.Instructions {
+		res.Instructions = append(res.Instructions, InputSpan{x.Start, x.End})
+	}
+	m := IdentityMap(len(f.Src))
 	log := newFindingLog()
 	record := func(round int, fds []Finding) { log.record(in, f, m, round, fds) }
 	// keep holds the findings of later rounds that Findings lists: those
@@ -217,7 +247,7 @@ func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
 	}
 	res.list(log.all, keep, opts)
 	res.Output = f.Src
-	return res, nil
+	return res
 }
 
 // findingLog collects the findings of every round, placed on the input.

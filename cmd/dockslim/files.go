@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/dockslim/dockslim/internal/config"
-	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/urfave/cli/v2"
 )
@@ -134,8 +133,7 @@ type job struct {
 	severity map[string]string
 	res      *rewrite.Result
 	err      error
-	info     fs.FileInfo  // the file's, when read from disk
-	file     *parser.File // the input, parsed
+	info     fs.FileInfo // the file's, when read from disk
 }
 
 // runAll runs the driver on every path, with the settings of its
@@ -169,10 +167,7 @@ func runAll(c *cli.Context, e *rewrite.Engine, paths []string, opts rewrite.Opti
 		if j.err != nil {
 			return
 		}
-		if j.file, j.err = load(j.display, src); j.err != nil {
-			return
-		}
-		j.res, j.err = e.Run(j.display, src, j.opts)
+		j.res, j.err = runEngine(e, j.display, src, j.opts)
 	}
 	if len(jobs) == 1 {
 		// The pre-commit case: no goroutine, so no second thread to start.
