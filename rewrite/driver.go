@@ -48,6 +48,10 @@ type Result struct {
 	// Instructions are the spans of the input's instructions, in order
 	// (reports quote the instruction of a finding).
 	Instructions []InputSpan
+	// Parts is the number of parts a large file was run in (see
+	// runParts), 0 when it was run whole; the rest of the Result is the
+	// same either way.
+	Parts int
 }
 
 // InstructionAt returns the span of the input's instruction that holds off.

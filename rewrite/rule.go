@@ -82,6 +82,10 @@ type Pass struct {
 	Name  string
 	Rules []*Rule
 	Run   func(*Context)
+	// WholeFile is set when the pass's findings depend on every stage of
+	// the file (the .dockerignore its COPY instructions need): a large file
+	// on which it reports anything is not run in parts (see runParts).
+	WholeFile bool
 }
 
 // Selector decides which rules are on, like ruff's --select/--ignore: each

@@ -2,7 +2,7 @@
 // one large Dockerfile, or a monorepo of many services with their build
 // contexts (internal/synthetic).
 //
-//	synthetic -size 10000000 -o big.Dockerfile
+//	synthetic -size 10000000 -o big.Dockerfile [-shape toolchain]
 //	synthetic -tree DIR -files 3000
 package main
 
@@ -21,17 +21,20 @@ func main() {
 	tree := flag.String("tree", "", "write a monorepo of -files services under this folder")
 	files := flag.Int("files", 3000, "services of -tree")
 	seed := flag.Uint64("seed", 1, "the same seed gives the same files")
+	shape := flag.String("shape", "stages", "of the one Dockerfile: stages (thousands of small stages) or toolchain (a few stages of long RUN scripts)")
 	flag.Parse()
-	if err := run(*out, *tree, *size, *files, *seed); err != nil {
+	if err := run(*out, *tree, *shape, *size, *files, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "synthetic:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, tree string, size, files int, seed uint64) error {
+func run(out, tree, shape string, size, files int, seed uint64) error {
 	switch {
-	case out != "" && tree == "":
+	case out != "" && tree == "" && shape == "stages":
 		return os.WriteFile(out, synthetic.Varied(seed, size), 0o644)
+	case out != "" && tree == "" && shape == "toolchain":
+		return os.WriteFile(out, synthetic.Toolchain(seed, size), 0o644)
 	case tree != "" && out == "":
 		for _, svc := range synthetic.Tree(seed, files) {
 			dir := filepath.Join(tree, filepath.FromSlash(svc.Dir))
@@ -49,5 +52,5 @@ func run(out, tree string, size, files int, seed uint64) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("give either -o FILE or -tree DIR")
+	return fmt.Errorf("give either -o FILE (-shape stages or toolchain) or -tree DIR")
 }

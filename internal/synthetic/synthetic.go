@@ -261,7 +261,8 @@ func (g *gen) fromEarlier(sb *strings.Builder, name string) {
 		g.debianApt(sb, name)
 		return
 	}
-	prev := g.named[g.r.IntN(len(g.named))]
+	// One of the last few: a build's stages refer to their neighbours.
+	prev := g.named[max(0, len(g.named)-1-g.r.IntN(4))]
 	if g.r.IntN(2) == 0 {
 		fmt.Fprintf(sb, "FROM %s AS %s\nRUN apt-get update && apt-get install -y %s\n", prev, name, strings.Join(some(g.r, debPkgs, 3), " "))
 		fmt.Fprintf(sb, "RUN make test\n")
@@ -269,4 +270,70 @@ func (g *gen) fromEarlier(sb *strings.Builder, name string) {
 	}
 	fmt.Fprintf(sb, "FROM debian:bookworm-slim AS %s\nCOPY --from=%s /usr/local/ /usr/local/\n", name, prev)
 	sb.WriteString("RUN ldconfig\nCMD [\"/usr/local/bin/app\"]\n")
+}
+
+// Toolchain returns a Dockerfile of at least size bytes shaped like the
+// largest real ones: CI and toolchain images of a few stages whose bulk is
+// long RUN scripts (package lists over continuation lines, download, verify
+// and unpack blocks, set -eux scripts with conditionals and loops) and ENV
+// and LABEL blocks, the same for the same seed.
+func Toolchain(seed uint64, size int) []byte {
+	g := newGen(seed)
+	var sb strings.Builder
+	sb.WriteString("# syntax=docker/dockerfile:1\n# CI toolchain image (generated)\nARG DEBIAN=bookworm\n\n")
+	for i := 0; sb.Len() < size; i++ {
+		fmt.Fprintf(&sb, "FROM debian:${DEBIAN} AS tools%d\n", i)
+		blocks := 20 + g.r.IntN(40)
+		for b := 0; b < blocks && sb.Len() < size; b++ {
+			g.toolchainBlock(&sb, i, b)
+		}
+		sb.WriteString("\n")
+	}
+	fmt.Fprintf(&sb, "FROM debian:${DEBIAN}-slim\nCOPY --from=tools0 /opt/ /opt/\nCMD [\"bash\"]\n")
+	return []byte(sb.String())
+}
+
+func (g *gen) toolchainBlock(sb *strings.Builder, stage, b int) {
+	switch g.r.IntN(5) {
+	case 0: // a long apt-get install list
+		sb.WriteString("RUN apt-get update && \\\n    apt-get install -y --no-install-recommends \\\n")
+		var all []string
+		for _, p := range debPkgs {
+			for _, suf := range []string{"", "-doc", "-dbg", "-common", "-utils", "2", "3", "-tools"} {
+				all = append(all, p+suf)
+			}
+		}
+		for _, p := range some(g.r, all, 120) {
+			fmt.Fprintf(sb, "      %s \\\n", p)
+		}
+		sb.WriteString("    && rm -rf /var/lib/apt/lists/*\n")
+	case 1: // download, verify, unpack
+		tool := fmt.Sprintf("%s-%d-%d", pick(g.r, []string{"kubectl", "helm", "terraform", "protoc", "node", "go", "cmake"}), stage, b)
+		fmt.Fprintf(sb, "ENV %s_VERSION=%d.%d.%d\n", strings.ToUpper(strings.ReplaceAll(tool, "-", "_")), g.r.IntN(3), g.r.IntN(30), g.r.IntN(10))
+		fmt.Fprintf(sb, "RUN set -eux; \\\n    arch=\"$(dpkg --print-architecture)\"; \\\n    case \"$arch\" in \\\n"+
+			"      amd64) sha=%016x ;; \\\n      arm64) sha=%016x ;; \\\n      *) echo >&2 \"unsupported: $arch\"; exit 1 ;; \\\n    esac; \\\n"+
+			"    curl -fsSL -o /tmp/%[3]s.tgz \"https://example.com/%[3]s/${arch}.tgz\"; \\\n    echo \"$sha  /tmp/%[3]s.tgz\" | sha256sum -c -; \\\n"+
+			"    mkdir -p /opt/%[3]s; \\\n    tar -xzf /tmp/%[3]s.tgz -C /opt/%[3]s --strip-components=1; \\\n    rm /tmp/%[3]s.tgz; \\\n"+
+			"    /opt/%[3]s/bin/%[3]s --version\n", g.r.Uint64(), g.r.Uint64(), tool)
+	case 2: // a script with loops and conditionals
+		sb.WriteString("RUN set -eux; \\\n")
+		for k := range 10 + g.r.IntN(30) {
+			fmt.Fprintf(sb, "    for d in /opt/%d/%d/*; do \\\n      if [ -d \"$d/bin\" ]; then ln -sf \"$d\"/bin/* /usr/local/bin/; fi; \\\n    done; \\\n", b, k)
+		}
+		sb.WriteString("    ldconfig\n")
+	case 3: // ENV and LABEL blocks
+		sb.WriteString("ENV")
+		for k := range 5 + g.r.IntN(20) {
+			fmt.Fprintf(sb, " \\\n    TOOL_%d_%d_HOME=/opt/tool-%d-%d", b, k, b, k)
+		}
+		sb.WriteString("\nLABEL")
+		for k := range 3 + g.r.IntN(8) {
+			fmt.Fprintf(sb, " \\\n    org.example.tool%d.%d=\"%d.%d\"", b, k, g.r.IntN(10), g.r.IntN(100))
+		}
+		sb.WriteString("\n")
+	default: // language packages
+		fmt.Fprintf(sb, "RUN pip install %s && \\\n    npm install -g %s\n",
+			strings.Join(some(g.r, []string{"ansible", "awscli", "black", "pytest", "tox", "poetry", "httpie", "yq"}, 5), " "),
+			strings.Join(some(g.r, []string{"typescript", "eslint", "prettier", "yarn", "pnpm", "@angular/cli"}, 4), " "))
+	}
 }

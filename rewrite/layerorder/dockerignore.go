@@ -55,7 +55,7 @@ dockslim reports the missing entries; it does not edit your .dockerignore.`,
 
 // DockerignorePass is the layerorder-dockerignore pass.
 var DockerignorePass = &rewrite.Pass{Name: "layerorder-dockerignore",
-	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore}
+	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore, WholeFile: true}
 
 // ignoreEntry is a .dockerignore line dockslim may propose.
 type ignoreEntry struct {
