@@ -480,13 +480,12 @@ func tryApply(f *parser.File, fds []Finding) (*parser.File, error) {
 	for _, fd := range fds {
 		edits = append(edits, fd.Fix.Edits...)
 	}
-	out, err := textedit.Apply(f.Src, edits)
-	if err != nil {
+	// Only the instructions the edits touch are parsed again.
+	nf, err := f.Edit(edits)
+	if pe, ok := err.(*parser.ParseError); ok {
+		return nil, fmt.Errorf("the fixed file would not parse: %v", pe)
+	} else if err != nil {
 		return nil, err
-	}
-	nf, err := parser.Load(f.Name, out)
-	if err != nil {
-		return nil, fmt.Errorf("the fixed file would not parse: %v", err)
 	}
 	if err := validate(f, nf); err != nil {
 		return nil, err
