@@ -57,9 +57,9 @@ type region struct{ first, end int }
 
 // dirtyRegions returns the runs of instructions an edit touches (closed
 // ranges: an insertion at either end of an instruction touches it) and the
-// instruction after each edit (the comments above it may change); nil when
-// the first instruction is one, or too much of the file is, for an edit to
-// pay.
+// instruction after an edit that reaches the text between instructions
+// (the comments above it may change); nil when the first instruction is
+// one, or too much of the file is, for an edit to pay.
 func (f *File) dirtyRegions(edits []textedit.Edit) []region {
 	ins := f.Instructions
 	if len(ins) == 0 {
@@ -71,8 +71,10 @@ func (f *File) dirtyRegions(edits []textedit.Edit) []region {
 		for ; i < len(ins) && ins[i].Start <= e.End; i++ {
 			dirty[i] = true
 		}
-		if i < len(ins) {
-			dirty[i] = true // the next instruction: its comments
+		// An edit that reaches the text after an instruction may change
+		// the comments above the next one.
+		if i < len(ins) && (i == 0 || e.End >= ins[i-1].End) {
+			dirty[i] = true
 		}
 	}
 	var out []region
