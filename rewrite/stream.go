@@ -121,7 +121,8 @@ func (e *Engine) runParts(name string, src []byte, opts Options) *Result {
 // runEachPart runs the parts in parallel; nil when one cannot be vouched for.
 func (e *Engine) runEachPart(name string, src []byte, headerEnd int, stages []stageText, parts []part, opts Options) []*partOut {
 	outs := make([]*partOut, len(parts))
-	crlf := bytes.Count(src, []byte("\r\n"))*2 > parser.NewLines(src).LineCount()
+	whole := parser.NewLines(src)
+	crlf := bytes.Count(src, []byte("\r\n"))*2 > whole.LineCount()
 	var failed atomic.Bool
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -134,7 +135,7 @@ func (e *Engine) runEachPart(name string, src []byte, headerEnd int, stages []st
 				if i >= len(parts) {
 					return
 				}
-				if outs[i] = e.runPart(name, src, headerEnd, stages, &parts[i], crlf, opts); outs[i] == nil {
+				if outs[i] = e.runPart(name, src, whole, headerEnd, stages, &parts[i], crlf, opts); outs[i] == nil {
 					failed.Store(true)
 				}
 			}
@@ -187,7 +188,7 @@ func partText(src []byte, headerEnd int, stages []stageText, p *part, nl string)
 
 // runPart runs one part and checks that its result can be placed on the
 // whole file; nil when it cannot.
-func (e *Engine) runPart(name string, src []byte, headerEnd int, stages []stageText, p *part, crlf bool, opts Options) *partOut {
+func (e *Engine) runPart(name string, src []byte, whole *parser.Lines, headerEnd int, stages []stageText, p *part, crlf bool, opts Options) *partOut {
 	nl := "\n"
 	if crlf {
 		nl = "\r\n"
@@ -210,7 +211,7 @@ func (e *Engine) runPart(name string, src []byte, headerEnd int, stages []stageT
 		return nil
 	}
 	r := len(lens) - 1
-	body := res.Output[pre[r] : pre[r]+lens[r]]
+	body := bytes.Clone(res.Output[pre[r] : pre[r]+lens[r]])
 	own := func(fds []Finding) []Finding {
 		var out []Finding
 		for _, fd := range fds {
@@ -228,6 +229,9 @@ func (e *Engine) runPart(name string, src []byte, headerEnd int, stages []stageT
 		}
 	}
 	res.Dropped = dropped
+	placeOnInput(res, p, headerEnd, whole)
+	// Only what the merge needs is kept: not the part's text.
+	res.Input, res.Output = nil, nil
 	return &partOut{res: res, body: body, pre: pre, lens: lens}
 }
 
@@ -296,7 +300,8 @@ func (e *Engine) wholeFileFinding(res *Result) bool {
 	return false
 }
 
-// mergeParts places the parts' results on the whole file.
+// mergeParts puts the parts' results together, their edits on the whole
+// text of each round.
 func mergeParts(name string, src []byte, headerEnd int, parts []part, outs []*partOut) *Result {
 	rounds := 0
 	for _, o := range outs {
@@ -312,24 +317,32 @@ func mergeParts(name string, src []byte, headerEnd int, parts []part, outs []*pa
 			at += o.lens[min(r, len(o.lens)-1)]
 		}
 	}
-	lines := parser.NewLines(src)
 	res := &Result{Name: name, Input: src, Parts: len(parts)}
 	out := append([]byte(nil), src[:headerEnd]...)
 	for k, o := range outs {
-		m := partMapper{p: &parts[k], out: o, lines: lines, partLines: parser.NewLines(o.res.Input), base: base, k: k}
-		res.Findings = append(res.Findings, m.all(o.res.Findings)...)
-		res.Applied = append(res.Applied, m.all(o.res.Applied)...)
-		res.Pending = append(res.Pending, m.all(o.res.Pending)...)
-		for _, d := range o.res.Dropped {
-			res.Dropped = append(res.Dropped, Dropped{Finding: m.finding(d.Finding), Reason: d.Reason})
-		}
-		for _, s := range o.res.Instructions {
-			if k == 0 && s.End <= headerEnd {
-				res.Instructions = append(res.Instructions, s) // the global ARGs
-			} else if s.Start >= m.p.prefix && s.End <= m.p.prefix+m.p.body {
-				res.Instructions = append(res.Instructions, InputSpan{m.input(s.Start), m.input(s.End)})
+		shift := func(fds []Finding) []Finding {
+			for i, fd := range fds {
+				if fd.Fix != nil {
+					fx := *fd.Fix
+					d := base[fd.Round][k] - o.pre[min(fd.Round, len(o.pre)-1)]
+					fx.Edits = append(fx.Edits[:0:0], fx.Edits...)
+					for e := range fx.Edits {
+						fx.Edits[e].Start += d
+						fx.Edits[e].End += d
+					}
+					fds[i].Fix = &fx
+				}
 			}
+			return fds
 		}
+		res.Findings = append(res.Findings, shift(o.res.Findings)...)
+		res.Applied = append(res.Applied, shift(o.res.Applied)...)
+		res.Pending = append(res.Pending, shift(o.res.Pending)...)
+		for _, d := range o.res.Dropped {
+			d.Finding = shift([]Finding{d.Finding})[0]
+			res.Dropped = append(res.Dropped, d)
+		}
+		res.Instructions = append(res.Instructions, o.res.Instructions...)
 		for _, ie := range o.res.InternalErrors {
 			if !slices.Contains(res.InternalErrors, ie) {
 				res.InternalErrors = append(res.InternalErrors, ie)
@@ -348,54 +361,49 @@ func mergeParts(name string, src []byte, headerEnd int, parts []part, outs []*pa
 	return res
 }
 
-// partMapper places one part's findings on the whole file.
-type partMapper struct {
-	p         *part
-	out       *partOut
-	lines     *parser.Lines // the whole input's
-	partLines *parser.Lines // the part's input's
-	base      [][]int
-	k         int
-}
-
-func (m partMapper) input(off int) int { return m.p.in + off - m.p.prefix }
-
-func (m partMapper) all(fds []Finding) []Finding {
-	out := make([]Finding, 0, len(fds))
-	for _, fd := range fds {
-		out = append(out, m.finding(fd))
-	}
-	return out
-}
-
-// finding places a part's finding on the whole input, its edits on the
-// whole text of its round, the line numbers its texts cite on the input.
-func (m partMapper) finding(fd Finding) Finding {
-	fd.Offset = m.input(fd.Offset)
-	fd.Line, fd.Col = m.lines.Position(fd.Offset)
+// placeOnInput places a part's findings on the whole input (whole is its
+// line index), and the line numbers their texts cite; its instructions'
+// spans too (the header's only for the first part: every part has it).
+func placeOnInput(res *Result, p *part, headerEnd int, whole *parser.Lines) {
+	partLines := parser.NewLines(res.Input)
+	input := func(off int) int { return p.in + off - p.prefix }
 	toInput := func(n int) int {
-		off := m.partLines.LineStart(n)
-		for _, pc := range m.p.pieces {
+		off := partLines.LineStart(n)
+		for _, pc := range p.pieces {
 			if off >= pc.at && off < pc.at+pc.n {
-				l, _ := m.lines.Position(pc.in + off - pc.at)
+				l, _ := whole.Position(pc.in + off - pc.at)
 				return l
 			}
 		}
 		return n // a stand-in line: none of the input's
 	}
-	fd.Message = mapLineRefs(fd.Message, m.partLines.LineCount(), toInput)
-	if fd.Fix != nil {
-		fx := *fd.Fix
-		fx.Description = mapLineRefs(fx.Description, m.partLines.LineCount(), toInput)
-		shift := m.base[fd.Round][m.k] - m.out.pre[min(fd.Round, len(m.out.pre)-1)]
-		fx.Edits = append(fx.Edits[:0:0], fx.Edits...)
-		for i := range fx.Edits {
-			fx.Edits[i].Start += shift
-			fx.Edits[i].End += shift
+	place := func(fd *Finding) {
+		fd.Offset = input(fd.Offset)
+		fd.Line, fd.Col = whole.Position(fd.Offset)
+		fd.Message = mapLineRefs(fd.Message, partLines.LineCount(), toInput)
+		if fd.Fix != nil {
+			fx := *fd.Fix
+			fx.Description = mapLineRefs(fx.Description, partLines.LineCount(), toInput)
+			fd.Fix = &fx
 		}
-		fd.Fix = &fx
 	}
-	return fd
+	for _, list := range [][]Finding{res.Findings, res.Applied, res.Pending} {
+		for i := range list {
+			place(&list[i])
+		}
+	}
+	for i := range res.Dropped {
+		place(&res.Dropped[i].Finding)
+	}
+	var spans []InputSpan
+	for _, s := range res.Instructions {
+		if p.first == 0 && s.End <= headerEnd {
+			spans = append(spans, s) // the global ARGs
+		} else if s.Start >= p.prefix && s.End <= p.prefix+p.body {
+			spans = append(spans, InputSpan{input(s.Start), input(s.End)})
+		}
+	}
+	res.Instructions = spans
 }
 
 // editsApart reports whether no fix of one part touches a fix of another

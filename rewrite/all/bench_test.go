@@ -52,3 +52,6 @@ func BenchmarkCheckVaried100K(b *testing.B) {
 func BenchmarkCheckVaried1M(b *testing.B) {
 	benchRun(b, synthetic.Varied(1, 1_000_000), rewrite.Options{UnsafeFixes: true})
 }
+func BenchmarkCheckToolchain1M(b *testing.B) {
+	benchRun(b, synthetic.Toolchain(1, 1_000_000), rewrite.Options{UnsafeFixes: true})
+}
