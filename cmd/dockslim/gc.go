@@ -9,7 +9,7 @@ import (
 
 // heapBudget is the heap dockslim lets grow before it collects garbage,
 // while what is live stays well below it.
-const heapBudget = 128 << 20
+const heapBudget = 96 << 20
 
 // collectByBudget sets the garbage collector's pace after each collection
 // so that the heap may grow to heapBudget before the next, and to twice
