@@ -35,6 +35,7 @@ STANDINS=(
 	"eclipse-temurin-17-jdk|docker.io/library/eclipse-temurin:17-jdk|debian-bookworm|"
 	"eclipse-temurin-17-jre|docker.io/library/eclipse-temurin:17-jre|debian-bookworm|"
 	"distroless-static-debian12|gcr.io/distroless/static-debian12:latest|debian-bookworm-slim|"
+	"distroless-static-debian12-nonroot|gcr.io/distroless/static-debian12:nonroot|distroless-static-debian12|"
 )
 
 force=0 force_rootfs=0 list=0

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -455,12 +456,17 @@ func applyRound(f *parser.File, todo []Finding) (next *parser.File, applied []Fi
 	return next, applied, failed
 }
 
-// nonConflicting picks fixes in order, skipping any whose edits overlap an
-// edit already picked (the next round will see it again).
+// nonConflicting picks fixes in order, safe fixes first, skipping any whose
+// edits overlap an edit already picked (the next round will see it again,
+// on the text the safe fix left: a split then keeps the better layer order).
 func nonConflicting(todo []Finding) []Finding {
 	var picked []Finding
 	var taken textedit.Set
-	for _, fd := range todo {
+	order := slices.Clone(todo)
+	slices.SortStableFunc(order, func(a, b Finding) int {
+		return cmp.Compare(a.Fix.Applicability, b.Fix.Applicability)
+	})
+	for _, fd := range order {
 		ok := true
 		for _, e := range fd.Fix.Edits {
 			ok = ok && !taken.Overlaps(e)

@@ -352,8 +352,12 @@ func mergeParts(name string, src []byte, headerEnd int, parts []part, outs []*pa
 		out = append(out, o.body...)
 	}
 	res.Output = out
-	// The driver applies the fixes of a round in the order of the file.
-	sort.SliceStable(res.Applied, func(i, j int) bool { return res.Applied[i].Round < res.Applied[j].Round })
+	// The driver applies the fixes of a round safe ones first, each kind in
+	// the order of the file (nonConflicting).
+	sort.SliceStable(res.Applied, func(i, j int) bool {
+		a, b := res.Applied[i], res.Applied[j]
+		return a.Round < b.Round || a.Round == b.Round && a.Fix.Applicability < b.Fix.Applicability
+	})
 	sort.SliceStable(res.Dropped, func(i, j int) bool { return res.Dropped[i].Finding.Round < res.Dropped[j].Finding.Round })
 	if !editsApart(res.Applied) {
 		return nil

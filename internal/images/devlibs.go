@@ -1,6 +1,10 @@
 package images
 
-import "sort"
+import (
+	"slices"
+	"sort"
+	"strings"
+)
 
 // devLibs is one row of devRuntimeTable.
 type devLibs struct {
@@ -18,11 +22,61 @@ const DevLibsRelease = devLibsRelease
 // for a -dev package the generated table does not know or that has no
 // runtime library. The table is a sorted array searched in place (the
 // callers must not modify the result).
-func DevRuntimeLibs(dev string) (libs []string, ok bool) {
-	t := devRuntimeTable[:]
+func DevRuntimeLibs(dev string) (libs []string, ok bool) { return search(devRuntimeTable[:], dev) }
+
+// devLibsReleases are the Debian releases whose package metadata a
+// -dev → runtime library table was generated from, oldest first.
+var devLibsReleases = []string{"bullseye", "bookworm", "trixie"}
+
+// DevLibsKnown reports whether DevRuntimeLibsOn has a table for a Debian
+// release (Ubuntu's archive and Debian's archived releases were not
+// reachable where the tables were generated).
+func DevLibsKnown(release string) bool {
+	_, _, ok := devDeltaOf(release)
+	return ok || release == devLibsRelease
+}
+
+// DevLibsReleaseList names the releases of DevLibsKnown, for messages.
+func DevLibsReleaseList() string {
+	return strings.Join(devLibsReleases[:len(devLibsReleases)-1], ", ") + " and " + devLibsReleases[len(devLibsReleases)-1]
+}
+
+// DevRuntimeLibsOn is DevRuntimeLibs for a Debian release: the names
+// differ between releases (libssl3 on bookworm, libssl3t64 on trixie,
+// libssl1.1 on bullseye). ok is false for a release without a table.
+func DevRuntimeLibsOn(release, dev string) (libs []string, ok bool) {
+	if release != devLibsRelease {
+		delta, gone, known := devDeltaOf(release)
+		if !known {
+			return nil, false
+		}
+		if libs, ok := search(delta, dev); ok {
+			return libs, true
+		}
+		if slices.Contains(gone, dev) {
+			return nil, false
+		}
+	}
+	return search(devRuntimeTable[:], dev)
+}
+
+// search finds dev in a sorted table.
+func search(t []devLibs, dev string) ([]string, bool) {
 	i := sort.Search(len(t), func(i int) bool { return t[i].dev >= dev })
 	if i < len(t) && t[i].dev == dev {
 		return t[i].libs, true
 	}
 	return nil, false
+}
+
+// devDeltaOf is how a release's table differs from devRuntimeTable's: its
+// own rows, and the -dev packages without a runtime library there.
+func devDeltaOf(release string) (delta []devLibs, gone []string, ok bool) {
+	switch release {
+	case "trixie":
+		return devRuntimeTableTrixie[:], devGoneTrixie, true
+	case "bullseye":
+		return devRuntimeTableBullseye[:], devGoneBullseye, true
+	}
+	return nil, nil, false
 }

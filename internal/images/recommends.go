@@ -49,30 +49,8 @@ func BringsCACerts(pkg string) bool {
 // sortedLinesHas binary-searches text, lines sorted in byte order each ending
 // in '\n', for the line s.
 func sortedLinesHas(text, s string) bool {
-	lo, hi := 0, len(text) // search the lines that start in [lo, hi)
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		// The line containing mid starts after the previous newline.
-		start := strings.LastIndexByte(text[lo:mid], '\n') + 1 + lo
-		if mid > lo && text[mid-1] == '\n' {
-			start = mid
-		}
-		end := strings.IndexByte(text[start:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += start
-		}
-		switch line := text[start:end]; {
-		case line == s:
-			return true
-		case line < s:
-			lo = end + 1
-		default:
-			hi = start
-		}
-	}
-	return false
+	line, ok := sortedKeyLine(text, s)
+	return ok && line == s
 }
 
 // ShipsCACerts reports whether the official image image:tag already has

@@ -16,7 +16,8 @@ var sharedData = filepath.Join("..", "..", "..", "shared", "data")
 
 // fromArchive are the files of internal/images/data that internal/genrecommends
 // makes from Debian's archive, not from ../shared/data.
-var fromArchive = []string{"debian-brings-ca-certs.txt", "debian-loses-ca-certs.txt", "debian-brings-libc6-dev.txt", "debian-loses-libc6-dev.txt"}
+var fromArchive = []string{"debian-brings-ca-certs.txt", "debian-loses-ca-certs.txt", "debian-brings-libc6-dev.txt", "debian-loses-libc6-dev.txt",
+	"debian-build-deps.txt"}
 
 // TestDataInSync regenerates internal/images/data from ../shared/data into a temporary
 // directory and compares it byte for byte with what is committed. If this

@@ -50,6 +50,33 @@ type Install struct {
 	Opaque bool
 }
 
+// Purge is one apt remove, purge or autoremove of a RUN.
+type Purge struct {
+	Cmd *shellcmd.Command // nil in an exec-form RUN
+	// Verb is remove, purge, autoremove or autopurge.
+	Verb string
+	// Packages are the literal package names; Unknown counts the operands
+	// that are not literal.
+	Packages []string
+	Unknown  int
+	// AutoRemove is set when it also removes the packages nothing needs
+	// any more (--auto-remove, --autoremove, the autoremove verbs, -o
+	// APT::Get::AutoRemove=true, aptitude).
+	AutoRemove bool
+	// Start is the command's offset; Opaque as for Install.
+	Start  int
+	Opaque bool
+}
+
+// Mark is one apt-mark manual (or auto) of a RUN.
+type Mark struct {
+	Cmd      *shellcmd.Command
+	Manual   bool
+	Packages []string
+	Unknown  int
+	Start    int
+}
+
 // AptLists is the lists folder.
 const AptLists = "/var/lib/apt/lists"
 
@@ -63,6 +90,8 @@ type aptView struct {
 	// mounted is set when a --mount of the RUN covers the lists: what the
 	// RUN does to them stays out of the layer.
 	mounted bool
+	purges  []Purge
+	marks   []Mark
 }
 
 func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
@@ -77,6 +106,10 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 				v.ops = append(v.ops, AptOp{Kind: Update, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 			case verb == "dist-clean":
 				v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
+			case verb == "remove" || verb == "purge" || verb == "autoremove" || verb == "autopurge":
+				p := readPurge(sc, c.Cmd, inv)
+				p.Start, p.Opaque = c.Start(), c.Opaque
+				v.purges = append(v.purges, p)
 			case slices.Contains(aptReading, verb):
 				v.ops = append(v.ops, AptOp{Kind: Reads, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
 				if (verb == "install" || verb == "reinstall" || verb == "satisfy") && !shellcmd.AptSimulates(inv) {
@@ -84,6 +117,13 @@ func (m *Model) readApt(in *parser.Instruction, configuredNoRec bool) aptView {
 					ins.Start, ins.Opaque = c.Start(), c.Opaque
 					v.installs = append(v.installs, ins)
 				}
+			}
+		case c.Name == "dpkg" && dpkgRemoves(c):
+			// dpkg removes without apt: what the package pulled in stays
+			v.purges = append(v.purges, Purge{Cmd: c.Cmd, Verb: "dpkg", Unknown: 1, Start: c.Start(), Opaque: c.Opaque})
+		case c.Name == "apt-mark" && !c.Opaque:
+			if mk, ok := readMark(sc, c); ok {
+				v.marks = append(v.marks, mk)
 			}
 		case c.Cmd != nil && RemovesPath(sc, c.Cmd, AptLists):
 			v.ops = append(v.ops, AptOp{Kind: Removes, Cmd: c.Cmd, Start: c.Start(), Opaque: c.Opaque})
@@ -106,9 +146,16 @@ func readInstall(sc Scope, cmd *shellcmd.Command, inv *shellcmd.Invocation, noRe
 			}
 		}
 	}
+	ins.Packages, ins.Unknown = operands(sc, cmd, inv)
+	return ins
+}
+
+// operands are an invocation's packages: literal ones, and those the scope
+// resolves; unknown counts the others.
+func operands(sc Scope, cmd *shellcmd.Command, inv *shellcmd.Invocation) (pkgs []string, unknown int) {
 	for _, i := range inv.Operands {
 		if inv.Lit[i] {
-			ins.Packages = append(ins.Packages, PackageName(inv.Argv[i]))
+			pkgs = append(pkgs, PackageName(inv.Argv[i]))
 			continue
 		}
 		// $PKG, "${NAME}=$VERSION": known when the scope knows them.
@@ -117,14 +164,53 @@ func readInstall(sc Scope, cmd *shellcmd.Command, inv *shellcmd.Invocation, noRe
 			v, ok = sc.Word(cmd, cmd.Args[i])
 		}
 		if !ok || strings.TrimSpace(v) == "" {
-			ins.Unknown++
+			unknown++
 			continue
 		}
 		for _, p := range strings.Fields(v) {
-			ins.Packages = append(ins.Packages, PackageName(p))
+			pkgs = append(pkgs, PackageName(p))
 		}
 	}
-	return ins
+	return pkgs, unknown
+}
+
+func readPurge(sc Scope, cmd *shellcmd.Command, inv *shellcmd.Invocation) Purge {
+	p := Purge{Cmd: cmd, Verb: inv.Verb}
+	p.Packages, p.Unknown = operands(sc, cmd, inv)
+	p.AutoRemove = inv.Verb == "autoremove" || inv.Verb == "autopurge" || inv.Argv[0] == "aptitude" ||
+		inv.Has("--auto-remove", "--autoremove")
+	for _, o := range inv.Options {
+		if (o.Name == "-o" || o.Name == "--option") && o.HasValue {
+			k, v, _ := strings.Cut(o.Value, "=")
+			if strings.EqualFold(k, "APT::Get::AutomaticRemove") || strings.EqualFold(k, "APT::Get::AutoRemove") {
+				v = strings.ToLower(strings.Trim(v, `"' `))
+				p.AutoRemove = v == "1" || v == "true" || v == "yes"
+			}
+		}
+	}
+	return p
+}
+
+// dpkgRemoves reports a dpkg -r, -P, --remove or --purge.
+func dpkgRemoves(c *shellcmd.Call) bool {
+	for i, l := range c.Lits {
+		if c.Lit[i] && (l == "-r" || l == "-P" || l == "--remove" || l == "--purge") {
+			return true
+		}
+	}
+	return false
+}
+
+// readMark reads `apt-mark manual|auto PKG...`; ok is false for other
+// apt-mark commands.
+func readMark(sc Scope, c *shellcmd.Call) (Mark, bool) {
+	inv := shellcmd.Apt.Parse(c.Lits, c.Lit)
+	if inv.Verb != "manual" && inv.Verb != "auto" {
+		return Mark{}, false
+	}
+	mk := Mark{Cmd: c.Cmd, Manual: inv.Verb == "manual", Start: c.Start()}
+	mk.Packages, mk.Unknown = operands(sc, c.Cmd, inv)
+	return mk, true
 }
 
 // recommendsOpt reads an -o APT::Install-Recommends=VALUE option.

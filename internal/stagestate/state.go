@@ -35,6 +35,12 @@ type State struct {
 	// C): shipped by the base, installed by name, brought by a dependency
 	// (build-essential, g++) or by a recommends install of gcc.
 	LibcDev bool
+	// Manual are the packages apt-mark manual marked (and not purged since).
+	Manual []string
+	// Orphans is set once a remove or purge without --auto-remove ran in
+	// the stage chain: what it left unneeded stays, marked auto-installed,
+	// and a later --auto-remove takes it too.
+	Orphans bool
 }
 
 // Has reports whether apt installed pkg in the stage chain.
@@ -47,6 +53,10 @@ type Run struct {
 	Ops []AptOp
 	// Installs are the apt installs, in order.
 	Installs []Install
+	// Purges are the apt removes, purges and autoremoves, and Marks the
+	// apt-mark manual/auto commands, in order.
+	Purges []Purge
+	Marks  []Mark
 	// Mounted is set when a --mount covers the lists: the RUN's effect on
 	// them stays out of the layer.
 	Mounted bool
@@ -97,12 +107,12 @@ func build(f *parser.File) *Model {
 				// ONBUILD RUN runs in the builds FROM the image, not here:
 				// its own commands are modelled, the stage is not changed.
 				v := m.readApt(in, noRec)
-				m.runs[in] = &Run{In: in, Ops: v.ops, Installs: v.installs, Mounted: v.mounted, Before: s, After: s}
+				m.runs[in] = &Run{In: in, Ops: v.ops, Installs: v.installs, Purges: v.purges, Marks: v.marks, Mounted: v.mounted, Before: s, After: s}
 				continue
 			}
 			noRec = noRec || configuresNoRecommends(in)
 			v := m.readApt(in, noRec)
-			r := &Run{In: in, Ops: v.ops, Installs: v.installs, Mounted: v.mounted, Before: s}
+			r := &Run{In: in, Ops: v.ops, Installs: v.installs, Purges: v.purges, Marks: v.marks, Mounted: v.mounted, Before: s}
 			s = step(s, r)
 			r.After = s
 			m.runs[in] = r
@@ -117,6 +127,7 @@ func (m *Model) start(st *parser.Stage) State {
 	if ref := st.Base.StageRef; ref != nil {
 		if s, ok := m.end[ref]; ok {
 			s.Packages = slices.Clone(s.Packages)
+			s.Manual = slices.Clone(s.Manual)
 			return s
 		}
 	}
@@ -135,7 +146,7 @@ func (m *Model) start(st *parser.Stage) State {
 
 // step applies a RUN to the state.
 func step(s State, r *Run) State {
-	s.Packages = slices.Clone(s.Packages)
+	s = s.packagesUpTo(r, -1)
 	lists := s.Lists
 	for _, op := range r.Ops {
 		switch op.Kind {
@@ -150,9 +161,6 @@ func step(s State, r *Run) State {
 	}
 	for _, ins := range r.Installs {
 		for _, p := range ins.Packages {
-			if !slices.Contains(s.Packages, p) {
-				s.Packages = append(s.Packages, p)
-			}
 			switch {
 			case p == "ca-certificates" || images.BringsCACerts(p):
 				s.CACerts, s.CAKnown = true, true
@@ -299,4 +307,61 @@ var NeededRecommends = []Recommended{
 		Swap:  "compilers whose libc6-dev is only a recommended package, which the full image had",
 		Loses: images.LosesLibcDev, Brings: images.BringsLibcDev, Ships: images.ShipsLibcDev,
 		Has: func(s State) bool { return s.LibcDev }},
+}
+
+// packagesUpTo applies the RUN's installs, purges and apt-marks that start
+// before offset end (all of them when end < 0), in order, to the packages
+// installed by name, the manual marks and the orphans of s.
+func (s State) packagesUpTo(r *Run, end int) State {
+	s.Packages, s.Manual = slices.Clone(s.Packages), slices.Clone(s.Manual)
+	type op struct {
+		start int
+		apply func()
+	}
+	var ops []op
+	for _, ins := range r.Installs {
+		ops = append(ops, op{ins.Start, func() {
+			for _, p := range ins.Packages {
+				if !slices.Contains(s.Packages, p) {
+					s.Packages = append(s.Packages, p)
+				}
+			}
+		}})
+	}
+	for _, p := range r.Purges {
+		ops = append(ops, op{p.Start, func() {
+			gone := func(x string) bool { return slices.Contains(p.Packages, x) }
+			s.Packages = slices.DeleteFunc(s.Packages, gone)
+			s.Manual = slices.DeleteFunc(s.Manual, gone)
+			if gone("ca-certificates") {
+				s.CACerts = false
+			}
+			s.Orphans = !p.AutoRemove && (s.Orphans || len(p.Packages) > 0 || p.Unknown > 0)
+		}})
+	}
+	for _, mk := range r.Marks {
+		ops = append(ops, op{mk.Start, func() {
+			for _, x := range mk.Packages {
+				if mk.Manual && !slices.Contains(s.Manual, x) {
+					s.Manual = append(s.Manual, x)
+				}
+				if !mk.Manual {
+					// a pattern ('.*') marks every package it matches: all, as far as we know
+					pattern := strings.ContainsAny(x, "*?[^$")
+					s.Manual = slices.DeleteFunc(s.Manual, func(y string) bool { return y == x || pattern })
+					s.Packages = slices.DeleteFunc(s.Packages, func(y string) bool { return y == x || pattern })
+				}
+			}
+			// packages marked auto that nothing needs are orphans
+			s.Orphans = s.Orphans || !mk.Manual
+		}})
+	}
+	slices.SortStableFunc(ops, func(a, b op) int { return a.start - b.start })
+	for _, o := range ops {
+		if end >= 0 && o.start >= end {
+			break
+		}
+		o.apply()
+	}
+	return s
 }

@@ -138,8 +138,18 @@ func pipManifests(lits []string) []need {
 				out = append(out, need{what: what, flag: o + " " + v, files: [][]string{{v}}})
 			}
 		}
-		if (a == "." || a == "./") && (i == 2 || lits[i-1] != "-r" && lits[i-1] != "-c") {
+		if i > 2 && (lits[i-1] == "-r" || lits[i-1] == "-c") {
+			continue
+		}
+		switch {
+		case a == "." || a == "./":
 			out = append(out, need{what: what, flag: a, files: [][]string{{"setup.py", "pyproject.toml"}}})
+		case strings.HasPrefix(a, "./") || strings.HasPrefix(a, "/") && !strings.HasPrefix(a, "//"):
+			// a local project folder (a wheel or an archive is a file)
+			dir := strings.TrimSuffix(a, "/")
+			if !strings.HasSuffix(dir, ".whl") && !strings.Contains(path.Base(dir), ".tar") && !strings.HasSuffix(dir, ".zip") {
+				out = append(out, need{what: what, flag: a, files: [][]string{{dir + "/setup.py", dir + "/pyproject.toml", dir + "/setup.cfg"}}})
+			}
 		}
 	}
 	return out

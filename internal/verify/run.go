@@ -59,6 +59,10 @@ func (s *sim) run(st *parser.Stage, in *parser.Instruction, cur *state) {
 			cwd = cdTarget(c, cwd)
 		case c.Name == "apt-get" || c.Name == "apt" || c.Name == "aptitude":
 			s.apt(st, c, line, cur)
+		case c.Name == "apt-mark":
+			if lits := c.Lits(); len(lits) > 2 && lits[1] == "manual" {
+				cur.manual = append(cur.manual, lits[2:]...)
+			}
 		case c.Name == "rm" && removesLists(c), c.Name == "find" && findDeletesLists(c):
 			cur.lists = false
 		default:
@@ -68,6 +72,7 @@ func (s *sim) run(st *parser.Stage, in *parser.Instruction, cur *state) {
 				}
 			}
 		}
+		s.usesPurged(c, line, cur)
 		for _, n := range manifests(c) {
 			s.needFiles(c, n, line, cwd, copies)
 		}
@@ -187,10 +192,11 @@ func (s *sim) apt(st *parser.Stage, c *shellcmd.Command, line int, cur *state) {
 	case a.sub == "dist-clean":
 		cur.lists = false
 		return
-	case a.sub == "remove" || a.sub == "purge":
+	case a.sub == "remove" || a.sub == "purge" || a.sub == "autoremove" || a.sub == "autopurge":
 		if contains(a.pkgs, "ca-certificates") {
 			cur.ca = false
 		}
+		s.purge(c, a, line, cur)
 		return
 	case !contains(needsLists, a.sub):
 		return
@@ -208,6 +214,7 @@ func (s *sim) apt(st *parser.Stage, c *shellcmd.Command, line int, cur *state) {
 	noRec := (cur.noRecCfg || a.noRec) && !a.rec
 	for _, p := range a.pkgs {
 		cur.apt = append(cur.apt, p)
+		cur.purged = remove(cur.purged, p)
 		if strings.HasSuffix(p, "-dev") {
 			cur.devs = append(cur.devs, dev{pkg: p, line: line})
 		}
@@ -340,13 +347,16 @@ func (s *sim) runtimeLibs() {
 					continue // buildpack-deps' full layer has the common -dev packages
 				}
 			}
-			debianBase := false
+			debianBase, release := false, images.DevLibsRelease
 			if name, tag, ok := s.official(cur.root); ok {
-				family, _ := images.Distro(name, tag)
+				family, codename := images.Distro(name, tag)
 				debianBase = family == images.Debian
+				if debianBase && images.DevLibsKnown(codename) {
+					release = codename // the names differ between releases
+				}
 			}
 			for _, d := range bs.devs {
-				libs, ok := images.DevRuntimeLibs(d.pkg)
+				libs, ok := images.DevRuntimeLibsOn(release, d.pkg)
 				if !ok || seen[d.pkg] || contains(cur.apt, d.pkg) {
 					continue
 				}
@@ -393,4 +403,50 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// purge records a remove or purge: the packages it names are gone, and
+// with --auto-remove the run-time libraries of the -dev packages it names
+// go too unless they were installed by name or marked manual (programs
+// built against the -dev package link them).
+func (s *sim) purge(c *shellcmd.Command, a aptCall, line int, cur *state) {
+	auto := c.Has("--auto-remove", "--autoremove") || strings.HasPrefix(a.sub, "auto")
+	for _, p := range a.pkgs {
+		cur.apt = remove(cur.apt, p)
+		cur.purged = append(cur.purged, p)
+		if !auto || !strings.HasSuffix(p, "-dev") {
+			continue
+		}
+		libs, _ := images.DevRuntimeLibs(p)
+		for _, l := range libs {
+			if !contains(cur.apt, l) && !contains(cur.manual, l) {
+				s.report(line, RulePurged, "lib "+p+" "+l, "`%s %s --auto-remove` takes %s, the run-time library of %s that programs built against it link, which is neither installed by name nor marked manual", c.Name, a.sub, l, p)
+			}
+		}
+	}
+}
+
+// usesPurged reports a command that a package removed by name shipped:
+// the command of the same name, or one the Debian table says it ships.
+func (s *sim) usesPurged(c *shellcmd.Command, line int, cur *state) {
+	if len(cur.purged) == 0 || c.Name == "" {
+		return
+	}
+	pkg := c.Name
+	if p, _, ok := images.SlimMissing(c.Name); ok {
+		pkg = p
+	}
+	if contains(cur.purged, pkg) {
+		s.report(line, RulePurged, "cmd "+c.Name, "`%s` runs after %s was removed", c.Name, pkg)
+	}
+}
+
+func remove(list []string, s string) []string {
+	var out []string
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -27,8 +27,8 @@ import (
 // Problem is something an instruction needs and does not get.
 type Problem struct {
 	Line int // 1-based line of the instruction (or command) that lacks it
-	// Rule is the check: "apt-lists", "ca-certs", "copy-before-use" or
-	// "runtime-libs".
+	// Rule is the check: "apt-lists", "ca-certs", "libc-dev",
+	// "copy-before-use", "runtime-libs" or "purged".
 	Rule string
 	// Key identifies the problem independently of its line, so that the
 	// problems of a file and of its rewrite can be matched.
@@ -47,6 +47,7 @@ const (
 	RuleLibcDev       = "libc-dev"
 	RuleCopyBeforeUse = "copy-before-use"
 	RuleRuntimeLibs   = "runtime-libs"
+	RulePurged        = "purged"
 )
 
 // Check returns every problem of f, in instruction order.
@@ -96,6 +97,9 @@ type state struct {
 	apt  []string // packages installed by apt in the chain, as named
 	devs []dev    // -dev packages installed by apt in the chain
 
+	purged []string // packages removed by name (and not installed again)
+	manual []string // packages apt-mark manual marked
+
 	workdir string // absolute; "" when unknown (a variable)
 	copies  []entry
 }
@@ -125,6 +129,8 @@ func (st *state) clone() *state {
 	c.compilers = append([]client(nil), st.compilers...)
 	c.apt = append([]string(nil), st.apt...)
 	c.devs = append([]dev(nil), st.devs...)
+	c.purged = append([]string(nil), st.purged...)
+	c.manual = append([]string(nil), st.manual...)
 	c.copies = append([]entry(nil), st.copies...)
 	return &c
 }

@@ -134,6 +134,9 @@ func TestCopyBeforeUse(t *testing.T) {
 		{"pip install .", "FROM python:3.12\nWORKDIR /app\nRUN pip install .\nCOPY . .\n",
 			[]string{"3 copy-before-use [pip install setup.py|pyproject.toml]"}},
 		{"pip install -e . after pyproject", "FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN pip install -e .\n", nil},
+		{"a local project before its copy", "FROM python:3.12\nWORKDIR /app\nRUN pip install -e ./libs/a\nCOPY . .\n",
+			[]string{"3 copy-before-use [pip install ./libs/a/setup.py|./libs/a/pyproject.toml|./libs/a/setup.cfg]"}},
+		{"a local project after its copy", "FROM python:3.12\nWORKDIR /app\nCOPY libs/a ./libs/a/\nRUN pip install ./libs/a /wheels/x-1-py3-none-any.whl\n", nil},
 		{"npm ci with a glob", "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n", nil},
 		{"npm ci without the lock", "FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\n",
 			[]string{"4 copy-before-use [npm ci package-lock.json|npm-shrinkwrap.json]"}},
@@ -250,4 +253,19 @@ func TestLibcDev(t *testing.T) {
 	if ps := Introduced(load(t, good[0]), load(t, bad)); len(ps) != 1 || ps[0].Rule != RuleLibcDev {
 		t.Errorf("Introduced: %v", ps)
 	}
+}
+
+func TestPurged(t *testing.T) {
+	runChecks(t, RulePurged, []checkCase{
+		{"library taken", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev gcc && gcc -lpq x.c && apt-get purge -y --auto-remove libpq-dev gcc\n",
+			[]string{"2 purged [lib libpq-dev libpq5]"}},
+		{"library marked manual", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev gcc && apt-mark manual libpq5 && apt-get purge -y --auto-remove libpq-dev gcc\n", nil},
+		{"library installed by name", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev libpq5 && apt-get autopurge -y libpq-dev\n", nil},
+		{"without --auto-remove", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq-dev && apt-get purge -y libpq-dev\n", nil},
+		{"a purged command", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc && apt-get purge -y gcc\nRUN gcc -o x x.c\n",
+			[]string{"3 purged [cmd gcc]"}},
+		{"from the table", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y binutils && apt-get remove -y binutils\nRUN strip x\n",
+			[]string{"3 purged [cmd strip]"}},
+		{"installed again", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc && apt-get purge -y gcc\nRUN apt-get install -y gcc && gcc -o x x.c\n", nil},
+	})
 }

@@ -54,6 +54,13 @@ var exampleSetup = map[string]struct {
 	context    map[string]string
 	dockerfile string
 }{
+	"DS150": {context: map[string]string{"package.json": `{"dependencies": {"ms": "2.1.3"}}` + "\n",
+		"package-lock.json": `{"lockfileVersion": 3, "packages": {"": {"dependencies": {"ms": "2.1.3"}}, "node_modules/ms": {"version": "2.1.3"}}}` + "\n"}},
+	"DS151": {context: map[string]string{"package.json": `{"dependencies": {"ms": "2.1.3"}}` + "\n",
+		"yarn.lock": "# yarn lockfile v1\n\nms@2.1.3:\n  version \"2.1.3\"\n"}},
+	"DS152": {context: map[string]string{"package.json": `{"dependencies": {"ms": "2.1.3"}}` + "\n",
+		"pnpm-lock.yaml": "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      ms:\n        specifier: 2.1.3\n        version: 2.1.3\n"}},
+	"DS153": {context: map[string]string{"package-lock.json": `{"lockfileVersion": 3}` + "\n", "server.js": "require('express')\n"}},
 	"DS301": {context: map[string]string{"requirements.txt": "flask\n", "app.py": "print('hi')\n"}},
 	"DS302": {context: map[string]string{"app.py": "print('hi')\n"}},
 	"DS303": {context: map[string]string{"app.py": "print('hi')\n", "requirements.txt": "flask\n"}},

@@ -16,37 +16,43 @@ import (
 // Adding a rule: its pass in one new file with its tests, and one line here.
 func Passes() []*rewrite.Pass {
 	return []*rewrite.Pass{
-		pkgcache.ApkPass,            // DS116 DS117 DS118
-		pkgcache.AptPass,            // DS110 DS111 DS112 DS113 DS114 DS115
-		pkgcache.ArchivePass,        // DS131
-		slimbase.OutdatedPass,       // DS204
-		slimbase.UnofficialPass,     // DS205
-		pkgcache.BundlerPass,        // DS109
-		pkgcache.ComposerPass,       // DS141
-		pkgcache.CondaPass,          // DS140
-		slimbase.CrossLibcPass,      // DS206
-		pkgcache.GemPass,            // DS108
-		pkgcache.GoCachePass,        // DS142
-		rewrite.InvalidPass,         // DS001
-		pkgcache.LayerCleanupPass,   // DS130
-		layerorder.DockerignorePass, // DS303 DS304
-		layerorder.HoistPass,        // DS302
-		layerorder.SplitPass,        // DS301
-		multistage.GoPass,           // DS401
-		multistage.JavaPass,         // DS403
-		multistage.NativePass,       // DS406
-		multistage.NodePass,         // DS404
-		multistage.PythonPass,       // DS405
-		multistage.RustPass,         // DS402
-		pkgcache.NpmPass,            // DS104 DS105
-		pkgcache.PipPass,            // DS101
-		pkgcache.PnpmPass,           // DS107
-		pkgcache.PoetryPass,         // DS103
-		slimbase.SlimPass,           // DS200 DS201 DS202 DS203
-		pkgcache.UvPass,             // DS102
-		pkgcache.YarnPass,           // DS106
-		pkgcache.YumPass,            // DS120 DS121 DS122
-		pkgcache.ZypperPass,         // DS125 DS126 DS127
+		pkgcache.AddedFilePass,       // DS134
+		pkgcache.ApkPass,             // DS116 DS117 DS118
+		pkgcache.AptPass,             // DS110 DS111 DS112 DS113 DS114 DS115
+		pkgcache.AptPurgePass,        // DS132 DS133
+		pkgcache.ArchivePass,         // DS131
+		slimbase.OutdatedPass,        // DS204
+		slimbase.UnofficialPass,      // DS205
+		pkgcache.BundlerPass,         // DS109
+		pkgcache.ComposerPass,        // DS141
+		pkgcache.CondaPass,           // DS140
+		slimbase.CrossLibcPass,       // DS206
+		pkgcache.GemPass,             // DS108
+		pkgcache.GoCachePass,         // DS142
+		rewrite.InvalidPass,          // DS001
+		slimbase.JREPass,             // DS207
+		pkgcache.LayerCleanupPass,    // DS130
+		layerorder.DockerignorePass,  // DS303 DS304
+		layerorder.GoModDownloadPass, // DS310
+		layerorder.HoistPass,         // DS302
+		layerorder.SplitPass,         // DS301
+		multistage.GoPass,            // DS401
+		multistage.JavaPass,          // DS403
+		multistage.NativePass,        // DS406
+		multistage.NodePass,          // DS404
+		multistage.PythonPass,        // DS405
+		multistage.RustPass,          // DS402
+		pkgcache.NodeLockPass,        // DS150 DS151 DS152
+		pkgcache.NodeOmitDevPass,     // DS153
+		pkgcache.NpmPass,             // DS104 DS105
+		pkgcache.PipPass,             // DS101
+		pkgcache.PnpmPass,            // DS107
+		pkgcache.PoetryPass,          // DS103
+		slimbase.SlimPass,            // DS200 DS201 DS202 DS203
+		pkgcache.UvPass,              // DS102
+		pkgcache.YarnPass,            // DS106
+		pkgcache.YumPass,             // DS120 DS121 DS122
+		pkgcache.ZypperPass,          // DS125 DS126 DS127
 	}
 }
 

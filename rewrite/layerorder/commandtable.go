@@ -384,7 +384,11 @@ func (m *stageModel) toolEffects(in *parser.Instruction, t *toolRun, cwd string)
 		return e
 	}
 	for _, mf := range t.files {
-		e.Reads.Add(resolve(cwd, mf.rel))
+		abs := resolve(cwd, mf.rel)
+		e.Reads.Add(abs)
+		if mf.requirements {
+			e.Reads.Add(m.requirementReads(in, abs, cwd, 0)...)
+		}
 	}
 	for _, p := range t.reads {
 		e.Reads.Add(resolve(cwd, p))

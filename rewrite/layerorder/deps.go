@@ -57,6 +57,9 @@ type stageModel struct {
 	wd map[*parser.Instruction]string
 	// final is the working folder after the stage's last instruction.
 	final string
+	// ctx is the build context (nil without one), where the effects
+	// model reads requirements files.
+	ctx *buildContext
 
 	// Memos. A stageModel lives for one pass over one File, whose
 	// instructions never change, and these results depend only on the
@@ -117,28 +120,36 @@ func (m *stageModel) workdirAfter(in *parser.Instruction, cwd string) string {
 // the stages it builds on. ARG values can be overridden at build time, so
 // they count as unknown.
 func (m *stageModel) envValue(in *parser.Instruction, name string) (string, bool) {
+	_, v, found := m.lastSet(in, name)
+	if !found || strings.Contains(v, "$") {
+		return "", false
+	}
+	return v, true
+}
+
+// lastSet finds the last instruction before in (in its stage or the stages
+// it builds on) that sets name: an ENV, with its value, or an ARG (whose
+// value a build may override: found is set, p is nil).
+func (m *stageModel) lastSet(in *parser.Instruction, name string) (p *parser.Instruction, value string, found bool) {
 	st, limit := in.Stage, in.Index
 	for st != nil {
 		for i := len(st.Instructions) - 1; i >= 0; i-- {
-			p := st.Instructions[i]
-			if p.Index >= limit {
+			x := st.Instructions[i]
+			if x.Index >= limit {
 				continue
 			}
-			for _, kv := range p.EnvPairs() {
+			for _, kv := range slices.Backward(x.EnvPairs()) {
 				if kv[0] == name {
-					if strings.Contains(kv[1], "$") {
-						return "", false
-					}
-					return kv[1], true
+					return x, kv[1], true
 				}
 			}
-			if names, _ := p.ArgDefs(); slices.Contains(names, name) {
-				return "", false
+			if names, _ := x.ArgDefs(); slices.Contains(names, name) {
+				return nil, "", true
 			}
 		}
 		st, limit = st.Base.StageRef, len(m.f.Instructions)
 	}
-	return "", false
+	return nil, "", false
 }
 
 type envGetter struct {
@@ -185,16 +196,50 @@ func (m *stageModel) computeToolDirs(in *parser.Instruction, cwd string) []strin
 			out = append(out, "")
 		}
 	}
-	if p, ok := m.envValue(in, "PATH"); ok {
-		for _, e := range strings.Split(p, ":") {
+	if entries, ok := m.pathEntries(in); ok {
+		for _, e := range entries {
 			if d, ok := strings.CutSuffix(path.Clean(e), "/bin"); ok && d != "" && d != "/usr" && d != "/usr/local" && d != "/" {
 				out = append(out, resolve(cwd, d))
 			}
 		}
-	} else if m.declared(in, "PATH") {
+	} else {
 		out = append(out, "")
 	}
 	return out
+}
+
+// pathEntries are the folders of PATH before in, as set by ENV in the
+// stage chain: "$PATH" in a value stands for the PATH before it (the base
+// image's, whose folders are the system's, when no ENV set it); ok is false
+// when another variable or an ARG makes it unknown.
+func (m *stageModel) pathEntries(in *parser.Instruction) (entries []string, ok bool) {
+	p, v, found := m.lastSet(in, "PATH")
+	switch {
+	case !found:
+		return nil, true // the base image's
+	case p == nil:
+		return nil, false // an ARG
+	}
+	return m.expandPath(p, v)
+}
+
+// expandPath reads the value of ENV PATH=value at instruction p.
+func (m *stageModel) expandPath(p *parser.Instruction, value string) (entries []string, ok bool) {
+	for _, e := range strings.Split(strings.Trim(value, `"'`), ":") {
+		switch {
+		case e == "$PATH" || e == "${PATH}":
+			before, ok := m.pathEntries(p)
+			if !ok {
+				return nil, false
+			}
+			entries = append(entries, before...)
+		case strings.Contains(e, "$"):
+			return nil, false
+		default:
+			entries = append(entries, e)
+		}
+	}
+	return entries, true
 }
 
 // declared reports whether ENV or ARG sets name before in (with a value

@@ -170,11 +170,17 @@ func TestRequirementIncludes(t *testing.T) {
 		{"flask\n-r base.txt\n--constraint=c.txt\n", "base.txt c.txt", ""},
 		{"-rother.txt  # comment\n", "other.txt", ""},
 		{"flask @ https://x/y.whl\n", "", ""},
-		{"-e .\n", "", "editable"},
-		{"./libs/foo\n", "", "local path"},
-		{"foo @ file:///src/foo\n", "", "local path"},
-		{"--find-links ./wheels\nfoo\n", "", "local folder"},
-		{"--find-links https://x/simple\n", "", ""},
+		{"-e .\n", "", "the project itself (-e .)"},
+		{"--editable=./\n", "", "the project itself"},
+		{"./libs/foo\n", "./libs/foo", ""},
+		{"./libs/foo[dev] ; python_version >= '3.8'\n", "./libs/foo", ""},
+		{"-e ./libs/foo\n-e git+https://x/y.git#egg=y\n", "./libs/foo", ""},
+		{"foo @ file:///src/foo\n", "/src/foo", ""},
+		{"foo@file:./foo\nbar @ https://x/bar.whl\n", "./foo", ""},
+		{"file://localhost/src/foo\nfile://host/x\n", "/src/foo", ""},
+		{"./dist/foo-1.0-py3-none-any.whl --hash=sha256:00\n", "./dist/foo-1.0-py3-none-any.whl", ""},
+		{"--find-links ./wheels\nfoo\n", "./wheels", ""},
+		{"--find-links https://x/simple\n-i https://x/simple\n", "", ""},
 	}
 	for _, tt := range tests {
 		more, why := requirementIncludes(strings.Split(tt.text, "\n"), "r.txt")

@@ -32,6 +32,12 @@ type manifest struct {
 	likely   bool // optional, but assumed present when there is no build context (lock files)
 	dir      bool // a folder (.yarn, .mvn)
 	glob     bool // a pattern (*.csproj)
+	// fromCwd: a path relative to the folder the install runs in, also
+	// when a requirements file names it (pip reads local paths so).
+	fromCwd bool
+	// pyProject: a local Python project folder pip builds (copied whole);
+	// requirements: a pip requirements or constraints file.
+	pyProject, requirements bool
 }
 
 // toolRun describes one command of a language tool.
@@ -58,6 +64,12 @@ type toolRun struct {
 	why string
 	// noProject are flags that make a kindProject install dependency-only.
 	noProject []string
+	// stub: a kindProject install whose dependency-only run is the same
+	// command on the project's metadata alone (pip install .): it installs
+	// the dependencies and a project without code, which the install after
+	// the source copy replaces. others: it also installs requirements
+	// from the index (pip install . gunicorn).
+	stub, others bool
 	// step is the dependency download a kindBuild command can be given.
 	step *stepSpec
 	// report is advice for builds dockslim does not fix (Gradle, Cargo).
@@ -159,6 +171,12 @@ func describe(c *command, cwd string) *toolRun {
 // ecosystemCheck reads a manifest from the context: files it includes, and
 // why the install would need the whole source.
 func (a *analysis) ecosystemCheck(ta toolAt, mf manifest, ctxRel string) (more []manifest, why string) {
+	switch {
+	case mf.pyProject:
+		return nil, a.localProjectCheck(ctxRel, mf.rel)
+	case mf.dir && ta.t.eco == "python":
+		return nil, "" // a folder of wheels (pip -f)
+	}
 	base := path.Base(mf.rel)
 	text, _ := a.ctx.read(ctxRel)
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")

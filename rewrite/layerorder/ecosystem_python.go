@@ -23,32 +23,35 @@ func describePip(c *command, skip int) *toolRun {
 				t.why = "`pip install -r " + r + "` names a folder, not a requirements file"
 				continue
 			}
-			t.files = append(t.files, manifest{rel: r})
+			t.files = append(t.files, manifest{rel: r, requirements: true})
 		}
 		for _, e := range c.optValues("-e", "--editable") {
-			if looksLikePath(e) || !strings.Contains(e, "://") {
-				t.tree = true
-				t.why = "`pip install -e " + e + "` installs the project from its source"
-			}
+			t.pipTarget("-e ", e, true)
 		}
 		for _, p := range pos[1:] {
-			if p == "." || p == "./" || p == ".." {
-				t.tree = true
-				t.why = "`pip install " + p + "` builds the project from the whole source"
-			} else if looksLikePath(p) {
-				t.reads = append(t.reads, p)
-			}
+			t.pipTarget("", p, false)
 		}
 		for _, fl := range c.optValues("-f", "--find-links") {
 			if !strings.Contains(fl, "://") {
-				t.reads = append(t.reads, fl)
+				t.files = append(t.files, manifest{rel: fl, dir: true})
 			}
 		}
 		t.outputs = append(t.outputs, c.optValues("-t", "--target", "--prefix", "--root", "--src")...)
-		if t.tree {
+		switch {
+		case t.tree:
 			t.kind = kindBuild
 			t.runsScripts = true
-		} else if len(t.files) > 0 {
+		case t.stub:
+			t.kind = kindProject
+			t.others = t.others || len(t.files) > 0
+			if c.has("--no-deps") {
+				// nothing but the project: with nothing else, nothing to cache
+				t.others, t.stub, t.kind, t.tree = false, false, kindBuild, true
+				if len(t.files) == 0 {
+					t.why = ""
+				}
+			}
+		case len(t.files) > 0:
 			t.kind = kindInstall
 		}
 	case "download", "wheel":
@@ -63,6 +66,50 @@ func describePip(c *command, skip int) *toolRun {
 		}
 	}
 	return t
+}
+
+// pipTarget reads one thing a pip install installs (prefix is "-e " for
+// an editable one): the project of the folder it runs in (a stub run on
+// its metadata goes first), another local project folder, archive or
+// wheel (copied first), or a requirement from an index or a URL.
+func (t *toolRun) pipTarget(prefix, a string, editable bool) {
+	target := stripExtras(a)
+	switch {
+	case target == "." || target == "./":
+		t.stub = true
+		t.why = "`pip install " + prefix + a + "` also builds the project itself"
+	case target == "..":
+		t.tree = true
+		t.why = "`pip install " + prefix + a + "` builds the project from the whole source"
+	case strings.Contains(target, "://") || strings.HasPrefix(target, "git+"):
+		t.others = true
+	case isArchive(target):
+		t.files = append(t.files, manifest{rel: target})
+	case editable || strings.HasPrefix(target, ".") || strings.HasPrefix(target, "/") || strings.HasPrefix(target, "~"):
+		t.files = append(t.files, manifest{rel: strings.TrimSuffix(target, "/"), dir: true, pyProject: true})
+	case looksLikePath(target):
+		t.reads = append(t.reads, target)
+	default:
+		t.others = true // a requirement from the index
+	}
+}
+
+// stripExtras removes the extras of a local requirement: ./pkg[dev].
+func stripExtras(a string) string {
+	if i := strings.IndexByte(a, '['); i > 0 && strings.HasSuffix(a, "]") {
+		return a[:i]
+	}
+	return a
+}
+
+// isArchive reports a wheel or source archive pip installs as a file.
+func isArchive(a string) bool {
+	for _, ext := range []string{".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz"} {
+		if strings.HasSuffix(a, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 func describeUV(c *command) *toolRun {
@@ -179,7 +226,9 @@ func localPathDep(lines []string) bool {
 }
 
 // requirementIncludes reads a pip requirements file: the files it includes
-// (-r, -c) and the lines that need the source (local paths, editables).
+// (-r, -c), the local projects, archives and wheel folders it installs
+// (copied with it; pip reads their paths from the folder it runs in), and
+// why it needs the source (the project itself, `-e .`).
 func requirementIncludes(lines []string, name string) (more []manifest, why string) {
 	for _, l := range lines {
 		if i := strings.Index(l, " #"); i >= 0 {
@@ -189,29 +238,93 @@ func requirementIncludes(lines []string, name string) (more []manifest, why stri
 		if t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
-		for _, opt := range []string{"--requirement", "--constraint", "-r", "-c"} {
-			if v, ok := strings.CutPrefix(t, opt); ok && (v == "" || v[0] == ' ' || v[0] == '=' || len(opt) == 2) {
-				v = strings.TrimSpace(strings.TrimPrefix(v, "="))
-				if v != "" && !strings.Contains(v, "://") {
-					more = append(more, manifest{rel: v})
-				}
-				t = ""
-				break
+		line := t
+		opt, v := requirementOption(t)
+		switch opt {
+		case "-r", "-c":
+			if v != "" && !strings.Contains(v, "://") {
+				more = append(more, manifest{rel: v, requirements: true})
 			}
+			continue
+		case "-f":
+			// pip reads it from the requirements file's folder when it is
+			// there (else from the one it runs in, which is not followed)
+			if v != "" && !strings.Contains(v, "://") {
+				more = append(more, manifest{rel: v, dir: true})
+			}
+			continue
+		case "-e":
+			t = v
+		case "":
+		default:
+			continue // an index, a trusted host, --pre, ...
 		}
+		target, local := localRequirement(t)
 		switch {
-		case t == "":
-		case strings.HasPrefix(t, "-e") || strings.HasPrefix(t, "--editable"):
-			return nil, fmt.Sprintf("%s has an editable requirement (%s), which needs the source", name, t)
-		case strings.HasPrefix(t, "-f") || strings.HasPrefix(t, "--find-links"):
-			if !strings.Contains(t, "://") {
-				return nil, fmt.Sprintf("%s reads packages from a local folder (%s)", name, t)
+		case !local:
+			if opt == "-e" && !strings.Contains(t, "://") && !strings.HasPrefix(t, "git+") {
+				target, local = strings.TrimSuffix(t, "/"), true
 			}
-		case strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") || strings.HasPrefix(t, "file:") || strings.Contains(t, "@ file:"):
-			return nil, fmt.Sprintf("%s installs a local path (%s), which needs the source", name, t)
+		case target == "." || target == "./" || target == "..":
+			return nil, fmt.Sprintf("%s installs the project itself (%s), which needs the source", name, line)
+		}
+		if !local {
+			continue
+		}
+		if isArchive(target) {
+			more = append(more, manifest{rel: target, fromCwd: true})
+		} else {
+			more = append(more, manifest{rel: strings.TrimSuffix(target, "/"), dir: true, fromCwd: true, pyProject: true})
 		}
 	}
 	return more, ""
+}
+
+// requirementOption reads an option line of a requirements file: "-r",
+// "-c", "-e", "-f" (with their long forms) and the value, or "--" for
+// another option, "" for a requirement.
+func requirementOption(t string) (opt, value string) {
+	if !strings.HasPrefix(t, "-") {
+		return "", ""
+	}
+	for _, o := range [][2]string{{"--requirement", "-r"}, {"--constraint", "-c"}, {"--editable", "-e"},
+		{"--find-links", "-f"}, {"-r", "-r"}, {"-c", "-c"}, {"-e", "-e"}, {"-f", "-f"}} {
+		if v, ok := strings.CutPrefix(t, o[0]); ok && (v == "" || v[0] == ' ' || v[0] == '=' || len(o[0]) == 2) {
+			return o[1], strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "="))
+		}
+	}
+	return "--", ""
+}
+
+// localRequirement reads a requirement line that names a local path:
+// ./pkg, /abs/pkg, file:./pkg, file:///abs/pkg, name @ file:///abs/pkg,
+// with extras, an environment marker or hashes after it.
+func localRequirement(t string) (target string, ok bool) {
+	if i := strings.IndexByte(t, ';'); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	if name, url, found := strings.Cut(t, "@"); found && !strings.ContainsAny(strings.TrimSpace(name), "/:") {
+		t = strings.TrimSpace(url)
+	}
+	if f := strings.Fields(t); len(f) > 0 {
+		t = f[0]
+	}
+	t = stripExtras(t)
+	if rest, isFile := strings.CutPrefix(t, "file:"); isFile {
+		switch {
+		case strings.HasPrefix(rest, "///"):
+			return rest[2:], true
+		case strings.HasPrefix(rest, "//localhost/"):
+			return rest[len("//localhost"):], true
+		case strings.HasPrefix(rest, "//"):
+			return "", false // another host
+		}
+		return rest, rest != ""
+	}
+	if strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~") {
+		return t, true
+	}
+	return "", false
 }
 
 // pyprojectCheck reads pyproject.toml: why it needs the source (path

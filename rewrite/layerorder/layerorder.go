@@ -23,16 +23,25 @@ type analysis struct {
 }
 
 func newAnalysis(c *rewrite.Context) *analysis {
-	return &analysis{f: c.File, ctx: contextFor(c), models: fileModels(c.File), env: c.Options.Env}
+	ctx := contextFor(c)
+	return &analysis{f: c.File, ctx: ctx, models: fileModels(c.File, ctx, c.Options.ContextDir), env: c.Options.Env}
 }
 
-type modelsKey struct{}
+type modelsKey struct{ dir string }
 
 // fileModels shares the stage models, and so their memos of instruction
 // effects, between the passes of this package that analyse the same File:
-// the models depend only on the File, which never changes.
-func fileModels(f *parser.File) map[*parser.Stage]*stageModel {
-	return f.Memo(modelsKey{}, func() any { return models(f) }).(map[*parser.Stage]*stageModel)
+// the models depend only on the File, which never changes, and on the
+// build context (requirements files name local projects), which does not
+// change while dockslim analyses a file.
+func fileModels(f *parser.File, ctx *buildContext, dir string) map[*parser.Stage]*stageModel {
+	return f.Memo(modelsKey{dir}, func() any {
+		ms := models(f)
+		for _, m := range ms {
+			m.ctx = ctx
+		}
+		return ms
+	}).(map[*parser.Stage]*stageModel)
 }
 
 // srcKind says what a COPY source brings.

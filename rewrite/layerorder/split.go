@@ -32,12 +32,27 @@ install) get a dependency-only run first (--no-root, --no-install-project,
 Maven and .NET builds get a download step (go mod download, mvn
 dependency:go-offline, dotnet restore) before the source copy.
 
+Python local projects are copied with the manifests: the folders and wheels
+a requirements file (followed through -r/-c) or the command line names
+(./libs/pkg, -e ./libs/pkg, file:./pkg, pkg @ file:///app/pkg, -f ./wheels),
+when each is a project whose build reads only its own folder (no
+setuptools_scm, no parent paths) and the context has no build/ or
+*.egg-info there, which pip's in-tree build writes. pip install . of a
+project with dependencies gets a stub run first: its metadata files
+(pyproject.toml, setup.cfg, a plain setup.py) and what its build backend
+reads (readme, license, version and requirements files) are copied, and the
+same command runs on them, installing the dependencies and a project
+without code that the install after the source copy replaces; dockslim
+declines, naming why, for a setup.py that runs code, listed packages, a
+version from a module or from git, and build backends other than
+setuptools, and says nothing for a project without dependencies.
+
 dockslim reads the build context: it copies only manifests that exist and that
 .dockerignore does not exclude (with moby's own pattern matcher), follows -r
 includes, and leaves the install alone, with the reason, when it needs the
-whole source (pip install ., npm lifecycle scripts, workspaces, gemspec, path
-repositories, multi-module builds) or when the context holds what the install
-writes (node_modules, .venv, vendor). Without a build context the manifests
+whole source (pip install -e . in a requirements file, npm lifecycle scripts,
+workspaces, gemspec, path repositories, multi-module builds) or when the
+context holds what the install writes (node_modules, .venv, vendor). Without a build context the manifests
 are inferred from the command and the fix is unsafe. Gradle and Cargo builds
 are only reported.`,
 	Before: `WORKDIR /app

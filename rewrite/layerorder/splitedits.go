@@ -93,6 +93,10 @@ func (a *analysis) insertBefore(b *broad, p *plan, between []*parser.Instruction
 		}
 		msg = fmt.Sprintf("%s runs after `%s`, so any source change reinstalls every dependency: copy %s and install the dependencies alone (%s) before the source copy",
 			installNames([]*plan{p}), shortText(a.f, b.in), manifestNames(p.files), strings.Join(flags, " "))
+		if len(flags) == 0 {
+			msg = fmt.Sprintf("%s %s after `%s`, so any source change reinstalls every dependency: copy the project's metadata (%s) and run the install on it before the source copy; it installs the dependencies and a project without code, which the install after the source copy replaces",
+				installNames([]*plan{p}), runs([]*plan{p}), shortText(a.f, b.in), manifestNames(p.files))
+		}
 	}
 	return &splitResult{offset: b.in.Start, msg: msg, unsafe: p.unsafe, edits: []textedit.Edit{
 		{Start: blockStart(b.in), End: blockStart(b.in), Text: lines + run},

@@ -46,6 +46,12 @@ type plan struct {
 	decline string
 	effects Effects // of the RUN (or the inserted step) as it runs before the copy
 	step    *toolAt // planStep: the build command
+	// writes are what the install writes into the copied folder besides
+	// its tool's outputs (pip's in-tree build folders).
+	writes []string
+	// pointless: the install has nothing to cache (pip install . of a
+	// project without dependencies): no plan.
+	pointless bool
 }
 
 func (p *plan) why(format string, args ...any) *plan {
@@ -132,14 +138,21 @@ func (a *analysis) planFor(b *broad, x *parser.Instruction) *plan {
 			return p.why("the WORKDIR comes from the base image, which dockslim does not know: set WORKDIR explicitly")
 		}
 		a.collectManifests(b, p, ta)
+		if p.pointless && len(installs) == 1 {
+			return nil
+		}
 		if p.decline != "" {
 			return p
 		}
+	}
+	if p.kind == planStep && p.step.t.eco == "go" && a.ctx != nil && a.goModIdle(b.m, x, p.fileNamed("go.mod")) {
+		return nil // a download step would fetch nothing (DS310 drops one)
 	}
 	e, ok := b.m.effectsBeforeCopy(b, p, installs, others)
 	if !ok {
 		return p
 	}
+	e.Writes.Add(p.writes...)
 	p.effects = e
 	a.checkAgainstCopy(b, p)
 	return p
@@ -234,140 +247,6 @@ func itemText(it runItem) string {
 	return cmdText(it.cmd)
 }
 
-// alternates are manifests that can stand for a missing required one.
-var alternates = map[string]string{"package-lock.json": "npm-shrinkwrap.json"}
-
-// collectManifests finds the manifests of one install in the context (or
-// infers them without one) and runs the ecosystem's checks.
-func (a *analysis) collectManifests(b *broad, p *plan, ta toolAt) {
-	var list []manifest
-	list = append(list, ta.t.files...)
-	seen := map[string]bool{}
-	for i := 0; i < len(list); i++ {
-		mf := list[i]
-		abs := resolve(ta.cwd, mf.rel)
-		if seen[abs] {
-			continue
-		}
-		seen[abs] = true
-		relDest := relTo(abs, b.dest)
-		if relDest == "" {
-			p.why("`%s` reads %s, outside the copied folder", cmdText(ta.cmd), mf.rel)
-			return
-		}
-		p.allowed[abs] = true
-		if a.ctx == nil {
-			if mf.optional && !mf.likely {
-				continue
-			}
-			src, ok := b.source(nil, relDest, mf.dir)
-			if !ok {
-				p.why("dockslim cannot tell which source of the COPY brings %s", relDest)
-				return
-			}
-			p.addFile(ctxFile{abs: abs, relDest: relDest, ctxRel: src, dir: mf.dir})
-			continue
-		}
-		if mf.glob {
-			if !a.collectGlob(b, p, ta, mf, abs, relDest) {
-				return
-			}
-			continue
-		}
-		src, ok := b.source(a.ctx, relDest, mf.dir)
-		if !ok {
-			if alt := alternates[mf.rel]; alt != "" && !mf.optional {
-				if _, ok := b.source(a.ctx, path.Join(path.Dir(relDest), alt), false); ok {
-					continue
-				}
-			}
-			if !mf.optional {
-				p.why("%s is not in the build context (or .dockerignore excludes it), and `%s` needs it", relDest, cmdText(ta.cmd))
-				return
-			}
-			continue
-		}
-		p.addFile(ctxFile{abs: abs, relDest: relDest, ctxRel: src, dir: mf.dir})
-		more, why := a.ecosystemCheck(ta, mf, src)
-		if why != "" {
-			p.why("%s", why)
-			return
-		}
-		for _, x := range more {
-			// paths of included files are relative to the including file
-			list = append(list, manifest{rel: path.Join(path.Dir(mf.rel), x.rel), optional: x.optional, dir: x.dir})
-		}
-	}
-	if a.ctx == nil {
-		p.addUnsafe("the build context was not read, so dockslim assumes it has " + fileList(p.files) + " and that the install needs nothing else")
-	}
-}
-
-// collectGlob adds the files of the build context that a manifest glob
-// (*.csproj) matches; false when it declined.
-func (a *analysis) collectGlob(b *broad, p *plan, ta toolAt, mf manifest, abs, relDest string) bool {
-	dir, ok := b.source(a.ctx, path.Dir(relDest), true)
-	if path.Dir(relDest) == "." {
-		dir, ok = b.source(a.ctx, ".", true)
-		if !ok && b.whole {
-			dir, ok = ".", true
-		}
-	}
-	var matches []string
-	if ok {
-		matches = a.ctx.glob(path.Join(dir, path.Base(relDest)))
-	}
-	if len(matches) == 0 {
-		if !mf.optional {
-			p.why("no %s in the build context for `%s`", mf.rel, cmdText(ta.cmd))
-		}
-		return true
-	}
-	for _, mt := range matches {
-		fa := path.Join(path.Dir(abs), path.Base(mt))
-		p.allowed[fa] = true
-		p.addFile(ctxFile{abs: fa, relDest: relTo(fa, b.dest), ctxRel: mt})
-		if _, why := a.ecosystemCheck(ta, manifest{rel: path.Join(path.Dir(mf.rel), path.Base(mt))}, mt); why != "" {
-			p.why("%s", why)
-			return false
-		}
-	}
-	return true
-}
-
-func (p *plan) addFile(cf ctxFile) {
-	for _, x := range p.files {
-		if x.abs == cf.abs {
-			return
-		}
-	}
-	p.files = append(p.files, cf)
-}
-
-func fileList(fs []ctxFile) string {
-	var names []string
-	for _, f := range fs {
-		names = append(names, f.relDest)
-	}
-	return strings.Join(names, ", ")
-}
-
-// relTo returns p relative to dir ("." for dir itself), or "" when p is
-// not below dir.
-func relTo(p, dir string) string {
-	switch {
-	case p == dir:
-		return "."
-	case dir == "/":
-		return strings.TrimPrefix(p, "/")
-	}
-	rel, ok := strings.CutPrefix(p, strings.TrimSuffix(dir, "/")+"/")
-	if !ok {
-		return ""
-	}
-	return rel
-}
-
 // checkAgainstCopy checks that the RUN, run before the copy, sees the same
 // files (it reads only manifests from the copied folder) and that the copy,
 // run after it, does not replace what it wrote.
@@ -452,6 +331,9 @@ func (a *analysis) alreadyDone(b *broad, p *plan) bool {
 				continue
 			}
 			t := describe(fromShell(it.cmd), it.cwd)
+			if t != nil && t.stub && p.kind == planProject && stubOf(p, it.cwd) {
+				return true // the stub run on the metadata
+			}
 			if t == nil || t.kind != kindInstall {
 				continue
 			}
@@ -463,6 +345,17 @@ func (a *analysis) alreadyDone(b *broad, p *plan) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// stubOf reports whether a plan's install builds the project of the
+// folder cwd from its metadata alone (pip install .).
+func stubOf(p *plan, cwd string) bool {
+	for _, ta := range p.tools {
+		if ta.t.stub && ta.cwd == cwd {
+			return true
 		}
 	}
 	return false

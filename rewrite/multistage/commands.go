@@ -29,6 +29,16 @@ func (c command) arg(i int) string {
 	return c.argv[i]
 }
 
+// start is the offset of the command in the Dockerfile (its RUN's for
+// exec form).
+func (c command) start() int {
+	if c.sh == nil {
+		return c.in.Start
+	}
+	s, _ := c.sh.Span(0)
+	return s
+}
+
 // name is the base name of the program.
 func (c command) name() string {
 	if len(c.argv) == 0 {
@@ -267,7 +277,7 @@ func firstWords(cs []command) string {
 	return strings.Join(names, ", ")
 }
 
-func all(cs []command, pred func(command) bool) bool {
+func all[T any](cs []T, pred func(T) bool) bool {
 	for _, c := range cs {
 		if !pred(c) {
 			return false

@@ -57,20 +57,6 @@ func TestRuntimeTags(t *testing.T) {
 	}
 }
 
-func TestGoModName(t *testing.T) {
-	for mod, want := range map[string]string{
-		"module example.com/hello\n":        "hello",
-		"// x\nmodule example.com/app/v2\n": "app",
-		"module \"example.com/x/v10\"\n":    "x",
-		"module hello\n":                    "hello",
-		"go 1.22\n":                         "",
-	} {
-		if got := goModName(mod); got != want {
-			t.Errorf("goModName(%q) = %q, want %q", mod, got, want)
-		}
-	}
-}
-
 func TestParseCargoToml(t *testing.T) {
 	got := parseCargoToml(`[package]
 name = "svc" # the package
@@ -102,13 +88,25 @@ func TestDevRuntimeLibs(t *testing.T) {
 		"libssl-dev": "libssl3", "zlib1g-dev": "zlib1g", "libyaml-dev": "libyaml-0-2", "libgeos-dev": "libgeos-c1v5",
 		"libgdal-dev": "libgdal32", "libcurl4-openssl-dev": "libcurl4", "libsqlite3-dev": "libsqlite3-0",
 		"libmagic-dev": "libmagic1", "libldap2-dev": "libldap-2.5-0", "libsasl2-dev": "libsasl2-2"} {
-		if got, _ := devRuntimeLibs(dev); len(got) == 0 || got[0] != lib {
+		if got, _ := devRuntimeLibs("bookworm", dev); len(got) == 0 || got[0] != lib {
 			t.Errorf("devRuntimeLibs(%s) = %v, want %s first", dev, got, lib)
 		}
 	}
 	for _, dev := range []string{"libboost-dev", "", "libpq-de", "libpq-dev2", "zzz"} {
-		if libs, ok := devRuntimeLibs(dev); ok {
+		if libs, ok := devRuntimeLibs("bookworm", dev); ok {
 			t.Errorf("devRuntimeLibs(%q) = %v; want none", dev, libs)
 		}
+	}
+	// Each release its own names; a release without a table has none.
+	for _, tc := range []struct{ release, dev, lib string }{
+		{"trixie", "libssl-dev", "libssl3t64"}, {"trixie", "libpq-dev", "libpq5"},
+		{"bullseye", "libssl-dev", "libssl1.1"}, {"bullseye", "libffi-dev", "libffi7"},
+	} {
+		if got, _ := devRuntimeLibs(tc.release, tc.dev); len(got) == 0 || got[0] != tc.lib {
+			t.Errorf("devRuntimeLibs(%s, %s) = %v, want %s first", tc.release, tc.dev, got, tc.lib)
+		}
+	}
+	if libs, ok := devRuntimeLibs("buster", "libpq-dev"); ok {
+		t.Errorf("devRuntimeLibs(buster) = %v; want none (no table)", libs)
 	}
 }

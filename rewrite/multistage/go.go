@@ -3,9 +3,9 @@ package multistage
 import (
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/gomod"
 	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -26,33 +26,59 @@ What it relies on:
   root, the last element of go.mod's module path (read from the build context;
   a /vN suffix is skipped), or the WORKDIR's base name when the context has no
   go.mod; relative to the WORKDIR of the RUN. When it cannot tell, it declines.
-- CGO_ENABLED=0 (ENV, an ARG default or the command's prefix), or an Alpine
-  builder with no C compiler installed (Go 1.20+ then disables cgo), gives a
-  static binary: the runtime is gcr.io/distroless/static-debian12 (CA
-  certificates and tzdata, no shell, no libc). When the runtime needs a shell
-  (shell-form CMD, a user to create, a RUN) or cgo is on, the runtime is
-  debian:<codename>-slim of the builder's Debian release (golang:1.22 and
-  golang:1.22-bookworm → bookworm, -bullseye → bullseye; alpine builders →
-  alpine:<version>), with ca-certificates and the runtime libraries of the
-  -dev packages the build stage installed. An unknown release declines; so
-  does cgo when the runtime libraries are named for another release than
-  the table's (bookworm), when a -dev package has no known runtime library,
-  or when an Alpine builder installs -dev packages (apk names are not
-  mapped).
+- the binary is static when CGO_ENABLED=0 is set (ENV, an ARG default or the
+  command's prefix), when an Alpine builder installs no C compiler (Go 1.20+
+  then disables cgo), or when the build is provably cgo-free, and then the
+  build gets CGO_ENABLED=0: the build context has a go.mod, no Go file go build
+  compiles imports "C" or a package of a module known to need cgo
+  (github.com/mattn/go-sqlite3, confluent-kafka-go, gocv, ...; a table in
+  internal/gomod), no go.mod or go.sum names one, nothing else brings sources
+  into the stage (COPY --from, ADD of a URL or archive, a RUN other than file
+  housekeeping, package installs without -dev packages and go mod / get /
+  vet / test), and the build asks for nothing that needs cgo (-race, a
+  -buildmode other than exe or pie, external linking). Without the build
+  context cgo stays on. (With cgo off the standard library resolves names
+  and users in Go: /etc/resolv.conf, /etc/nsswitch.conf and /etc/passwd,
+  which distroless ships.) A static binary is built with -trimpath and
+  -ldflags="-s -w" (merged into the build's own -ldflags value, never twice):
+  no file paths, symbols or debug information, a third smaller.
+- a static binary runs on gcr.io/distroless/static-debian12:nonroot (CA
+  certificates, tzdata, /etc/passwd; no shell, no libc; USER 65532), or on
+  the plain image, as root like the original, when the stage sets its own
+  USER or something shows that an unprivileged user could fail: EXPOSE of a
+  port below 1024, a VOLUME (created owned by root), an absolute path outside
+  /tmp and /home/nonroot named by an ENV or the command's arguments.
+- when the runtime needs a shell (shell-form CMD, a user to create, a RUN) or
+  cgo is on, the runtime is debian:<codename>-slim of the builder's Debian
+  release (golang:1.22 and golang:1.22-bookworm → bookworm, -bullseye →
+  bullseye, golang:1.25 → trixie), with ca-certificates and the runtime
+  libraries of the -dev packages the build stage installed, named for that
+  release (the tables of bullseye, bookworm and trixie; another release that
+  needs them declines). An Alpine builder gets alpine:<its release> (from
+  the tag, or from the index for a tag no longer rebuilt), which installs
+  after the copy, by soname (apk add so:libsqlite3.so.0), the libraries the
+  binaries link (scanelf), from its own release. An unknown release
+  declines, and so does a -dev package with no known runtime library.
+- the build stage's WORKDIR is not repeated in the runtime stage when nothing
+  there uses it (a relative path in ENTRYPOINT / CMD / HEALTHCHECK, a COPY to
+  a relative destination, a RUN).
 ` + explainCommon,
 	Before: `FROM golang:1.22
 WORKDIR /src
 COPY . .
-RUN CGO_ENABLED=0 go build -o /bin/server ./cmd/server
+RUN go build -ldflags "-X main.version=1.0" -o /bin/server ./cmd/server
 EXPOSE 8080
-CMD ["/bin/server"]`,
+CMD ["/bin/server"]
+go.mod:
+module example.com/server
+
+go 1.22`,
 	After: `FROM golang:1.22 AS build
 WORKDIR /src
 COPY . .
-RUN CGO_ENABLED=0 go build -o /bin/server ./cmd/server
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=1.0" -o /bin/server ./cmd/server
 
-FROM gcr.io/distroless/static-debian12
-WORKDIR /src
+FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /bin/server /bin/server
 EXPOSE 8080
 CMD ["/bin/server"]`,
@@ -74,29 +100,53 @@ type goBuild struct {
 	out      string   // -o value
 	packages []string // positional arguments
 	chdir    bool     // -C
+	// flags are the values of its flags by name ("true" for a bool flag
+	// without a value), the last one of each.
+	flags map[string]string
+	// ldflags is the index of the word of the last -ldflags (-1: none),
+	// ldflagsEq whether its value is in the same word (-ldflags=...).
+	ldflags   int
+	ldflagsEq bool
 }
 
-func parseGoBuild(c command) (goBuild, bool) {
-	b := goBuild{c: c}
-	if !c.literal() {
-		return b, false
-	}
+// parseGoBuild reads a go build command of file src. Every word must be
+// literal but the value of a flag other than -o and -C (-ldflags "-X
+// main.version=$VERSION"), which it keeps as written.
+func parseGoBuild(c command, src []byte) (goBuild, bool) {
+	b := goBuild{c: c, flags: map[string]string{}, ldflags: -1}
 	for i := 2; i < len(c.argv); i++ {
 		a := c.argv[i]
+		if !c.lit[i] {
+			return b, false
+		}
 		if !strings.HasPrefix(a, "-") {
 			b.packages = append(b.packages, a)
 			continue
 		}
 		name, val, eq := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if slices.Contains(goValueFlags, name) && !eq && i+1 < len(c.argv) {
+		at := i
+		switch {
+		case slices.Contains(goValueFlags, name) && !eq && i+1 < len(c.argv):
 			i++
 			val = c.argv[i]
+			if !c.lit[i] {
+				if name == "o" || name == "C" || c.sh == nil {
+					return b, false
+				}
+				start, end := c.sh.Span(i)
+				val = string(src[start:end])
+			}
+		case !eq:
+			val = "true"
 		}
+		b.flags[name] = val
 		switch name {
 		case "o":
 			b.out = val
 		case "C":
 			b.chdir = true
+		case "ldflags":
+			b.ldflags, b.ldflagsEq = at, eq
 		}
 	}
 	return b, true
@@ -109,7 +159,7 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 	var builds []goBuild
 	for _, c := range si.runCommands(nil) {
 		if c.name() == "go" && c.arg(1) == "build" {
-			b, ok := parseGoBuild(c)
+			b, ok := parseGoBuild(c, si.f.Src)
 			if !ok {
 				return nil, declinef(c.in.Start, "go build at line %d uses variables dockslim cannot follow", c.in.StartLine)
 			}
@@ -119,7 +169,7 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 	if len(builds) == 0 {
 		return nil, si.toolchainAtRuntime()
 	}
-	p := &plan{build: builds[len(builds)-1].c.in}
+	p := &plan{build: builds[len(builds)-1].c.in, dropWorkdir: true}
 	var names []string
 	for _, b := range builds {
 		out, d := si.goOutput(b)
@@ -139,30 +189,8 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 		return false
 	}
 
-	alpine := isAlpineTag(si.tag())
-	fallback, fallbackWhy := si.goFallback()
-	static, d := si.goStatic(builds, alpine)
-	if d != nil {
+	if d := si.goRuntime(p, builds); d != nil {
 		return nil, d
-	}
-	if static {
-		p.runtime = distrolessStatic
-		p.fallback = fallback
-	} else {
-		if fallback == nil {
-			return nil, declinef(si.st.From.Start, "cgo is on (CGO_ENABLED is not 0), so the binary links the builder's C library, and %s", fallbackWhy)
-		}
-		p.runtime = *fallback
-	}
-	if !static && fallback.family == images.Alpine {
-		if dev := si.apkDev(p.build); len(dev) > 0 {
-			return nil, declinef(p.build.Start, "cgo is on (CGO_ENABLED is not 0) and the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so %s could lack them", strings.Join(dev, ", "), fallback.ref)
-		}
-	}
-	if fallback != nil && fallback.family == images.Debian {
-		if d := si.goDebianRuntime(p, *fallback, static); d != nil {
-			return nil, d
-		}
 	}
 	return p, nil
 }
@@ -174,10 +202,10 @@ func recogniseGo(si *stageInfo) (*plan, *decline) {
 func (si *stageInfo) goFallback() (*runtimeImage, string) {
 	tag := si.tag()
 	if isAlpineTag(tag) {
-		if v, ok := alpineVersion(tag); ok {
+		if v, ok := alpineRelease("golang", tag); ok {
 			return &runtimeImage{ref: "alpine:" + v, family: images.Alpine}, ""
 		}
-		return nil, "the Alpine release of " + si.image.Raw + " is not in its tag"
+		return nil, "the Alpine release of " + si.image.Raw + " is not in its tag, and the tag is still rebuilt (on newer releases)"
 	}
 	if suite, ok := tagSuite("golang", tag); ok {
 		rt := debianSlim(suite)
@@ -221,7 +249,7 @@ func (si *stageInfo) goStatic(builds []goBuild, alpine bool) (bool, *decline) {
 		if ok && v == "0" {
 			continue
 		}
-		if !ok && alpine && !si.apkInstallsCompiler() && goMinor(si.tag()) >= 20 {
+		if !ok && alpine && !si.apkInstallsCompiler() && gomod.TagMinor(si.tag()) >= 20 {
 			continue
 		}
 		static = false
@@ -240,16 +268,6 @@ func (si *stageInfo) apkInstallsCompiler() bool {
 		}
 	}
 	return false
-}
-
-// goMinor is the minor version of a golang tag (1.22-alpine → 22), or 0.
-func goMinor(tag string) int {
-	v := strings.Split(strings.Split(tag, "-")[0], ".")
-	if len(v) < 2 || v[0] != "1" {
-		return 0
-	}
-	n, _ := strconv.Atoi(v[1])
-	return n
 }
 
 // goOutput is the absolute path of the binary a go build writes.
@@ -293,7 +311,7 @@ func (si *stageInfo) goOutput(b goBuild) (string, *decline) {
 	}
 	// The module root: the binary is named after the module path.
 	if mod, ok := si.contextFile("go.mod"); ok {
-		if name := goModName(string(mod)); name != "" {
+		if name := gomod.Parse(string(mod)).BinaryName(); name != "" {
 			return abs(wd, name), nil
 		}
 		return "", declinef(in.Start, "go.mod has no module line dockslim can read")
@@ -305,24 +323,6 @@ func (si *stageInfo) goOutput(b goBuild) (string, *decline) {
 		return "", declinef(in.Start, "go build without -o in / : dockslim cannot tell the binary's name")
 	}
 	return abs(wd, path.Base(wd)), nil
-}
-
-// goModName is the binary name for a module: the last element of its path,
-// skipping a /vN major-version suffix.
-func goModName(mod string) string {
-	for _, line := range strings.Split(mod, "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "module" {
-			p := strings.Trim(f[1], `"`+"`")
-			elems := strings.Split(p, "/")
-			last := elems[len(elems)-1]
-			if len(elems) > 1 && len(last) > 1 && last[0] == 'v' && isNumeric(last[1:]) {
-				last = elems[len(elems)-2]
-			}
-			return last
-		}
-	}
-	return ""
 }
 
 func mustCommands(in *parser.Instruction) []command {

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -31,12 +32,19 @@ the linked libraries, so it only splits when it can be sound:
 - the shared libraries are the runtime libraries of the -dev packages the
   build stage installed (the generated table of DS405), plus the other
   packages it installed except build tools; "RUN ldconfig" refreshes the
-  loader cache after the copy. The names are Debian bookworm's: another
-  release that needs runtime libraries declines, as do a -dev package with
-  no known runtime library and a RUN before the install that does not
-  parse as shell.
-A library the program links that came from neither (built in another RUN,
-downloaded) is not found at run time: the finding says so, review it.
+  loader cache after the copy. The names are the release's (bullseye,
+  bookworm, trixie): another release that needs runtime libraries declines,
+  as do a -dev package with no known runtime library and a RUN before the
+  install that does not parse as shell;
+- on alpine:<tag>, the runtime is the same alpine tag; it gets what apk
+  added besides build tools and -dev packages, and after the copy of the
+  prefix (not DESTDIR) installs by soname (apk add so:...) the libraries
+  the installed files link (scanelf), from its own release.
+A stage that removes packages again (apk del, apt-get purge / remove /
+autoremove, as the official images do with their toolchain) ships no
+toolchain: it is not reported. A library the program links that came from
+neither (built in another RUN, downloaded) is not found at run time: the
+finding says so, review it.
 ` + explainCommon,
 	Before: `FROM debian:bookworm
 RUN apt-get update && apt-get install -y build-essential cmake libssl-dev
@@ -101,16 +109,19 @@ func nativeSuite(repo, tag string) (string, bool) {
 
 func recogniseNative(si *stageInfo) (*plan, *decline) {
 	repo := si.repo()
-	if repo != "debian" && repo != "buildpack-deps" && repo != "gcc" {
+	if repo != "debian" && repo != "buildpack-deps" && repo != "gcc" && repo != "alpine" {
 		return nil, nil
 	}
 	install, configurePrefix, cmakePrefix := si.nativeInstall()
-	if install == nil {
+	if install == nil || si.removesBuildDeps() {
 		return nil, nil
 	}
 	in := install.in
 	if !install.literal() {
 		return nil, declinef(in.Start, "the install command at line %d uses variables dockslim cannot follow", in.StartLine)
+	}
+	if repo == "alpine" {
+		return si.nativeAlpine(install, configurePrefix, cmakePrefix)
 	}
 	suite, ok := nativeSuite(repo, si.tag())
 	if major, _, _ := strings.Cut(si.tag(), "."); repo == "gcc" && ok && systemGCC[suite] != strings.Split(major, "-")[0] {
@@ -121,13 +132,7 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim does not know the Debian release of %s, which the runtime must match", si.image.Raw)
 	}
-	destdir, _ := si.env(in, install, "DESTDIR")
-	prefix := ""
-	if install.name() == "make" {
-		prefix, destdir = makeInstallDest(install, configurePrefix, destdir)
-	} else {
-		prefix = cmakeInstallPrefix(install, cmakePrefix)
-	}
+	prefix, destdir := si.installDest(install, configurePrefix, cmakePrefix)
 	if strings.Contains(prefix+destdir, "$") {
 		return nil, declinef(in.Start, "the install prefix uses a variable dockslim cannot follow")
 	}
@@ -242,3 +247,60 @@ func cmakeInstallPrefix(install *command, cmakePrefix string) string {
 // systemGCC is the GCC major version of each Debian release, whose
 // libstdc++6 the runtime image has.
 var systemGCC = map[string]string{"bookworm": "12", "trixie": "14"}
+
+// nativeAlpine splits a C build on Alpine: the runtime is the same alpine
+// tag (the same release and musl), and gets the libraries the installed
+// files link by soname. Only a dedicated prefix is copied (not DESTDIR,
+// whose tree lands in /).
+func (si *stageInfo) nativeAlpine(install *command, configurePrefix, cmakePrefix string) (*plan, *decline) {
+	in := install.in
+	prefix, destdir := si.installDest(install, configurePrefix, cmakePrefix)
+	pr := path.Clean(prefix)
+	switch {
+	case strings.Contains(prefix+destdir, "$"):
+		return nil, declinef(in.Start, "the install prefix uses a variable dockslim cannot follow")
+	case destdir != "":
+		return nil, declinef(in.Start, "make install DESTDIR=%s on Alpine: dockslim copies a dedicated prefix only", destdir)
+	case prefix == "":
+		return nil, declinef(in.Start, "make install without PREFIX, DESTDIR or a configure --prefix: dockslim cannot tell where it puts files")
+	case pr == "/" || pr == "/usr" || strings.HasPrefix(pr, "/usr/") && pr != "/usr/local":
+		return nil, declinef(in.Start, "the install prefix %s is shared with the builder's own files, so dockslim cannot tell what the build installed", pr)
+	}
+	p := &plan{build: in, artifacts: []artifact{{path: pr, chown: "auto"}},
+		what: "the files installed in " + pr + " (their shared libraries installed by soname)"}
+	rt := runtimeImage{ref: si.image.Raw, family: images.Alpine}
+	if d := si.alpineRuntime(p, rt, in, []string{pr}); d != nil {
+		return nil, d
+	}
+	p.buildOnly = func(c command) bool {
+		return c.name() == "ctest" || c.name() == "make" && (hasWord(c.argv, "test") || hasWord(c.argv, "check"))
+	}
+	return p, nil
+}
+
+// installDest is where the install step puts files: its prefix and
+// DESTDIR (make's, else the environment's; cmake's --prefix, else the
+// configured one).
+func (si *stageInfo) installDest(install *command, configurePrefix, cmakePrefix string) (prefix, destdir string) {
+	destdir, _ = si.env(install.in, install, "DESTDIR")
+	if install.name() == "make" {
+		return makeInstallDest(install, configurePrefix, destdir)
+	}
+	return cmakeInstallPrefix(install, cmakePrefix), destdir
+}
+
+// removesBuildDeps reports whether the stage removes packages again (apk
+// del, apt-get purge / remove / autoremove): the official images build
+// from source and remove their toolchain in the same RUN, so their image
+// does not ship it and a split has nothing to save.
+func (si *stageInfo) removesBuildDeps() bool {
+	for _, c := range si.runCommands(nil) {
+		switch {
+		case c.name() == "apk" && hasWord(c.argv, "del"):
+			return true
+		case (c.name() == "apt-get" || c.name() == "apt") && (hasWord(c.argv, "purge") || hasWord(c.argv, "remove") || hasWord(c.argv, "autoremove")):
+			return true
+		}
+	}
+	return false
+}

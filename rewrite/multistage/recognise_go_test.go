@@ -23,6 +23,11 @@ func TestRecogniseGo(t *testing.T) {
 		{name: "alpine without a compiler is static", want: "split: the binary /app/server",
 			src: "FROM golang:1.22-alpine3.19\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
 
+		{name: "a variable in the -ldflags value", want: "split: the binary /app/server",
+			src: "FROM golang:1.22\nARG VERSION=dev\nWORKDIR /app\nCOPY . .\nRUN go build -ldflags \"-X main.version=$VERSION\" -o server .\nCMD [\"/app/server\"]\n"},
+		{name: "provably cgo-free", files: goMod, want: "split: the binary /app/server",
+			src: "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
+
 		// Not Go, or nothing to split.
 		{name: "not golang", want: "none",
 			src: "FROM debian:bookworm\nRUN go build -o /server .\nCMD [\"/server\"]\n"},
@@ -52,27 +57,11 @@ func TestRecogniseGo(t *testing.T) {
 			src: "FROM golang:1.22\nARG CGO\nENV CGO_ENABLED=$CGO\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
 		{name: "cgo on an unknown Debian release", want: "decline: does not know the Debian release",
 			src: "FROM golang:latest\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
-		{name: "cgo on alpine with musl-dev", want: "decline: installs",
+		{name: "cgo on alpine with musl-dev", want: "split: the binary /app/server",
 			src: "FROM golang:1.22-alpine3.19\nRUN apk add --no-cache gcc musl-dev sqlite-dev\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
+		{name: "cgo on alpine, release from the index", want: "split: the binary /app/server",
+			src: "FROM golang:1.22-alpine\nRUN apk add --no-cache gcc musl-dev sqlite-dev\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"/app/server\"]\n"},
+		{name: "cgo on alpine as another USER", want: "decline: switches USER",
+			src: "FROM golang:1.22-alpine3.19\nRUN apk add --no-cache gcc musl-dev sqlite-dev\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nUSER nobody\nCMD [\"/app/server\"]\n"},
 	})
-}
-
-func TestGoHelpers(t *testing.T) {
-	for mod, want := range map[string]string{
-		"module example.com/x\n":          "x",
-		"module \"example.com/y/v3\"\n":   "y",
-		"// c\nmodule v2\n":               "v2",
-		"module example.com/z/v\n":        "v",
-		"go 1.22\n":                       "",
-		"module example.com/a/vendor/v1x": "v1x",
-	} {
-		if got := goModName(mod); got != want {
-			t.Errorf("goModName(%q) = %q, want %q", mod, got, want)
-		}
-	}
-	for tag, want := range map[string]int{"1.22": 22, "1.20-alpine": 20, "1.9.2": 9, "latest": 0, "2.1": 0, "1": 0} {
-		if got := goMinor(tag); got != want {
-			t.Errorf("goMinor(%q) = %d, want %d", tag, got, want)
-		}
-	}
 }

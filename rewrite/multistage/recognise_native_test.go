@@ -13,7 +13,15 @@ func TestRecogniseNative(t *testing.T) {
 		{name: "DESTDIR", want: "split: the files installed under DESTDIR /out",
 			src: "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /src\nCOPY . .\nRUN make && make install DESTDIR=/out PREFIX=/usr\nCMD [\"/usr/bin/x\"]\n"},
 
-		{name: "not a C image", want: "none", src: "FROM alpine:3.19\nRUN make install PREFIX=/opt\nCMD [\"/opt/x\"]\n"},
+		{name: "not a C image", want: "none", src: "FROM node:20\nRUN make install PREFIX=/opt\nCMD [\"/opt/x\"]\n"},
+		{name: "alpine", want: "split: the files installed in /opt",
+			src: "FROM alpine:3.19\nRUN apk add build-base\nRUN make install PREFIX=/opt\nCMD [\"/opt/x\"]\n"},
+		{name: "toolchain removed in the same RUN", want: "none",
+			src: "FROM alpine:3.19\nRUN apk add --virtual .build-deps build-base && make install PREFIX=/opt && apk del .build-deps\nCMD [\"/opt/x\"]\n"},
+		{name: "apt-get purge", want: "none",
+			src: "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential && make install PREFIX=/opt/x && apt-get purge -y --auto-remove build-essential\nCMD [\"/opt/x/bin/x\"]\n"},
+		{name: "alpine DESTDIR", want: "decline: dedicated prefix only",
+			src: "FROM alpine:3.19\nRUN apk add build-base\nRUN make install DESTDIR=/out\nCMD [\"/usr/local/bin/x\"]\n"},
 		{name: "no install", want: "none",
 			src: "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential\nCOPY . /src\nRUN make -C /src\nCMD [\"/src/x\"]\n"},
 

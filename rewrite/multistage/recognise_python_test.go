@@ -17,8 +17,10 @@ func TestRecognisePython(t *testing.T) {
 		{name: "compilers without pip", want: "none",
 			src: "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc\nCMD [\"python\"]\n"},
 
-		{name: "alpine", want: "decline: is Alpine",
+		{name: "alpine", want: "split: the virtualenv /opt/venv",
 			src: "FROM python:3.12-alpine\nRUN apk add gcc musl-dev\nRUN pip install x\nCMD [\"x\"]\n"},
+		{name: "alpine apk add with a variable", want: "decline: names packages with variables",
+			src: "FROM python:3.12-alpine\nRUN apk add gcc musl-dev $EXTRA\nRUN pip install x\nCMD [\"x\"]\n"},
 		{name: "pip by its path", want: "decline: pip is run by its path",
 			src: "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nRUN /usr/local/bin/pip install x\nCMD [\"x\"]\n"},
 		{name: "pip --user", want: "decline: pip install --user installs outside site-packages",
@@ -39,6 +41,12 @@ func TestRecognisePython(t *testing.T) {
 			src: "FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
 		{name: "local C extension on a full image", files: map[string]string{"setup.py": "setup(ext_modules=[Extension('x', ['x.c'])])\n"}, want: "decline: pip builds a local project with C extensions",
 			src: "FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
+		{name: "local C extension that links nothing", want: "split: ",
+			files: map[string]string{"setup.py": "setup(ext_modules=[Extension('x', ['x.c'])])\n", "x.c": "#include <Python.h>\n#include <stdio.h>\n"},
+			src:   "FROM python:3.12-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
+		{name: "local C extension with a library header", want: "decline: pip builds a local project with C extensions (.: setup.py ext_modules), which may link any of the -dev packages python:3.12-bookworm comes with (libpq-dev, libxml2-dev, ...): x.c includes <zlib.h>",
+			files: map[string]string{"setup.py": "setup(ext_modules=[Extension('x', ['x.c'])])\n", "x.c": "#include <Python.h>\n#include <zlib.h>\n"},
+			src:   "FROM python:3.12-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"x\"]\n"},
 		{name: "unreadable requirements on a full image", src: pyApp, want: "decline: which dockslim cannot read"},
 	})
 }

@@ -56,7 +56,7 @@ func TestRecogniseRust(t *testing.T) {
 			src:   rustApp},
 		{name: "alpine without a release", files: hello, want: "decline: the Alpine release",
 			src: "FROM rust:alpine\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/hello\"]\n"},
-		{name: "openssl on alpine", want: "decline: links OpenSSL",
+		{name: "openssl on alpine", want: "split: the binary /app/target/release/hello",
 			files: cargo("[package]\nname = \"hello\"\n[dependencies]\nopenssl = \"0.10\"\n", "Cargo.lock", "[[package]]\nname = \"openssl-sys\"\n"),
 			src:   "FROM rust:1.75-alpine3.19\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/hello\"]\n"},
 		{name: "unknown Debian release", files: hello, want: "decline: does not know the Debian release",

@@ -40,8 +40,8 @@ func TestFinishStage(t *testing.T) {
 			src: "ARG GO\nFROM golang:${GO}\nRUN CGO_ENABLED=0 go build -o /server .\nCMD [\"/server\"]\n"},
 	})
 	runRecCases(t, recognisePython, []recCase{
-		{name: "runtime libraries named for bookworm on trixie", want: "decline: ",
+		{name: "runtime libraries of a release without a table", want: "decline: knows the package names of Debian bullseye, bookworm and trixie only",
 			files: map[string]string{"requirements.txt": "psycopg2==2.9.9\n"},
-			src:   "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n"},
+			src:   "FROM python:3.9-buster\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n"},
 	})
 }

@@ -24,18 +24,18 @@ type recCase struct {
 	want  string
 }
 
-// outcome runs rec on the final stage of src, as the pass does, and
-// finishes a plan (the runtime stage, its users and programs).
-func outcome(t *testing.T, rec recogniser, c recCase) string {
+// stageOf loads src with the build context files (nil: none) and returns
+// its final stage as the passes see it.
+func stageOf(t *testing.T, src string, files map[string]string) *stageInfo {
 	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte(c.src))
+	f, err := parser.Load("Dockerfile", []byte(src))
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
 	opts := rewrite.Options{UnsafeFixes: true}
-	if c.files != nil {
+	if files != nil {
 		dir := t.TempDir()
-		for p, content := range c.files {
+		for p, content := range files {
 			p = filepath.Join(dir, filepath.FromSlash(p))
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				t.Fatal(err)
@@ -47,7 +47,14 @@ func outcome(t *testing.T, rec recogniser, c recCase) string {
 		opts.ContextDir = dir
 	}
 	view, _ := rewrite.OpenBuildContext(opts.ContextDir)
-	si := examine(&rewrite.Context{File: f, Options: opts, BuildContext: view})
+	return examine(&rewrite.Context{File: f, Options: opts, BuildContext: view})
+}
+
+// outcome runs rec on the final stage of src, as the pass does, and
+// finishes a plan (the runtime stage, its users and programs).
+func outcome(t *testing.T, rec recogniser, c recCase) string {
+	t.Helper()
+	si := stageOf(t, c.src, c.files)
 	if si == nil {
 		return "none"
 	}

@@ -73,6 +73,7 @@ func (si *stageInfo) render(p *plan, rt runtimeImage) ([]textedit.Edit, *decline
 	}
 
 	carried, move := si.carriedAndMoved(split, p)
+	carried = si.withoutUnusedWorkdirs(carried, split, p)
 	args := si.neededArgs(split, append(append([]*parser.Instruction(nil), carried...), move...), p)
 
 	r := &runtimeStage{si: si}

@@ -56,7 +56,7 @@ func (si *stageInfo) apt(limit *parser.Instruction, skip []string, rt runtimeIma
 			}
 			pkg, _, _ := strings.Cut(a, "=")
 			pkg = strings.TrimSuffix(pkg, ":amd64")
-			add, d := libsFor(c.in, pkg)
+			add, d := libsFor(c.in, pkg, libRelease(rt))
 			if d != nil {
 				return nil, d
 			}
@@ -83,23 +83,23 @@ func isDev(pkg string) bool { return strings.HasSuffix(pkg, "-dev") || strings.C
 // libsFor is what the runtime stage installs for a package the build stage
 // installed at in: the runtime libraries of a -dev package, nothing for a
 // build tool, the package itself otherwise.
-func libsFor(in *parser.Instruction, pkg string) ([]string, *decline) {
+func libsFor(in *parser.Instruction, pkg, release string) ([]string, *decline) {
 	switch {
 	case slices.Contains(buildTools, pkg) || strings.HasPrefix(pkg, "linux-headers") || strings.HasPrefix(pkg, "python3.") && strings.HasSuffix(pkg, "-dev"):
 		return nil, nil
 	case isDev(pkg):
-		rl, ok := devRuntimeLibs(pkg)
+		rl, ok := devRuntimeLibs(release, pkg)
 		if !ok {
-			return nil, declinef(in.Start, "the build stage installs %s (line %d), and dockslim knows no runtime library for it (its table comes from Debian %s package metadata), so the runtime stage would lack the library it links", pkg, in.StartLine, devLibsRelease)
+			return nil, declinef(in.Start, "the build stage installs %s (line %d), and dockslim knows no runtime library for it (its table comes from Debian %s package metadata), so the runtime stage would lack the library it links", pkg, in.StartLine, release)
 		}
 		return rl, nil
 	}
 	return []string{pkg}, nil
 }
 
-// libsOn declines when runtime libraries from the -dev table (named for
-// devLibsRelease) would go to a runtime image of another release or
-// distribution, where apt knows them by other names or not at all.
+// libsOn declines when runtime libraries from the -dev tables would go to
+// a runtime image of a release or distribution dockslim has no table of,
+// where apt knows them by other names or not at all.
 func (si *stageInfo) libsOn(at int, libs []string, skip []string, rt runtimeImage) *decline {
 	var need []string
 	for _, l := range dedupe(libs) {
@@ -107,17 +107,17 @@ func (si *stageInfo) libsOn(at int, libs []string, skip []string, rt runtimeImag
 			need = append(need, l)
 		}
 	}
-	if len(need) == 0 || rt.family == images.Debian && rt.suite == devLibsRelease {
+	if len(need) == 0 || rt.family == images.Debian && images.DevLibsKnown(rt.suite) {
 		return nil
 	}
 	return si.wrongRelease(at, need, rt)
 }
 
-// wrongRelease is the decline for runtime libraries named for
-// devLibsRelease that would go to rt, of another release or distribution.
+// wrongRelease is the decline for runtime libraries that would go to rt,
+// of a release or distribution dockslim has no package names of.
 func (si *stageInfo) wrongRelease(at int, need []string, rt runtimeImage) *decline {
 	if rt.family != images.Debian {
-		return declinef(at, "the runtime needs %s, named for Debian %s, but the runtime image %s is not Debian", strings.Join(need, ", "), devLibsRelease, rt.ref)
+		return declinef(at, "the runtime needs %s, named for Debian, but the runtime image %s is not Debian", strings.Join(need, ", "), rt.ref)
 	}
 	s := rt.suite
 	if s == "" {
@@ -127,7 +127,7 @@ func (si *stageInfo) wrongRelease(at int, need []string, rt runtimeImage) *decli
 	if r := si.repo(); r == "debian" || r == "buildpack-deps" {
 		tag = devLibsRelease
 	}
-	return declinef(at, "the runtime needs %s, named for Debian %s, but %s is %s; use a %s tag", strings.Join(need, ", "), devLibsRelease, si.image.Raw, s, tag)
+	return declinef(at, "the runtime needs %s, and dockslim knows the package names of Debian %s only, but %s is %s; use a %s tag", strings.Join(need, ", "), images.DevLibsReleaseList(), si.image.Raw, s, tag)
 }
 
 // aptDev lists the -dev packages apt-get / apt installs in the build stage

@@ -31,12 +31,13 @@ What it relies on:
   a workspace, or no Cargo.toml, declines;
 - the binary links only the C library unless a -sys crate links a native
   one: with dependencies, Cargo.lock must be in the context; openssl-sys gets
-  libssl3 in the runtime stage, other -sys crates decline. ca-certificates
-  and the runtime libraries of -dev packages the build stage installed are
-  installed in the runtime stage. The library names are Debian bookworm's:
-  a runtime of another release (rust:1.88+ is trixie) that needs any
-  declines, as do an unknown -dev package and an Alpine builder that links
-  OpenSSL or installs -dev packages.
+  libssl-dev's runtime library in the runtime stage, other -sys crates
+  decline. ca-certificates and the runtime libraries of -dev packages the
+  build stage installed are installed in the runtime stage, named for its
+  release (bullseye, bookworm, trixie; another that needs any declines, as
+  does an unknown -dev package). An Alpine runtime that links OpenSSL or
+  what apk added installs, after the copy, by soname (apk add so:...) the
+  libraries the binary links (scanelf), from its own release.
 ` + explainCommon,
 	Before: `FROM rust:1.75
 WORKDIR /app
@@ -202,8 +203,7 @@ func (si *stageInfo) rustRuntime(p *plan, ct cargoToml) (*plan, *decline) {
 			switch {
 			case !strings.HasSuffix(name, "-sys") || slices.Contains(pureSys, name):
 			case name == "openssl-sys":
-				ssl, _ := devRuntimeLibs("libssl-dev")
-				extra = append(extra, ssl...)
+				extra = append(extra, "libssl-dev") // its runtime library, named below for the runtime's release
 			default:
 				return nil, declinef(in.Start, "the dependency %s links a native library dockslim cannot map to a runtime package", name)
 			}
@@ -212,17 +212,19 @@ func (si *stageInfo) rustRuntime(p *plan, ct cargoToml) (*plan, *decline) {
 
 	tag := si.tag()
 	if isAlpineTag(tag) {
-		v, ok := alpineVersion(tag)
+		v, ok := alpineRelease("rust", tag)
 		if !ok {
-			return nil, declinef(si.st.From.Start, "the Alpine release of %s is not in its tag, so dockslim cannot pick the alpine:<version> runtime whose musl the binary was built against", si.image.Raw)
+			return nil, declinef(si.st.From.Start, "the Alpine release of %s is not in its tag, and the tag is still rebuilt (on newer releases), so dockslim cannot pick the alpine:<version> runtime whose musl the binary was built against", si.image.Raw)
 		}
-		if len(extra) > 0 {
-			return nil, declinef(in.Start, "the binary links OpenSSL (openssl-sys in Cargo.lock); dockslim maps native libraries to Debian runtime packages only, so the alpine:%s runtime would lack it", v)
+		rt := runtimeImage{ref: "alpine:" + v, family: images.Alpine}
+		p.runtime = rt
+		if len(extra) == 0 && len(si.apkDev(in)) == 0 {
+			return p, nil
 		}
-		if dev := si.apkDev(in); len(dev) > 0 {
-			return nil, declinef(in.Start, "the build stage installs %s, which the binary may link; dockslim maps Debian -dev packages to runtime libraries only, so the alpine:%s runtime could lack them", strings.Join(dev, ", "), v)
+		// OpenSSL or what apk added: installed by soname after the copy.
+		if d := si.alpineRuntime(p, rt, in, p.artifactPaths()); d != nil {
+			return nil, d
 		}
-		p.runtime = runtimeImage{ref: "alpine:" + v, family: images.Alpine}
 		return p, nil
 	}
 	suite, ok := tagSuite("rust", tag)
@@ -230,6 +232,15 @@ func (si *stageInfo) rustRuntime(p *plan, ct cargoToml) (*plan, *decline) {
 		return nil, declinef(si.st.From.Start, "dockslim does not know the Debian release of %s, and the binary links the builder's C library", si.image.Raw)
 	}
 	rt := debianSlim(suite)
+	var libsOf []string
+	for _, dev := range extra {
+		rl, ok := devRuntimeLibs(libRelease(rt), dev)
+		if !ok {
+			return nil, declinef(in.Start, "the binary links %s, and dockslim knows no runtime library for it on Debian %s", dev, suite)
+		}
+		libsOf = append(libsOf, rl...)
+	}
+	extra = libsOf
 	if d := si.libsOn(in.Start, extra, minbase, rt); d != nil {
 		return nil, d
 	}

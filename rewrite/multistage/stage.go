@@ -104,6 +104,12 @@ type plan struct {
 	program func(argv []string, wd string) (handled bool, why string)
 	// builderEdits change the build stage (a virtualenv for pip).
 	builderEdits []textedit.Edit
+	// describe adds to the finding's message what the split does besides
+	// copying (the build's flags, the user it runs as) on runtime image rt.
+	describe func(rt runtimeImage) string
+	// dropWorkdir leaves out of the runtime stage the build stage's WORKDIR
+	// when nothing there uses it (see runtimeUsesWorkdir).
+	dropWorkdir bool
 }
 
 // addBinaries copies the binaries at paths, owned as the build left them.
@@ -157,6 +163,11 @@ func run(c *rewrite.Context, rule *rewrite.Rule, rec recogniser) {
 	}
 	msg := fmt.Sprintf("%s ships its build toolchain; split it into a build stage and a runtime stage FROM %s that gets only %s",
 		si.image.Raw, rt.ref, p.what)
+	if p.describe != nil {
+		if more := p.describe(rt); more != "" {
+			msg += "; " + more
+		}
+	}
 	c.Report(rewrite.Finding{Rule: rule, Offset: si.st.From.Start, Message: msg,
 		Fix: &rewrite.Fix{Applicability: rewrite.Unsafe, Description: msg, Edits: edits}})
 }
@@ -320,4 +331,17 @@ func (si *stageInfo) split(p *plan, rt runtimeImage) (*parser.Instruction, *decl
 		}
 	}
 	return split, nil
+}
+
+// artifactPaths are where the runtime stage puts the artifacts.
+func (p *plan) artifactPaths() []string {
+	var out []string
+	for _, a := range p.artifacts {
+		d := a.path
+		if a.dst != "" {
+			d = a.dst
+		}
+		out = append(out, strings.TrimSuffix(d, "/"))
+	}
+	return out
 }

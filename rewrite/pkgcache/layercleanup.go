@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -35,7 +36,8 @@ deleted paths), the cleanup is one && chain of literal paths, relative paths
 are only moved when the first RUN never changes directory, and the first RUN
 does not call exit. When any of that does not hold (another instruction in
 between, exec form, a heredoc), dockslim only reports it, as it does for a
-cleanup command inside a RUN that does other work.`,
+cleanup command inside a RUN that does other work; not for a yum/dnf cache
+that DS122 cleans in the RUN that fills it (one finding, with its fix).`,
 	Before:        "RUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN rm -rf /var/lib/apt/lists/*",
 	After:         "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
 	Applicability: rewrite.Safe,
@@ -120,7 +122,7 @@ func createdPaths(f *parser.File, r *parser.Instruction, net bool) []string {
 		case cmd.Name == "zypper" && sub != "":
 			created = append(created, "/var/cache/zypp")
 		default:
-			if d, ok := downloadTarget(f, cmd); ok && (strings.HasPrefix(d.path, "/") || !changesDir(r, -1)) {
+			if d, ok := downloadTarget(stagestate.Scope{File: f, In: r}, cmd); ok && d.path != "" && (strings.HasPrefix(d.path, "/") || !changesDir(r, -1)) {
 				created = append(created, d.path)
 			}
 		}
@@ -289,7 +291,8 @@ func runLayerCleanup(c *rewrite.Context) {
 			if len(k.overlapping(own)) > 0 {
 				continue
 			}
-			if r, paths := earlierCreator(f, in, k); r != nil {
+			if r, paths := earlierCreator(f, in, k); r != nil && len(yumFixedElsewhere(c, r, paths)) > 0 {
+				paths = yumFixedElsewhere(c, r, paths)
 				start, _ := cmd.Span(0)
 				c.Reportf(RuleLaterCleanup, start,
 					"%s was written by the RUN at line %d; deleting it in a later layer does not shrink the image: clean up in that RUN",
@@ -322,6 +325,10 @@ func cleanupRunFinding(c *rewrite.Context, k *cleanupRun) {
 	}
 	what := strings.Join(paths, ", ")
 	if prev := previousWork(k.in); prev != r {
+		if paths = yumFixedElsewhere(c, r, paths); len(paths) == 0 {
+			return // DS122 cleans the cache in that RUN
+		}
+		what = strings.Join(paths, ", ")
 		c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
 			"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (instructions between them keep dockslim from moving it)",
 			what, r.StartLine)
@@ -337,6 +344,10 @@ func cleanupRunFinding(c *rewrite.Context, k *cleanupRun) {
 		}
 		why = "that RUN's last command cannot take more commands"
 	}
+	if paths = yumFixedElsewhere(c, r, paths); len(paths) == 0 {
+		return // DS122 cleans the cache in that RUN
+	}
+	what = strings.Join(paths, ", ")
 	c.Reportf(RuleLaterCleanup, k.in.ArgsStart,
 		"this RUN deletes %s, written by the RUN at line %d: a later layer cannot shrink the image; clean up in that RUN (dockslim cannot move it: %s)",
 		what, r.StartLine, why)
@@ -357,4 +368,17 @@ func aptUpdateOnly(in *parser.Instruction) bool {
 		}
 	}
 	return true
+}
+
+// yumFixedElsewhere drops from paths the yum/dnf caches that DS122 cleans
+// in the RUN r itself (its shell-form RUN with a yum/dnf call gets "clean
+// all" added), so that the later RUN that deletes them is not reported a
+// second time when DS130 cannot move it there.
+func yumFixedElsewhere(c *rewrite.Context, r *parser.Instruction, paths []string) []string {
+	if !c.Options.Selector.Enabled(RuleYumClean) || r.JSON || len(osCalls(r, isYum, yumValueOpts)) == 0 {
+		return paths
+	}
+	return slices.DeleteFunc(slices.Clone(paths), func(p string) bool {
+		return slices.ContainsFunc(yumCacheDirs, func(d string) bool { return pathCovers(d, p) })
+	})
 }

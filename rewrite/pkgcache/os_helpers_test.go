@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
+	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 )
@@ -83,11 +84,15 @@ func TestDownloadAndExtract(t *testing.T) {
 		{"wget -qO /tmp/a.tgz https://e.com/x", "/tmp/a.tgz", "/tmp/a.tgz"},
 		{"wget --output-document=/tmp/a.tgz https://e.com/x", "/tmp/a.tgz", "/tmp/a.tgz"},
 		{"wget -qO- https://e.com/x", "", ""},
-		{"wget -P /tmp https://e.com/a.tgz", "", ""},
+		{"wget -P /tmp https://e.com/a.tgz", "/tmp/a.tgz", "/tmp/a.tgz"},
+		{"wget -qP /tmp https://e.com/a.tgz", "/tmp/a.tgz", "/tmp/a.tgz"},
+		{"wget --directory-prefix /opt/dl https://e.com/a.tgz", "/opt/dl/a.tgz", "/opt/dl/a.tgz"},
+		{"curl --output-dir /tmp -O https://e.com/a.tgz", "/tmp/a.tgz", "/tmp/a.tgz"},
+		{"curl -o /tmp/$(date).tgz https://e.com/a.tgz", "", ""},
 		{"wget -o log.txt https://e.com/a.tgz", "a.tgz", "a.tgz"},
 	} {
 		f, cmds := osLoad(t, tc.run)
-		d, ok := downloadTarget(f, cmds[0])
+		d, ok := downloadTarget(stagestate.Scope{File: f, In: f.Instructions[1]}, cmds[0])
 		if !ok {
 			d = download{}
 		}
@@ -112,9 +117,14 @@ func TestDownloadAndExtract(t *testing.T) {
 		{"unzip -q /tmp/a.tgz -d /opt", true},
 		{"unzip -d /opt /tmp/a.tgz", true},
 		{"unzip /tmp/other.zip", false},
+		{"tar xzf /tmp/*.tgz", true},
+		{"tar xzf '/tmp/*.tgz'", false},
+		{"tar xzf *.tgz", false},
+		{"tar xzf /tmp/*.zip", false},
 	} {
-		_, cmds := osLoad(t, tc.run)
-		if got := isExtract(cmds[0], "/tmp/a.tgz"); got != tc.want {
+		f, cmds := osLoad(t, tc.run)
+		sc := stagestate.Scope{File: f, In: f.Instructions[1]}
+		if got := isExtract(sc, cmds[0], download{path: "/tmp/a.tgz", word: "/tmp/a.tgz"}); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.run, got, tc.want)
 		}
 	}
@@ -155,6 +165,42 @@ func TestRemoveCommands(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.run, got, tc.want)
+		}
+	}
+}
+
+// TestDownloadVariables: names written with variables are expanded when
+// the scope knows them, else kept as written when every variable is
+// declared.
+func TestDownloadVariables(t *testing.T) {
+	const head = "FROM x\nARG V=1.2\nARG UNSET\nENV HELM=helm.tgz\nRUN "
+	for _, tc := range []struct {
+		run, path, word string
+		vars            []string
+	}{
+		{"curl -o /tmp/$HELM https://e.com/x", "/tmp/helm.tgz", "/tmp/$HELM", []string{"HELM"}},
+		{`curl -o "a-${V}.tgz" https://e.com/x`, "a-1.2.tgz", `"a-${V}.tgz"`, []string{"V"}},
+		{"curl -fsSLO https://e.com/a-${V}.tgz", "a-1.2.tgz", "a-${V}.tgz", []string{"V"}},
+		{"curl -fsSLO https://e.com/$V/a.tgz", "a.tgz", "a.tgz", nil},
+		{"wget -P /tmp https://e.com/a-$V.tgz", "/tmp/a-1.2.tgz", "/tmp/a-$V.tgz", []string{"V"}},
+		{"curl -o /tmp/$UNSET.tgz https://e.com/x", "", "/tmp/$UNSET.tgz", []string{"UNSET"}},
+		{"curl -O https://e.com/$UNSET.tgz", "", "$UNSET.tgz", []string{"UNSET"}},
+		{`curl -O "https://e.com/${UNSET}.tgz"`, "", "${UNSET}.tgz", []string{"UNSET"}},
+		{"curl -o /tmp/$NOWHERE.tgz https://e.com/x", "", "", nil},
+		{"curl -O https://e.com/$UNSET/a.tgz", "", "", nil},
+		{"curl -o /tmp/${V:-x}.tgz https://e.com/x", "", "", nil},
+	} {
+		f, err := parser.Load("Dockerfile", []byte(head+tc.run+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.Instructions[len(f.Instructions)-1]
+		d, ok := downloadTarget(stagestate.Scope{File: f, In: in}, shellcmd.All(in)[0])
+		if !ok {
+			d = download{}
+		}
+		if ok != (tc.word != "") || d.path != tc.path || d.word != tc.word || strings.Join(d.vars, ",") != strings.Join(tc.vars, ",") {
+			t.Errorf("%s: got %q %q %v %v, want %q %q %v", tc.run, d.path, d.word, d.vars, ok, tc.path, tc.word, tc.vars)
 		}
 	}
 }

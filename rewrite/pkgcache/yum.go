@@ -69,9 +69,12 @@ dockslim appends to the && chain of the last yum/dnf command of the RUN, in
 the chain's layout: "yum clean all && rm -rf /var/cache/yum" for yum (yum
 clean all leaves some of the folder behind), "dnf clean all" for dnf and
 dnf5, "microdnf clean all" for microdnf. It does nothing when the RUN
-already runs "clean all" or removes the cache folder after the last command
-(rm -rf /var/cache/yum, /var/cache/dnf or /var/cache/libdnf5, with or without
-/*, among other operands, also through a variable whose value is known),
+already runs "clean all" (or "clean packages" and "clean metadata", in one
+command or two; one of them alone leaves the rest, and is reported) or
+removes the cache folder after the last command (rm -rf /var/cache/yum,
+/var/cache/dnf or /var/cache/libdnf5, with or without /*, among other
+operands, also through a variable whose value is known, or in braces,
+/var/cache/{yum,dnf}, which the bash of these images expands),
 when a --mount covers the cache folder, when the RUN right after only cleans
 it (DS130 moves that cleanup here), and for exec-form RUN (reported).
 
@@ -197,19 +200,24 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 			return
 		}
 	}
+	sc := stagestate.Scope{File: c.File, In: in}
+	var cleaned []string // what the RUN's clean commands after the last call clean
 	for _, cmd := range allCmds(in) {
 		start, _ := cmd.Span(0)
 		if start <= call.Start(0) {
 			continue
 		}
 		if isYum(cmd.Name) && cmd.Has("clean") {
-			return
+			cleaned = append(cleaned, yumCleanTargets(cmd)...)
 		}
 		for _, d := range yumCacheDirs {
-			if stagestate.RemovesPath(stagestate.Scope{File: c.File, In: in}, cmd, d) {
+			if removesYumCache(sc, cmd, d) {
 				return
 			}
 		}
+	}
+	if slices.Contains(cleaned, "all") || slices.Contains(cleaned, "packages") && slices.Contains(cleaned, "metadata") {
+		return
 	}
 	last2 := calls[len(calls)-1]
 	if last2.Cmd == nil {
@@ -227,8 +235,71 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 		yumReportf(c, RuleYumClean, call, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
 		return
 	}
+	what := "leaves its metadata and package cache in the layer"
+	if len(cleaned) > 0 {
+		what = fmt.Sprintf("clean %s leaves the rest of its cache in the layer (only clean all, or clean packages with clean metadata, empties it)", strings.Join(cleaned, " "))
+	}
 	yumFix(c, RuleYumClean, call.Name, false, call.Start(0), []textedit.Edit{e},
-		"%s leaves its metadata and package cache in the layer; add %q at the end of the same RUN", call.Name, text)
+		"%s %s; add %q at the end of the same RUN", call.Name, what, text)
+}
+
+// yumCleanTargets are the operands of a yum/dnf clean command: "all",
+// "packages", "metadata", "dbcache", "expire-cache".
+func yumCleanTargets(cmd *shellcmd.Command) []string {
+	var out []string
+	after := false
+	for i := 1; i < len(cmd.Args); i++ {
+		a, ok := cmd.Arg(i)
+		switch {
+		case !ok:
+			out = append(out, "all") // a target dockslim cannot read: do not second-guess it
+		case a == "clean":
+			after = true
+		case after && !strings.HasPrefix(a, "-"):
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// removesYumCache reports whether cmd removes the cache folder d. The
+// images that run yum and dnf (RHEL, CentOS, Fedora, Amazon Linux, Oracle
+// Linux) have bash as /bin/sh, which expands braces: rm -rf
+// /var/cache/{yum,dnf} removes both.
+func removesYumCache(sc stagestate.Scope, cmd *shellcmd.Command, d string) bool {
+	if stagestate.RemovesPath(sc, cmd, d) {
+		return true
+	}
+	if cmd.Name != "rm" {
+		return false
+	}
+	for i := 1; i < len(cmd.Args); i++ {
+		a, ok := cmd.Arg(i)
+		if !ok {
+			continue
+		}
+		for _, p := range expandBraces(a) {
+			if stagestate.PathCovers(p, d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// expandBraces expands the first {a,b,...} group of a word (no nesting),
+// the way bash does; a word without one is returned as is.
+func expandBraces(w string) []string {
+	i := strings.IndexByte(w, '{')
+	j := strings.IndexByte(w, '}')
+	if i < 0 || j < i || !strings.Contains(w[i:j], ",") || strings.ContainsAny(w[i+1:j], "{") {
+		return []string{w}
+	}
+	var out []string
+	for _, alt := range strings.Split(w[i+1:j], ",") {
+		out = append(out, expandBraces(w[:i]+alt+w[j+1:])...)
+	}
+	return out
 }
 
 // yumHadolint is the hadolint code of a finding of rule r about program

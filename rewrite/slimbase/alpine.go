@@ -50,7 +50,7 @@ func swapAlpine(c *rewrite.Context, b baseImage) {
 	to := cands[0].Ref()
 	f := c.File
 	decline := func(format string, args ...any) {
-		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s publishes no slim variant and %s (musl) does not fit: %s", b.Text, to, fmt.Sprintf(format, args...))
+		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s publishes no slim variant and %s (musl) does not fit: %s%s", b.Text, to, fmt.Sprintf(format, args...), sizeNote(b.Ref, to))
 	}
 	stages := descendants(f, b.Stage)
 	for _, u := range stageUses(stages) {

@@ -103,20 +103,39 @@ func TestBookwormTwin(t *testing.T) {
 		{Image: "python", Tag: ""}:          "bookworm",
 		{Image: "ruby", Tag: "3.3"}:         "3.3-bookworm",
 	} {
-		got, ok := bookwormTwin(in)
+		got, ok := bookwormTwin(in, "trixie")
 		if !ok || got.Tag != want {
+			t.Errorf("%v → %v %v, want %s", in, got, ok, want)
+		}
+	}
+	for in, want := range map[images.Ref]string{
+		{Image: "python", Tag: "3.11-bullseye"}:      "3.11-bookworm",
+		{Image: "python", Tag: "3.11-slim-bullseye"}: "3.11-slim-bookworm",
+		{Image: "node", Tag: "20-bullseye-slim"}:     "20-bookworm-slim",
+	} {
+		if got, ok := bookwormTwin(in, "bullseye"); !ok || got.Tag != want {
 			t.Errorf("%v → %v %v, want %s", in, got, ok, want)
 		}
 	}
 }
 
-func TestCheckCommandTrixie(t *testing.T) {
-	from, to := images.Ref{Image: "python", Tag: "3.11"}, images.Ref{Image: "python", Tag: "3.11-slim"}
-	for cmd, want := range map[string]images.Presence{
-		"git": images.Missing, "pip": images.Unaffected, "tar": images.Unaffected, "convert": images.Unknown,
+// TestCheckCommandReleases: trixie and bullseye pairs are answered through
+// their bookworm twins, for packages of the same name in that release.
+func TestCheckCommandReleases(t *testing.T) {
+	trixie := [2]images.Ref{{Image: "python", Tag: "3.11"}, {Image: "python", Tag: "3.11-slim"}}
+	bullseye := [2]images.Ref{{Image: "python", Tag: "3.11-bullseye"}, {Image: "python", Tag: "3.11-slim-bullseye"}}
+	for _, tc := range []struct {
+		pair [2]images.Ref
+		cmd  string
+		want images.Presence
+	}{
+		{trixie, "git", images.Missing}, {trixie, "pip", images.Unaffected}, {trixie, "tar", images.Unaffected},
+		{trixie, "convert", images.Unknown},
+		{bullseye, "git", images.Missing}, {bullseye, "apt-get", images.Unaffected},
+		{bullseye, "pkg-config", images.Unknown}, {bullseye, "convert", images.Unknown},
 	} {
-		if got := checkCommand(from, to, cmd); got.Presence != want {
-			t.Errorf("%s: %v, want %v", cmd, got, want)
+		if got := checkCommand(tc.pair[0], tc.pair[1], tc.cmd); got.Presence != tc.want {
+			t.Errorf("%v %s: %v, want %v", tc.pair[0], tc.cmd, got, tc.want)
 		}
 	}
 }

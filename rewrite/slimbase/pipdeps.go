@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/pyproject"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -76,4 +77,24 @@ func requirementsCandidates(name string) []string {
 		out = append(out, p)
 	}
 	return append(out, path.Base(name))
+}
+
+// LocalLinks says what the C extensions of the local projects a pip
+// install argv builds link besides the C library and Python ("" when
+// provably nothing: pyproject.ExtensionLinks), for a runtime stage that
+// gets only the slim image's libraries.
+func LocalLinks(args []string, ctx fs.FS) string {
+	for _, dir := range pipLocalProjects(args) {
+		if localProjectCompiles(ctx, dir) == "" {
+			continue
+		}
+		root, in := rewrite.ContextPath(dir)
+		if ctx == nil || strings.HasPrefix(dir, "/") || !in {
+			return dir + " is not read from the build context"
+		}
+		if why := pyproject.ExtensionLinks(ctx, root); why != "" {
+			return why
+		}
+	}
+	return ""
 }

@@ -49,12 +49,13 @@ bookworm) which of them the slim image lacks:
     neither gcc nor the -dev headers. The same packages compiled in a stage
     this one copies from are declined too: they link libraries slim lacks.
     Use psycopg2-binary, or leave it to the multi-stage pass (DS4xx);
-  - Debian trixie bases (the unsuffixed python, ruby, rust... tags): the table
-    was measured on bookworm, so dockslim asks it about the bookworm tags of
-    the same images (python:3.11-bookworm vs python:3.11-slim-bookworm) and
-    keeps the answer only for well-known packages whose name is the same in
-    trixie (git, curl, wget, make, gcc...). Any other command it cannot
-    answer for declines the swap with that reason.
+  - Debian trixie and bullseye bases (the unsuffixed python, ruby, rust...
+    tags are trixie): the table was measured on bookworm, so dockslim asks
+    it about the bookworm tags of the same images (python:3.11-bookworm vs
+    python:3.11-slim-bookworm) and keeps the answer only for well-known
+    packages whose name is the same in that release (git, curl, wget, make,
+    gcc...). Any other command it cannot answer for declines the swap with
+    that reason; so does any other release (buster, Ubuntu's).
 
 FROM python:${PY_VERSION} with a global ARG default is handled: the FROM
 template gets the suffix (python:${PY_VERSION}-slim, so the ARG keeps its
@@ -108,7 +109,9 @@ stage compiles (gcc, make, -dev packages, pip/gem packages without binary
 wheels), it needs more than 4 extra packages, a command's presence cannot be
 determined for that Debian release, the FROM's ARG is shared, or the image
 has no slim variant at all (golang, gcc: build there and copy the result into
-a small runtime stage; the multi-stage pass does that). Report only.`,
+a small runtime stage; the multi-stage pass does that). When the sizes of
+both images are known, the finding gives them: what the decline leaves on
+the table. Report only.`,
 	Before:        "FROM python:3.11\nRUN pip install psycopg2",
 	After:         "FROM python:3.11\nRUN pip install psycopg2-binary",
 	Applicability: rewrite.Suggestion,
@@ -120,14 +123,14 @@ var RuleSmallerVariant = &rewrite.Rule{
 	ID:      "DS203",
 	Name:    "smaller-base-variant",
 	Summary: "a smaller, not drop-in, variant of the final image's base exists",
-	Explanation: `Some replacements are smaller but not the same image: the JRE of
-eclipse-temurin for a runtime stage (no javac), eclipse-temurin for the
-deprecated openjdk image, php's -cli variant for an -apache/-fpm image that
-only runs CLI scripts, debian:<suite>-slim for buildpack-deps:<suite>.
+	Explanation: `Some replacements are smaller but not the same image: eclipse-temurin's
+JDK for the deprecated openjdk image, php's -cli variant for an -apache/-fpm
+image that only runs CLI scripts, debian:<suite>-slim for
+buildpack-deps:<suite>. (The JRE for a JDK image is DS207's.)
 dockslim reports them with their sizes and what changes; it does not apply
 them.`,
-	Before:        "FROM eclipse-temurin:21\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]",
-	After:         "FROM eclipse-temurin:21-jre\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]",
+	Before:        "FROM buildpack-deps:bookworm\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
+	After:         "FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\nCMD [\"app\"]",
 	Applicability: rewrite.Suggestion,
 	Severity:      rewrite.Info,
 }
@@ -218,7 +221,18 @@ type plan struct {
 }
 
 func (p *plan) decline(format string, args ...any) {
-	p.c.Reportf(RuleSlimDeclined, p.b.Stage.Base.Start, "%s → %s not applied: %s", p.b.Text, p.to, fmt.Sprintf(format, args...))
+	p.c.Reportf(RuleSlimDeclined, p.b.Stage.Base.Start, "%s → %s not applied: %s%s", p.b.Text, p.to, fmt.Sprintf(format, args...), sizeNote(p.b.Ref, p.to))
+}
+
+// sizeNote gives the sizes of an image and its smaller variant, when both
+// are known: what a decline leaves on the table.
+func sizeNote(from, to images.Ref) string {
+	fs, ok1 := images.CompressedSize(from.Image, from.Tag)
+	ts, ok2 := images.CompressedSize(to.Image, to.Tag)
+	if !ok1 || !ok2 || ts >= fs {
+		return ""
+	}
+	return fmt.Sprintf(" (%s is %s compressed, %s %s; linux/amd64)", from, images.FormatSize(fs), to, images.FormatSize(ts))
 }
 
 func swapSlim(c *rewrite.Context, b baseImage) {
@@ -258,6 +272,9 @@ func dropInOrReport(c *rewrite.Context, b baseImage) *images.Candidate {
 		if cd.DropIn && drop == nil {
 			drop = cd
 		}
+		if cd.Variant == "jre" && !isJRE(b.Ref) {
+			continue // DS207's: it checks what the image runs
+		}
 		if !cd.DropIn {
 			fs, ok1 := images.CompressedSize(b.Ref.Image, b.Ref.Tag)
 			ts, ok2 := images.CompressedSize(cd.Image, cd.Tag)
@@ -277,7 +294,11 @@ func dropInOrReport(c *rewrite.Context, b baseImage) *images.Candidate {
 	}
 	switch b.Ref.Image {
 	case "golang", "gcc":
-		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s in the final image: %s", b.Text, why)
+		note := ""
+		if fam, suite := images.Distro(b.Ref.Image, b.Ref.Tag); fam == images.Debian && suite != "" {
+			note = sizeNote(b.Ref, images.Ref{Image: "debian", Tag: suite + "-slim"})
+		}
+		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s in the final image: %s%s", b.Text, why, note)
 		return nil
 	}
 	swapAlpine(c, b)

@@ -155,11 +155,26 @@ var sameNameInTrixie = []string{
 	"binutils", "pkgconf", "openssl", "ca-certificates",
 }
 
-// checkCommand is images.CheckCommand, extended to Debian trixie bases: the
-// full/slim table was measured on bookworm only, so a trixie pair is
-// answered with the bookworm tags of the same images (python:3.11 →
+// sameNameIn lists, per Debian release besides bookworm, the packages of
+// sameNameInTrixie that have that name there too (checked against the
+// release's package list; bullseye's pkg-config command is package
+// pkg-config, not pkgconf).
+func sameNameIn(release, pkg string) bool {
+	switch release {
+	case "trixie":
+		return slices.Contains(sameNameInTrixie, pkg)
+	case "bullseye":
+		return pkg != "pkgconf" && slices.Contains(sameNameInTrixie, pkg)
+	}
+	return false
+}
+
+// checkCommand is images.CheckCommand, extended to Debian trixie and
+// bullseye bases: the full/slim table was measured on bookworm only, so a
+// pair of either release is answered with the bookworm tags of the same
+// images (python:3.11 → python:3.11-bookworm, python:3.11-bullseye →
 // python:3.11-bookworm), and a Missing answer is kept only when the package
-// has the same name in trixie. The two releases' minimal images differ in
+// has the same name in that release. The releases' minimal images differ in
 // a few essential packages, not in the well-known tools the table is about.
 func checkCommand(from, to images.Ref, cmd string) images.CommandCheck {
 	if from.Image == "debian" && to.Image == "debian" {
@@ -171,14 +186,12 @@ func checkCommand(from, to images.Ref, cmd string) images.CommandCheck {
 	if c.Presence != images.Unknown {
 		return c
 	}
-	if _, fc := images.Distro(from.Image, from.Tag); fc != "trixie" {
+	_, fc := images.Distro(from.Image, from.Tag)
+	if _, tc := images.Distro(to.Image, to.Tag); fc != tc || fc != "trixie" && fc != "bullseye" {
 		return c
 	}
-	if _, tc := images.Distro(to.Image, to.Tag); tc != "trixie" {
-		return c
-	}
-	fb, ok1 := bookwormTwin(from)
-	tb, ok2 := bookwormTwin(to)
+	fb, ok1 := bookwormTwin(from, fc)
+	tb, ok2 := bookwormTwin(to, fc)
 	if !ok1 || !ok2 {
 		return c
 	}
@@ -187,19 +200,23 @@ func checkCommand(from, to images.Ref, cmd string) images.CommandCheck {
 	case images.Unaffected:
 		return c2
 	case images.Missing:
-		if slices.Contains(sameNameInTrixie, c2.Package) {
+		if sameNameIn(fc, c2.Package) {
 			return c2
 		}
-		return images.CommandCheck{Reason: fmt.Sprintf("%s comes from Debian package %s on bookworm; its trixie name is not known to dockslim", cmd, c2.Package)}
+		return images.CommandCheck{Reason: fmt.Sprintf("%s comes from Debian package %s on bookworm; its %s name is not known to dockslim", cmd, c2.Package, fc)}
 	}
 	return c
 }
 
-// bookwormTwin returns the bookworm tag of the same image and variant:
-// python:3.11 → python:3.11-bookworm, python:3.11-slim → python:3.11-slim-bookworm.
-func bookwormTwin(r images.Ref) (images.Ref, bool) {
+// bookwormTwin returns the bookworm tag of the same image and variant as a
+// tag of release: python:3.11 → python:3.11-bookworm, python:3.11-slim →
+// python:3.11-slim-bookworm (trixie: the unsuffixed tags), and the tag with
+// bullseye replaced (node:20-bullseye-slim → node:20-bookworm-slim).
+func bookwormTwin(r images.Ref, release string) (images.Ref, bool) {
 	var names []string
 	switch base, slim := strings.CutSuffix(r.Tag, "-slim"); {
+	case release != "trixie":
+		names = []string{strings.ReplaceAll(r.Tag, release, "bookworm")}
 	case r.Tag == "" || r.Tag == "latest":
 		names = []string{"bookworm"}
 	case r.Tag == "slim":
@@ -215,4 +232,45 @@ func bookwormTwin(r images.Ref) (images.Ref, bool) {
 		}
 	}
 	return images.Ref{}, false
+}
+
+// lastStart is the last ENTRYPOINT, else the last CMD, of the final stage
+// of stages (nil when there is none).
+func lastStart(stages []*parser.Stage) *parser.Instruction {
+	var ep, cmd *parser.Instruction
+	for _, st := range stages {
+		for _, in := range st.Instructions {
+			switch {
+			case in.Sub != "":
+			case in.Is("entrypoint"):
+				ep = in
+			case in.Is("cmd"):
+				cmd = in
+			}
+		}
+	}
+	if ep != nil {
+		return ep
+	}
+	return cmd
+}
+
+// runsJar reports whether an ENTRYPOINT / CMD runs java -jar.
+func runsJar(in *parser.Instruction) bool {
+	if in == nil {
+		return false
+	}
+	var argv []string
+	if in.JSON {
+		for _, a := range in.JSONArgs {
+			argv = append(argv, a.Value)
+		}
+	} else if in.Script != nil && in.Script.Err == nil {
+		cmds := shellcmd.Commands(in.Script)
+		if len(cmds) != 1 {
+			return false
+		}
+		argv = cmds[0].Lits()
+	}
+	return len(argv) > 1 && path.Base(argv[0]) == "java" && slices.Contains(argv, "-jar")
 }

@@ -16,6 +16,12 @@
 // Usage (from images): go generate, or
 //
 //	go run ./internal/gendevlibs -o devlibs_table.go
+//	go run ./internal/gendevlibs -release trixie -o devlibs_trixie.go
+//
+// -release reads another Debian release: its package lists are downloaded
+// (from the mirror the host's apt sources name) into a folder of their
+// own, and the file lists only how its table differs from the host's
+// (devRuntimeTableTrixie, devGoneTrixie).
 package main
 
 import (
@@ -26,6 +32,8 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -140,21 +148,111 @@ type source interface {
 	providers(name string) []string
 }
 
-type aptCache struct{ cache map[string]*pkg }
+// aptCache asks apt-cache; opts point it at another release's lists.
+type aptCache struct {
+	cache map[string]*pkg
+	opts  []string
+}
 
 func (a *aptCache) show(name string) *pkg {
 	if p, ok := a.cache[name]; ok {
 		return p
 	}
-	out, _ := exec.Command("apt-cache", "show", "--no-all-versions", name).Output()
-	p := parseShow(string(out))
-	a.cache[name] = p
-	return p
+	a.prefetch([]string{name})
+	return a.cache[name]
+}
+
+// prefetch asks apt-cache about many packages in one call (each call reads
+// the whole package list: seconds), and then about the packages they
+// depend on, a few levels deep; names apt-cache does not know are cached
+// as nil.
+func (a *aptCache) prefetch(names []string) {
+	for depth := 0; depth < 5 && len(names) > 0; depth++ {
+		var ask []string
+		for _, n := range names {
+			if _, ok := a.cache[n]; !ok && !slices.Contains(ask, n) {
+				ask = append(ask, n)
+			}
+		}
+		if len(ask) == 0 {
+			return
+		}
+		// An unknown name makes apt-cache exit non-zero; the others are
+		// still printed.
+		out, _ := exec.Command("apt-cache", append(append(a.opts, "show", "--no-all-versions"), ask...)...).Output()
+		for _, n := range ask {
+			a.cache[n] = nil
+		}
+		names = nil
+		for _, stanza := range strings.Split(string(out), "\n\n") {
+			if p := parseShow(stanza); p != nil {
+				a.cache[p.name] = p
+				for _, alts := range p.depends {
+					names = append(names, alts[0].name)
+				}
+			}
+		}
+	}
 }
 
 func (a *aptCache) providers(name string) []string {
-	out, _ := exec.Command("apt-cache", "showpkg", name).Output()
+	out, _ := exec.Command("apt-cache", append(a.opts, "showpkg", name)...).Output()
 	return parseProviders(string(out))
+}
+
+// releaseLists downloads the package lists of another Debian release into
+// a folder of its own (the host's apt state is left alone), from the
+// mirror the host's apt sources name, and returns the apt options that
+// read them.
+func releaseLists(release string) ([]string, error) {
+	mirror, err := hostMirror()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(os.TempDir(), "gendevlibs-"+release)
+	for _, d := range []string{"lists/partial", "cache/archives/partial", "parts"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	list := fmt.Sprintf("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n", mirror, release)
+	if err := os.WriteFile(filepath.Join(dir, "sources.list"), []byte(list), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "status"), nil, 0o644); err != nil {
+		return nil, err
+	}
+	opts := []string{"-o", "Dir::Etc::SourceList=" + filepath.Join(dir, "sources.list"),
+		"-o", "Dir::Etc::SourceParts=" + filepath.Join(dir, "parts"),
+		"-o", "Dir::State::Lists=" + filepath.Join(dir, "lists"),
+		"-o", "Dir::Cache=" + filepath.Join(dir, "cache"),
+		"-o", "Dir::State::Status=" + filepath.Join(dir, "status")}
+	cmd := exec.Command("apt-get", append(opts, "update")...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	return opts, cmd.Run()
+}
+
+// hostMirror is the Debian mirror of the host's apt sources (deb822
+// "URIs:" or a one-line "deb URI suite" entry).
+func hostMirror() (string, error) {
+	files, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
+	files = append(files, "/etc/apt/sources.list")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			fields := strings.Fields(l)
+			switch {
+			case len(fields) >= 2 && fields[0] == "URIs:" && strings.HasSuffix(fields[1], "/debian"):
+				return fields[1], nil
+			case len(fields) >= 3 && fields[0] == "deb" && strings.HasSuffix(fields[1], "/debian"):
+				return fields[1], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no Debian mirror in the host's apt sources")
 }
 
 // resolve returns the real package for a name (following a virtual name to
@@ -208,32 +306,50 @@ func runtimeLibs(src source, name string, depth int) []string {
 
 func main() {
 	out := flag.String("o", "devlibs_table.go", "output file")
+	other := flag.String("release", "", "another Debian release (trixie): its lists are downloaded into a folder of their own, and the file lists only where it differs from the host's table")
 	flag.Parse()
-	src := &aptCache{cache: map[string]*pkg{}}
-	if src.show("libc6") == nil {
+	host := &aptCache{cache: map[string]*pkg{}}
+	if host.show("libc6") == nil {
 		log.Fatal("apt-cache knows no libc6: run apt-get update first")
 	}
-	release := "unknown"
-	if b, err := os.ReadFile("/etc/os-release"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "VERSION_CODENAME="); ok {
-				release = v
-			}
+	hostRows, hostSkipped := table(host)
+	release := hostRelease()
+	var code []byte
+	if *other == "" || *other == release {
+		code = hostFile(release, hostRows, hostSkipped)
+	} else {
+		opts, err := releaseLists(*other)
+		if err != nil {
+			log.Fatalf("package lists of %s: %v", *other, err)
 		}
+		src := &aptCache{cache: map[string]*pkg{}, opts: opts}
+		if src.show("libc6") == nil {
+			log.Fatalf("no package lists of %s", *other)
+		}
+		rows, _ := table(src)
+		code = deltaFile(*other, release, rows, hostRows)
 	}
+	src2, err := format.Source(code)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, src2, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// row is one -dev package and its runtime libraries.
+type row struct {
+	dev, comment string
+	libs         []string
+}
+
+// table computes the rows of the curated -dev packages that have runtime
+// libraries, sorted, and the names that have none.
+func table(src *aptCache) (rows []row, skipped []string) {
 	names := append([]string(nil), curated...)
 	sort.Strings(names)
-	var b bytes.Buffer
-	var skipped []string
-	fmt.Fprintf(&b, "// Code generated by gendevlibs from apt-cache on Debian %s; DO NOT EDIT.\n\n", release)
-	fmt.Fprintf(&b, "package images\n\n")
-	fmt.Fprintf(&b, "// devLibsRelease is the Debian release the table was generated on.\n")
-	fmt.Fprintf(&b, "const devLibsRelease = %q\n\n", release)
-	fmt.Fprintf(&b, "// devRuntimeTable lists, sorted by name, the runtime library packages a\n")
-	fmt.Fprintf(&b, "// program built against a -dev package needs (see gendevlibs for the\n")
-	fmt.Fprintf(&b, "// rule). A sorted array, not a map: the linker lays it out, so starting\n")
-	fmt.Fprintf(&b, "// dockslim costs nothing for it. Look it up with DevRuntimeLibs.\n")
-	fmt.Fprintf(&b, "var devRuntimeTable = [...]devLibs{\n")
+	src.prefetch(names)
 	for _, n := range names {
 		p := resolve(src, n)
 		if p == nil {
@@ -246,26 +362,87 @@ func main() {
 			skipped = append(skipped, n)
 			continue
 		}
-		q := make([]string, len(libs))
-		for i, l := range libs {
-			q[i] = fmt.Sprintf("%q", l)
-		}
 		via := ""
 		if p.name != n {
 			via = " via " + p.name
 		}
-		fmt.Fprintf(&b, "\t// %s %s%s\n\t{%q, []string{%s}},\n", p.name, p.version, via, n, strings.Join(q, ", "))
+		rows = append(rows, row{dev: n, comment: p.name + " " + p.version + via, libs: libs})
 	}
+	return rows, skipped
+}
+
+func writeRows(b *bytes.Buffer, rows []row) {
+	for _, r := range rows {
+		q := make([]string, len(r.libs))
+		for i, l := range r.libs {
+			q[i] = fmt.Sprintf("%q", l)
+		}
+		fmt.Fprintf(b, "\t// %s\n\t{%q, []string{%s}},\n", r.comment, r.dev, strings.Join(q, ", "))
+	}
+}
+
+// hostFile is the table of the host's release.
+func hostFile(release string, rows []row, skipped []string) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by gendevlibs from apt-cache on Debian %s; DO NOT EDIT.\n\n", release)
+	fmt.Fprintf(&b, "package images\n\n")
+	fmt.Fprintf(&b, "// devLibsRelease is the Debian release the table was generated on.\n")
+	fmt.Fprintf(&b, "const devLibsRelease = %q\n\n", release)
+	fmt.Fprintf(&b, "// devRuntimeTable lists, sorted by name, the runtime library packages a\n")
+	fmt.Fprintf(&b, "// program built against a -dev package needs (see gendevlibs for the\n")
+	fmt.Fprintf(&b, "// rule). A sorted array, not a map: the linker lays it out, so starting\n")
+	fmt.Fprintf(&b, "// dockslim costs nothing for it. Look it up with DevRuntimeLibs.\n")
+	fmt.Fprintf(&b, "var devRuntimeTable = [...]devLibs{\n")
+	writeRows(&b, rows)
 	fmt.Fprintf(&b, "}\n\n")
 	fmt.Fprintf(&b, "// devNoRuntimeLib are curated -dev packages with no runtime library\n")
 	fmt.Fprintf(&b, "// (header-only, or wrappers of several): building against them leaves\n")
 	fmt.Fprintf(&b, "// nothing to install at run time, or dockslim cannot tell what.\n")
 	fmt.Fprintf(&b, "var devNoRuntimeLib = %#v\n", skipped)
-	src2, err := format.Source(b.Bytes())
-	if err != nil {
-		log.Fatal(err)
+	return b.Bytes()
+}
+
+// deltaFile is another release's table, as its differences from the
+// host's: the rows whose libraries differ or that the host lacks, and the
+// host's -dev packages that have none there.
+func deltaFile(release, host string, rows, hostRows []row) []byte {
+	suffix := strings.ToUpper(release[:1]) + release[1:]
+	var diff []row
+	var gone []string
+	for _, r := range rows {
+		i := slices.IndexFunc(hostRows, func(h row) bool { return h.dev == r.dev })
+		if i < 0 || !slices.Equal(hostRows[i].libs, r.libs) {
+			diff = append(diff, r)
+		}
 	}
-	if err := os.WriteFile(*out, src2, 0o644); err != nil {
-		log.Fatal(err)
+	for _, h := range hostRows {
+		if !slices.ContainsFunc(rows, func(r row) bool { return r.dev == h.dev }) {
+			gone = append(gone, h.dev)
+		}
 	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by gendevlibs from apt-cache on Debian %s; DO NOT EDIT.\n\n", release)
+	fmt.Fprintf(&b, "package images\n\n")
+	fmt.Fprintf(&b, "// devRuntimeTable%s lists, sorted by name, the -dev packages whose\n", suffix)
+	fmt.Fprintf(&b, "// runtime libraries on Debian %s differ from devRuntimeTable's (%s);\n", release, host)
+	fmt.Fprintf(&b, "// the others have the same. Look it up with DevRuntimeLibsOn.\n")
+	fmt.Fprintf(&b, "var devRuntimeTable%s = [...]devLibs{\n", suffix)
+	writeRows(&b, diff)
+	fmt.Fprintf(&b, "}\n\n")
+	fmt.Fprintf(&b, "// devGone%s are the -dev packages of devRuntimeTable that have no\n", suffix)
+	fmt.Fprintf(&b, "// runtime library dockslim knows on Debian %s.\n", release)
+	fmt.Fprintf(&b, "var devGone%s = %#v\n", suffix, gone)
+	return b.Bytes()
+}
+
+// hostRelease is the codename of the Debian release the host runs.
+func hostRelease() string {
+	if b, err := os.ReadFile("/etc/os-release"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VERSION_CODENAME="); ok {
+				return v
+			}
+		}
+	}
+	return "unknown"
 }

@@ -1,4 +1,4 @@
-// Command genrecommends writes two lists of Debian bookworm (main, amd64)
+// Command genrecommends writes lists of Debian bookworm (main, amd64)
 // packages to internal/images/data.
 //
 // debian-loses-ca-certs.txt: the packages that, installed with
@@ -22,9 +22,14 @@
 //
 //	http://deb.debian.org/debian/dists/bookworm/main/binary-amd64/Packages.xz
 //
+// debian-build-deps.txt: the dependency graph and commands of the build
+// packages (builddeps.go), also from Contents-amd64.gz:
+//
+//	http://deb.debian.org/debian/dists/bookworm/main/Contents-amd64.gz
+//
 // Usage (run by "go generate ./internal/images"; needs xz(1) to decompress):
 //
-//	go run ./internal/images/internal/genrecommends [-in Packages.xz] [-out internal/images/data]
+//	go run ./internal/images/internal/genrecommends [-in Packages.xz] [-contents Contents-amd64.gz] [-out internal/images/data]
 package main
 
 import (
@@ -41,28 +46,32 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/images"
 	"github.com/dockslim/dockslim/internal/images/internal/modroot"
 )
 
 const (
 	suite = "bookworm"
 	url   = "http://deb.debian.org/debian/dists/" + suite + "/main/binary-amd64/Packages.xz"
-	caPkg = "ca-certificates"
+	// contentsURL is the file list of every package, for debian-build-deps.txt.
+	contentsURL = "http://deb.debian.org/debian/dists/" + suite + "/main/Contents-amd64.gz"
+	caPkg       = "ca-certificates"
 	// libcDev is what gcc Recommends to compile C at all (headers, crt1.o).
 	libcDev = "libc6-dev"
 )
 
 func main() {
 	in := flag.String("in", "", "a local Packages.xz (default: download "+url+")")
+	contents := flag.String("contents", "", "a local Contents-amd64.gz (default: download "+contentsURL+")")
 	out := flag.String("out", "", "output folder (default <module root>/internal/images/data)")
 	flag.Parse()
-	if err := run(*in, *out); err != nil {
+	if err := run(*in, *contents, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "genrecommends:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out string) error {
+func run(in, contents, out string) error {
 	if out == "" {
 		root, err := modroot.Find()
 		if err != nil {
@@ -70,13 +79,7 @@ func run(in, out string) error {
 		}
 		out = filepath.Join(root, "internal", "images", "data")
 	}
-	var xzData []byte
-	var err error
-	if in != "" {
-		xzData, err = os.ReadFile(in)
-	} else {
-		xzData, err = download(url)
-	}
+	xzData, err := readOrDownload(in, url)
 	if err != nil {
 		return err
 	}
@@ -101,7 +104,11 @@ func run(in, out string) error {
 			return err
 		}
 	}
-	return nil
+	cmds, err := contentsFile(contents)
+	if err != nil {
+		return err
+	}
+	return writeBuildDeps(filepath.Join(out, "debian-build-deps.txt"), BuildDeps(pkgs, images.BuildDepsSeeds(), cmds), len(pkgs))
 }
 
 func write(file string, names []string, total int, what string) error {
@@ -112,6 +119,14 @@ func write(file string, names []string, total int, what string) error {
 		b.WriteString(n + "\n")
 	}
 	return os.WriteFile(file, []byte(b.String()), 0o644)
+}
+
+// readOrDownload reads the file in, or downloads u when in is "".
+func readOrDownload(in, u string) ([]byte, error) {
+	if in != "" {
+		return os.ReadFile(in)
+	}
+	return download(u)
 }
 
 func download(u string) ([]byte, error) {
@@ -126,12 +141,17 @@ func download(u string) ([]byte, error) {
 	return io.ReadAll(resp.Body)
 }
 
-// Package is the part of a Packages stanza the rule reads.
+// Package is the part of a Packages stanza the generators read.
 type Package struct {
 	Name       string
 	Depends    []string // first alternative of each group, Depends then Pre-Depends
 	Recommends []string // every alternative
-	Provides   []string
+	// RecFirst is the first alternative of each Recommends group: what a
+	// recommends install brings.
+	RecFirst []string
+	Provides []string
+	// Required: Priority required or Essential (in every Debian image).
+	Required bool
 }
 
 // parse reads a Packages file.
@@ -175,7 +195,12 @@ func parse(r io.Reader) (map[string]*Package, error) {
 		case "Recommends":
 			for _, g := range relations(v) {
 				cur.Recommends = append(cur.Recommends, g...)
+				cur.RecFirst = append(cur.RecFirst, g[0])
 			}
+		case "Priority":
+			cur.Required = cur.Required || v == "required"
+		case "Essential":
+			cur.Required = cur.Required || v == "yes"
 		case "Provides":
 			for _, g := range relations(v) {
 				cur.Provides = append(cur.Provides, g...)

@@ -68,3 +68,50 @@ func TestRelations(t *testing.T) {
 		t.Errorf("relations = %q, want %q", got, want)
 	}
 }
+
+func TestBuildDeps(t *testing.T) {
+	pkgs, err := parse(strings.NewReader(`Package: gcc
+Depends: cpp (= 4:12.2.0-3), gcc-12
+Recommends: libc6-dev | libc-dev
+
+Package: gcc-12
+Depends: libc6, binutils
+
+Package: cpp
+
+Package: binutils
+Depends: libc6
+
+Package: libc6
+Priority: required
+
+Package: libc6-dev
+Provides: libc-dev
+Depends: libc6
+
+Package: apt
+Depends: libc6
+
+Package: unrelated
+Depends: libc6
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds, err := readContents(strings.NewReader("usr/bin/gcc-12                 devel/gcc-12\nusr/bin/x86_64-linux-gnu-gcc  devel/gcc\nusr/share/doc/gcc/README devel/gcc\nbin/ld   devel/binutils,devel/other\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := BuildDeps(pkgs, []string{"gcc"}, cmds)
+	want := []string{
+		"binutils\t\tlibc6\t\tld",
+		"cpp\t\t\t\t",
+		"gcc\t\tcpp,gcc-12\tlibc6-dev\tc89,c99,cc,x86_64-linux-gnu-gcc",
+		"gcc-12\t\tlibc6,binutils\t\tgcc-12",
+		"libc6\tr\t\t\t",
+		"libc6-dev\t\tlibc6\t\t",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("BuildDeps =\n%q\nwant\n%q", got, want)
+	}
+}
