@@ -196,16 +196,34 @@ func groupStages(stages []stageText, header *parser.File, size int) (l layout, o
 }
 
 // context returns the stages outside [first, end) that a part runs in full
-// beside its own: those its stages link to, and the stages those are built
-// FROM, transitively.
+// beside its own: every stage its stages are connected to through links
+// and FROM, transitively (what a pass may read about them: the state a
+// stage starts from, what it copies, who can see a file it leaves).
 func (l layout) context(first, end int) map[int]bool {
-	ctx := map[int]bool{}
-	for s := first; s < end; s++ {
-		for _, t := range l.links[s] {
-			for ; t >= 0 && (t < first || t >= end) && !ctx[t]; t = l.parent[t] {
-				ctx[t] = true
-			}
+	children := make([][]int, len(l.parent))
+	for i, p := range l.parent {
+		if p >= 0 {
+			children[p] = append(children[p], i)
 		}
+	}
+	ctx := map[int]bool{}
+	var visit func(int)
+	visit = func(s int) {
+		if s < 0 || (s < first || s >= end) && ctx[s] {
+			return
+		}
+		if s < first || s >= end {
+			ctx[s] = true
+		}
+		for _, t := range append(append([]int{l.parent[s]}, l.links[s]...), children[s]...) {
+			if t >= first && t < end {
+				continue // the part's own: visited from the loop below
+			}
+			visit(t)
+		}
+	}
+	for s := first; s < end; s++ {
+		visit(s)
 	}
 	return ctx
 }

@@ -42,17 +42,18 @@ func TestScanStages(t *testing.T) {
 
 // TestGroupStages: parts never split a stage from the stage it is built
 // FROM (the image resolved with the global ARGs); COPY --from and mount
-// from= are links, by name or index, and a part runs the stages it links
-// to (and their parents) beside its own.
+// from= are links, by name or index, and a part runs the stages it is
+// connected to beside its own.
 func TestGroupStages(t *testing.T) {
 	src := "ARG B=base\n" +
 		"FROM debian AS base\nRUN a\n" + // 0
 		"FROM $B AS child\nRUN b\n" + // 1: built FROM 0
 		"FROM alpine AS tool\nCOPY --from=0 / /\n" + // 2: links 0
 		"FROM alpine\nRUN --mount=type=bind,from=tool,target=/t c\n" + // 3: links 2
-		"FROM scratch\nCOPY --from=child / /\n" // 4: links 1
+		"FROM scratch\nCOPY --from=child / /\n" + // 4: links 1
+		"FROM alpine AS alone\nRUN d\n" // 5
 	_, stages, ok := scanStages([]byte(src))
-	if !ok || len(stages) != 5 {
+	if !ok || len(stages) != 6 {
 		t.Fatalf("scan: %v %d", ok, len(stages))
 	}
 	header, err := parser.Load("Dockerfile", []byte("ARG B=base\nFROM scratch\n"))
@@ -63,18 +64,19 @@ func TestGroupStages(t *testing.T) {
 	if !ok {
 		t.Fatal("not grouped")
 	}
-	want := []partRange{{0, 2}, {2, 3}, {3, 4}, {4, 5}}
+	want := []partRange{{0, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}}
 	if !reflect.DeepEqual(l.parts, want) {
 		t.Errorf("parts %v, want %v", l.parts, want)
 	}
-	if !reflect.DeepEqual(l.parent, []int{-1, 0, -1, -1, -1}) {
+	if !reflect.DeepEqual(l.parent, []int{-1, 0, -1, -1, -1, -1}) {
 		t.Errorf("parents %v", l.parent)
 	}
-	if got := l.context(4, 5); !reflect.DeepEqual(got, map[int]bool{1: true, 0: true}) {
-		t.Errorf("context of the last stage: %v (its link and that one's parent)", got)
+	connected := map[int]bool{0: true, 1: true, 2: true, 3: true}
+	if got := l.context(4, 5); !reflect.DeepEqual(got, connected) {
+		t.Errorf("context of stage 4: %v, want every stage connected to it", got)
 	}
-	if got := l.context(2, 3); !reflect.DeepEqual(got, map[int]bool{0: true, 3: true}) {
-		t.Errorf("context of tool: %v", got)
+	if got := l.context(5, 6); len(got) != 0 {
+		t.Errorf("context of a stage with no links: %v", got)
 	}
 	unresolved, _ := parser.Load("Dockerfile", []byte("ARG B\nFROM scratch\n"))
 	if _, ok := groupStages(stages, unresolved, 1); ok {

@@ -39,9 +39,10 @@ import (
 // Whatever a part cannot vouch for makes Run run the file whole: a part
 // that does not parse as the line scan expected, a finding in the header
 // (every part would report it), a fix reaching out of its side of the
-// text, a finding of a WholeFile pass or new files (a .dockerignore
-// reflects every COPY of the file), fixes of two parts that touch, line
-// endings that differ from the file's.
+// text, new files, fixes of two parts that touch, line endings that
+// differ from the file's. A file that a Pass.WholeFile pass may report on
+// (DS303/DS304: the .dockerignore a file needs depends on every COPY) is
+// run whole from the start.
 
 // defaultPartBytes is the least size of a part; files of twice that size
 // or more are run in parts.
@@ -87,7 +88,7 @@ func (e *Engine) runParts(name string, src []byte, opts Options) *Result {
 	if size == 0 {
 		size = defaultPartBytes
 	}
-	if size < 0 || len(src) < 2*size {
+	if size < 0 || len(src) < 2*size || e.wholeFile(src, opts) {
 		return nil
 	}
 	headerEnd, stages, ok := scanStages(src)
@@ -104,12 +105,16 @@ func (e *Engine) runParts(name string, src []byte, opts Options) *Result {
 	}
 	parts := make([]part, len(l.parts))
 	for i, r := range l.parts {
-		end := len(src)
-		if r.end < len(stages) {
-			end = stages[r.end].start
-		}
+		end := stageEnd(src, stages, r.end-1)
 		parts[i] = part{first: r.first, end: r.end, in: stages[r.first].start, body: end - stages[r.first].start,
 			last: i == len(l.parts)-1, ctx: l.context(r.first, r.end)}
+		ctx := 0
+		for s := range parts[i].ctx {
+			ctx += stageEnd(src, stages, s) - stages[s].start
+		}
+		if ctx > 4*size {
+			return nil // a part would be run with most of the file
+		}
 	}
 	outs := e.runEachPart(name, src, headerEnd, stages, parts, opts)
 	if outs == nil {
@@ -161,10 +166,7 @@ func partText(src []byte, headerEnd int, stages []stageText, p *part, nl string)
 	}
 	copyIn(0, headerEnd)
 	for i := 0; i < len(stages); i++ {
-		end := len(src)
-		if i+1 < len(stages) {
-			end = stages[i+1].start
-		}
+		end := stageEnd(src, stages, i)
 		switch {
 		case i == p.first:
 			p.prefix = b.Len()
@@ -184,6 +186,14 @@ func partText(src []byte, headerEnd int, stages []stageText, p *part, nl string)
 		}
 	}
 	return b.Bytes()
+}
+
+// stageEnd is where stage i's text ends: where the next begins.
+func stageEnd(src []byte, stages []stageText, i int) int {
+	if i+1 < len(stages) {
+		return stages[i+1].start
+	}
+	return len(src)
 }
 
 // runPart runs one part and checks that its result can be placed on the
@@ -285,10 +295,21 @@ func regionLengths(res *Result, p *part, headerEnd int) (pre, body []int, ok boo
 	return pre, body, true
 }
 
-// wholeFileFinding reports a finding of a WholeFile pass.
+// wholeFile reports whether an enabled WholeFile pass may report on src.
+func (e *Engine) wholeFile(src []byte, opts Options) bool {
+	for _, p := range e.passes {
+		if p.WholeFile != nil && slices.ContainsFunc(p.Rules, opts.Selector.Enabled) && p.WholeFile(src, opts) {
+			return true
+		}
+	}
+	return false
+}
+
+// wholeFileFinding reports a finding of a WholeFile pass (which said it
+// would not report).
 func (e *Engine) wholeFileFinding(res *Result) bool {
 	for _, p := range e.passes {
-		if !p.WholeFile {
+		if p.WholeFile == nil {
 			continue
 		}
 		for _, fd := range res.Findings {
