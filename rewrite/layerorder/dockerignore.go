@@ -79,10 +79,12 @@ func mayCopyContext(src []byte, opts rewrite.Options) bool {
 		if len(words) == 0 || strings.HasPrefix(words[0], "#") {
 			continue
 		}
-		if !cont {
+		args := words
+		if !cont { // a new instruction: its keyword
 			inCopy = strings.EqualFold(words[0], "copy") || strings.EqualFold(words[0], "add")
+			args = words[1:]
 		}
-		for _, w := range words[1:] {
+		for _, w := range args {
 			rel := strings.TrimLeft(path.Clean(strings.Trim(w, `[]",'`)), "/")
 			if inCopy && (rel == "" || rel == "." || rel == "*") {
 				return true
