@@ -136,8 +136,9 @@ func (f *File) reparse(nf *File, regions []region, edits []textedit.Edit) (*bkpa
 		if r.end < len(f.Instructions) {
 			end = f.Instructions[r.end].Start
 		}
-		nodes, ok := nf.parseRegion(start+shift.at(start), end+shift.at(end))
-		if !ok {
+		newStart, newEnd := start+shift.at(start), end+shift.at(end)
+		nodes, ok := nf.parseRegion(newStart, newEnd)
+		if !ok || r.end < len(f.Instructions) && !f.sameGap(nf, r, nodes, end, newStart, newEnd) {
 			return nil, nil, false
 		}
 		for _, n := range nodes {
@@ -151,6 +152,20 @@ func (f *File) reparse(nf *File, regions []region, edits []textedit.Edit) (*bkpa
 		add(item{old: in, delta: d, dlines: nf.lineOf(in.Start+d) - in.StartLine})
 	}
 	return root, items, true
+}
+
+// sameGap reports whether the text between the region's last instruction
+// and the next one (the instruction after the region: its comments, and
+// buildkit's) is the same in nf, with the region [newStart, newEnd) parsed
+// as nodes: an edit inside the region may have turned its last lines into
+// comments.
+func (f *File) sameGap(nf *File, r region, nodes []*bkparser.Node, oldEnd, newStart, newEnd int) bool {
+	newGap := newStart
+	if len(nodes) > 0 {
+		newGap = nf.LineEnd(nodes[len(nodes)-1].EndLine)
+	}
+	oldGap := f.Instructions[r.end-1].End
+	return newGap <= newEnd && bytes.Equal(nf.Src[newGap:newEnd], f.Src[oldGap:oldEnd])
 }
 
 // lineOf is the 1-based line of an offset.

@@ -32,6 +32,26 @@ func TestEditSameAsLoad(t *testing.T) {
 	}
 	texts := []string{"", " --no-cache-dir", " && rm -rf /var/lib/apt/lists/*", "\nRUN echo hi\n", "# note\n", "\n",
 		" \\\n  && make", "\\\n", "RUN <<EOF\necho\nEOF\n", "FROM alpine AS extra\n", "COPY --from=extra / /\n", "x", "\"", "<<EOF\n"}
+	// An edit inside an instruction can turn it into a comment above the
+	// next (whose comments then change), or make it continue into the next.
+	src := []byte("FROM a\nRUN x\n# c\nRUN y\n# d\nRUN z\n")
+	f, err := Load("Dockerfile", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, edits := range [][]textedit.Edit{
+		{{Start: 16, End: 17}},                       // "# c\nRUN y" → "# cRUN y"
+		{{Start: 17, End: 17, Text: "#"}},            // "RUN y" → "#RUN y"
+		{{Start: 22, End: 22, Text: " \\"}},          // RUN y continues into "# d", RUN z
+		{{Start: 11, End: 12, Text: "x \\\n  && w"}}, // a line added to RUN x
+	} {
+		got, gotErr := f.Edit(edits)
+		out, _ := textedit.Apply(src, edits)
+		want, wantErr := Load("Dockerfile", out)
+		if (gotErr != nil) != (wantErr != nil) || gotErr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("Edit differs from Load after %v (%q)", edits, out)
+		}
+	}
 	r := rand.New(rand.NewPCG(1, 2))
 	incremental := 0
 	for _, src := range files {
