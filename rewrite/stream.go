@@ -24,15 +24,16 @@ import (
 // stages. A part is run as the text
 //
 //	header (everything before the first FROM: directives, global ARGs)
-//	each other stage, in order: in full when the part's stages copy or
-//	  mount from it or it from them (and the stages those are built
-//	  FROM), else a stand-in line `FROM scratch [AS name]`
+//	each other stage, in order: in full when the part's stages are
+//	  connected to it (FROM, COPY --from, mounts, transitively), else a
+//	  stand-in line `FROM scratch [AS name]`
 //	the part's own stages, in their place
+//	past the last of those, one `FROM scratch` for the stages that follow
 //
 // so that what passes learn from the rest of the file stays true: stage
-// indexes and names (a free name for a new stage, COPY --from=2), which
-// stage is last (shipped, the final image), what a stage copies from
-// another. The parts' findings, fixes and outputs are placed on the whole
+// indexes and names before the part (COPY --from=2, a free name for a new
+// stage), whether the part's last stage is the file's (shipped, the final
+// image), what a stage copies from another and who can see its files. The parts' findings, fixes and outputs are placed on the whole
 // file and merged, the edits of round r on the whole text of round r, so
 // the Result is the one the whole file gives (fixtures' TestPartsSameAsWhole
 // checks it on every golden case, the corpus and synthetic files).
@@ -157,15 +158,23 @@ func (e *Engine) runEachPart(name string, src []byte, headerEnd int, stages []st
 type copied struct{ at, in, n int } // text[at:at+n] is input[in:in+n]
 
 // partText writes the text a part is run as: the header, then each stage
-// in order, its own, in full for its context, else a stand-in.
-func partText(src []byte, headerEnd int, stages []stageText, p *part, nl string) []byte {
+// in order, its own, in full for its context, else a stand-in; past the
+// part's last stage and its context, one stand-in line stands for the rest
+// (the part's stages are not the last). It returns the text and the
+// number of stages in it.
+func partText(src []byte, headerEnd int, stages []stageText, p *part, nl string) ([]byte, int) {
 	var b bytes.Buffer
 	copyIn := func(from, to int) {
 		p.pieces = append(p.pieces, copied{at: b.Len(), in: from, n: to - from})
 		b.Write(src[from:to])
 	}
+	last := p.end - 1 // the last stage written as it is
+	for i := range p.ctx {
+		last = max(last, i)
+	}
 	copyIn(0, headerEnd)
-	for i := 0; i < len(stages); i++ {
+	count := 0
+	for i := 0; i <= last; i++ {
 		end := stageEnd(src, stages, i)
 		switch {
 		case i == p.first:
@@ -178,14 +187,24 @@ func partText(src []byte, headerEnd int, stages []stageText, p *part, nl string)
 				b.WriteString(nl) // the file's last line
 			}
 		default:
-			b.WriteString("FROM scratch")
-			if stages[i].name != "" {
-				b.WriteString(" AS " + stages[i].name)
-			}
-			b.WriteString(nl)
+			standIn(&b, stages[i].name, nl)
 		}
+		count = i + 1
 	}
-	return b.Bytes()
+	if count < len(stages) {
+		standIn(&b, "", nl)
+		count++
+	}
+	return b.Bytes(), count
+}
+
+// standIn writes `FROM scratch [AS name]`.
+func standIn(b *bytes.Buffer, name, nl string) {
+	b.WriteString("FROM scratch")
+	if name != "" {
+		b.WriteString(" AS " + name)
+	}
+	b.WriteString(nl)
 }
 
 // stageEnd is where stage i's text ends: where the next begins.
@@ -203,8 +222,9 @@ func (e *Engine) runPart(name string, src []byte, whole *parser.Lines, headerEnd
 	if crlf {
 		nl = "\r\n"
 	}
-	f, err := parser.Load(name, partText(src, headerEnd, stages, p, nl))
-	if err != nil || f.Invalid != nil || f.CRLF != crlf || len(f.Stages) != len(stages) {
+	text, count := partText(src, headerEnd, stages, p, nl)
+	f, err := parser.Load(name, text)
+	if err != nil || f.Invalid != nil || f.CRLF != crlf || len(f.Stages) != count {
 		return nil
 	}
 	for i := p.first; i < p.end; i++ {
