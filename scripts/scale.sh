@@ -10,9 +10,10 @@
 #   stages-10MB     one 10 MB Dockerfile of ~14,000 small stages (no target:
 #                   the worst shape; printed for reference, SCALE_ALL=1)
 #
-# Usage: scripts/scale.sh [RUNS]   (make scale). Needs GNU time
-# (/usr/bin/time). The machine's load is printed first: on a shared
-# machine wall time grows with it, user+sys much less.
+# Usage: scripts/scale.sh [RUNS]   (make scale). DOCKSLIM=path measures
+# that binary instead of building this tree's (a before/after comparison).
+# Needs GNU time (/usr/bin/time). The machine's load is printed first: on
+# a shared machine wall time grows with it, user+sys much less.
 set -euo pipefail
 runs=${1:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,11 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 
 echo "machine: $(nproc) cores; $(uptime | sed 's/.*load average/load average/')"
-CGO_ENABLED=0 go build -tags urfave_cli_no_docs -o "$work/dockslim" ./cmd/dockslim
+if [[ -n ${DOCKSLIM:-} ]]; then
+	cp "$DOCKSLIM" "$work/dockslim"
+else
+	CGO_ENABLED=0 go build -tags urfave_cli_no_docs -o "$work/dockslim" ./cmd/dockslim
+fi
 go run ./cmd/synthetic -shape toolchain -size 10000000 -o "$work/toolchain.Dockerfile"
 go run ./cmd/synthetic -tree "$work/tree" -files 3000
 if [[ -n ${SCALE_ALL:-} ]]; then
