@@ -36,6 +36,7 @@ STANDINS=(
 	"eclipse-temurin-17-jre|docker.io/library/eclipse-temurin:17-jre|debian-bookworm|"
 	"distroless-static-debian12|gcr.io/distroless/static-debian12:latest|debian-bookworm-slim|"
 	"distroless-static-debian12-nonroot|gcr.io/distroless/static-debian12:nonroot|distroless-static-debian12|"
+	"debian-trixie-slim|docker.io/library/debian:trixie-slim|rootfs|docker.io/library/debian:13-slim"
 )
 
 force=0 force_rootfs=0 list=0
@@ -80,7 +81,6 @@ done
 
 cache=$DOCKSLIM_E2E_CACHE
 logs=$cache/logs
-tarball=$cache/bookworm-minbase.tar.gz
 mkdir -p "$cache" "$logs"
 
 # Serialise concurrent runs (two terminals, CI + a developer).
@@ -112,16 +112,23 @@ fi
 e2e_ensure_tools
 e2e_archive_reachable || e2e_skip "Debian archive $DOCKSLIM_E2E_MIRROR is unreachable; stand-in base images not built"
 
-# --- the one debootstrap --------------------------------------------------
-make_tarball() {
+# --- one debootstrap per Debian release ------------------------------------
+# The release of a rootfs stand-in is in its name: debian-<suite>[-slim].
+suite_of() { local s=${1#debian-}; echo "${s%-slim}"; }
+tarball_of() { echo "$cache/$1-minbase.tar.gz"; }
+
+make_tarball() { # make_tarball SUITE
+	local suite=$1 tarball dir log
+	tarball=$(tarball_of "$suite")
 	if [[ -s $tarball && $force_rootfs == 0 ]]; then
 		return 0
 	fi
-	local dir
+	log=$logs/debootstrap.log
+	[[ $suite == bookworm ]] || log=$logs/debootstrap-$suite.log
 	dir=$(mktemp -d "$cache/debootstrap.XXXXXX")
-	e2e_log "debootstrap --variant=minbase bookworm (log: $logs/debootstrap.log)"
-	if ! debootstrap --variant=minbase bookworm "$dir" "$DOCKSLIM_E2E_MIRROR" >"$logs/debootstrap.log" 2>&1; then
-		tail -20 "$logs/debootstrap.log" >&2
+	e2e_log "debootstrap --variant=minbase $suite (log: $log)"
+	if ! debootstrap --variant=minbase "$suite" "$dir" "$DOCKSLIM_E2E_MIRROR" >"$log" 2>&1; then
+		tail -20 "$log" >&2
 		rm -rf "$dir"
 		e2e_die "debootstrap failed"
 	fi
@@ -132,18 +139,18 @@ make_tarball() {
 
 # Docker-style tweaks that the official debian images get from debuerreotype
 # (minimizing config), plus this network's CA certificates.
-tweak_rootfs() { # tweak_rootfs DIR VARIANT(full|slim)
-	local r=$1 variant=$2
+tweak_rootfs() { # tweak_rootfs DIR VARIANT(full|slim) SUITE
+	local r=$1 variant=$2 suite=$3
 	cat >"$r/etc/apt/sources.list.d/debian.sources" <<SOURCES
 Types: deb
 URIs: $DOCKSLIM_E2E_MIRROR
-Suites: bookworm bookworm-updates
+Suites: $suite $suite-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
 URIs: ${DOCKSLIM_E2E_MIRROR%/debian}/debian-security
-Suites: bookworm-security
+Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
@@ -192,16 +199,17 @@ DPKG
 }
 
 import_rootfs() { # import_rootfs DIR
-	local d=$1 ref=${REF[$1]} variant=full ctr mnt
+	local d=$1 ref=${REF[$1]} variant=full ctr mnt suite
 	[[ $d == *-slim ]] && variant=slim
-	make_tarball
+	suite=$(suite_of "$d")
+	make_tarball "$suite"
 	ctr=$(buildah from --pull=never scratch)
 	mnt=$(buildah mount "$ctr")
-	tar --numeric-owner --xattrs -xpzf "$tarball" -C "$mnt"
-	tweak_rootfs "$mnt" "$variant"
+	tar --numeric-owner --xattrs -xpzf "$(tarball_of "$suite")" -C "$mnt"
+	tweak_rootfs "$mnt" "$variant" "$suite"
 	buildah umount "$ctr" >/dev/null
 	buildah config \
-		--created-by "dockslim e2e/bases.sh: debootstrap --variant=minbase bookworm ($variant)" \
+		--created-by "dockslim e2e/bases.sh: debootstrap --variant=minbase $suite ($variant)" \
 		--label org.dockslim.standin=1 --label "org.dockslim.standin.ref=$ref" \
 		--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		--cmd bash --os linux --arch amd64 "$ctr"
@@ -218,8 +226,9 @@ build_dockerfile() { # build_dockerfile DIR
 # Build what is to be built, up to $jobs at a time, each after its parent.
 # Each build runs as a background job (so that `set -e` applies inside it).
 total_start=$SECONDS
+# Debootstrap before the parallel builds, once per release.
 for d in "${ORDER[@]}"; do
-	[[ -n ${TODO[$d]:-} && ${PARENT[$d]} == rootfs ]] && { make_tarball; break; }
+	[[ -n ${TODO[$d]:-} && ${PARENT[$d]} == rootfs ]] && make_tarball "$(suite_of "$d")"
 done
 declare -A STATE=() STARTED=() NAME_OF=()
 for d in "${ORDER[@]}"; do [[ -n ${TODO[$d]:-} ]] && STATE[$d]=pending; done

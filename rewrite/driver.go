@@ -34,7 +34,8 @@ type Result struct {
 	// validation; Reason says why.
 	Dropped []Dropped
 	// Pending are the findings (of Findings) whose fixes were not applied
-	// because they are unsafe and --unsafe-fixes was not given.
+	// because they are unsafe and --unsafe-fixes was not given (or
+	// Options.UnsafeRules leaves their rule out).
 	Pending  []Finding
 	NewFiles []NewFile
 	// Unstable is set when fixes were still pending after maxRounds: a bug.
@@ -149,7 +150,7 @@ func (o Options) applies(fd Finding) bool {
 	case Safe:
 		return true
 	case Unsafe:
-		return o.UnsafeFixes
+		return o.UnsafeFixes && (o.UnsafeRules == nil || slices.Contains(o.UnsafeRules, fd.Rule.ID))
 	}
 	return false
 }
@@ -301,7 +302,7 @@ func (r *Result) list(all []Finding, keep map[string]bool, opts Options) {
 	}
 	sortFindings(r.Findings)
 	for _, fd := range r.Findings {
-		if fd.Fix != nil && fd.Fix.Applicability == Unsafe && !opts.UnsafeFixes {
+		if fd.Fix != nil && fd.Fix.Applicability == Unsafe && !opts.applies(fd) {
 			r.Pending = append(r.Pending, fd)
 		}
 	}

@@ -181,6 +181,23 @@ func TestUnsafeNeedsTheFlag(t *testing.T) {
 	}
 }
 
+// TestUnsafeRules: UnsafeRules limits the unsafe fixes to those rules';
+// the others are pending, the safe fixes apply as usual.
+func TestUnsafeRules(t *testing.T) {
+	src := "FROM alpine\nrun echo hi\n"
+	o := only("DS907", "DS903")
+	o.UnsafeFixes, o.UnsafeRules = true, []string{"DS999"}
+	res, _ := testEngine.Run("Dockerfile", []byte(src), o)
+	if string(res.Output) != "FROM alpine\nRUN echo hi\n" || len(res.Pending) != 1 || res.Pending[0].Rule != ruleUnsafe {
+		t.Fatalf("DS907 left out: %q, pending %v", res.Output, res.Pending)
+	}
+	o.UnsafeRules = []string{"DS907"}
+	res, _ = testEngine.Run("Dockerfile", []byte(src), o)
+	if string(res.Output) != "FROM alpine\nRUN echo hi # unsafe\n" || len(res.Pending) != 0 {
+		t.Fatalf("DS907 chosen: %q, pending %v", res.Output, res.Pending)
+	}
+}
+
 func TestSuppression(t *testing.T) {
 	src := "FROM alpine\n# dockslim ignore=test-upper\nrun echo a\n# dockslim ignore\nrun echo b\nrun echo c\n"
 	res, _ := testEngine.Run("Dockerfile", []byte(src), only("DS903"))

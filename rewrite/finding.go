@@ -79,6 +79,10 @@ func (f Finding) String() string {
 // Options are what the user asked for.
 type Options struct {
 	UnsafeFixes bool
+	// UnsafeRules, when not nil, limits the unsafe fixes UnsafeFixes allows
+	// to those of these rule ids: fix --verify tries them rule by rule, the
+	// engine re-run so the other fixes stay consistent with the choice.
+	UnsafeRules []string
 	Selector    Selector
 	// ContextDir is the build context folder ("" when unknown).
 	ContextDir string

@@ -18,13 +18,13 @@ func fixCommand() *cli.Command {
 		Name:      "fix",
 		Usage:     "rewrite Dockerfiles: print the result, a diff, or write it in place",
 		ArgsUsage: "PATH... (files, folders, or - for standard input)",
-		Flags: append(append([]cli.Flag{
+		Flags: verifyFlags(append(append([]cli.Flag{
 			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff instead of the fixed file; exit 1 when there are changes"},
 			&cli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "rewrite the files in place (atomically)"},
 			&cli.BoolFlag{Name: "check", Usage: "print the files that would change (--format: the fixes); exit 1 when any would"},
 			&cli.BoolFlag{Name: "exit-non-zero-on-fix", Usage: "with --write: exit 1 when a file was changed (for pre-commit hooks)"},
 			&cli.BoolFlag{Name: "unsafe-fixes", Usage: "also apply fixes that can change behaviour"},
-		}, commonFlags()...), formatFlags()...),
+		}, commonFlags()...), formatFlags()...)),
 		Action: fixAction,
 	}
 }
@@ -44,6 +44,9 @@ type fixRun struct {
 }
 
 func fixAction(c *cli.Context) error {
+	if c.Bool("verify") || verifyFlagsSet(c) {
+		return verifyAction(c)
+	}
 	r := &fixRun{c: c, quiet: c.Bool("quiet")}
 	for _, m := range []string{"diff", "write", "check"} {
 		if c.Bool(m) {

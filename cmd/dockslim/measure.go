@@ -96,7 +96,7 @@ func writeMeasure(w io.Writer, r *measure.Report) {
 			if v.Rebuild == nil {
 				return "failed"
 			}
-			return fmt.Sprintf("%d reused, %d rerun (%.1fs)", v.Rebuild.Reused, v.Rebuild.Rerun, v.RebuildSecs)
+			return fmt.Sprintf("%d reused, %d rerun of which %d RUN (%.1fs)", v.Rebuild.Reused, v.Rebuild.Rerun, v.Rebuild.RunRerun, v.RebuildSecs)
 		})
 	}
 	if r.SmokeMatches != nil {

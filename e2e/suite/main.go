@@ -1,9 +1,13 @@
 // Command suite is `make e2e`: it builds every sample app in fixtures/apps
 // before and after `dockslim fix` (safe fixes, then with --unsafe-fixes),
-// runs each app's smoke command in every image, and fails unless every build
-// succeeds, every smoke output matches the original's (and the app's
-// smoke.expected), and no fixed image is larger. It writes report.md,
-// report.json and sizes.png.
+// and the app's hand-optimised expert.Dockerfile when it has one, runs each
+// app's smoke command in every image, and fails unless every build succeeds,
+// every smoke output matches the original's (and the app's smoke.expected),
+// and no fixed image is larger. It reports the share of the expert's saving
+// the fixes reach and the RUN steps each variant reruns after a source edit;
+// an app where --unsafe-fixes falls short of the expert (below 95 % of the
+// saving, or more RUN steps rerun) is a gap, which fails only with -strict.
+// It writes report.md, report.json and sizes.png.
 //
 // It drives real builds through the measure package (buildah here); the
 // base images are the stand-ins that e2e/bases.sh creates.
@@ -32,6 +36,12 @@ type App struct {
 	Safe     *measure.Report `json:"safe"`
 	Unsafe   *measure.Report `json:"unsafe,omitempty"` // nil when --unsafe-fixes changes nothing more
 	Problems []string        `json:"problems"`
+	// SafeShare and UnsafeShare are the percentages of the expert's saving
+	// (Safe.Expert) that the fixes reach; nil without expert.Dockerfile.
+	SafeShare   *float64 `json:"safe_share_of_expert,omitempty"`
+	UnsafeShare *float64 `json:"unsafe_share_of_expert,omitempty"`
+	// Gaps are where --unsafe-fixes falls short of the expert.
+	Gaps []string `json:"gaps,omitempty"`
 	// Inconclusive is set when the original Dockerfile, known to build,
 	// did not: the machine could not build (network, registry), which says
 	// nothing about dockslim.
@@ -39,10 +49,12 @@ type App struct {
 }
 
 func main() {
+	verify := flag.String("verify", "", "verify mode: run this dockslim binary's fix --verify on every app (see verify.go)")
 	apps := flag.String("apps", "fixtures/apps", "folder of sample apps")
 	out := flag.String("out", "e2e/out/report", "folder for report.md, report.json and sizes.png")
 	only := flag.String("only", "", "comma-separated app names (default: all)")
 	builderName := flag.String("builder", "buildah", "image builder")
+	strict := flag.Bool("strict", false, "fail when --unsafe-fixes falls short of an app's expert.Dockerfile")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -55,6 +67,9 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	if *verify != "" {
+		os.Exit(runVerify(ctx, *verify, *apps, names, *out))
+	}
 	start := time.Now()
 	var results []*App
 	failed, inconclusive := 0, 0
@@ -64,7 +79,7 @@ func main() {
 		switch {
 		case a.Inconclusive:
 			inconclusive++
-		case len(a.Problems) > 0:
+		case len(a.Problems) > 0, *strict && len(a.Gaps) > 0:
 			failed++
 		}
 	}
@@ -135,6 +150,10 @@ func runApp(ctx context.Context, b measure.Builder, dir, name string) *App {
 		Smoke:      strings.TrimSpace(string(smoke)),
 		Progress:   prefixed{name},
 	}
+	// The expert is built once, with the safe fixes.
+	if _, err := os.Stat(filepath.Join(dir, "expert.Dockerfile")); err == nil {
+		opts.Expert = filepath.Join(dir, "expert.Dockerfile")
+	}
 	fmt.Fprintf(os.Stderr, "== %s\n", name)
 	rep, err := measureTwice(ctx, b, opts)
 	if err != nil {
@@ -143,10 +162,13 @@ func runApp(ctx context.Context, b measure.Builder, dir, name string) *App {
 	}
 	a.Safe = rep
 	a.check("safe", rep, expected, hasExpected == nil)
+	a.checkExpert(rep)
+	opts.Expert = ""
+	defer a.compare()
 
 	// --unsafe-fixes: measured only when it changes the result further.
 	safeOut, unsafeOut := fixOutput(opts.Dockerfile, false), fixOutput(opts.Dockerfile, true)
-	if unsafeOut != safeOut {
+	if unsafeOut != safeOut && !unsafeBreaks(dir) {
 		opts.Fix.UnsafeFixes = true
 		rep, err := measureTwice(ctx, b, opts)
 		if err != nil {
@@ -171,8 +193,11 @@ func measureTwice(ctx context.Context, b measure.Builder, opts measure.Options) 
 	switch {
 	case !rep.Original.Built || !rep.Fixed.Built:
 		fmt.Fprintf(os.Stderr, "a build failed; measuring once more\n")
-	case rep.SmokeMatches != nil && !*rep.SmokeMatches:
+	case rep.SmokeMatches != nil && !*rep.SmokeMatches,
+		rep.ExpertSmokeMatches != nil && !*rep.ExpertSmokeMatches:
 		fmt.Fprintf(os.Stderr, "the smoke tests disagree; measuring once more\n")
+	case rep.Expert != nil && !rep.Expert.Built:
+		fmt.Fprintf(os.Stderr, "the expert's build failed; measuring once more\n")
 	default:
 		return rep, nil
 	}
@@ -227,54 +252,6 @@ type prefixed struct{ name string }
 func (p prefixed) Write(b []byte) (int, error) {
 	fmt.Fprintf(os.Stderr, "[%s %s] %s", time.Now().Format("15:04:05"), p.name, b)
 	return len(b), nil
-}
-
-func markdown(apps []*App, elapsed time.Duration) string {
-	var sb strings.Builder
-	sb.WriteString("| app | original | fixed (safe) | reduction | fixed (unsafe) | reduction | rebuild after a source edit: steps reused, original → fixed → unsafe | fixes (safe / unsafe) | result |\n")
-	sb.WriteString("|---|---|---|---|---|---|---|---|---|\n")
-	var reductions []float64
-	for _, a := range apps {
-		s, u := a.Safe, a.Unsafe
-		row := []string{a.Name, "-", "-", "-", "-", "-", "-", "-", "ok"}
-		if s != nil {
-			row[1], row[2], row[3] = mb(s.Original.SizeBytes), mb(s.Fixed.SizeBytes), pct(s.ReductionPercent)
-			best := s.ReductionPercent
-			if u != nil {
-				row[4], row[5] = mb(u.Fixed.SizeBytes), pct(u.ReductionPercent)
-				best = max(best, u.ReductionPercent)
-			}
-			reductions = append(reductions, best)
-			if s.Original.Rebuild != nil && s.Fixed.Rebuild != nil {
-				row[6] = fmt.Sprintf("%d/%d → %d/%d", s.Original.Rebuild.Reused, s.Original.Rebuild.Steps,
-					s.Fixed.Rebuild.Reused, s.Fixed.Rebuild.Steps)
-				if u != nil && u.Fixed.Rebuild != nil {
-					row[6] += fmt.Sprintf(" → %d/%d", u.Fixed.Rebuild.Reused, u.Fixed.Rebuild.Steps)
-				}
-				row[6] += " (edited " + s.Touched + ")"
-			}
-			nu := 0
-			if u != nil {
-				nu = len(u.Fixes)
-			}
-			row[7] = fmt.Sprintf("%d / %d", len(s.Fixes), nu)
-		}
-		if a.Inconclusive {
-			row[8] = "SKIPPED (original did not build)"
-		} else if len(a.Problems) > 0 {
-			row[8] = "FAILED"
-		}
-		sb.WriteString("| " + strings.Join(row, " | ") + " |\n")
-	}
-	fmt.Fprintf(&sb, "\nMedian size reduction (best of safe/unsafe): %s over %d apps. Sizes are uncompressed sizes of images built on the local stand-in bases (see e2e/README.md), not Docker Hub's. Run time: %s.\n",
-		pct(median(reductions)), len(reductions), elapsed.Round(time.Second))
-	for _, a := range apps {
-		for _, p := range a.Problems {
-			fmt.Fprintf(&sb, "\n- **%s**: %s", a.Name, p)
-		}
-	}
-	sb.WriteString("\n")
-	return sb.String()
 }
 
 func median(xs []float64) float64 {

@@ -311,11 +311,13 @@ func tail(s string, n int) string {
 }
 
 // Steps counts build steps and cache hits in a build log (docker buildx's
-// "CACHED" lines, or buildah/podman's "--> Using cache").
+// "CACHED" lines, or buildah/podman's "--> Using cache"). RunRerun counts the
+// RUN steps the cache did not serve: the work a source edit costs.
 type Steps struct {
-	Steps  int `json:"steps"`
-	Reused int `json:"reused"`
-	Rerun  int `json:"rerun"`
+	Steps    int `json:"steps"`
+	Reused   int `json:"reused"`
+	Rerun    int `json:"rerun"`
+	RunRerun int `json:"run_rerun"`
 }
 
 var (
@@ -323,24 +325,42 @@ var (
 		return regexp.MustCompile(`(?m)^(\[[0-9]+/[0-9]+\] )?STEP [0-9]+/[0-9]+: (\S+)`)
 	})
 	ociCached  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^--> Using cache `) })
-	dockerStep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#[0-9]+ \[[^\]]*[0-9]+/[0-9]+\] (\S+)`) })
-	dockerHit  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#[0-9]+ CACHED$`) })
+	dockerStep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#([0-9]+) \[[^\]]*[0-9]+/[0-9]+\] (\S+)`) })
+	dockerHit  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#([0-9]+) CACHED$`) })
 )
 
 // CountSteps reads a build log. FROM steps are not counted.
 func CountSteps(builder, log string) Steps {
 	var s Steps
 	if builder == "docker" {
-		for _, m := range dockerStep().FindAllStringSubmatch(log, -1) {
-			if !strings.EqualFold(m[1], "FROM") {
-				s.Steps++
-			}
+		cached := map[string]bool{}
+		for _, m := range dockerHit().FindAllStringSubmatch(log, -1) {
+			cached[m[1]] = true
 		}
-		s.Reused = len(dockerHit().FindAllString(log, -1))
-	} else {
-		for _, m := range ociStep().FindAllStringSubmatch(log, -1) {
+		s.Reused = len(cached)
+		for _, m := range dockerStep().FindAllStringSubmatch(log, -1) {
 			if !strings.EqualFold(m[2], "FROM") {
 				s.Steps++
+			}
+			if strings.EqualFold(m[2], "RUN") && !cached[m[1]] {
+				s.RunRerun++
+			}
+		}
+	} else {
+		// A step's output runs up to the next STEP line; a cache hit
+		// prints "--> Using cache" there.
+		idx := ociStep().FindAllStringSubmatchIndex(log, -1)
+		for i, m := range idx {
+			op := log[m[4]:m[5]]
+			if !strings.EqualFold(op, "FROM") {
+				s.Steps++
+			}
+			end := len(log)
+			if i+1 < len(idx) {
+				end = idx[i+1][0]
+			}
+			if strings.EqualFold(op, "RUN") && !ociCached().MatchString(log[m[1]:end]) {
+				s.RunRerun++
 			}
 		}
 		s.Reused = len(ociCached().FindAllString(log, -1))

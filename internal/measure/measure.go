@@ -37,9 +37,20 @@ type Options struct {
 	Smoke  string // command line run in both images ("" = none)
 	// Touch is the context file edited for the cached-rebuild test ("" =
 	// pick a source file; "-" = skip the rebuild test).
-	Touch    string
+	Touch string
+	// Expert is a hand-optimised Dockerfile for the same context ("" =
+	// none): built, smoke-tested and rebuilt like the other two, so that
+	// the fixes can be compared with what an expert reaches by hand.
+	Expert   string
 	Progress io.Writer // build progress (stderr); nil = quiet
+	// retryWait is the pause before a failed rebuild is tried again
+	// (0: rebuildRetryWait).
+	retryWait time.Duration
 }
+
+// rebuildRetryWait lets whatever broke a rebuild (another build removing
+// images from the shared store: "layer not known") finish first.
+const rebuildRetryWait = 20 * time.Second
 
 // Report is the result, also written as JSON (`dockslim measure --format json`).
 type Report struct {
@@ -49,7 +60,10 @@ type Report struct {
 	Touched      string   `json:"touched,omitempty"`
 	Original     *Variant `json:"original"`
 	Fixed        *Variant `json:"fixed"`
+	Expert       *Variant `json:"expert,omitempty"` // only with Options.Expert
 	SmokeMatches *bool    `json:"smoke_matches,omitempty"`
+	// ExpertSmokeMatches compares the expert's smoke output with the original's.
+	ExpertSmokeMatches *bool `json:"expert_smoke_matches,omitempty"`
 	// ReductionPercent is (original − fixed) / original × 100, by size.
 	ReductionPercent float64 `json:"reduction_percent"`
 }
@@ -61,7 +75,7 @@ type Fix struct {
 	Message string `json:"message"`
 }
 
-// Variant is one of the two builds.
+// Variant is one of the builds.
 type Variant struct {
 	Tag           string  `json:"tag"`
 	Built         bool    `json:"built"`
@@ -72,6 +86,7 @@ type Variant struct {
 	LargestLayers []Layer `json:"largest_layers"`
 	Rebuild       *Steps  `json:"rebuild,omitempty"`
 	RebuildSecs   float64 `json:"rebuild_seconds,omitempty"`
+	RebuildError  string  `json:"rebuild_error,omitempty"` // the failed rebuild's log tail
 	Smoke         *Smoke  `json:"smoke,omitempty"`
 }
 
@@ -80,6 +95,12 @@ type Smoke struct {
 	ExitCode int    `json:"exit_code"`
 	Stdout   string `json:"stdout"`
 	Stderr   string `json:"stderr,omitempty"`
+}
+
+// job is one variant to build: its Dockerfile and its own copy of the context.
+type job struct {
+	v       *Variant
+	df, dir string
 }
 
 // Run measures the Dockerfile with b.
@@ -111,108 +132,195 @@ func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
 	for _, fd := range res.Applied {
 		rep.Fixes = append(rep.Fixes, Fix{Rule: fd.Rule.ID, Line: fd.Line, Message: fd.Message})
 	}
-
-	// Build from a scratch copy of the context so the rebuild test can edit
-	// a file without touching the user's, and so the fixed build sees any
-	// file the fixes create (.dockerignore).
 	work, err := os.MkdirTemp("", "dockslim-measure-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	ctxOrig, ctxFixed := filepath.Join(work, "orig"), filepath.Join(work, "fixed")
-	for _, d := range []string{ctxOrig, ctxFixed} {
-		if err := copyTree(o.ContextDir, d); err != nil {
-			return nil, fmt.Errorf("copying the build context: %v", err)
-		}
+	// The absolute path keeps two checkouts measuring the same Dockerfile
+	// (two engineers' worktrees) from building and reading the same tags.
+	absPath, err := filepath.Abs(o.Dockerfile)
+	if err != nil {
+		return nil, err
 	}
-	for _, nf := range res.NewFiles {
-		if err := os.WriteFile(filepath.Join(ctxFixed, nf.Path), nf.Content, 0o644); err != nil {
+	jobs, err := o.prepare(work, tagName(absPath, src), res, rep)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		o.build(ctx, b, j)
+	}
+	if argv != nil {
+		if err := smokeAll(ctx, b, o, jobs, argv); err != nil {
 			return nil, err
 		}
-	}
-	dfOrig, dfFixed := filepath.Join(work, "Dockerfile.orig"), filepath.Join(work, "Dockerfile.fixed")
-	os.WriteFile(dfOrig, res.Input, 0o644)
-	os.WriteFile(dfFixed, res.Output, 0o644)
-
-	name := tagName(o.Dockerfile, src)
-	rep.Original = &Variant{Tag: "localhost/dockslim-measure/" + name + ":original"}
-	rep.Fixed = &Variant{Tag: "localhost/dockslim-measure/" + name + ":fixed"}
-	build := func(v *Variant, df, dir string) {
-		o.progress("building %s ...", v.Tag)
-		t := time.Now()
-		log, err := b.Build(ctx, df, dir, v.Tag)
-		v.BuildSeconds = since(t)
-		if err != nil {
-			v.ErrorTail = tail(log, 15)
-			o.progress("  failed after %.1fs", v.BuildSeconds)
-			return
-		}
-		v.Built = true
-		o.progress("  built in %.1fs", v.BuildSeconds)
-		img, err := b.Inspect(ctx, v.Tag)
-		if err != nil {
-			v.ErrorTail = err.Error()
-			return
-		}
-		v.SizeBytes, v.Layers = img.SizeBytes, len(img.Layers)
-		v.LargestLayers = largest(img.Layers, 3)
-	}
-	build(rep.Original, dfOrig, ctxOrig)
-	build(rep.Fixed, dfFixed, ctxFixed)
-
-	if argv != nil {
-		for _, v := range []*Variant{rep.Original, rep.Fixed} {
-			if !v.Built {
-				continue
-			}
-			o.progress("smoke test in %s ...", v.Tag)
-			out, errOut, code, err := b.Run(ctx, v.Tag, argv)
-			if err != nil {
-				return nil, err
-			}
-			v.Smoke = &Smoke{ExitCode: code, Stdout: out, Stderr: tail(errOut, 10)}
-		}
-		if rep.Original.Smoke != nil && rep.Fixed.Smoke != nil {
-			same := *rep.Original.Smoke == *rep.Fixed.Smoke ||
-				rep.Original.Smoke.ExitCode == rep.Fixed.Smoke.ExitCode && rep.Original.Smoke.Stdout == rep.Fixed.Smoke.Stdout
-			rep.SmokeMatches = &same
+		rep.SmokeMatches = sameSmoke(rep.Original, rep.Fixed)
+		if rep.Expert != nil {
+			rep.ExpertSmokeMatches = sameSmoke(rep.Original, rep.Expert)
 		}
 	}
-
 	if o.Touch != "-" && rep.Original.Built && rep.Fixed.Built {
-		touched := o.Touch
-		if touched == "" {
-			touched = pickSourceFile(ctxOrig)
-		}
-		if touched != "" {
-			rep.Touched = touched
-			// Each variant gets an edit of its own, never made before (a
-			// comment with a fresh nonce): with an edit seen before, the
-			// rebuild would reuse layers from that build and look cached.
-			nonce := time.Now().UnixNano()
-			for i, p := range []struct {
-				v       *Variant
-				df, dir string
-			}{{rep.Original, dfOrig, ctxOrig}, {rep.Fixed, dfFixed, ctxFixed}} {
-				if err := appendEdit(filepath.Join(p.dir, touched), fmt.Sprintf("dockslim-measure %d-%d", nonce, i)); err != nil {
-					return nil, fmt.Errorf("editing %s for the rebuild test: %v", touched, err)
-				}
-				o.progress("rebuilding %s after editing %s ...", p.v.Tag, touched)
-				t := time.Now()
-				log, err := b.Build(ctx, p.df, p.dir, p.v.Tag+"-rebuild")
-				p.v.RebuildSecs = since(t)
-				if err == nil {
-					s := CountSteps(b.Name(), log)
-					p.v.Rebuild = &s
-				}
-			}
+		if err := o.rebuildAll(ctx, b, jobs, rep); err != nil {
+			return nil, err
 		}
 	}
 	if rep.Original.SizeBytes > 0 && rep.Fixed.Built {
 		rep.ReductionPercent = float64(rep.Original.SizeBytes-rep.Fixed.SizeBytes) / float64(rep.Original.SizeBytes) * 100
 	}
 	return rep, nil
+}
+
+// prepare lays out one scratch copy of the context per variant (so the
+// rebuild test can edit a file without touching the user's, and so the
+// fixed build sees any file the fixes create, such as .dockerignore) and
+// the Dockerfiles to build.
+func (o Options) prepare(work, name string, res *rewrite.Result, rep *Report) ([]job, error) {
+	rep.Original = &Variant{Tag: "localhost/dockslim-measure/" + name + ":original"}
+	rep.Fixed = &Variant{Tag: "localhost/dockslim-measure/" + name + ":fixed"}
+	jobs := []job{{rep.Original, filepath.Join(work, "Dockerfile.orig"), filepath.Join(work, "orig")},
+		{rep.Fixed, filepath.Join(work, "Dockerfile.fixed"), filepath.Join(work, "fixed")}}
+	dfs := [][]byte{res.Input, res.Output}
+	if o.Expert != "" {
+		expert, err := os.ReadFile(o.Expert)
+		if err != nil {
+			return nil, err
+		}
+		rep.Expert = &Variant{Tag: "localhost/dockslim-measure/" + name + ":expert"}
+		jobs = append(jobs, job{rep.Expert, filepath.Join(work, "Dockerfile.expert"), filepath.Join(work, "expert")})
+		dfs = append(dfs, expert)
+	}
+	for i, j := range jobs {
+		if err := copyTree(o.ContextDir, j.dir); err != nil {
+			return nil, fmt.Errorf("copying the build context: %v", err)
+		}
+		if err := os.WriteFile(j.df, dfs[i], 0o644); err != nil {
+			return nil, err
+		}
+	}
+	for _, nf := range res.NewFiles {
+		if err := os.WriteFile(filepath.Join(jobs[1].dir, nf.Path), nf.Content, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return jobs, nil
+}
+
+// build builds one variant and reads its size and layers.
+func (o Options) build(ctx context.Context, b Builder, j job) {
+	v := j.v
+	o.progress("building %s ...", v.Tag)
+	t := time.Now()
+	log, err := b.Build(ctx, j.df, j.dir, v.Tag)
+	v.BuildSeconds = since(t)
+	if err != nil {
+		v.ErrorTail = tail(log, 15)
+		o.progress("  failed after %.1fs", v.BuildSeconds)
+		return
+	}
+	v.Built = true
+	o.progress("  built in %.1fs", v.BuildSeconds)
+	img, err := b.Inspect(ctx, v.Tag)
+	if err != nil {
+		v.ErrorTail = err.Error()
+		return
+	}
+	v.SizeBytes, v.Layers = img.SizeBytes, len(img.Layers)
+	v.LargestLayers = largest(img.Layers, 3)
+}
+
+// smokeAll runs the smoke command in every image that built.
+func smokeAll(ctx context.Context, b Builder, o Options, jobs []job, argv []string) error {
+	for _, j := range jobs {
+		if !j.v.Built {
+			continue
+		}
+		o.progress("smoke test in %s ...", j.v.Tag)
+		out, errOut, code, err := b.Run(ctx, j.v.Tag, argv)
+		if err != nil {
+			return err
+		}
+		j.v.Smoke = &Smoke{ExitCode: code, Stdout: out, Stderr: tail(errOut, 10)}
+	}
+	return nil
+}
+
+// sameSmoke compares two smoke outcomes by exit code and stdout (nil when
+// either did not run).
+func sameSmoke(a, b *Variant) *bool {
+	if a.Smoke == nil || b.Smoke == nil {
+		return nil
+	}
+	same := a.Smoke.ExitCode == b.Smoke.ExitCode && a.Smoke.Stdout == b.Smoke.Stdout
+	return &same
+}
+
+// rebuildAll edits one source file in each variant's context and rebuilds,
+// counting the steps the cache served.
+func (o Options) rebuildAll(ctx context.Context, b Builder, jobs []job, rep *Report) error {
+	touched := o.Touch
+	if touched == "" {
+		touched = pickSourceFile(jobs[0].dir)
+	}
+	if touched == "" {
+		return nil
+	}
+	rep.Touched = touched
+	for i, j := range jobs {
+		if !j.v.Built {
+			continue
+		}
+		// A failed rebuild (a registry hiccup, a layer another build
+		// removed) is tried twice more, each after a pause and an edit of
+		// its own.
+		for try := 0; try < 3 && j.v.Rebuild == nil; try++ {
+			if err := o.pause(ctx, try); err != nil {
+				return err
+			}
+			if err := o.rebuild(ctx, b, j, touched, fmt.Sprintf("%d-%d", i, try)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pause waits before a retry (try > 0).
+func (o Options) pause(ctx context.Context, try int) error {
+	if try == 0 {
+		return nil
+	}
+	wait := o.retryWait
+	if wait == 0 {
+		wait = rebuildRetryWait
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+// rebuild makes an edit never made before (a comment with a fresh nonce:
+// with an edit seen before, the rebuild would reuse layers from that build
+// and look cached) and rebuilds the variant.
+func (o Options) rebuild(ctx context.Context, b Builder, j job, touched, id string) error {
+	mark := fmt.Sprintf("dockslim-measure %d-%s", time.Now().UnixNano(), id)
+	if err := appendEdit(filepath.Join(j.dir, touched), mark); err != nil {
+		return fmt.Errorf("editing %s for the rebuild test: %v", touched, err)
+	}
+	o.progress("rebuilding %s after editing %s ...", j.v.Tag, touched)
+	t := time.Now()
+	log, err := b.Build(ctx, j.df, j.dir, j.v.Tag+"-rebuild")
+	j.v.RebuildSecs = since(t)
+	if err != nil {
+		j.v.RebuildError = tail(log, 10)
+		o.progress("  rebuild failed after %.1fs:\n%s", j.v.RebuildSecs, j.v.RebuildError)
+		return nil
+	}
+	s := CountSteps(b.Name(), log)
+	j.v.Rebuild, j.v.RebuildError = &s, ""
+	return nil
 }
 
 func (o Options) progress(format string, args ...any) {

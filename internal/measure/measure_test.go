@@ -2,10 +2,12 @@ package measure
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCountSteps(t *testing.T) {
@@ -22,11 +24,16 @@ func TestCountSteps(t *testing.T) {
 [2/2] STEP 2/2: COPY --from=build /out/hello /hello
 `
 	got := CountSteps("buildah", log)
-	if got != (Steps{Steps: 6, Reused: 3, Rerun: 3}) {
+	if got != (Steps{Steps: 6, Reused: 3, Rerun: 3, RunRerun: 1}) {
 		t.Errorf("got %+v", got)
 	}
-	dlog := "#4 [1/3] FROM docker.io/library/alpine\n#5 [2/3] RUN apk add x\n#5 CACHED\n#6 [3/3] COPY . .\n"
-	if got := CountSteps("docker", dlog); got != (Steps{Steps: 2, Reused: 1, Rerun: 1}) {
+	// A rerun RUN prints its output and the new layer's id, not "Using cache".
+	rlog := "STEP 1/4: FROM debian:bookworm\nSTEP 2/4: RUN apt-get update\n--> Using cache 1a\nSTEP 3/4: COPY tools.sh /t\n--> 2b\nSTEP 4/4: RUN chmod +x /t\n--> 3c\nCOMMIT x\n"
+	if got := CountSteps("buildah", rlog); got != (Steps{Steps: 3, Reused: 1, Rerun: 2, RunRerun: 1}) {
+		t.Errorf("rerun RUN: got %+v", got)
+	}
+	dlog := "#4 [1/4] FROM docker.io/library/alpine\n#5 [2/4] RUN apk add x\n#5 CACHED\n#6 [3/4] COPY . .\n#7 [4/4] RUN make\n#7 0.1 cc -o x x.c\n"
+	if got := CountSteps("docker", dlog); got != (Steps{Steps: 3, Reused: 1, Rerun: 2, RunRerun: 1}) {
 		t.Errorf("docker: got %+v", got)
 	}
 }
@@ -85,7 +92,8 @@ func TestBuildahCommandLines(t *testing.T) {
 // fakeBuilder "builds" by reading the Dockerfile: size is 100 MB per
 // instruction line, minus 40 MB when it says --no-cache-dir.
 type fakeBuilder struct {
-	built map[string]string
+	built        map[string]string
+	failRebuilds int // rebuilds that fail first
 }
 
 func (f *fakeBuilder) Name() string { return "buildah" }
@@ -98,6 +106,10 @@ func (f *fakeBuilder) Build(ctx context.Context, df, dir, tag string) (string, e
 		f.built = map[string]string{}
 	}
 	f.built[tag] = string(b)
+	if strings.HasSuffix(tag, "-rebuild") && f.failRebuilds > 0 {
+		f.failRebuilds--
+		return "error: layer not known", errors.New("exit status 1")
+	}
 	log := "STEP 1/3: FROM python:3.11\nSTEP 2/3: COPY . .\nSTEP 3/3: RUN pip install\n"
 	if strings.HasSuffix(tag, "-rebuild") {
 		log = "STEP 1/3: FROM python:3.11\nSTEP 2/3: RUN x\n--> Using cache 1\nSTEP 3/3: COPY . .\n"
@@ -139,6 +151,48 @@ func TestRunReport(t *testing.T) {
 	// The user's files are untouched.
 	if b, _ := os.ReadFile(filepath.Join(dir, "app.py")); string(b) != "print(1)\n" {
 		t.Errorf("app.py was edited in place")
+	}
+}
+
+func TestRunExpert(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM python:3.11-slim\nCOPY . .\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "expert.Dockerfile"), []byte("FROM python:3.11-slim\nRUN pip install --no-cache-dir x\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.py"), []byte("print(1)\n"), 0o644)
+	fb := &fakeBuilder{}
+	rep, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Smoke: "python app.py",
+		Expert: filepath.Join(dir, "expert.Dockerfile")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rep.Expert
+	if e == nil || !e.Built || e.SizeBytes != 260e6 || !strings.Contains(fb.built[e.Tag], "--no-cache-dir") {
+		t.Fatalf("expert: %+v", e)
+	}
+	if rep.ExpertSmokeMatches == nil || !*rep.ExpertSmokeMatches || e.Rebuild == nil || e.Rebuild.RunRerun != 0 {
+		t.Errorf("expert smoke %v, rebuild %+v", rep.ExpertSmokeMatches, e.Rebuild)
+	}
+	if _, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), Expert: filepath.Join(dir, "none")}); err == nil {
+		t.Errorf("a missing expert Dockerfile is an error")
+	}
+}
+
+func TestRebuildRetried(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM python:3.11-slim\nCOPY . .\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.py"), []byte("print(1)\n"), 0o644)
+	fb := &fakeBuilder{failRebuilds: 2}
+	rep, err := Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), retryWait: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Original.Rebuild == nil || rep.Original.RebuildError != "" || rep.Fixed.Rebuild == nil {
+		t.Errorf("a failed rebuild is tried twice more: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
+	}
+	fb.failRebuilds = 3
+	rep, _ = Run(context.Background(), fb, Options{Dockerfile: filepath.Join(dir, "Dockerfile"), retryWait: time.Millisecond})
+	if rep.Original.Rebuild != nil || rep.Original.RebuildError != "error: layer not known" || rep.Fixed.Rebuild == nil {
+		t.Errorf("three times: %+v %q", rep.Original.Rebuild, rep.Original.RebuildError)
 	}
 }
 

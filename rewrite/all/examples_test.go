@@ -69,6 +69,8 @@ var exampleSetup = map[string]struct {
 	"DS402": {context: map[string]string{"Cargo.toml": "[package]\nname = \"hello\"\nversion = \"0.1.0\"\n", "src/main.rs": "fn main() {}\n"}},
 	"DS404": {context: map[string]string{"package.json": `{"name": "app", "scripts": {"build": "tsc --outDir dist"}}` + "\n", "package-lock.json": "{}\n", "tsconfig.json": `{"compilerOptions": {"outDir": "dist"}}` + "\n"}},
 	"DS405": {context: map[string]string{"requirements.txt": "psycopg2==2.9.9\n", "app.py": "\n"}},
+	"DS418": {context: map[string]string{"third_party/cjson/Makefile": "install:\n\tcp libcjson.a $(PREFIX)/lib/\n", "Makefile": "install:\n"}},
+	"DS420": {context: map[string]string{"entrypoint.sh": "#!/bin/sh\nexec \"$@\"\n"}},
 }
 
 // TestRuleExamples: every rule's documented example is true. A rule with a

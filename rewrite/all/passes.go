@@ -32,10 +32,12 @@ func Passes() []*rewrite.Pass {
 		rewrite.InvalidPass,          // DS001
 		slimbase.JREPass,             // DS207
 		pkgcache.LayerCleanupPass,    // DS130
+		layerorder.CopyChmodPass,     // DS420
 		layerorder.DockerignorePass,  // DS303 DS304
 		layerorder.GoModDownloadPass, // DS310
 		layerorder.HoistPass,         // DS302
 		layerorder.SplitPass,         // DS301
+		layerorder.VendoredPass,      // DS418
 		multistage.GoPass,            // DS401
 		multistage.JavaPass,          // DS403
 		multistage.NativePass,        // DS406

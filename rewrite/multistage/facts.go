@@ -1,6 +1,7 @@
 package multistage
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -187,6 +188,29 @@ func tagSuite(image, tag string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// indexSuite is the Debian release the tag index gives a tag that names
+// none and whose version line defaultSuite does not fix (rust:1,
+// rust:latest: trixie as of the index). Such a tag floats: it moves to the
+// next release some day, so a plan built on it says so (see floatingNote).
+func indexSuite(repo, tag string) (string, bool) {
+	family, codename := images.Distro(repo, tag)
+	if family != images.Debian || !isSuite(codename) {
+		return "", false
+	}
+	return codename, true
+}
+
+// floatingNote tells the user which release a floating builder tag was
+// taken to be on, and how to keep the runtime on the same one.
+func floatingNote(raw, repo, tag, suite string) string {
+	pinned := tag + "-" + suite // 1 → 1-trixie, 1-slim → 1-slim-trixie
+	if tag == "" || tag == "latest" {
+		pinned = suite
+	}
+	return fmt.Sprintf("%s floats: dockslim took it to be on %s, as the official tag index says; when it moves to a newer Debian release, move the runtime with it, or pin %s:%s",
+		raw, suite, repo, pinned)
 }
 
 // alpineVersion returns the Alpine release of a tag like 1.22-alpine3.19.

@@ -2,6 +2,7 @@ package multistage
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -108,5 +109,22 @@ func TestDevRuntimeLibs(t *testing.T) {
 	}
 	if libs, ok := devRuntimeLibs("buster", "libpq-dev"); ok {
 		t.Errorf("devRuntimeLibs(buster) = %v; want none (no table)", libs)
+	}
+}
+
+func TestIndexSuite(t *testing.T) {
+	for _, c := range []struct{ repo, tag, want string }{
+		{"rust", "1", "trixie"}, {"rust", "latest", "trixie"}, {"rust", "1-slim", "trixie"},
+		{"rust", "1-bookworm", "bookworm"}, {"rust", "nightly", ""}, {"rust", "1-alpine", ""},
+	} {
+		if got, ok := indexSuite(c.repo, c.tag); got != c.want || ok != (c.want != "") {
+			t.Errorf("indexSuite(%s:%s) = %q %v, want %q", c.repo, c.tag, got, ok, c.want)
+		}
+	}
+	if n := floatingNote("rust", "rust", "latest", "trixie"); !strings.Contains(n, "pin rust:trixie") {
+		t.Errorf("floatingNote latest: %s", n)
+	}
+	if n := floatingNote("rust:1-slim", "rust", "1-slim", "trixie"); !strings.Contains(n, "pin rust:1-slim-trixie") {
+		t.Errorf("floatingNote 1-slim: %s", n)
 	}
 }

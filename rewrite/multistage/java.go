@@ -15,15 +15,19 @@ import (
 var RuleJava = &rewrite.Rule{
 	ID:      "DS403",
 	Name:    "java-multistage",
-	Summary: "a Java image built with Maven or Gradle ships the JDK and build tool; run the jar on a JRE runtime stage",
+	Summary: "a Java image built with Maven, Gradle or javac and jar ships the JDK and build tool; run the jar on a JRE runtime stage",
 	Explanation: `maven, gradle and JDK images carry the compiler, the build tool and its
 repository cache (~/.m2, ~/.gradle): hundreds of MB that the running jar never
 uses. dockslim names the build stage (AS build) and adds an
 eclipse-temurin:<version>-jre runtime stage that copies only the jar.
 
 What it relies on:
-- the build is "mvn package|verify|install" (or ./mvnw) or "gradle
-  build|assemble|jar|bootJar|shadowJar" (or ./gradlew);
+- the build is "mvn package|verify|install" (or ./mvnw), "gradle
+  build|assemble|jar|bootJar|shadowJar" (or ./gradlew), or the JDK's own
+  "jar --create --file <jar>" (or "jar cf <jar>") after javac: the jar it
+  writes, relative to the WORKDIR, is the one CMD runs; a manifest (whose
+  Class-Path may name files beside the jar), a file name that is not
+  literal or a cd in the same RUN declines;
 - the jar is the one the ENTRYPOINT / CMD runs with "java -jar <path>": it
   must be under target/ (Maven) or build/libs/ (Gradle) of the build's
   WORKDIR, or where a cp / mv of the build stage puts it. With pom.xml in
@@ -98,23 +102,31 @@ func javaVersion(repo, tag string) (string, bool) {
 func isMaven(c command) bool  { return c.name() == "mvn" || c.name() == "mvnw" }
 func isGradle(c command) bool { return c.name() == "gradle" || c.name() == "gradlew" }
 
+// javaBuild finds the stage's last build command and its tool: maven,
+// gradle, or jar (a jar created by the JDK's jar tool, after javac).
+func (si *stageInfo) javaBuild() (*command, string) {
+	var build *command
+	tool := ""
+	for _, c := range si.runCommands(nil) {
+		c := c
+		switch {
+		case isMaven(c) && anyWord(c.argv[1:], mavenPhases):
+			build, tool = &c, "maven"
+		case isGradle(c) && anyWord(c.argv[1:], gradleTasks):
+			build, tool = &c, "gradle"
+		case c.name() == "jar" && jarCreate(c).create:
+			build, tool = &c, "jar"
+		}
+	}
+	return build, tool
+}
+
 func recogniseJava(si *stageInfo) (*plan, *decline) {
 	repo := si.repo()
 	if repo != "maven" && repo != "gradle" && repo != "eclipse-temurin" && repo != "openjdk" {
 		return nil, nil
 	}
-	var build *command
-	tool := ""
-	for _, c := range si.runCommands(nil) {
-		switch {
-		case isMaven(c) && anyWord(c.argv[1:], mavenPhases):
-			c := c
-			build, tool = &c, "maven"
-		case isGradle(c) && anyWord(c.argv[1:], gradleTasks):
-			c := c
-			build, tool = &c, "gradle"
-		}
-	}
+	build, tool := si.javaBuild()
 	if build == nil {
 		if d := si.javaRunTool(); d != nil {
 			return nil, d
@@ -137,8 +149,10 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 	if d != nil {
 		return nil, d
 	}
-	outDir := map[string]string{"maven": "target", "gradle": "build/libs"}[tool]
-	fromBuild := covers(path.Join(buildWd, outDir), jar)
+	fromBuild, where, d := javaOutput(tool, *build, buildWd, jar)
+	if d != nil {
+		return nil, d
+	}
 	moves := func(c command) bool {
 		if c.name() != "cp" && c.name() != "mv" {
 			return false
@@ -151,16 +165,8 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 		dst := abs(wd, pos[len(pos)-1])
 		return dst == jar || dst == path.Dir(jar) && !strings.HasSuffix(jar, "*.jar")
 	}
-	if !fromBuild {
-		found := false
-		for _, c := range si.runCommands(nil) {
-			if c.in.Index >= in.Index && moves(c) {
-				found = true
-			}
-		}
-		if !found {
-			return nil, declinef(jarIn.Start, "%s runs %s, which is not where %s puts the jar (%s/) nor where the build stage copies it", strings.ToUpper(jarIn.Keyword), jar, tool, outDir)
-		}
+	if !fromBuild && !slices.ContainsFunc(si.runCommands(nil), func(c command) bool { return c.in.Index >= in.Index && moves(c) }) {
+		return nil, declinef(jarIn.Start, "%s runs %s, which is not where %s puts the jar (%s) nor where the build stage copies it", strings.ToUpper(jarIn.Keyword), jar, tool, where)
 	}
 	if tool == "maven" && fromBuild && !strings.Contains(jar, "*") {
 		if d := si.checkPom(jar, in); d != nil {
@@ -177,6 +183,85 @@ func recogniseJava(si *stageInfo) (*plan, *decline) {
 	p.buildOnly = func(c command) bool { return isMaven(c) || isGradle(c) || moves(c) }
 	p.program = javaProgram(jar)
 	return p, nil
+}
+
+// javaOutput tells whether the build puts the jar that CMD runs where CMD
+// runs it, and where the build puts jars (for the decline message).
+func javaOutput(tool string, build command, buildWd, jar string) (bool, string, *decline) {
+	if tool != "jar" {
+		outDir := map[string]string{"maven": "target", "gradle": "build/libs"}[tool]
+		return covers(path.Join(buildWd, outDir), jar), outDir + "/", nil
+	}
+	in := build.in
+	jc := jarCreate(build)
+	switch {
+	case jc.file == "":
+		return false, "", declinef(in.Start, "the jar command at line %d does not name its file with a literal --file (or f), so dockslim cannot tell which jar it writes", in.StartLine)
+	case jc.manifest:
+		return false, "", declinef(in.Start, "the jar command at line %d takes a manifest, whose Class-Path may name files beside the jar that the runtime stage would lack", in.StartLine)
+	}
+	for _, c := range mustCommands(in) {
+		if c.name() == "cd" || c.name() == "pushd" {
+			return false, "", declinef(in.Start, "the RUN at line %d changes directory before jar", in.StartLine)
+		}
+	}
+	out := abs(buildWd, jc.file)
+	return out == jar, out, nil
+}
+
+// jarArchive is what a jar command line says about the archive it writes.
+type jarArchive struct {
+	create   bool   // -c, --create, or c in the first word's letters
+	file     string // -f, --file, or f's operand ("" when not literal)
+	manifest bool   // -m, --manifest, or m
+}
+
+// jarValueOpts are jar's options that take a value.
+var jarValueOpts = []string{"-f", "--file", "-m", "--manifest", "-e", "--main-class", "-C", "-p", "--module-path",
+	"--module-version", "--hash-modules", "--release", "--date"}
+
+// jarCreate reads a jar command: the JDK's GNU-style options (--create
+// --file app.jar, -c -f app.jar) and the old letter cluster (cf app.jar,
+// cvfe app.jar Main, cfm app.jar MANIFEST), whose f, m and e take the
+// following words in the order of the letters.
+func jarCreate(c command) jarArchive {
+	var j jarArchive
+	i := 1
+	if a := c.arg(1); a != "" && !strings.HasPrefix(a, "--") && strings.Trim(strings.TrimPrefix(a, "-"), "ctxuvfmeM0inP") == "" {
+		i = 2 // f, m and e take the next words in turn
+		for _, l := range strings.TrimPrefix(a, "-") {
+			switch l {
+			case 'c':
+				j.create = true
+			case 'f', 'm', 'e':
+				if l == 'f' && i < len(c.argv) && c.lit[i] {
+					j.file = c.argv[i]
+				}
+				j.manifest = j.manifest || l == 'm'
+				i++
+			}
+		}
+	}
+	for ; i < len(c.argv); i++ {
+		name, val, hasVal := strings.Cut(c.argv[i], "=")
+		valLit := c.lit[i]
+		if slices.Contains(jarValueOpts, name) && !hasVal && i+1 < len(c.argv) {
+			i++
+			val, valLit = c.argv[i], c.lit[i]
+		}
+		switch name {
+		case "-c", "--create":
+			j.create = true
+		case "-f", "--file":
+			j.file = ""
+			if valLit {
+				j.file = val
+			}
+		case "-m", "--manifest":
+			j.manifest = true
+		}
+	}
+	return j
 }
 
 // javaRuntime is the eclipse-temurin JRE of the builder's Java version,

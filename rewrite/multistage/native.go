@@ -1,7 +1,9 @@
 package multistage
 
 import (
+	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dockslim/dockslim/internal/images"
@@ -17,12 +19,28 @@ var RuleNative = &rewrite.Rule{
 needs the files "make install" / "cmake --install" put in place and the
 shared libraries they link. Without running the build dockslim cannot know
 the linked libraries, so it only splits when it can be sound:
-- the install goes to a dedicated place: DESTDIR=<dir> (copied to / in the
-  runtime stage), or a prefix (make install PREFIX=/opt/x, ./configure
-  --prefix, cmake -DCMAKE_INSTALL_PREFIX / --install --prefix; cmake's default
-  /usr/local) that is not /usr and, for /usr/local, only on a builder whose
-  /usr/local is empty (debian, buildpack-deps; not gcc, which installs itself
-  there). make install with no PREFIX, prefix or DESTDIR declines;
+- where the install puts files comes from its command line, its
+  environment and the build context: DESTDIR=<dir> (copied to / in the
+  runtime stage); the Makefile's PREFIX / prefix (PREFIX ?= /usr/local,
+  PREFIX = ..., PREFIX := ..., in included files too; make's command line
+  wins, then override, and the environment over ?=), whose install recipe
+  dockslim reads (install, cp, mkdir, ln, ... after make's expansion) to
+  check that everything goes under the prefix, and under $(DESTDIR);
+  ./configure --prefix (Autoconf's default /usr/local when the context has
+  configure.ac); cmake -DCMAKE_INSTALL_PREFIX / --install --prefix (default
+  /usr/local), unless a CMakeLists.txt sets CMAKE_INSTALL_PREFIX or installs
+  to an absolute DESTINATION;
+- a prefix of the program's own is copied as it is (not /usr, and
+  /usr/local only on a builder whose /usr/local is empty: debian,
+  buildpack-deps; not gcc, which installs itself there);
+- otherwise, when the install honours DESTDIR (the Makefile's recipe uses
+  $(DESTDIR) for every file; automake's Makefiles and CMake always do), the
+  install is staged: make install DESTDIR=/out or DESTDIR=/out cmake
+  --install ..., and /out/ is copied to /. Not when an earlier RUN installs
+  into the system (a vendored library, whose files would stay behind) or a
+  later command of the RUN uses the installed files. Anything else
+  declines, naming what is missing (no Makefile in the context, a recipe
+  line that writes outside $(DESTDIR) or runs a script);
 - the runtime is debian:<codename>-slim of the builder's own Debian release
   (debian:bookworm / debian:12 / buildpack-deps:bookworm / gcc:12 →
   bookworm), so the C library and every library version match;
@@ -31,11 +49,17 @@ the linked libraries, so it only splits when it can be sound:
   of which the program may link, so they decline;
 - the shared libraries are the runtime libraries of the -dev packages the
   build stage installed (the generated table of DS405), plus the other
-  packages it installed except build tools; "RUN ldconfig" refreshes the
-  loader cache after the copy. The names are the release's (bullseye,
-  bookworm, trixie): another release that needs runtime libraries declines,
-  as do a -dev package with no known runtime library and a RUN before the
-  install that does not parse as shell;
+  packages it installed except build tools and the tools that only fetch
+  sources (curl, wget, ca-certificates, unzip, ...) when ENTRYPOINT, CMD
+  and HEALTHCHECK do not name them; ca-certificates when the program links
+  a TLS library or curl (libssl-dev, libcurl4-openssl-dev, ...). "RUN
+  ldconfig" refreshes the loader cache after the copy when a library may
+  land where the loader looks (not for a Makefile that installs none or a
+  CMake project whose add_library() calls build none, nor for a prefix
+  such as /opt/app, which the loader does not search). The names are the
+  release's (bullseye, bookworm, trixie): another release that needs
+  runtime libraries declines, as do a -dev package with no known runtime
+  library and a RUN before the install that does not parse as shell;
 - on alpine:<tag>, the runtime is the same alpine tag; it gets what apk
   added besides build tools and -dev packages, and after the copy of the
   prefix (not DESTDIR) installs by soname (apk add so:...) the libraries
@@ -59,10 +83,9 @@ COPY . .
 RUN cmake -B build -DCMAKE_INSTALL_PREFIX=/opt/app && cmake --build build && cmake --install build
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libssl3 && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl3 && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY --from=build /opt/app /opt/app
-RUN ldconfig
 CMD ["/opt/app/bin/server"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
@@ -112,136 +135,102 @@ func recogniseNative(si *stageInfo) (*plan, *decline) {
 	if repo != "debian" && repo != "buildpack-deps" && repo != "gcc" && repo != "alpine" {
 		return nil, nil
 	}
-	install, configurePrefix, cmakePrefix := si.nativeInstall()
-	if install == nil || si.removesBuildDeps() {
+	b := si.nativeBuild()
+	if b == nil || si.removesBuildDeps() {
 		return nil, nil
 	}
-	in := install.in
-	if !install.literal() {
+	in := b.install.in
+	if !b.install.literal() {
 		return nil, declinef(in.Start, "the install command at line %d uses variables dockslim cannot follow", in.StartLine)
 	}
 	if repo == "alpine" {
-		return si.nativeAlpine(install, configurePrefix, cmakePrefix)
+		return si.nativeAlpine(b)
 	}
-	suite, ok := nativeSuite(repo, si.tag())
-	if major, _, _ := strings.Cut(si.tag(), "."); repo == "gcc" && ok && systemGCC[suite] != strings.Split(major, "-")[0] {
-		// gcc:13 builds with its own libstdc++ in /usr/local; bookworm's
-		// libstdc++6 (GCC 12) lacks the newer symbols C++ code links.
-		return nil, declinef(si.st.From.Start, "%s compiles with a newer GCC than Debian %s's, so C++ code would need a libstdc++ the runtime lacks", si.image.Raw, suite)
+	suite, d := si.nativeBuilder(repo)
+	if d != nil {
+		return nil, d
 	}
-	if !ok {
-		return nil, declinef(si.st.From.Start, "dockslim does not know the Debian release of %s, which the runtime must match", si.image.Raw)
+	dest, d := si.chooseDest(b, si.installFacts(&b.installStep), repo)
+	if d == nil {
+		d = si.coverEarlier(b, dest)
 	}
-	prefix, destdir := si.installDest(install, configurePrefix, cmakePrefix)
-	if strings.Contains(prefix+destdir, "$") {
-		return nil, declinef(in.Start, "the install prefix uses a variable dockslim cannot follow")
+	if d != nil {
+		return nil, d
 	}
-	p := &plan{build: in}
-	switch {
-	case destdir != "":
-		d := path.Clean(destdir)
-		if d == "/" {
-			return nil, declinef(in.Start, "DESTDIR=/ installs into the system folders")
-		}
-		p.artifacts = []artifact{{path: d + "/", dst: "/"}}
-		p.what = "the files installed under DESTDIR " + d
-	case prefix == "":
-		return nil, declinef(in.Start, "make install without PREFIX, DESTDIR or a configure --prefix: dockslim cannot tell where it puts files")
-	default:
-		pr := path.Clean(prefix)
-		if pr == "/" || pr == "/usr" || strings.HasPrefix(pr, "/usr/") && pr != "/usr/local" || pr == "/usr/local" && repo == "gcc" {
-			return nil, declinef(in.Start, "the install prefix %s is shared with the builder's own files, so dockslim cannot tell what the build installed", pr)
-		}
-		p.artifacts = []artifact{{path: pr, chown: "auto"}}
-		p.what = "the files installed in " + pr
-	}
-	p.what += " (their shared libraries inferred from the -dev packages the build stage installed)"
 	if repo == "gcc" || repo == "buildpack-deps" && !strings.Contains(si.tag(), "-curl") && !strings.Contains(si.tag(), "-scm") {
 		// buildpack-deps (and gcc, built on it) comes with the -dev
 		// packages of common libraries: the program may link any of them.
 		return nil, declinef(si.st.From.Start, "%s comes with the -dev packages of buildpack-deps (libssl-dev, libpq-dev, libxml2-dev, ...), and dockslim cannot tell which of them the program links, so the runtime stage could lack a library; build FROM debian:%s and install the -dev packages the program needs", si.image.Raw, suite)
 	}
 	rt := debianSlim(suite)
-	libs, d := si.apt(in, minbase, rt)
+	pkgs, d := si.nativeRuntimePackages(in, rt)
 	if d != nil {
 		return nil, d
 	}
-	if repo != "debian" {
-		libs = append([]string{"ca-certificates"}, libs...) // buildpack-deps has them
+	p := &plan{build: in, artifacts: []artifact{dest.art}, builderEdits: dest.staging}
+	p.what = dest.what + " (their shared libraries inferred from the -dev packages the build stage installed)"
+	if len(pkgs.install) > 0 {
+		rt.runs = []string{si.aptInstall(pkgs.install)}
 	}
-	if len(libs) > 0 {
-		rt.runs = []string{si.aptInstall(dedupe(libs))}
+	p.program = func(argv []string, _ string) (bool, string) {
+		// A program the runtime stage installs (curl for a HEALTHCHECK).
+		return slices.Contains(pkgs.install, path.Base(argv[0])) && !strings.Contains(argv[0], "/"), ""
+	}
+	if len(pkgs.dropped) > 0 {
+		p.what += "; not installed at run time, since nothing there names them: " + strings.Join(pkgs.dropped, ", ")
 	}
 	p.runtime = rt
-	p.post = []string{"RUN ldconfig"}
-	p.buildOnly = func(c command) bool {
-		return c.name() == "ctest" || c.name() == "make" && (hasWord(c.argv, "test") || hasWord(c.argv, "check"))
+	if dest.ldconfig {
+		p.post = []string{"RUN ldconfig"}
 	}
+	p.buildOnly = nativeBuildOnly
 	return p, nil
 }
 
-// nativeInstall finds the install step of a stage (make install, cmake
-// --install) and the prefixes configure and cmake were given.
-func (si *stageInfo) nativeInstall() (install *command, configurePrefix, cmakePrefix string) {
+// nativeBuilder checks the builder image: the Debian release the runtime
+// must match, and a gcc image's compiler against that release's libstdc++.
+func (si *stageInfo) nativeBuilder(repo string) (string, *decline) {
+	suite, ok := nativeSuite(repo, si.tag())
+	if major, _, _ := strings.Cut(si.tag(), "."); repo == "gcc" && ok && systemGCC[suite] != strings.Split(major, "-")[0] {
+		// gcc:13 builds with its own libstdc++ in /usr/local; bookworm's
+		// libstdc++6 (GCC 12) lacks the newer symbols C++ code links.
+		return "", declinef(si.st.From.Start, "%s compiles with a newer GCC than Debian %s's, so C++ code would need a libstdc++ the runtime lacks", si.image.Raw, suite)
+	}
+	if !ok {
+		return "", declinef(si.st.From.Start, "dockslim does not know the Debian release of %s, which the runtime must match", si.image.Raw)
+	}
+	return suite, nil
+}
+
+// nativeBuild finds the stage's last install step (make install, cmake
+// --install), the configure and cmake steps before it, and the installs
+// before it (nil when there is no install).
+func (si *stageInfo) nativeBuild() *nativeBuild {
+	b := &nativeBuild{}
+	var next installStep // the configure steps since the last install
 	for _, c := range si.runCommands(nil) {
 		c := c
 		switch {
+		case isInstall(c):
+			if b.install != nil {
+				b.earlier = append(b.earlier, b.installStep)
+			}
+			if next.configure == nil && next.cmake == nil && b.install != nil && b.install.in == c.in {
+				// make install && make install-docs: the same build.
+				next.configure, next.cmake = b.configure, b.cmake
+			}
+			next.install = &c
+			b.installStep, next = next, installStep{}
 		case c.name() == "configure":
-			for _, a := range c.argv[1:] {
-				if v, ok := strings.CutPrefix(a, "--prefix="); ok {
-					configurePrefix = v
-				}
-			}
-		case c.name() == "cmake" && c.arg(1) != "--install" && c.arg(1) != "--build":
-			for _, a := range c.argv[1:] {
-				if v, ok := strings.CutPrefix(a, "-DCMAKE_INSTALL_PREFIX="); ok {
-					cmakePrefix = v
-				}
-			}
-		case c.name() == "make" && hasWord(c.argv[1:], "install"):
-			install = &c
-		case c.name() == "cmake" && c.arg(1) == "--install":
-			install = &c
+			next.configure = &c
+		case c.name() == "cmake" && c.arg(1) != "--build" && c.arg(1) != "--install" && c.arg(1) != "-E" && c.arg(1) != "-P":
+			next.cmake = &c
 		}
 	}
-	return install, configurePrefix, cmakePrefix
-}
-
-// makeInstallDest is where make install puts files: its PREFIX (else
-// configure's --prefix) and DESTDIR (overriding the environment's).
-func makeInstallDest(install *command, configurePrefix, envDestdir string) (prefix, destdir string) {
-	destdir = envDestdir
-	for _, a := range install.argv[1:] {
-		k, v, ok := strings.Cut(a, "=")
-		switch {
-		case ok && (k == "PREFIX" || k == "prefix"):
-			prefix = v
-		case ok && k == "DESTDIR":
-			destdir = v
-		}
+	if b.install == nil {
+		return nil
 	}
-	if prefix == "" {
-		prefix = configurePrefix
-	}
-	return prefix, destdir
-}
-
-// cmakeInstallPrefix is where cmake --install puts files: its --prefix,
-// else the configured CMAKE_INSTALL_PREFIX, else CMake's default.
-func cmakeInstallPrefix(install *command, cmakePrefix string) string {
-	prefix := cmakePrefix
-	for i := 2; i < len(install.argv); i++ {
-		a := install.argv[i]
-		if a == "--prefix" && i+1 < len(install.argv) {
-			prefix = install.argv[i+1]
-		} else if v, ok := strings.CutPrefix(a, "--prefix="); ok {
-			prefix = v
-		}
-	}
-	if prefix == "" {
-		prefix = "/usr/local" // CMake's default on Unix
-	}
-	return prefix
+	return b
 }
 
 // systemGCC is the GCC major version of each Debian release, whose
@@ -252,41 +241,40 @@ var systemGCC = map[string]string{"bookworm": "12", "trixie": "14"}
 // tag (the same release and musl), and gets the libraries the installed
 // files link by soname. Only a dedicated prefix is copied (not DESTDIR,
 // whose tree lands in /).
-func (si *stageInfo) nativeAlpine(install *command, configurePrefix, cmakePrefix string) (*plan, *decline) {
-	in := install.in
-	prefix, destdir := si.installDest(install, configurePrefix, cmakePrefix)
-	pr := path.Clean(prefix)
+func (si *stageInfo) nativeAlpine(b *nativeBuild) (*plan, *decline) {
+	in := b.install.in
+	fa := si.installFacts(&b.installStep)
+	pr := path.Clean(fa.prefix)
 	switch {
-	case strings.Contains(prefix+destdir, "$"):
+	case strings.Contains(fa.prefix+fa.destdir, "$"):
 		return nil, declinef(in.Start, "the install prefix uses a variable dockslim cannot follow")
-	case destdir != "":
-		return nil, declinef(in.Start, "make install DESTDIR=%s on Alpine: dockslim copies a dedicated prefix only", destdir)
-	case prefix == "":
-		return nil, declinef(in.Start, "make install without PREFIX, DESTDIR or a configure --prefix: dockslim cannot tell where it puts files")
-	case pr == "/" || pr == "/usr" || strings.HasPrefix(pr, "/usr/") && pr != "/usr/local":
+	case fa.destdir != "":
+		return nil, declinef(in.Start, "make install DESTDIR=%s on Alpine: dockslim copies a dedicated prefix only", fa.destdir)
+	case fa.prefixWhy != "":
+		return nil, declinef(in.Start, "%s, and on Alpine dockslim copies a dedicated prefix only", fa.prefixWhy)
+	case fa.prefix == "":
+		return nil, declinef(in.Start, "no PREFIX, DESTDIR or configure --prefix says where make install puts files")
+	case sharedPrefix(pr, "alpine"):
 		return nil, declinef(in.Start, "the install prefix %s is shared with the builder's own files, so dockslim cannot tell what the build installed", pr)
 	}
-	p := &plan{build: in, artifacts: []artifact{{path: pr, chown: "auto"}},
-		what: "the files installed in " + pr + " (their shared libraries installed by soname)"}
+	dest := &nativeDest{art: artifact{path: pr, chown: "auto"}}
+	if d := si.coverEarlier(b, dest); d != nil {
+		return nil, d
+	}
+	p := &plan{build: in, artifacts: []artifact{dest.art},
+		what: fmt.Sprintf("the files installed in %s (%s) (their shared libraries installed by soname)", pr, fa.prefixFrom)}
 	rt := runtimeImage{ref: si.image.Raw, family: images.Alpine}
 	if d := si.alpineRuntime(p, rt, in, []string{pr}); d != nil {
 		return nil, d
 	}
-	p.buildOnly = func(c command) bool {
-		return c.name() == "ctest" || c.name() == "make" && (hasWord(c.argv, "test") || hasWord(c.argv, "check"))
-	}
+	p.buildOnly = nativeBuildOnly
 	return p, nil
 }
 
-// installDest is where the install step puts files: its prefix and
-// DESTDIR (make's, else the environment's; cmake's --prefix, else the
-// configured one).
-func (si *stageInfo) installDest(install *command, configurePrefix, cmakePrefix string) (prefix, destdir string) {
-	destdir, _ = si.env(install.in, install, "DESTDIR")
-	if install.name() == "make" {
-		return makeInstallDest(install, configurePrefix, destdir)
-	}
-	return cmakeInstallPrefix(install, cmakePrefix), destdir
+// nativeBuildOnly are the commands after the install that only belong to
+// the build: tests.
+func nativeBuildOnly(c command) bool {
+	return c.name() == "ctest" || c.name() == "make" && (hasWord(c.argv, "test") || hasWord(c.argv, "check"))
 }
 
 // removesBuildDeps reports whether the stage removes packages again (apk

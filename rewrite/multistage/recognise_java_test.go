@@ -16,6 +16,21 @@ func TestRecogniseJava(t *testing.T) {
 		{name: "alpine JRE", files: pom, want: "split: the jar /app/target/app-1.0.jar",
 			src: "FROM maven:3.9.6-eclipse-temurin-21-alpine\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app-1.0.jar\"]\n"},
 
+		{name: "javac and jar --create", want: "split: the jar /app/app.jar",
+			src: "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN mkdir -p out && javac -d out $(find src -name '*.java') && jar --create --file app.jar --main-class a.Main -C out .\nCMD [\"java\", \"-jar\", \"/app/app.jar\"]\n"},
+		{name: "javac and jar cfe, relative CMD", want: "split: the jar /srv/dist/tool.jar",
+			src: "FROM openjdk:21-jdk-slim\nWORKDIR /srv\nCOPY src src\nRUN javac -d classes src/a/Main.java\nRUN jar cfe dist/tool.jar a.Main -C classes .\nENTRYPOINT [\"java\", \"-jar\", \"dist/tool.jar\"]\n"},
+		{name: "jar with a manifest", want: "decline: takes a manifest, whose Class-Path",
+			src: "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN javac -d out src/a/Main.java && jar cfm app.jar MANIFEST.MF -C out .\nCMD [\"java\", \"-jar\", \"app.jar\"]\n"},
+		{name: "jar file from a variable", want: "decline: does not name its file with a literal --file",
+			src: "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN javac -d out src/a/Main.java && jar --create --file \"$JAR\" -C out .\nCMD [\"java\", \"-jar\", \"app.jar\"]\n"},
+		{name: "cd before jar", want: "decline: changes directory before jar",
+			src: "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN javac -d out src/a/Main.java && cd out && jar cf ../app.jar .\nCMD [\"java\", \"-jar\", \"app.jar\"]\n"},
+		{name: "CMD runs another jar than jar wrote", want: "decline: CMD runs /app/lib/app.jar, which is not where jar puts the jar (/app/app.jar)",
+			src: "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN javac -d out src/a/Main.java && jar cf app.jar -C out .\nCMD [\"java\", \"-jar\", \"lib/app.jar\"]\n"},
+		{name: "jar listing is no build", want: "none",
+			src: "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY app.jar .\nRUN jar tf app.jar\nCMD [\"java\", \"-jar\", \"app.jar\"]\n"},
+
 		{name: "not a Java image", want: "none",
 			src: "FROM debian:bookworm\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n"},
 		{name: "maven without a build phase", want: "none",
@@ -68,6 +83,34 @@ func TestJavaVersion(t *testing.T) {
 		got, ok := javaVersion(c.repo, c.tag)
 		if got != c.want || ok != c.ok {
 			t.Errorf("javaVersion(%s, %s) = %q, %v; want %q, %v", c.repo, c.tag, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestJarCreate(t *testing.T) {
+	for _, c := range []struct {
+		argv     []string
+		want     jarArchive
+		variable int // index of a non-literal word, or 0
+	}{
+		{argv: []string{"jar", "--create", "--file", "app.jar", "-C", "out", "."}, want: jarArchive{create: true, file: "app.jar"}},
+		{argv: []string{"jar", "--create", "--file=x/app.jar", "--main-class=a.Main"}, want: jarArchive{create: true, file: "x/app.jar"}},
+		{argv: []string{"jar", "-c", "-f", "app.jar", "-e", "a.Main", "-C", "out", "."}, want: jarArchive{create: true, file: "app.jar"}},
+		{argv: []string{"jar", "-cf", "app.jar", "-C", "out", "."}, want: jarArchive{create: true, file: "app.jar"}},
+		{argv: []string{"jar", "cvfe", "app.jar", "a.Main", "-C", "out", "."}, want: jarArchive{create: true, file: "app.jar"}},
+		{argv: []string{"jar", "cmf", "MANIFEST.MF", "app.jar", "out"}, want: jarArchive{create: true, file: "app.jar", manifest: true}},
+		{argv: []string{"jar", "--create", "--manifest", "m.txt", "--file", "app.jar"}, want: jarArchive{create: true, file: "app.jar", manifest: true}},
+		{argv: []string{"jar", "c", "-C", "out", "."}, want: jarArchive{create: true}},
+		{argv: []string{"jar", "--create", "--file", "", "out"}, want: jarArchive{create: true}, variable: 3},
+		{argv: []string{"jar", "tf", "app.jar"}, want: jarArchive{file: "app.jar"}},
+		{argv: []string{"jar", "xf", "app.jar"}, want: jarArchive{file: "app.jar"}},
+	} {
+		lit := make([]bool, len(c.argv))
+		for i := range lit {
+			lit[i] = i != c.variable || c.variable == 0
+		}
+		if got := jarCreate(command{argv: c.argv, lit: lit}); got != c.want {
+			t.Errorf("jarCreate(%q) = %+v, want %+v", c.argv, got, c.want)
 		}
 	}
 }

@@ -60,7 +60,12 @@ func TestRecogniseRust(t *testing.T) {
 			files: cargo("[package]\nname = \"hello\"\n[dependencies]\nopenssl = \"0.10\"\n", "Cargo.lock", "[[package]]\nname = \"openssl-sys\"\n"),
 			src:   "FROM rust:1.75-alpine3.19\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/hello\"]\n"},
 		{name: "unknown Debian release", files: hello, want: "decline: does not know the Debian release",
+			src: "FROM rust:nightly\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/hello\"]\n"},
+		// Floating tags: the release is the tag index's (trixie).
+		{name: "rust:latest", files: hello, want: "split: the binary /app/target/release/hello",
 			src: "FROM rust:latest\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/hello\"]\n"},
+		{name: "rust:1-slim", files: hello, want: "split: the binary /app/target/release/hello",
+			src: "FROM rust:1-slim\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/hello\"]\n"},
 	})
 }
 

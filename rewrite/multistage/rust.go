@@ -19,8 +19,10 @@ var RuleRust = &rewrite.Rule{
 	Explanation: `The rust images carry rustup, cargo, the compiler, the registry cache and the
 target folder: well over a GB. The program is one binary. dockslim names the
 build stage (AS build) and adds a debian:<codename>-slim runtime stage (the
-builder's Debian release: rust:1.75 → bookworm, -bullseye → bullseye; an
-Alpine builder gets alpine:<version>) that copies only the binary.
+builder's Debian release: rust:1.75 → bookworm, -bullseye → bullseye, a
+floating tag such as rust:1 the release the official tag index gives it
+(trixie), said in the finding since the tag moves on; an Alpine builder
+gets alpine:<version>) that copies only the binary.
 
 What it relies on:
 - "cargo build --release" writes target/release/<name> (target/debug
@@ -228,6 +230,12 @@ func (si *stageInfo) rustRuntime(p *plan, ct cargoToml) (*plan, *decline) {
 		return p, nil
 	}
 	suite, ok := tagSuite("rust", tag)
+	if !ok {
+		if suite, ok = indexSuite("rust", tag); ok {
+			note := floatingNote(si.image.Raw, si.repo(), tag, suite)
+			p.describe = func(runtimeImage) string { return note }
+		}
+	}
 	if !ok {
 		return nil, declinef(si.st.From.Start, "dockslim does not know the Debian release of %s, and the binary links the builder's C library", si.image.Raw)
 	}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockslim/dockslim/internal/measure"
+	"github.com/dockslim/dockslim/internal/proof"
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+// verifyFlags adds fix --verify's flags to fix's; --format only when fix
+// has none of its own.
+func verifyFlags(flags []cli.Flag) []cli.Flag {
+	flags = append(flags,
+		&cli.BoolFlag{Name: "verify", Usage: "prove the unsafe fixes with real builds and keep those whose image builds, passes the smoke test and is not larger"},
+		&cli.StringFlag{Name: "builder", Value: "auto", Usage: "with --verify: auto, docker, podman or buildah"},
+		&cli.StringFlag{Name: "smoke", Usage: "with --verify: the command line that proves an image works (argv, shell-style quoting; default: the HEALTHCHECK, else a check derived from the CMD)"},
+		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "with --verify: the longest one build may take"},
+	)
+	for _, f := range flags {
+		if slices.Contains(f.Names(), "format") {
+			return flags
+		}
+	}
+	return append(flags, &cli.StringFlag{Name: "format", Value: "text", Usage: "with --verify: text (the report on standard error) or json (on standard output)"})
+}
+
+// verifyFlagsSet reports whether a flag only --verify reads is set.
+func verifyFlagsSet(c *cli.Context) bool {
+	return c.IsSet("builder") || c.IsSet("smoke") || c.IsSet("timeout")
+}
+
+// verifiedFile is one file's --format json entry.
+type verifiedFile struct {
+	*proof.Report
+	// Fixed is the Dockerfile with the fixes kept.
+	Fixed string `json:"fixed_dockerfile"`
+}
+
+// verifyAction is fix --verify: every Dockerfile's fixes proven with real
+// builds, one file after the other.
+func verifyAction(c *cli.Context) error {
+	errw := c.App.ErrWriter
+	mode, format, err := verifyMode(c)
+	if err != nil {
+		fmt.Fprintf(errw, "dockslim fix --verify: %v\n", err)
+		return exitCode(exitError)
+	}
+	e, ok := newEngine(c)
+	if !ok {
+		return exitCode(exitError)
+	}
+	opts, err := optionsFrom(c, e)
+	if err != nil {
+		fmt.Fprintf(errw, "dockslim fix: %v\n", err)
+		return exitCode(exitError)
+	}
+	defer closeEnv(opts)
+	paths, ok := inputs(c)
+	code := exitOK
+	if !ok {
+		code = exitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	b, err := measure.NewBuilder(ctx, c.String("builder"))
+	if err != nil {
+		fmt.Fprintf(errw, "dockslim fix --verify: %v\n", err)
+		return exitCode(exitError)
+	}
+	// runAll reads each file and its settings (.dockslim.toml, --context)
+	// and rejects bad input, as fix does; proof.Run then re-runs the engine.
+	files := []verifiedFile{}
+	_, ok = runAll(c, e, paths, opts, func(j *job) {
+		rep, fc := verifyFile(c, ctx, b, e, j)
+		code = max(code, fc)
+		if rep == nil {
+			return
+		}
+		code = max(code, verifyOutput(c, mode, format, j, rep))
+		files = append(files, verifiedFile{rep, string(j.res.Output)})
+	})
+	if !ok {
+		return exitCode(exitError)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		enc.Encode(files)
+	}
+	if code != exitOK {
+		return exitCode(code)
+	}
+	return nil
+}
+
+// verifyMode checks the flags --verify goes with.
+func verifyMode(c *cli.Context) (mode, format string, err error) {
+	if !c.Bool("verify") {
+		return "", "", fmt.Errorf("--builder, --smoke and --timeout go with --verify")
+	}
+	for _, m := range []string{"diff", "write", "check"} {
+		if c.Bool(m) {
+			if mode != "" || m == "check" {
+				return "", "", fmt.Errorf("--verify goes with --diff or --write (or neither), not --%s", m)
+			}
+			mode = m
+		}
+	}
+	switch format = c.String("format"); {
+	case format != "text" && format != "json":
+		err = fmt.Errorf("--verify reports as text or json, not %q", format)
+	case format == "json" && mode == "diff":
+		err = fmt.Errorf("--format json carries the fixed Dockerfile: drop --diff")
+	}
+	return mode, format, err
+}
+
+// verifyFile proves one Dockerfile's fixes and puts the verified result in
+// j.res; the report goes to standard error unless it is JSON.
+func verifyFile(c *cli.Context, ctx context.Context, b measure.Builder, e *rewrite.Engine, j *job) (*proof.Report, int) {
+	errw := c.App.ErrWriter
+	switch {
+	case j.err != nil:
+		reportError(errw, j)
+		return nil, exitError
+	case j.path == "-":
+		fmt.Fprintln(errw, "dockslim fix --verify: a Dockerfile on standard input has no build context to build with: name the file")
+		return nil, exitError
+	}
+	rep, res, err := proof.Run(ctx, b, proof.Options{Dockerfile: j.path, ContextDir: j.opts.ContextDir, Engine: e, Fix: j.opts,
+		Smoke: c.String("smoke"), Timeout: c.Duration("timeout"), Progress: prefixWriter{errw, j.display}})
+	if oe, ok := proof.IsOriginalError(err); ok {
+		fmt.Fprintf(errw, "%s: the original Dockerfile does not build with %s, so there is nothing to compare the fixes with:\n%s\n",
+			j.display, b.Name(), indent(oe.Tail))
+		return nil, exitError
+	}
+	if err != nil {
+		fmt.Fprintf(errw, "dockslim: %s: %v\n", j.display, err)
+		return nil, exitError
+	}
+	if c.String("format") != "json" {
+		proof.WriteText(errw, rep)
+	}
+	j.res = res
+	return rep, exitOK
+}
+
+// verifyOutput prints, diffs or writes the verified result, as fix does.
+func verifyOutput(c *cli.Context, mode, format string, j *job, rep *proof.Report) int {
+	res, w := j.res, c.App.Writer
+	switch {
+	case mode == "diff":
+		// The unsafe fixes not applied are those --verify dropped: listed
+		// with why, not as waiting for --unsafe-fixes.
+		for _, f := range rep.Fixes {
+			if !f.Kept {
+				fmt.Fprintf(w, "# %s:%d: %s [UNSAFE, dropped by --verify: %s]\n", j.display, f.Line, f.Rule, oneLine(f.Reason))
+			}
+		}
+		shown := *res
+		shown.Pending = nil
+		if res.Changed() {
+			writeDiff(w, j.display, &shown)
+			return exitChanges
+		}
+		writePending(w, j.display, &shown)
+	case mode == "write":
+		if !res.Changed() {
+			return exitOK
+		}
+		if err := writeResult(j); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\n", err)
+			return exitError
+		}
+		fmt.Fprintf(c.App.ErrWriter, "fixed %s: %s\n", j.display, ruleCounts(res.Applied))
+	case format == "text":
+		w.Write(res.Output)
+	}
+	return exitOK
+}
+
+// prefixWriter puts the file's name before each progress line.
+type prefixWriter struct {
+	w    io.Writer
+	name string
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	fmt.Fprintf(p.w, "%s: %s", p.name, b)
+	return len(b), nil
+}
