@@ -198,7 +198,7 @@ func laterText(f *parser.File, in *parser.Instruction) string {
 			start = in.End
 		}
 		end := st.Instructions[len(st.Instructions)-1].End
-		if st.Index+1 == len(f.Stages) {
+		if st == f.Stages[len(f.Stages)-1] {
 			end = len(f.Src) // comments after the last instruction
 		}
 		if start < end {
