@@ -398,13 +398,7 @@ func (s State) packagesUpTo(r *Run, end int) State {
 	}
 	var ops []op
 	for _, ins := range r.Installs {
-		ops = append(ops, op{ins.Start, func() {
-			for _, p := range ins.Packages {
-				if !slices.Contains(s.Packages, p) {
-					s.Packages = append(s.Packages, p)
-				}
-			}
-		}})
+		ops = append(ops, op{ins.Start, func() { s.Packages = addPackages(s.Packages, ins.Packages) }})
 	}
 	for _, p := range r.Purges {
 		ops = append(ops, op{p.Start, func() {
@@ -442,4 +436,29 @@ func (s State) packagesUpTo(r *Run, end int) State {
 		o.apply()
 	}
 	return s
+}
+
+// addPackages appends the packages that have does not hold yet, in order.
+// A stage of a large image installs thousands: above a few, a set finds
+// them (a scan of have for each was quadratic).
+func addPackages(have, pkgs []string) []string {
+	if len(have)*len(pkgs) < 1024 {
+		for _, p := range pkgs {
+			if !slices.Contains(have, p) {
+				have = append(have, p)
+			}
+		}
+		return have
+	}
+	seen := make(map[string]bool, len(have)+len(pkgs))
+	for _, p := range have {
+		seen[p] = true
+	}
+	for _, p := range pkgs {
+		if !seen[p] {
+			seen[p] = true
+			have = append(have, p)
+		}
+	}
+	return have
 }

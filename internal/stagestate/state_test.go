@@ -1,6 +1,7 @@
 package stagestate
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -253,5 +254,23 @@ func TestReaders(t *testing.T) {
 	}
 	if got := names(Of(g).Readers(g.Stages[2])); !slices.Equal(got, []int{2, 6}) {
 		t.Errorf("readers of other with a --from=$X: %v", got)
+	}
+}
+
+// TestAddPackages: new packages are appended once, in order, whichever
+// way (a scan for a few, a set for many) finds them.
+func TestAddPackages(t *testing.T) {
+	var many []string
+	for i := range 100 {
+		many = append(many, fmt.Sprint("p", i))
+	}
+	for _, tc := range []struct{ have, want []string }{
+		{[]string{"a", "b"}, []string{"a", "b", "c", "d", "p7"}},
+		{many, append(slices.Clone(many), "b", "c", "a", "d")},
+	} {
+		got := addPackages(slices.Clone(tc.have), []string{"b", "c", "c", "a", "d", "p7"})
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%d packages: got %v", len(tc.have), got[len(tc.have):])
+		}
 	}
 }
