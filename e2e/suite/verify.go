@@ -143,6 +143,9 @@ func checkVerified(r *proof.Report, mustDrop []string, expected []byte) []string
 			problems = append(problems, id+" was not tried, yet unsafe-breaks names it")
 		}
 	}
+	if !r.SafeFixes {
+		problems = append(problems, "the safe fixes did not pass: "+strings.Join(r.Notes, "; "))
+	}
 	switch fin := r.Final; {
 	case r.Smoke == nil || r.Smoke.Argv == nil:
 		problems = append(problems, "no smoke test ran")

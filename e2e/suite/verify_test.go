@@ -14,12 +14,13 @@ import (
 func verified(fixes ...proof.FixProof) *proof.Report {
 	final := &proof.Trial{Built: true, SizeBytes: 500e6, Smoke: &measure.Smoke{Stdout: "ok\n"}}
 	return &proof.Report{
-		Smoke:    &proof.SmokeTest{Argv: []string{"app"}},
-		Original: &proof.Trial{Built: true, SizeBytes: 1000e6},
-		Final:    final,
-		Fixes:    fixes,
-		Trials:   []*proof.Trial{final},
-		Rebuild:  &proof.Rebuild{Touched: "main.go", Original: &measure.Steps{RunRerun: 2}, Final: &measure.Steps{RunRerun: 1}},
+		Smoke:     &proof.SmokeTest{Argv: []string{"app"}},
+		Original:  &proof.Trial{Built: true, SizeBytes: 1000e6},
+		Final:     final,
+		Fixes:     fixes,
+		SafeFixes: true,
+		Trials:    []*proof.Trial{final},
+		Rebuild:   &proof.Rebuild{Touched: "main.go", Original: &measure.Steps{RunRerun: 2}, Final: &measure.Steps{RunRerun: 1}},
 	}
 }
 
@@ -34,6 +35,11 @@ func TestCheckVerified(t *testing.T) {
 	p := checkVerified(verified(kept, dropped), nil, []byte("other\n"))
 	if len(p) != 2 || !strings.Contains(p[0], "DS200 (line 1) dropped: the smoke test fails") || !strings.Contains(p[1], "not smoke.expected") {
 		t.Errorf("unexpected drop: %v", p)
+	}
+	r := verified(kept, dropped)
+	r.SafeFixes, r.Notes = false, []string{"the safe fixes failed (x)"}
+	if p := checkVerified(r, []string{"DS200"}, nil); len(p) != 1 || !strings.Contains(p[0], "the safe fixes did not pass: the safe fixes failed (x)") {
+		t.Errorf("safe fixes failed: %v", p)
 	}
 	p = checkVerified(verified(kept), []string{"DS301", "DS200"}, nil)
 	if len(p) != 2 || !strings.Contains(p[0], "DS301 (line 3) kept, but unsafe-breaks") || !strings.Contains(p[1], "DS200 was not tried") {

@@ -45,3 +45,14 @@ func TestBisect(t *testing.T) {
 		t.Errorf("cancelled: kept %v after %v", kept, tried)
 	}
 }
+
+// TestRetries: a failed step is tried once more, a builder error three
+// times.
+func TestRetries(t *testing.T) {
+	if r := retries(`Error: building at STEP "RUN make": while running runtime: exit status 2`); r != 1 {
+		t.Errorf("step: %d", r)
+	}
+	if r := retries("Error: checking if cached image exists from a previous build: getting top layer info: layer not known"); r != 3 {
+		t.Errorf("store: %d", r)
+	}
+}

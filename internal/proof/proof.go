@@ -68,7 +68,10 @@ type Report struct {
 	// built once).
 	Trials  []*Trial `json:"trials"`
 	Rebuild *Rebuild `json:"rebuild,omitempty"`
-	Notes   []string `json:"notes,omitempty"`
+	// SafeFixes says whether the image of the safe fixes passed; when it
+	// did not, nothing is applied and Notes say why.
+	SafeFixes bool     `json:"safe_fixes_passed"`
+	Notes     []string `json:"notes,omitempty"`
 	// ReductionPercent is (original − final) / original × 100, by size.
 	ReductionPercent float64 `json:"reduction_percent"`
 	Seconds          float64 `json:"seconds"` // wall time of the whole verification
@@ -176,7 +179,7 @@ func (s *session) keepWorking(full *rewrite.Result) (*rewrite.Result, error) {
 		rep.Notes = append(rep.Notes, "the safe fixes failed ("+why+"): nothing applied; please report this Dockerfile")
 		return &rewrite.Result{Name: safe.Name, Input: safe.Input, Output: safe.Input}, nil
 	}
-	rep.Final = base
+	rep.Final, rep.SafeFixes = base, true
 	rules := unsafeRules(full)
 	if len(rules) == 0 {
 		rep.Notes = append(rep.Notes, "no unsafe fix to verify")

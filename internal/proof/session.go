@@ -182,20 +182,21 @@ func (s *session) build(label string, rules []string, v variant) *Trial {
 }
 
 // buildImage builds t's Dockerfile into tag and reads the image. A build
-// that fails is tried once more (a dropped connection or a busy image store
-// must not drop a fix; a broken Dockerfile fails twice, the second time
-// mostly from the cache).
+// that fails is tried again (a dropped connection or a busy image store
+// must not drop a fix; a broken Dockerfile fails every time, mostly from the
+// cache): once after a step failed, up to three times after an error of the
+// builder itself (its image store).
 func (s *session) buildImage(t *Trial, tag string) (log string) {
 	s.progress("building %s (%s) ...", t.Label, tag)
 	ctx, cancel := s.withTimeout(s.o.Timeout)
 	defer cancel()
 	start := time.Now()
 	log, err := s.b.Build(ctx, t.dockerfile, t.dir, tag)
-	if err != nil && ctx.Err() == nil {
+	for try := 1; err != nil && ctx.Err() == nil && try <= retries(errorLine(log, err)); try++ {
 		s.progress("  failed (%s); building once more ...", errorLine(log, err))
 		select {
 		case <-ctx.Done():
-		case <-time.After(s.o.RetryDelay):
+		case <-time.After(time.Duration(try) * s.o.RetryDelay):
 		}
 		log, err = s.b.Build(ctx, t.dockerfile, t.dir, tag)
 	}
@@ -219,6 +220,16 @@ func (s *session) buildImage(t *Trial, tag string) (log string) {
 	t.Built, t.SizeBytes, t.Layers = true, img.SizeBytes, len(img.Layers)
 	s.progress("  built in %.1fs: %s", t.BuildSeconds, mb(t.SizeBytes))
 	return log
+}
+
+// retries is how often a failed build is tried again: once when a step
+// failed (buildah: "building at STEP"; docker: "failed to solve"), three
+// times when the builder itself failed.
+func retries(errLine string) int {
+	if strings.Contains(errLine, "building at STEP") || strings.Contains(errLine, "failed to solve") {
+		return 1
+	}
+	return 3
 }
 
 func (s *session) withTimeout(d time.Duration) (context.Context, context.CancelFunc) {

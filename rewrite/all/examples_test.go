@@ -1,12 +1,12 @@
 package all_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dockslim/dockslim/internal/diff"
+	"github.com/dockslim/dockslim/internal/testfs"
 	"github.com/dockslim/dockslim/rewrite"
 	"github.com/dockslim/dockslim/rewrite/all"
 )
@@ -110,17 +110,7 @@ func TestRuleExamples(t *testing.T) {
 			run := func(ex example) *rewrite.Result {
 				t.Helper()
 				dir := t.TempDir()
-				for _, files := range []map[string]string{setup.context, ex.files} {
-					for p, content := range files {
-						p = filepath.Join(dir, filepath.FromSlash(p))
-						if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-							t.Fatal(err)
-						}
-						if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-							t.Fatal(err)
-						}
-					}
-				}
+				testfs.Write(t, dir, setup.context, ex.files)
 				opts := opts
 				opts.ContextDir = dir
 				res, err := e.Run(filepath.Join(dir, "Dockerfile"), []byte(ex.dockerfile), opts)

@@ -103,13 +103,10 @@ func files(fs ...string) []manifest {
 }
 
 var (
-	pipValueOpts  = shellcmd.Pip.ValueOpts
-	npmValueOpts  = shellcmd.Npm.ValueOpts
-	mvnValueOpts  = []string{"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-pl", "--projects", "-rf", "--resume-from", "-T", "--threads", "-t", "--toolchains", "-l", "--log-file", "-b", "--builder", "-D"}
-	goValueOpts   = []string{"-o", "-C", "-mod", "-tags", "-ldflags", "-gcflags", "-p", "-modfile", "-trimpath", "-buildvcs"}
-	dotValueOpts  = []string{"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-s", "--source", "-v", "--verbosity", "-a", "--arch", "--os", "-p", "--property", "--packages", "--configfile"}
-	cargoValOpts  = []string{"--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path"}
-	composerValue = shellcmd.Composer.ValueOpts
+	mvnValueOpts = []string{"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-pl", "--projects", "-rf", "--resume-from", "-T", "--threads", "-t", "--toolchains", "-l", "--log-file", "-b", "--builder", "-D"}
+	goValueOpts  = []string{"-o", "-C", "-mod", "-tags", "-ldflags", "-gcflags", "-p", "-modfile", "-trimpath", "-buildvcs"}
+	dotValueOpts = []string{"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-s", "--source", "-v", "--verbosity", "-a", "--arch", "--os", "-p", "--property", "--packages", "--configfile"}
+	cargoValOpts = []string{"--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path"}
 )
 
 // describe returns what dockslim knows about a language tool's command, or

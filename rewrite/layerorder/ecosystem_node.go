@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/dockslim/dockslim/internal/shellcmd"
 )
 
 var nodeRC = []string{".npmrc?"}
@@ -20,7 +22,7 @@ func describeNpm(c *command) *toolRun {
 	if c.has("--prefix", "-C", "--workspace", "-w", "--workspaces", "-ws") {
 		return &toolRun{eco: "node", kind: kindBuild, tree: true, runsScripts: true, why: "npm with --prefix or workspaces"}
 	}
-	pos, _ := c.positional(npmValueOpts)
+	pos, _ := c.positional(shellcmd.Npm.ValueOpts)
 	if len(pos) == 0 {
 		return &toolRun{eco: "node"}
 	}

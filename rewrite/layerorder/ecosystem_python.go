@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/dockslim/dockslim/internal/shellcmd"
 )
 
 func describePip(c *command, skip int) *toolRun {
-	pos, _ := c.positional(pipValueOpts)
+	pos, _ := c.positional(shellcmd.Pip.ValueOpts)
 	pos = pos[min(skip, len(pos)):]
 	t := &toolRun{eco: "python", project: true}
 	if len(pos) == 0 {

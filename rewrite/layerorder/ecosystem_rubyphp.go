@@ -2,6 +2,8 @@ package layerorder
 
 import (
 	"strings"
+
+	"github.com/dockslim/dockslim/internal/shellcmd"
 )
 
 func describeBundle(c *command) *toolRun {
@@ -37,7 +39,7 @@ func describeComposer(c *command) *toolRun {
 	if c.has("-d", "--working-dir") {
 		return &toolRun{eco: "php", kind: kindBuild, tree: true, runsScripts: true, why: "composer --working-dir"}
 	}
-	pos, _ := c.positional(composerValue)
+	pos, _ := c.positional(shellcmd.Composer.ValueOpts)
 	if len(pos) == 0 {
 		return &toolRun{eco: "php"}
 	}

@@ -6,27 +6,39 @@ import (
 	"testing"
 )
 
-func TestTagSuite(t *testing.T) {
-	for _, tc := range []struct {
-		image, tag, want string
-		ok               bool
+// TestTagFacts: what the recognisers read from an image's name and tag.
+func TestTagFacts(t *testing.T) {
+	facts := map[string]func(image, tag string) (string, bool){
+		"tagSuite": tagSuite, "javaVersion": javaVersion, "nativeSuite": nativeSuite}
+	for _, c := range []struct {
+		fact, image, tag, want string
+		ok                     bool
 	}{
-		{"golang", "1.22", "bookworm", true},
-		{"golang", "1.22-bookworm", "bookworm", true},
-		{"golang", "1.22-bullseye", "bullseye", true},
-		{"golang", "1.22.3", "bookworm", true},
-		{"golang", "1.24", "trixie", true},
-		{"golang", "1.22-alpine3.19", "", false},
-		{"golang", "latest", "", false},
-		{"golang", "1", "", false},
-		{"rust", "1.75", "bookworm", true},
-		{"rust", "1.80-slim-bookworm", "bookworm", true},
-		{"rust", "1.75-slim", "bookworm", true},
-		{"rust", "1.90", "trixie", true},
+		{"tagSuite", "golang", "1.22", "bookworm", true},
+		{"tagSuite", "golang", "1.22-bookworm", "bookworm", true},
+		{"tagSuite", "golang", "1.22-bullseye", "bullseye", true},
+		{"tagSuite", "golang", "1.22.3", "bookworm", true},
+		{"tagSuite", "golang", "1.24", "trixie", true},
+		{"tagSuite", "golang", "1.22-alpine3.19", "", false},
+		{"tagSuite", "golang", "latest", "", false},
+		{"tagSuite", "golang", "1", "", false},
+		{"tagSuite", "rust", "1.75", "bookworm", true},
+		{"tagSuite", "rust", "1.80-slim-bookworm", "bookworm", true},
+		{"tagSuite", "rust", "1.75-slim", "bookworm", true},
+		{"tagSuite", "rust", "1.90", "trixie", true},
+		{"javaVersion", "eclipse-temurin", "17-jdk", "17", true},
+		{"javaVersion", "eclipse-temurin", "21", "21", true},
+		{"javaVersion", "openjdk", "11-jdk-slim", "11", true},
+		{"javaVersion", "maven", "latest", "", false},
+		{"javaVersion", "gradle", "8.5-jdk17-jammy", "17", true},
+		{"nativeSuite", "debian", "bookworm", "bookworm", true},
+		{"nativeSuite", "debian", "12", "bookworm", true},
+		{"nativeSuite", "debian", "latest", "", false},
+		{"nativeSuite", "buildpack-deps", "bookworm-curl", "bookworm", true},
+		{"nativeSuite", "gcc", "12", "bookworm", true},
 	} {
-		got, ok := tagSuite(tc.image, tc.tag)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("tagSuite(%s, %s) = %q, %v; want %q, %v", tc.image, tc.tag, got, ok, tc.want, tc.ok)
+		if got, ok := facts[c.fact](c.image, c.tag); got != c.want || ok != c.ok {
+			t.Errorf("%s(%s, %s) = %q, %v; want %q, %v", c.fact, c.image, c.tag, got, ok, c.want, c.ok)
 		}
 	}
 }

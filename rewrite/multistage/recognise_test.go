@@ -1,13 +1,14 @@
 package multistage
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/testfs"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
+	"golang.org/x/tools/txtar"
 )
 
 // recCase is a table case for a recogniser: a Dockerfile, the build
@@ -34,17 +35,8 @@ func stageOf(t *testing.T, src string, files map[string]string) *stageInfo {
 	}
 	opts := rewrite.Options{UnsafeFixes: true}
 	if files != nil {
-		dir := t.TempDir()
-		for p, content := range files {
-			p = filepath.Join(dir, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		opts.ContextDir = dir
+		opts.ContextDir = t.TempDir()
+		testfs.Write(t, opts.ContextDir, files)
 	}
 	view, _ := rewrite.OpenBuildContext(opts.ContextDir)
 	return examine(&rewrite.Context{File: f, Options: opts, BuildContext: view})
@@ -76,11 +68,59 @@ func runRecCases(t *testing.T, rec recogniser, cases []recCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := outcome(t, rec, c)
-			kind, text, _ := strings.Cut(c.want, ": ")
+			kind, text, _ := strings.Cut(c.want, ":")
+			text = strings.TrimSpace(text)
 			gotKind, gotText, _ := strings.Cut(got, ": ")
 			if kind != gotKind || !strings.Contains(gotText, text) {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 		})
 	}
+}
+
+// TestRecognise runs each language's recogniser on its cases,
+// testdata/recognise/NAME.txtar.
+func TestRecognise(t *testing.T) {
+	for _, r := range []struct {
+		name string
+		rec  recogniser
+	}{
+		{"go", recogniseGo}, {"java", recogniseJava}, {"native", recogniseNative},
+		{"node", recogniseNode}, {"python", recognisePython}, {"rust", recogniseRust},
+	} {
+		t.Run(r.name, func(t *testing.T) { runRecArchive(t, r.rec, r.name) })
+	}
+}
+
+// runRecArchive runs the cases of testdata/recognise/NAME.txtar. A file
+// named "# CASE" starts a case: its first line is the outcome (recCase's
+// want), any further lines are notes; the "Dockerfile" after it is the
+// source, and every other file up to the next case is in its build context
+// (a case without one has no build context).
+func runRecArchive(t *testing.T, rec recogniser, name string) {
+	t.Helper()
+	a, err := txtar.ParseFile(filepath.Join("testdata", "recognise", name+".txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []recCase
+	for _, f := range a.Files {
+		caseName, starts := strings.CutPrefix(f.Name, "# ")
+		switch {
+		case starts:
+			want, _, _ := strings.Cut(string(f.Data), "\n")
+			cases = append(cases, recCase{name: caseName, want: want})
+		case len(cases) == 0:
+			t.Fatalf("%s.txtar: %s before the first case", name, f.Name)
+		case f.Name == "Dockerfile":
+			cases[len(cases)-1].src = string(f.Data)
+		default:
+			c := &cases[len(cases)-1]
+			if c.files == nil {
+				c.files = map[string]string{}
+			}
+			c.files[f.Name] = string(f.Data)
+		}
+	}
+	runRecCases(t, rec, cases)
 }

@@ -84,15 +84,12 @@ var ApkPass = &rewrite.Pass{Name: "apk", Rules: []*rewrite.Rule{
 	RuleApkNoCache, RuleApkRedundantUpdate, RuleApkRedundantCacheRm,
 }, Run: runApk}
 
-// apkValueOpts is the shared option table.
-var apkValueOpts = shellcmd.Apk.ValueOpts
-
 func isApk(n string) bool { return n == "apk" }
 
 const apkCache = "/var/cache/apk"
 
 func runApk(c *rewrite.Context) {
-	for in, calls := range osRuns(c.File, isApk, apkValueOpts) {
+	for in, calls := range osRuns(c.File, isApk, shellcmd.Apk.ValueOpts) {
 		for _, call := range calls {
 			if call.Subcmd() != "add" {
 				continue
@@ -176,7 +173,7 @@ func apkRedundantSteps(c *rewrite.Context, in *parser.Instruction, calls []*osCa
 		if !prev.Is("run") {
 			continue
 		}
-		for _, call := range osCalls(prev, isApk, apkValueOpts) {
+		for _, call := range osCalls(prev, isApk, shellcmd.Apk.ValueOpts) {
 			if !apkNoCacheAdd(call) && call.Subcmd() != "del" && !apkLeavesNoCache(c.File, call) {
 				return
 			}

@@ -209,8 +209,8 @@ var AptPass = &rewrite.Pass{Name: "apt", Rules: []*rewrite.Rule{
 
 func isApt(name string) bool { return shellcmd.IsApt(name) }
 
-// apt's options that take a separate value: the shared table.
-var aptValueOpts = shellcmd.Apt.ValueOpts
+// aptCalls are the apt and apt-get calls of a RUN.
+func aptCalls(in *parser.Instruction) []*osCall { return osCalls(in, isApt, shellcmd.Apt.ValueOpts) }
 
 var (
 	// subcommands that ask for confirmation
@@ -226,7 +226,7 @@ const aptLists = "/var/lib/apt/lists"
 func runApt(c *rewrite.Context) {
 	// stages whose docker-clean file a DS115 fix of this run removes
 	cleaned := map[*parser.Stage]bool{}
-	for in, calls := range osRuns(c.File, isApt, aptValueOpts) {
+	for in, calls := range osRuns(c.File, isApt, shellcmd.Apt.ValueOpts) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			if shellcmd.AptSimulates(shellcmd.Apt.Parse(call.Lits, call.Lit)) {

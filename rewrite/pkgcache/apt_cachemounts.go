@@ -114,7 +114,7 @@ func aptWillMount(c *rewrite.Context, in *parser.Instruction) bool {
 	if !c.Options.CacheMounts || !canMount(c.File) || in.Sub != "" || in.JSON || !in.Is("run") {
 		return false
 	}
-	calls := osCalls(in, isApt, aptValueOpts)
+	calls := aptCalls(in)
 	return !anyOpaque(calls) && slices.ContainsFunc(calls, func(call *osCall) bool { return slices.Contains(aptDownloading, call.Subcmd()) })
 }
 

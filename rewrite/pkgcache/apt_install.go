@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -131,7 +132,7 @@ func aptAssumesYes(lits []string) bool {
 			if isAssumeYesOpt(a[len("--option="):]) {
 				return true
 			}
-		case slices.Contains(aptValueOpts, a):
+		case slices.Contains(shellcmd.Apt.ValueOpts, a):
 			i++
 		default:
 			letters := shortCluster(a)

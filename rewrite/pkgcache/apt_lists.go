@@ -198,7 +198,7 @@ func aptUpdateOwnRun(c *rewrite.Context, in *parser.Instruction, calls []*osCall
 		return
 	}
 	var first *osCall
-	for _, nc := range osCalls(next, isApt, aptValueOpts) {
+	for _, nc := range aptCalls(next) {
 		if nc.Subcmd() != "" {
 			first = nc
 			break

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
-	"github.com/dockslim/dockslim/internal/textedit"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -127,7 +126,7 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 	if in.JSON && strings.ContainsAny(word, "\"\\") {
 		return // the word cannot be written inside the JSON string as is
 	}
-	e, ok := shellcmd.AppendToChain(f, last, sudoPrefix(d.cmd)+"rm -f "+word)
+	edits, ok := appendToChain(f, last, sudoPrefix(d.cmd)+"rm -f "+word)
 	if !ok {
 		return
 	}
@@ -136,7 +135,7 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 	if name == "" {
 		name = d.word
 	}
-	osFix(c, RuleArchiveNotRemoved, rewrite.Safe, start, []textedit.Edit{e},
+	osFix(c, RuleArchiveNotRemoved, rewrite.Safe, start, edits,
 		"%s is extracted and never removed: the archive stays in the layer next to its contents; remove it in the same RUN", name)
 }
 

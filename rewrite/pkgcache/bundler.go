@@ -44,14 +44,11 @@ With --cache-mounts, dockslim mounts GEM_HOME/cache as a BuildKit cache instead
 // BundlerPass is the bundler pass.
 var BundlerPass = &rewrite.Pass{Name: "bundler", Rules: []*rewrite.Rule{RuleBundlerCache}, Run: runBundler}
 
-// bundleValueOpts is the shared option table.
-var bundleValueOpts = shellcmd.Bundler.ValueOpts
-
 func bundleInstall(lc *langCmd) string {
 	if lc.Name != "bundle" && lc.Name != "bundler" {
 		return ""
 	}
-	words, _ := lc.Words(bundleValueOpts)
+	words, _ := lc.Words(shellcmd.Bundler.ValueOpts)
 	if len(words) > 0 && strings.HasPrefix(words[0], "_") && strings.HasSuffix(words[0], "_") {
 		words = words[1:] // bundle _2.4.22_ install
 	}

@@ -44,9 +44,6 @@ image (COMPOSER_HOME=/tmp). Elsewhere Composer picks ~/.composer/cache or
 // ComposerPass is the composer pass.
 var ComposerPass = &rewrite.Pass{Name: "composer", Rules: []*rewrite.Rule{RuleComposerNoCache}, Run: runComposer}
 
-// composerValueOpts is the shared option table.
-var composerValueOpts = shellcmd.Composer.ValueOpts
-
 // composerCmd returns the command as composer's own argv (dropping a
 // leading `php`), or nil.
 func composerCmd(lc *langCmd) *langCmd {
@@ -69,7 +66,7 @@ var composerInstallCmds = []string{
 
 // composerInstall returns the index of the install-type subcommand and its name.
 func composerInstall(lc *langCmd) (int, string) {
-	words, idx := lc.Words(composerValueOpts)
+	words, idx := lc.Words(shellcmd.Composer.ValueOpts)
 	if len(words) > 1 && words[0] == "global" {
 		words, idx = words[1:], idx[1:]
 	}
@@ -92,7 +89,7 @@ func composerCacheDir(f *parser.File, lc *langCmd) string {
 
 func composerCleans(f *parser.File, lc *langCmd, dir string) bool {
 	if cc := composerCmd(lc); cc != nil {
-		words, _ := cc.Words(composerValueOpts)
+		words, _ := cc.Words(shellcmd.Composer.ValueOpts)
 		return len(words) > 0 && (words[0] == "clear-cache" || words[0] == "clearcache" || words[0] == "cc")
 	}
 	if langRmVar(lc, "COMPOSER_CACHE_DIR") {

@@ -46,14 +46,11 @@ var CondaPass = &rewrite.Pass{Name: "conda", Rules: []*rewrite.Rule{RuleCondaCle
 
 func isConda(name string) bool { return name == "conda" || name == "mamba" || name == "micromamba" }
 
-// condaValueOpts is the shared option table.
-var condaValueOpts = shellcmd.Conda.ValueOpts
-
 func condaInstall(lc *langCmd) string {
 	if !isConda(lc.Name) {
 		return ""
 	}
-	words, _ := lc.Words(condaValueOpts)
+	words, _ := lc.Words(shellcmd.Conda.ValueOpts)
 	switch {
 	case len(words) == 0:
 	case words[0] == "install" || words[0] == "create" || words[0] == "update" || words[0] == "upgrade":
@@ -102,7 +99,7 @@ func runConda(c *rewrite.Context) {
 	f := c.File
 	isClean := func(lc *langCmd) bool {
 		if isConda(lc.Name) {
-			words, _ := lc.Words(condaValueOpts)
+			words, _ := lc.Words(shellcmd.Conda.ValueOpts)
 			return len(words) > 0 && words[0] == "clean"
 		}
 		return false

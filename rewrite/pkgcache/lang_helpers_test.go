@@ -3,6 +3,7 @@ package pkgcache
 import (
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
 )
@@ -29,7 +30,7 @@ func TestLangBoolish(t *testing.T) {
 func TestLangCommandWords(t *testing.T) {
 	_, in := lastRun(t, "FROM a\nRUN sudo -E npm --prefix /app --loglevel warn ci --omit=dev\n")
 	lc := langCommands(in)[0]
-	words, idx := lc.Words(npmValueOpts)
+	words, idx := lc.Words(shellcmd.Npm.ValueOpts)
 	if lc.Name != "npm" || len(words) == 0 || words[0] != "ci" || idx[0] != 5 {
 		t.Fatalf("got %q %v %v", lc.Name, words, idx)
 	}

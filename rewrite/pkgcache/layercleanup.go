@@ -370,7 +370,7 @@ func aptUpdateOnly(in *parser.Instruction) bool {
 	if !in.Is("run") {
 		return false
 	}
-	calls := osCalls(in, isApt, aptValueOpts)
+	calls := aptCalls(in)
 	if len(calls) == 0 || !in.JSON && len(calls) != len(allCmds(in)) {
 		return false
 	}
@@ -387,7 +387,7 @@ func aptUpdateOnly(in *parser.Instruction) bool {
 // all" added), so that the later RUN that deletes them is not reported a
 // second time when DS130 cannot move it there.
 func yumFixedElsewhere(c *rewrite.Context, r *parser.Instruction, paths []string) []string {
-	if !c.Options.Selector.Enabled(RuleYumClean) || r.JSON || len(osCalls(r, isYum, yumValueOpts)) == 0 {
+	if !c.Options.Selector.Enabled(RuleYumClean) || r.JSON || len(osCalls(r, isYum, shellcmd.Dnf.ValueOpts)) == 0 {
 		return paths
 	}
 	return slices.DeleteFunc(slices.Clone(paths), func(p string) bool {

@@ -58,9 +58,6 @@ run without --force: it prints an error and exits non-zero, so the RUN fails
 // NpmPass is the npm pass.
 var NpmPass = &rewrite.Pass{Name: "npm", Rules: []*rewrite.Rule{RuleNpmCacheClean, RuleNpmCacheCleanForce}, Run: runNpm}
 
-// npmValueOpts is the shared option table.
-var npmValueOpts = shellcmd.Npm.ValueOpts
-
 // npm's install-type commands and their aliases.
 var npmInstallCmds = []string{
 	"install", "add", "i", "in", "ins", "inst", "insta",
@@ -74,7 +71,7 @@ func npmInstall(lc *langCmd) string {
 	if lc.Name != "npm" {
 		return ""
 	}
-	return lc.Verb(npmValueOpts, npmInstallCmds)
+	return lc.Verb(shellcmd.Npm.ValueOpts, npmInstallCmds)
 }
 
 // npmCacheCleanIdx returns the index of "clean" in `npm cache clean`, or -1.
@@ -82,7 +79,7 @@ func npmCacheCleanIdx(lc *langCmd) int {
 	if lc.Name != "npm" {
 		return -1
 	}
-	words, idx := lc.Words(npmValueOpts)
+	words, idx := lc.Words(shellcmd.Npm.ValueOpts)
 	if len(words) >= 2 && words[0] == "cache" && (words[1] == "clean" || words[1] == "clear" || words[1] == "rm") {
 		return idx[1]
 	}

@@ -49,9 +49,6 @@ the cache out of the image and makes rebuilds faster; no flag is added then.`,
 // PipPass is the pip pass.
 var PipPass = &rewrite.Pass{Name: "pip", Rules: []*rewrite.Rule{RulePipNoCacheDir}, Run: runPip}
 
-// pipValueOpts is the shared option table.
-var pipValueOpts = shellcmd.Pip.ValueOpts
-
 // pipCacheDir is pip's cache folder for the command when it is known and
 // literal ("" otherwise).
 func pipCacheDir(f *parser.File, lc *langCmd) string {
@@ -78,7 +75,7 @@ func runPip(c *rewrite.Context) {
 		if !shellcmd.IsPip(lc.Name) {
 			continue
 		}
-		words, idx := lc.Words(pipValueOpts)
+		words, idx := lc.Words(shellcmd.Pip.ValueOpts)
 		if len(words) == 0 {
 			continue
 		}

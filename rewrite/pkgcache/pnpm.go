@@ -43,9 +43,6 @@ that is not on the project's filesystem (set ENV PNPM_HOME=/pnpm first).`,
 // PnpmPass is the pnpm pass.
 var PnpmPass = &rewrite.Pass{Name: "pnpm", Rules: []*rewrite.Rule{RulePnpmStorePrune}, Run: runPnpm}
 
-// pnpmValueOpts is the shared option table.
-var pnpmValueOpts = shellcmd.Pnpm.ValueOpts
-
 // pnpmInstallCmds are the pnpm commands that fill the store. Not "fetch":
 // it fills the store for a later `install --offline`, and every package it
 // fetched is unreferenced until then.
@@ -55,7 +52,7 @@ func pnpmInstall(lc *langCmd) string {
 	if lc.Name != "pnpm" {
 		return ""
 	}
-	return lc.Verb(pnpmValueOpts, pnpmInstallCmds)
+	return lc.Verb(shellcmd.Pnpm.ValueOpts, pnpmInstallCmds)
 }
 
 // pnpmStoreDir is pnpm's store folder when set explicitly with a literal path.
@@ -69,7 +66,7 @@ func runPnpm(c *rewrite.Context) {
 	f := c.File
 	isClean := func(lc *langCmd) bool {
 		if lc.Name == "pnpm" {
-			return lc.Runs(pnpmValueOpts, "store", "prune")
+			return lc.Runs(shellcmd.Pnpm.ValueOpts, "store", "prune")
 		}
 		return langRmMentions(f, lc, "pnpm/store", ".pnpm-store", "PNPM_HOME")
 	}

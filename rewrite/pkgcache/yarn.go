@@ -49,9 +49,6 @@ instead of the cleanup (Yarn 1 only).`,
 // YarnPass is the yarn pass.
 var YarnPass = &rewrite.Pass{Name: "yarn", Rules: []*rewrite.Rule{RuleYarnCacheClean}, Run: runYarn}
 
-// yarnValueOpts is the shared option table.
-var yarnValueOpts = shellcmd.Yarn.ValueOpts
-
 func isYarn(name string) bool { return name == "yarn" || name == "yarnpkg" }
 
 // yarnInstall returns the install-type subcommand of a yarn command ("install"
@@ -60,7 +57,7 @@ func yarnInstall(lc *langCmd) string {
 	if !isYarn(lc.Name) {
 		return ""
 	}
-	words, _ := lc.Words(yarnValueOpts)
+	words, _ := lc.Words(shellcmd.Yarn.ValueOpts)
 	if len(words) == 0 {
 		for i := 1; i < len(lc.Args); i++ {
 			if _, ok := lc.Arg(i); !ok {
@@ -85,7 +82,7 @@ func yarnInstall(lc *langCmd) string {
 
 func yarnCacheClean(f *parser.File, lc *langCmd) bool {
 	if isYarn(lc.Name) {
-		return lc.Runs(yarnValueOpts, "cache", "clean")
+		return lc.Runs(shellcmd.Yarn.ValueOpts, "cache", "clean")
 	}
 	return langRmMentions(f, lc, "/.cache/yarn", "YARN_CACHE_FOLDER")
 }
@@ -143,7 +140,7 @@ func yarnBerry(c *rewrite.Context, lc *langCmd) string {
 				if p == lc.In && o.Start() >= lc.Start() {
 					break
 				}
-				words, _ := o.Words(yarnValueOpts)
+				words, _ := o.Words(shellcmd.Yarn.ValueOpts)
 				switch {
 				case isYarn(o.Name) && len(words) >= 3 && words[0] == "set" && words[1] == "version" && yarnVersionIsBerry(words[2]):
 					return "the stage runs yarn set version " + words[2]

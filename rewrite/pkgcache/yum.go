@@ -96,9 +96,6 @@ func isYum(name string) bool {
 	return name == "yum" || name == "dnf" || name == "dnf5" || name == "microdnf"
 }
 
-// yumValueOpts is the shared option table.
-var yumValueOpts = shellcmd.Dnf.ValueOpts
-
 var (
 	// subcommands (and their aliases: dnf's rei, dg, dsync, grp...) that ask
 	// for confirmation
@@ -130,7 +127,7 @@ func yumAction(call *osCall) (int, string) {
 }
 
 func runYum(c *rewrite.Context) {
-	for in, calls := range osRuns(c.File, isYum, yumValueOpts) {
+	for in, calls := range osRuns(c.File, isYum, shellcmd.Dnf.ValueOpts) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			at, action := yumAction(call)
@@ -230,7 +227,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	if call.Name == "yum" {
 		text += " && " + sudo + "rm -rf /var/cache/yum"
 	}
-	e, ok := shellcmd.AppendToChain(c.File, last2.Cmd, text)
+	edits, ok := appendToChain(c.File, last2.Cmd, text)
 	if !ok || last2.Opaque {
 		yumReportf(c, RuleYumClean, call, call.Start(0), "%s leaves its cache in the layer, and %s; add %q by hand", call.Name, last2.cannotAppend(), text)
 		return
@@ -239,7 +236,7 @@ func yumClean(c *rewrite.Context, in *parser.Instruction, calls []*osCall) {
 	if len(cleaned) > 0 {
 		what = fmt.Sprintf("clean %s leaves the rest of its cache in the layer (only clean all, or clean packages with clean metadata, empties it)", strings.Join(cleaned, " "))
 	}
-	yumFix(c, RuleYumClean, call.Name, false, call.Start(0), []textedit.Edit{e},
+	yumFix(c, RuleYumClean, call.Name, false, call.Start(0), edits,
 		"%s %s; add %q at the end of the same RUN", call.Name, what, text)
 }
 

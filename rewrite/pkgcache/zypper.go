@@ -76,9 +76,6 @@ var ZypperPass = &rewrite.Pass{Name: "zypper", Rules: []*rewrite.Rule{
 	RuleZypperNoRecommends, RuleZypperNonInteractive, RuleZypperClean,
 }, Run: runZypper}
 
-// zypperValueOpts is the shared option table.
-var zypperValueOpts = shellcmd.Zypper.ValueOpts
-
 var (
 	zypperPrompting = []string{"install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
 		"source-install", "si", "install-new-recommends", "inr", "verify", "ve"}
@@ -87,7 +84,7 @@ var (
 )
 
 func runZypper(c *rewrite.Context) {
-	for in, calls := range osRuns(c.File, func(n string) bool { return n == "zypper" }, zypperValueOpts) {
+	for in, calls := range osRuns(c.File, func(n string) bool { return n == "zypper" }, shellcmd.Zypper.ValueOpts) {
 		for _, call := range calls {
 			sub := call.Subcmd()
 			if sub == "install" || sub == "in" {
