@@ -76,6 +76,11 @@ func (f *File) dirtyRegions(edits []textedit.Edit) []region {
 		if i < len(ins) && (i == 0 || e.End >= ins[i-1].End) {
 			dirty[i] = true
 		}
+		// The text after the last instruction is parsed with it: an edit
+		// there can turn a trailing comment into instructions.
+		if last := len(ins) - 1; e.End > ins[last].End {
+			dirty[last] = true
+		}
 	}
 	var out []region
 	size := 0

@@ -34,16 +34,17 @@ func TestEditSameAsLoad(t *testing.T) {
 		" \\\n  && make", "\\\n", "RUN <<EOF\necho\nEOF\n", "FROM alpine AS extra\n", "COPY --from=extra / /\n", "x", "\"", "<<EOF\n"}
 	// An edit inside an instruction can turn it into a comment above the
 	// next (whose comments then change), or make it continue into the next.
-	src := []byte("FROM a\nRUN x\n# c\nRUN y\n# d\nRUN z\n")
+	src := []byte("FROM a\nRUN x\n# c\nRUN y\n# d\nRUN z\n# tail\n")
 	f, err := Load("Dockerfile", src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, edits := range [][]textedit.Edit{
-		{{Start: 16, End: 17}},                       // "# c\nRUN y" → "# cRUN y"
-		{{Start: 17, End: 17, Text: "#"}},            // "RUN y" → "#RUN y"
-		{{Start: 22, End: 22, Text: " \\"}},          // RUN y continues into "# d", RUN z
-		{{Start: 11, End: 12, Text: "x \\\n  && w"}}, // a line added to RUN x
+		{{Start: 16, End: 17}},                                               // "# c\nRUN y" → "# cRUN y"
+		{{Start: 17, End: 17, Text: "#"}},                                    // "RUN y" → "#RUN y"
+		{{Start: 22, End: 22, Text: " \\"}},                                  // RUN y continues into "# d", RUN z
+		{{Start: 11, End: 12, Text: "x \\\n  && w"}},                         // a line added to RUN x
+		{{Start: 11, End: 11, Text: "w "}, {Start: 37, End: 37, Text: "\n"}}, // a trailing comment split: "# ta", "il" an instruction
 	} {
 		got, gotErr := f.Edit(edits)
 		out, _ := textedit.Apply(src, edits)
