@@ -1,7 +1,7 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
-.PHONY: all build test fmt-check vet unit fuzz fuzz-fix bench e2e docs install corpus dist
+.PHONY: all build test fmt-check vet unit fuzz fuzz-fix bench scale e2e docs install corpus dist
 
 all: build
 
@@ -60,10 +60,18 @@ FUZZFIXTIME ?= 20s
 fuzz-fix:
 	$(GO) test ./fixtures -run '^$$' -fuzz '^FuzzFix$$' -fuzztime $(FUZZFIXTIME)
 
-## bench: load+render and the whole driver (50/500 lines, the example), and a whole process
+## bench: load+render, Edit and the whole driver (50/500 lines, 1 MB, the
+## example), and a whole process
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./parser ./rewrite/all
 	$(GO) test -run '^$$' -bench Process -benchtime 30x ./cmd/dockslim
+
+## scale: wall time and peak memory of whole runs on a 10 MB Dockerfile and
+## on 3,000 files, medians of SCALE_RUNS (3); SCALE_ALL=1 adds 10 MB of
+## small stages
+SCALE_RUNS ?= 3
+scale:
+	bash scripts/scale.sh $(SCALE_RUNS)
 
 ## e2e: real builds of every sample app before/after fix and of its expert.Dockerfile
 ## (needs root; see e2e/README.md); E2E_FLAGS=-strict fails on a gap to the expert

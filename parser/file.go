@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	bkinstructions "github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -38,7 +39,8 @@ type File struct {
 	// (it would not build); the structure above is still complete.
 	Invalid *ParseError
 
-	lineStarts []int // byte offset of the start of each line (0-based line index)
+	Lines      // the line index of Src
+	stageNames stageNames
 	memo       map[any]any
 }
 
@@ -103,8 +105,8 @@ func Load(name string, src []byte) (f *File, err error) {
 		f.Invalid = toParseError(name, err)
 	}
 	f.BOM = bytes.HasPrefix(src, []byte("\xef\xbb\xbf"))
-	f.indexLines()
-	f.CRLF = bytes.Count(src, []byte("\r\n"))*2 > len(f.lineStarts)
+	f.Lines = *NewLines(src)
+	f.CRLF = bytes.Count(src, []byte("\r\n"))*2 > f.LineCount()
 	f.readDirectives()
 	if err := f.build(res.AST); err != nil {
 		return nil, err
@@ -153,60 +155,6 @@ func cleanMessage(err error) string {
 	return msg
 }
 
-func (f *File) indexLines() {
-	f.lineStarts = []int{0}
-	for i, b := range f.Src {
-		if b == '\n' && i+1 <= len(f.Src) {
-			f.lineStarts = append(f.lineStarts, i+1)
-		}
-	}
-	// A final newline does not start a new (empty) line.
-	if n := len(f.lineStarts); n > 1 && f.lineStarts[n-1] == len(f.Src) {
-		f.lineStarts = f.lineStarts[:n-1]
-	}
-}
-
-// LineCount is the number of lines in the file.
-func (f *File) LineCount() int { return len(f.lineStarts) }
-
-// LineStart is the byte offset of the first byte of 1-based line n.
-func (f *File) LineStart(n int) int {
-	if n < 1 {
-		return 0
-	}
-	if n > len(f.lineStarts) {
-		return len(f.Src)
-	}
-	return f.lineStarts[n-1]
-}
-
-// LineEnd is the byte offset just past line n, including its newline.
-func (f *File) LineEnd(n int) int {
-	if n >= len(f.lineStarts) {
-		return len(f.Src)
-	}
-	return f.lineStarts[n]
-}
-
-// Line is the text of 1-based line n without its line ending.
-func (f *File) Line(n int) string {
-	return string(bytes.TrimRight(f.Src[f.LineStart(n):f.LineEnd(n)], "\r\n"))
-}
-
-// Position converts a byte offset to a 1-based line and column (in bytes).
-func (f *File) Position(off int) (line, col int) {
-	lo, hi := 0, len(f.lineStarts)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if f.lineStarts[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return lo + 1, off - f.lineStarts[lo] + 1
-}
-
 // Newline is the line ending the file mostly uses.
 func (f *File) Newline() string {
 	if f.CRLF {
@@ -216,11 +164,12 @@ func (f *File) Newline() string {
 }
 
 // InstructionAt returns the instruction whose span contains off, or nil.
+// Instructions are in file order and do not overlap: a binary search.
 func (f *File) InstructionAt(off int) *Instruction {
-	for _, in := range f.Instructions {
-		if off >= in.Start && off < in.End {
-			return in
-		}
+	ins := f.Instructions
+	i := sort.Search(len(ins), func(i int) bool { return ins[i].End > off })
+	if i < len(ins) && off >= ins[i].Start {
+		return ins[i]
 	}
 	return nil
 }

@@ -116,20 +116,39 @@ func (in *Instruction) Indent(f *File) string {
 
 // build walks buildkit's AST and fills in spans and stages.
 func (f *File) build(ast *bkparser.Node) error {
-	var stage *Stage
+	items := make([]item, len(ast.Children))
 	for i, n := range ast.Children {
-		in := &Instruction{
-			Keyword:   strings.ToLower(n.Value),
-			Node:      n,
-			StartLine: n.StartLine,
-			EndLine:   n.EndLine,
-			Heredocs:  n.Heredocs,
-			Index:     i,
+		items[i] = item{node: n}
+	}
+	f.buildItems(items)
+	return nil
+}
+
+// buildItems makes the instructions and stages of f, in order: a parsed
+// node is scanned, an instruction of an earlier version of the file is
+// moved.
+func (f *File) buildItems(items []item) {
+	var stage *Stage
+	for i, it := range items {
+		var in *Instruction
+		if it.old != nil {
+			in = it.old.moved(it.node, it.delta, it.dlines)
+			in.Index = i
+		} else {
+			n := it.node
+			in = &Instruction{
+				Keyword:   strings.ToLower(n.Value),
+				Node:      n,
+				StartLine: n.StartLine,
+				EndLine:   n.EndLine,
+				Heredocs:  n.Heredocs,
+				Index:     i,
+			}
+			in.Start = f.LineStart(n.StartLine)
+			in.End = f.LineEnd(n.EndLine)
+			f.scanInstruction(in)
+			in.Comments = f.commentsAbove(n.StartLine)
 		}
-		in.Start = f.LineStart(n.StartLine)
-		in.End = f.LineEnd(n.EndLine)
-		f.scanInstruction(in)
-		in.Comments = f.commentsAbove(n.StartLine)
 		if in.Keyword == "from" {
 			stage = f.newStage(in)
 		}
@@ -143,7 +162,35 @@ func (f *File) build(ast *bkparser.Node) error {
 		}
 		f.Instructions = append(f.Instructions, in)
 	}
-	return nil
+}
+
+// moved returns a copy of in, delta bytes and dlines lines further, with
+// node (its node, moved): the scripts' trees are shared, their caches (of
+// file offsets) are not.
+func (in *Instruction) moved(node *bkparser.Node, delta, dlines int) *Instruction {
+	c := &Instruction{
+		Keyword: in.Keyword, Sub: in.Sub, Node: node,
+		Start: in.Start + delta, End: in.End + delta, StartLine: in.StartLine + dlines, EndLine: in.EndLine + dlines,
+		ArgsStart: in.ArgsStart + delta, ArgsEnd: in.ArgsEnd + delta,
+		JSON: in.JSON, Heredocs: in.Heredocs,
+	}
+	for _, fl := range in.Flags {
+		fl.Start, fl.End = fl.Start+delta, fl.End+delta
+		c.Flags = append(c.Flags, fl)
+	}
+	for _, a := range in.JSONArgs {
+		a.Start, a.End = a.Start+delta, a.End+delta
+		c.JSONArgs = append(c.JSONArgs, a)
+	}
+	for _, cm := range in.Comments {
+		cm.Line, cm.Start, cm.End = cm.Line+dlines, cm.Start+delta, cm.End+delta
+		c.Comments = append(c.Comments, cm)
+	}
+	c.Script = in.Script.moved(delta)
+	for _, h := range in.HeredocScripts {
+		c.HeredocScripts = append(c.HeredocScripts, h.moved(delta))
+	}
+	return c
 }
 
 // commentsAbove collects the comment lines right above line n, stopping at a

@@ -178,6 +178,50 @@ func TestCommentsAbove(t *testing.T) {
 	}
 }
 
+// TestStageByName: AS names in any case (the first of a name), indexes in
+// canonical form only, and FROM naming an earlier stage; a non-ASCII name
+// folds as strings.EqualFold does (the Kelvin sign is a k).
+func TestStageByName(t *testing.T) {
+	src := "FROM a AS Build\nFROM b AS build\nFROM BUILD AS test\nFROM c AS \u212aelvin\nFROM kelvin\n"
+	f, err := Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := f.Stages
+	for name, want := range map[string]*Stage{
+		"build": st[0], "BUILD": st[0], "test": st[2], "0": st[0], "2": st[2],
+		"02": nil, "+1": nil, "5": nil, "-1": nil, "kelvin": st[3], "KELVIN": st[3], "nope": nil,
+	} {
+		if got := f.StageByName(name); got != want {
+			t.Errorf("StageByName(%q) = %v, want %v", name, got, want)
+		}
+	}
+	if st[2].Base.StageRef != st[1] || st[4].Base.StageRef != st[3] {
+		t.Errorf("FROM an earlier stage: the last of that name")
+	}
+}
+
+// TestInstructionAt: the instruction whose span holds an offset; none in
+// the text between instructions.
+func TestInstructionAt(t *testing.T) {
+	src := "# c\nFROM a\n\nRUN x \\\n  y\n# tail\n"
+	f, err := Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off <= len(src); off++ {
+		var want *Instruction
+		for _, in := range f.Instructions {
+			if off >= in.Start && off < in.End {
+				want = in
+			}
+		}
+		if got := f.InstructionAt(off); got != want {
+			t.Errorf("InstructionAt(%d) = %v, want %v", off, got, want)
+		}
+	}
+}
+
 // TestMetaArg: a global ARG's default is expanded with the global ARGs
 // declared before it, as the builder does; one that uses an ARG without a
 // known default stays as written.

@@ -35,6 +35,14 @@ func (s *Script) Memo(key any, compute func() any) any {
 	return v
 }
 
+// moved is the script delta bytes further in the file (nil stays nil).
+func (s *Script) moved(delta int) *Script {
+	if s == nil {
+		return nil
+	}
+	return &Script{Text: s.Text, Base: s.Base + delta, File: s.File, Err: s.Err}
+}
+
 // Offset converts a position in the script to an offset in the Dockerfile.
 func (s *Script) Offset(p syntax.Pos) int { return s.Base + int(p.Offset()) }
 

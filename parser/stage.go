@@ -3,6 +3,7 @@ package parser
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Stage is a FROM and the instructions up to the next FROM.
@@ -53,14 +54,67 @@ func (f *File) newStage(in *Instruction) *Stage {
 		ref.End = in.ArgsStart + len(raw)
 	}
 	ref.Scratch = strings.EqualFold(raw, "scratch")
-	for _, prev := range f.Stages {
-		if prev.Name != "" && strings.EqualFold(prev.Name, raw) {
-			ref.StageRef = prev
-		}
+	// The last earlier stage of that name (buildkit rejects duplicates).
+	if ns := f.stageNames.find(raw); len(ns) > 0 {
+		ref.StageRef = ns[len(ns)-1]
 	}
 	st.Base = ref
 	f.Stages = append(f.Stages, st)
+	f.stageNames.add(st)
 	return st
+}
+
+// stageNames finds stages by AS name, in any case, without a scan of every
+// stage (a file can have thousands): names of ASCII stage names in lower
+// case; a non-ASCII name (which buildkit rejects) makes lookups scan, as
+// Unicode case folding can match it to an ASCII name.
+type stageNames struct {
+	byLower map[string][]*Stage // in file order
+	all     []*Stage            // the named stages, in file order
+	scan    bool
+}
+
+func (n *stageNames) add(st *Stage) {
+	if st.Name == "" {
+		return
+	}
+	n.all = append(n.all, st)
+	if !isASCII(st.Name) {
+		n.scan = true
+		return
+	}
+	if n.byLower == nil {
+		n.byLower = map[string][]*Stage{}
+	}
+	k := strings.ToLower(st.Name)
+	n.byLower[k] = append(n.byLower[k], st)
+}
+
+// find returns the named stages whose name equals name in any case
+// (strings.EqualFold), in file order.
+func (n *stageNames) find(name string) []*Stage {
+	if !n.scan {
+		if !isASCII(name) {
+			return nil // only non-ASCII text folds to non-ASCII text
+		}
+		return n.byLower[strings.ToLower(name)]
+	}
+	var out []*Stage
+	for _, st := range n.all {
+		if strings.EqualFold(st.Name, name) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // SplitImageRef splits a reference like registry:5000/org/name:tag@sha256:...
@@ -89,15 +143,11 @@ func SplitImageRef(raw string) ImageRef {
 
 // StageByName finds a stage by its AS name or its index as a string.
 func (f *File) StageByName(name string) *Stage {
-	for _, st := range f.Stages {
-		if st.Name != "" && strings.EqualFold(st.Name, name) {
-			return st
-		}
+	if ns := f.stageNames.find(name); len(ns) > 0 {
+		return ns[0]
 	}
-	for _, st := range f.Stages {
-		if strconv.Itoa(st.Index) == name {
-			return st
-		}
+	if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(f.Stages) && strconv.Itoa(i) == name {
+		return f.Stages[i]
 	}
 	return nil
 }

@@ -44,6 +44,26 @@ type Result struct {
 	// ("pass NAME: what went wrong"), each once: a bug. The pass lost its
 	// findings of that round; the other passes' fixes stand.
 	InternalErrors []string
+	// Invalid is set when buildkit's instruction parser rejects the input
+	// (parser.File.Invalid): it would not build.
+	Invalid *parser.ParseError
+	// Instructions are the spans of the input's instructions, in order
+	// (reports quote the instruction of a finding).
+	Instructions []InputSpan
+	// Parts is the number of parts a large file was run in (see
+	// runParts), 0 when it was run whole; the rest of the Result is the
+	// same either way.
+	Parts int
+}
+
+// InstructionAt returns the span of the input's instruction that holds off.
+func (r *Result) InstructionAt(off int) (InputSpan, bool) {
+	ins := r.Instructions
+	i := sort.Search(len(ins), func(i int) bool { return ins[i].End > off })
+	if i < len(ins) && off >= ins[i].Start {
+		return ins[i], true
+	}
+	return InputSpan{}, false
 }
 
 // Dropped is a fix that failed validation.
@@ -144,17 +164,31 @@ func (o Options) applies(fd Finding) bool {
 // RUN, then DS112 cleans the merged RUN's lists). The driver composes the
 // edits of the rounds into an OffsetMap, so every finding of Result is
 // placed on the input.
+//
+// A large file is run in parts, a run of stages at a time (see runParts),
+// with the same result.
 func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
+	if opts.Env == nil {
+		opts.Env = &Env{} // one for every round of this file
+	}
+	if res := e.runParts(name, src, opts); res != nil {
+		return res, nil
+	}
 	f, err := parser.Load(name, src)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Env == nil {
-		opts.Env = &Env{} // one for every round of this file
-	}
+	return e.runFile(f, opts), nil
+}
+
+// runFile is Run on a parsed file.
+func (e *Engine) runFile(f *parser.File, opts Options) *Result {
 	in := f
-	res := &Result{Name: name, Input: src, Output: src}
-	m := IdentityMap(len(src))
+	res := &Result{Name: f.Name, Input: f.Src, Output: f.Src, Invalid: f.Invalid}
+	for _, x := range f.Instructions {
+		res.Instructions = append(res.Instructions, InputSpan{x.Start, x.End})
+	}
+	m := IdentityMap(len(f.Src))
 	log := newFindingLog()
 	record := func(round int, fds []Finding) { log.record(in, f, m, round, fds) }
 	// keep holds the findings of later rounds that Findings lists: those
@@ -219,7 +253,7 @@ func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
 	}
 	res.list(log.all, keep, opts)
 	res.Output = f.Src
-	return res, nil
+	return res
 }
 
 // findingLog collects the findings of every round, placed on the input.
@@ -428,7 +462,7 @@ func applyRound(f *parser.File, todo []Finding) (next *parser.File, applied []Fi
 // on the text the safe fix left: a split then keeps the better layer order).
 func nonConflicting(todo []Finding) []Finding {
 	var picked []Finding
-	var taken []textedit.Edit
+	var taken textedit.Set
 	order := slices.Clone(todo)
 	slices.SortStableFunc(order, func(a, b Finding) int {
 		return cmp.Compare(a.Fix.Applicability, b.Fix.Applicability)
@@ -436,15 +470,13 @@ func nonConflicting(todo []Finding) []Finding {
 	for _, fd := range order {
 		ok := true
 		for _, e := range fd.Fix.Edits {
-			for _, t := range taken {
-				if textedit.Overlaps(e, t) {
-					ok = false
-				}
-			}
+			ok = ok && !taken.Overlaps(e)
 		}
 		if ok {
 			picked = append(picked, fd)
-			taken = append(taken, fd.Fix.Edits...)
+			for _, e := range fd.Fix.Edits {
+				taken.Add(e)
+			}
 		}
 	}
 	return picked
@@ -455,13 +487,12 @@ func tryApply(f *parser.File, fds []Finding) (*parser.File, error) {
 	for _, fd := range fds {
 		edits = append(edits, fd.Fix.Edits...)
 	}
-	out, err := textedit.Apply(f.Src, edits)
-	if err != nil {
+	// Only the instructions the edits touch are parsed again.
+	nf, err := f.Edit(edits)
+	if pe, ok := err.(*parser.ParseError); ok {
+		return nil, fmt.Errorf("the fixed file would not parse: %v", pe)
+	} else if err != nil {
 		return nil, err
-	}
-	nf, err := parser.Load(f.Name, out)
-	if err != nil {
-		return nil, fmt.Errorf("the fixed file would not parse: %v", err)
 	}
 	if err := validate(f, nf); err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ type Engine struct {
 	passes []*Pass
 	rules  []*Rule // by id
 	byID   map[string]*Rule
+	// partBytes is the least size of a part of a large file (see
+	// runParts): 0 the default, negative never.
+	partBytes int
 }
 
 // NewEngine makes an engine of passes, run in the order given. Pass names,

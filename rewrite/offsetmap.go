@@ -113,10 +113,12 @@ func (m *OffsetMap) Apply(cur []byte, fixes ...[]textedit.Edit) *OffsetMap {
 		return es[i].End < es[j].End
 	})
 	type span struct {
-		start, end, fix int
-		text            string
+		start, end int
+		text       string
 	}
-	var removed []span // removals long enough to be recognised when moved
+	// removed are, per fix, its removals long enough to be recognised
+	// when moved.
+	removed := make([][]span, len(fixes))
 	pos := 0
 	for _, e := range es {
 		if e.Start < pos || e.End < e.Start || e.End > m.curLen {
@@ -124,7 +126,7 @@ func (m *OffsetMap) Apply(cur []byte, fixes ...[]textedit.Edit) *OffsetMap {
 		}
 		pos = e.End
 		if t := string(cur[e.Start:e.End]); len(strings.TrimSpace(t)) >= minMove {
-			removed = append(removed, span{e.Start, e.End, e.fix, t})
+			removed[e.fix] = append(removed[e.fix], span{e.Start, e.End, t})
 		}
 	}
 	out := &OffsetMap{inLen: m.inLen}
@@ -135,12 +137,10 @@ func (m *OffsetMap) Apply(cur []byte, fixes ...[]textedit.Edit) *OffsetMap {
 		for text := e.Text; text != ""; {
 			// The removed text of the same fix that occurs first in text
 			// (the longest at one place).
+			rs := removed[e.fix]
 			best, bestAt := -1, len(text)
-			for k, r := range removed {
-				if r.fix != e.fix {
-					continue
-				}
-				if i := strings.Index(text, r.text); i >= 0 && (i < bestAt || i == bestAt && best >= 0 && len(r.text) > len(removed[best].text)) {
+			for k, r := range rs {
+				if i := strings.Index(text, r.text); i >= 0 && (i < bestAt || i == bestAt && best >= 0 && len(r.text) > len(rs[best].text)) {
 					best, bestAt = k, i
 				}
 			}
@@ -148,9 +148,9 @@ func (m *OffsetMap) Apply(cur []byte, fixes ...[]textedit.Edit) *OffsetMap {
 			if best < 0 {
 				break
 			}
-			r := removed[best]
+			r := rs[best]
 			out.copyRange(m, r.start, r.end)
-			removed = append(removed[:best:best], removed[best+1:]...)
+			removed[e.fix] = append(rs[:best:best], rs[best+1:]...)
 			text = text[bestAt+len(r.text):]
 		}
 		pos = e.End

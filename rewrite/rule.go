@@ -82,6 +82,12 @@ type Pass struct {
 	Name  string
 	Rules []*Rule
 	Run   func(*Context)
+	// WholeFile is set for a pass whose findings depend on every stage of
+	// the file (the .dockerignore its COPY instructions need). It reports,
+	// from the text alone and erring towards yes, whether the pass may
+	// report anything on a file: a large file it may report on is run
+	// whole, not in parts (see runParts).
+	WholeFile func(src []byte, opts Options) bool
 }
 
 // Selector decides which rules are on, like ruff's --select/--ignore: each

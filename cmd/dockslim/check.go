@@ -36,18 +36,14 @@ func checkAction(c *cli.Context) error {
 	if !ok {
 		code = exitError
 	}
-	jobs, ok := runAll(c, e, paths, opts)
-	if !ok {
-		return exitCode(exitError)
-	}
 	rep := newReport(e)
 	var sum summary
-	for _, j := range jobs {
+	files, ok := runAll(c, e, paths, opts, func(j *job) {
 		if j.err != nil {
 			reportError(c.App.ErrWriter, j)
 			add(rep, j, nil)
 			code = exitError
-			continue
+			return
 		}
 		if len(j.res.InternalErrors) > 0 {
 			reportInternal(c.App.ErrWriter, j.display, j.res)
@@ -58,13 +54,16 @@ func checkAction(c *cli.Context) error {
 		}
 		sum.countFindings(j.res)
 		add(rep, j, j.res.Findings)
+	})
+	if !ok {
+		return exitCode(exitError)
 	}
 	if err := report.Write(c.App.Writer, format, rep, ropts); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim check: %v\n", err)
 		return exitCode(exitError)
 	}
-	if format == "text" && !c.Bool("quiet") && len(jobs) > 0 {
-		fmt.Fprintln(c.App.ErrWriter, sum.checkLine(len(jobs)))
+	if format == "text" && !c.Bool("quiet") && files > 0 {
+		fmt.Fprintln(c.App.ErrWriter, sum.checkLine(files))
 	}
 	if code != exitOK {
 		return exitCode(code)

@@ -2,19 +2,13 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/dockslim/dockslim/internal/config"
-	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
-	"github.com/urfave/cli/v2"
 )
 
 // skipDirs are never searched for Dockerfiles.
@@ -134,64 +128,7 @@ type job struct {
 	severity map[string]string
 	res      *rewrite.Result
 	err      error
-	info     fs.FileInfo  // the file's, when read from disk
-	file     *parser.File // the input, parsed
-}
-
-// runAll runs the driver on every path, with the settings of its
-// .dockslim.toml, in parallel on all cores, and returns the results in
-// input order. A configuration file that cannot be used is reported once
-// and ends the run (false): no file is processed with settings it did not
-// ask for.
-func runAll(c *cli.Context, e *rewrite.Engine, paths []string, opts rewrite.Options) ([]*job, bool) {
-	stdinName, contextFlag := c.String("stdin-filename"), c.String("context")
-	finder := &config.Finder{Explicit: c.String("config"), Checks: configChecks(e)}
-	jobs := make([]*job, len(paths))
-	for i, p := range paths {
-		j := &job{path: p, display: displayName(p, stdinName)}
-		s, err := settingsFor(finder, configPath(p, stdinName))
-		if err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "dockslim: %v\n", err)
-			return nil, false
-		}
-		j.opts, j.severity = withSettings(c, opts, s), s.Severity
-		j.opts.ContextDir = contextDir(p, stdinName, contextFlag)
-		jobs[i] = j
-	}
-	stdin := c.App.Reader
-	run := func(j *job) {
-		var src []byte
-		if j.path == "-" {
-			src, j.err = io.ReadAll(stdin)
-		} else {
-			src, j.info, j.err = readFile(j.path)
-		}
-		if j.err != nil {
-			return
-		}
-		if j.file, j.err = load(j.display, src); j.err != nil {
-			return
-		}
-		j.res, j.err = e.Run(j.display, src, j.opts)
-	}
-	if len(jobs) == 1 {
-		// The pre-commit case: no goroutine, so no second thread to start.
-		run(jobs[0])
-		return jobs, true
-	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.NumCPU())
-	for _, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			run(j)
-		}()
-	}
-	wg.Wait()
-	return jobs, true
+	info     fs.FileInfo // the file's, when read from disk
 }
 
 func displayName(p, stdinName string) string {

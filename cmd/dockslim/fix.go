@@ -80,14 +80,11 @@ func fixAction(c *cli.Context) error {
 	if r.format != "text" {
 		r.rep = newReport(e)
 	}
-	jobs, ok := runAll(c, e, paths, opts)
+	files, ok := runAll(c, e, paths, opts, r.file)
 	if !ok {
 		return exitCode(exitError)
 	}
-	for _, j := range jobs {
-		r.file(j)
-	}
-	r.finish(len(jobs))
+	r.finish(files)
 	if r.code != exitOK {
 		return exitCode(r.code)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockslim/dockslim/internal/report"
 	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
 )
 
 // readFile reads a Dockerfile named on the command line or found in a
@@ -54,23 +55,23 @@ func fileKind(m fs.FileMode) string {
 	return "type " + m.Type().String()
 }
 
-// load parses a Dockerfile and refuses, as a *parser.ParseError, anything
-// buildkit would not build: binary content, a syntax error, an instruction
-// buildkit rejects (an unknown instruction or flag, no FROM). Its messages
-// never echo the file's raw bytes.
-func load(name string, src []byte) (*parser.File, error) {
+// runEngine runs the engine on a Dockerfile and refuses, as a *parser.ParseError,
+// anything buildkit would not build: binary content, a syntax error, an
+// instruction buildkit rejects (an unknown instruction or flag, no FROM).
+// Its messages never echo the file's raw bytes.
+func runEngine(e *rewrite.Engine, name string, src []byte, opts rewrite.Options) (*rewrite.Result, error) {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		line := 1 + bytes.Count(src[:i], []byte("\n"))
 		return nil, &parser.ParseError{File: name, Line: line, Msg: "binary content (a NUL byte): not a Dockerfile"}
 	}
-	f, err := parser.Load(name, src)
-	if err == nil && f.Invalid != nil {
-		err = f.Invalid
+	res, err := e.Run(name, src, opts)
+	if err == nil && res.Invalid != nil {
+		res, err = nil, res.Invalid
 	}
 	if pe, ok := err.(*parser.ParseError); ok {
 		return nil, &parser.ParseError{File: name, Line: pe.Line, Msg: report.Short(pe.Msg)}
 	}
-	return f, err
+	return res, err
 }
 
 // statDir reports whether path is a folder.

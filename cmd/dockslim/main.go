@@ -33,6 +33,7 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func main() {
+	collectByBudget()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -88,8 +88,12 @@ func add(r *report.Report, j *job, fds []rewrite.Finding) {
 	for _, rr := range r.Rules {
 		rules[rr.ID] = rr
 	}
+	var lines *parser.Lines
+	if len(fds) > 0 {
+		lines = parser.NewLines(j.res.Input)
+	}
 	for _, fd := range fds {
-		rf := toFinding(j.file, j.display, rules[fd.Rule.ID], fd)
+		rf := toFinding(j.res, lines, j.display, rules[fd.Rule.ID], fd)
 		if sev := j.severity[fd.Rule.ID]; sev != "" {
 			rf.Severity = sev
 		}
@@ -97,34 +101,34 @@ func add(r *report.Report, j *job, fds []rewrite.Finding) {
 	}
 }
 
-func toFinding(f *parser.File, name string, rule *report.Rule, fd rewrite.Finding) report.Finding {
+func toFinding(res *rewrite.Result, f *parser.Lines, name string, rule *report.Rule, fd rewrite.Finding) report.Finding {
 	if rule == nil { // a rule of a pass the report was not told of (tests)
 		rule = &report.Rule{ID: fd.Rule.ID, Name: fd.Rule.Name, Severity: fd.Rule.Severity.String()}
 	}
 	rf := report.Finding{
 		File: name, Rule: rule, Severity: fd.Severity.String(), Message: fd.Message,
 		Applicability: fd.Applicability().String(), Saving: fd.SavedBytes, Hadolint: fd.HadolintCode(),
-		Start: position(f, fd.Offset),
+		Start: position(f, res.Input, fd.Offset),
 	}
 	end := f.LineEnd(fd.Line)
-	if in := f.InstructionAt(fd.Offset); in != nil {
+	if in, ok := res.InstructionAt(fd.Offset); ok {
 		end = in.End
-		rf.Snippet = in.Text(f)
+		rf.Snippet = string(res.Input[in.Start:in.End])
 	} else {
 		rf.Snippet = f.Line(fd.Line)
 	}
 	// The end is the last character of the instruction (or line), its line
 	// ending left out.
-	for end > fd.Offset && strings.ContainsRune("\r\n", rune(f.Src[end-1])) {
+	for end > fd.Offset && strings.ContainsRune("\r\n", rune(res.Input[end-1])) {
 		end--
 	}
-	rf.End = position(f, end)
+	rf.End = position(f, res.Input, end)
 	if fd.Fix != nil {
 		rf.Fix = fd.Fix.Description
 		// A later round's edits are on text the input does not have.
 		if fd.Round == 0 {
 			for _, ed := range fd.Fix.Edits {
-				rf.Edits = append(rf.Edits, report.Edit{Start: position(f, ed.Start), End: position(f, ed.End), Text: ed.Text})
+				rf.Edits = append(rf.Edits, report.Edit{Start: position(f, res.Input, ed.Start), End: position(f, res.Input, ed.End), Text: ed.Text})
 			}
 		}
 	}
@@ -133,8 +137,8 @@ func toFinding(f *parser.File, name string, rule *report.Rule, fd rewrite.Findin
 
 // position of a byte offset of f, with its column in bytes and in code
 // points.
-func position(f *parser.File, off int) report.Position {
+func position(f *parser.Lines, src []byte, off int) report.Position {
 	line, col := f.Position(off)
 	start := f.LineStart(line)
-	return report.Position{Line: line, Column: col, Char: utf8.RuneCount(f.Src[start:min(start+col-1, len(f.Src))]) + 1}
+	return report.Position{Line: line, Column: col, Char: utf8.RuneCount(src[start:min(start+col-1, len(src))]) + 1}
 }

@@ -74,19 +74,18 @@ func verifyAction(c *cli.Context) error {
 	}
 	// runAll reads each file and its settings (.dockslim.toml, --context)
 	// and rejects bad input, as fix does; proof.Run then re-runs the engine.
-	jobs, ok := runAll(c, e, paths, opts)
-	if !ok {
-		return exitCode(exitError)
-	}
 	files := []verifiedFile{}
-	for _, j := range jobs {
+	_, ok = runAll(c, e, paths, opts, func(j *job) {
 		rep, fc := verifyFile(c, ctx, b, e, j)
 		code = max(code, fc)
 		if rep == nil {
-			continue
+			return
 		}
 		code = max(code, verifyOutput(c, mode, format, j, rep))
 		files = append(files, verifiedFile{rep, string(j.res.Output)})
+	})
+	if !ok {
+		return exitCode(exitError)
 	}
 	if format == "json" {
 		enc := json.NewEncoder(c.App.Writer)

@@ -37,7 +37,18 @@ func (c *Call) Start() int {
 func (c *Call) Invoke(t *Tool) *Invocation { return t.Parse(c.Lits, c.Lit) }
 
 // Calls returns every command of a RUN (or CMD, ENTRYPOINT) in source order.
+// Passes ask for each RUN again and again: the list is cached on the
+// instruction's script and shared, so callers must not modify it.
 func Calls(in *parser.Instruction) []*Call {
+	if in.Script != nil {
+		return in.Script.Memo(callsKey{}, func() any { return calls(in) }).([]*Call)
+	}
+	return calls(in)
+}
+
+type callsKey struct{}
+
+func calls(in *parser.Instruction) []*Call {
 	if in.JSON && ExecScriptIndex(in) < 0 {
 		if len(in.JSONArgs) == 0 {
 			return nil

@@ -75,10 +75,15 @@ func (r *Run) FirstListsOp() OpKind {
 
 // Model is the state of every stage of a file.
 type Model struct {
-	f       *parser.File
-	runs    map[*parser.Instruction]*Run
-	end     map[*parser.Stage]State
-	shipped map[*parser.Stage]bool // by Shipped, once
+	f        *parser.File
+	runs     map[*parser.Instruction]*Run
+	end      map[*parser.Stage]State
+	children map[*parser.Stage][]*parser.Stage // the stages built FROM each, in order
+	shipped  map[*parser.Stage]bool            // by Shipped, once
+	// By Readers, once: the stages that copy or mount from each, and those
+	// that do it from a stage they name with a variable.
+	readers  map[*parser.Stage][]*parser.Stage
+	readsAll []*parser.Stage
 }
 
 type memoKey struct{}
@@ -95,7 +100,7 @@ func (m *Model) Run(in *parser.Instruction) *Run { return m.runs[in] }
 func (m *Model) End(st *parser.Stage) State { return m.end[st] }
 
 func build(f *parser.File) *Model {
-	m := &Model{f: f, runs: map[*parser.Instruction]*Run{}, end: map[*parser.Stage]State{}}
+	m := &Model{f: f, runs: map[*parser.Instruction]*Run{}, end: map[*parser.Stage]State{}, children: childStages(f)}
 	for _, st := range f.Stages {
 		s := m.start(st)
 		noRec := false
@@ -216,10 +221,8 @@ func (m *Model) ListsReaders(in *parser.Instruction) []*Run {
 			}
 			return
 		}
-		for _, child := range m.f.Stages {
-			if child.Base.StageRef == st {
-				visit(child, -1, seen)
-			}
+		for _, child := range m.children[st] {
+			visit(child, -1, seen)
 		}
 	}
 	visit(in.Stage, in.Index, map[*parser.Stage]bool{})
@@ -236,26 +239,17 @@ func (m *Model) Shipped(st *parser.Stage) bool {
 		return true
 	}
 	if m.shipped == nil {
-		m.shipped = shippedStages(m.f)
+		m.shipped = m.shippedStages()
 	}
 	return m.shipped[st]
 }
 
-func shippedStages(f *parser.File) map[*parser.Stage]bool {
+func (m *Model) shippedStages() map[*parser.Stage]bool {
+	f := m.f
 	used := map[*parser.Stage]bool{}
 	for _, in := range f.Instructions {
-		if in.Stage == nil {
-			continue
-		}
-		if fl, ok := in.Flag("from"); ok && (in.Is("copy") || in.Is("add")) {
-			if src := f.StageByName(fl.Value); src != nil && src != in.Stage {
-				used[src] = true
-			}
-		}
-		for _, mt := range in.Mounts() {
-			if src := f.StageByName(mt.From); mt.From != "" && src != nil && src != in.Stage {
-				used[src] = true
-			}
+		for _, src := range copiesFrom(f, in) {
+			used[src] = true
 		}
 	}
 	for _, st := range f.Stages {
@@ -272,13 +266,97 @@ func shippedStages(f *parser.File) map[*parser.Stage]bool {
 			shipped[st] = true
 			continue
 		}
-		for _, child := range f.Stages[i+1:] {
-			if child.Base.StageRef == st && shipped[child] {
-				shipped[st] = true
-			}
+		for _, child := range m.children[st] {
+			shipped[st] = shipped[st] || shipped[child]
 		}
 	}
 	return shipped
+}
+
+// copiesFrom returns the other stages an instruction copies (COPY, ADD
+// --from) or mounts (RUN --mount from=) from.
+func copiesFrom(f *parser.File, in *parser.Instruction) []*parser.Stage {
+	if in.Stage == nil {
+		return nil
+	}
+	var out []*parser.Stage
+	if fl, ok := in.Flag("from"); ok && (in.Is("copy") || in.Is("add")) {
+		if src := f.StageByName(fl.Value); src != nil && src != in.Stage {
+			out = append(out, src)
+		}
+	}
+	for _, mt := range in.Mounts() {
+		if src := f.StageByName(mt.From); mt.From != "" && src != nil && src != in.Stage {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+func childStages(f *parser.File) map[*parser.Stage][]*parser.Stage {
+	out := map[*parser.Stage][]*parser.Stage{}
+	for _, st := range f.Stages {
+		if st.Base.StageRef != nil {
+			out[st.Base.StageRef] = append(out[st.Base.StageRef], st)
+		}
+	}
+	return out
+}
+
+// Readers returns the stages whose instructions can read what st's layers
+// hold: st, the stages built FROM it, and the stages that copy or mount
+// from any of those, and so on, in file order. A --from that dockslim
+// cannot resolve (a variable) may name any stage: its stage reads them all.
+func (m *Model) Readers(st *parser.Stage) []*parser.Stage {
+	if m.readers == nil {
+		m.readers, m.readsAll = map[*parser.Stage][]*parser.Stage{}, nil
+		for _, x := range m.f.Instructions {
+			for _, src := range copiesFrom(m.f, x) {
+				m.readers[src] = append(m.readers[src], x.Stage)
+			}
+			if x.Stage != nil && unresolvedFrom(x) {
+				m.readsAll = append(m.readsAll, x.Stage)
+			}
+		}
+	}
+	seen := map[*parser.Stage]bool{}
+	var visit func(s *parser.Stage)
+	visit = func(s *parser.Stage) {
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		for _, r := range m.children[s] {
+			visit(r)
+		}
+		for _, r := range m.readers[s] {
+			visit(r)
+		}
+	}
+	visit(st)
+	for _, r := range m.readsAll {
+		visit(r)
+	}
+	var out []*parser.Stage
+	for _, s := range m.f.Stages {
+		if seen[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// unresolvedFrom reports a --from (or mount from=) written with a variable.
+func unresolvedFrom(in *parser.Instruction) bool {
+	if fl, ok := in.Flag("from"); ok && strings.Contains(fl.Value, "$") {
+		return true
+	}
+	for _, mt := range in.Mounts() {
+		if strings.Contains(mt.From, "$") {
+			return true
+		}
+	}
+	return false
 }
 
 // Recommended is a package apt installs only as a Recommends of another,
@@ -320,13 +398,7 @@ func (s State) packagesUpTo(r *Run, end int) State {
 	}
 	var ops []op
 	for _, ins := range r.Installs {
-		ops = append(ops, op{ins.Start, func() {
-			for _, p := range ins.Packages {
-				if !slices.Contains(s.Packages, p) {
-					s.Packages = append(s.Packages, p)
-				}
-			}
-		}})
+		ops = append(ops, op{ins.Start, func() { s.Packages = addPackages(s.Packages, ins.Packages) }})
 	}
 	for _, p := range r.Purges {
 		ops = append(ops, op{p.Start, func() {
@@ -364,4 +436,29 @@ func (s State) packagesUpTo(r *Run, end int) State {
 		o.apply()
 	}
 	return s
+}
+
+// addPackages appends the packages that have does not hold yet, in order.
+// A stage of a large image installs thousands: above a few, a set finds
+// them (a scan of have for each was quadratic).
+func addPackages(have, pkgs []string) []string {
+	if len(have)*len(pkgs) < 1024 {
+		for _, p := range pkgs {
+			if !slices.Contains(have, p) {
+				have = append(have, p)
+			}
+		}
+		return have
+	}
+	seen := make(map[string]bool, len(have)+len(pkgs))
+	for _, p := range have {
+		seen[p] = true
+	}
+	for _, p := range pkgs {
+		if !seen[p] {
+			seen[p] = true
+			have = append(have, p)
+		}
+	}
+	return have
 }

@@ -1,6 +1,8 @@
 package stagestate
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -216,5 +218,59 @@ RUN --mount=from=tools,target=/t true
 	}
 	if m.End(f.Stages[0]).Lists {
 		t.Errorf("End of a stage with no RUN has no lists")
+	}
+}
+
+// TestReaders: the stages that can read a stage's files: itself, those
+// built FROM it, those copying or mounting from any of these, and every
+// stage when one copies from a stage named by a variable.
+func TestReaders(t *testing.T) {
+	src := "FROM a AS base\nRUN x\n" + // 0
+		"FROM base AS child\n" + // 1: built FROM 0
+		"FROM b AS other\nRUN y\n" + // 2: unrelated
+		"FROM c\nCOPY --from=child / /\n" + // 3: copies from 1
+		"FROM d AS tool\nRUN --mount=type=bind,from=3,target=/m z\n" + // 4: mounts 3
+		"FROM e\nRUN w\n" // 5: unrelated
+	f, err := parser.Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(sts []*parser.Stage) (out []int) {
+		for _, st := range sts {
+			out = append(out, st.Index)
+		}
+		return out
+	}
+	m := Of(f)
+	if got := names(m.Readers(f.Stages[0])); !slices.Equal(got, []int{0, 1, 3, 4}) {
+		t.Errorf("readers of base: %v", got)
+	}
+	if got := names(m.Readers(f.Stages[2])); !slices.Equal(got, []int{2}) {
+		t.Errorf("readers of other: %v", got)
+	}
+	g, err := parser.Load("Dockerfile", []byte(src+"FROM f\nCOPY --from=$X / /\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(Of(g).Readers(g.Stages[2])); !slices.Equal(got, []int{2, 6}) {
+		t.Errorf("readers of other with a --from=$X: %v", got)
+	}
+}
+
+// TestAddPackages: new packages are appended once, in order, whichever
+// way (a scan for a few, a set for many) finds them.
+func TestAddPackages(t *testing.T) {
+	var many []string
+	for i := range 100 {
+		many = append(many, fmt.Sprint("p", i))
+	}
+	for _, tc := range []struct{ have, want []string }{
+		{[]string{"a", "b"}, []string{"a", "b", "c", "d", "p7"}},
+		{many, append(slices.Clone(many), "b", "c", "a", "d")},
+	} {
+		got := addPackages(slices.Clone(tc.have), []string{"b", "c", "c", "a", "d", "p7"})
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%d packages: got %v", len(tc.have), got[len(tc.have):])
+		}
 	}
 }

@@ -43,3 +43,39 @@ func TestOverlaps(t *testing.T) {
 		}
 	}
 }
+
+// TestSet: Set.Overlaps agrees with Overlaps against every edit added, for
+// edits within a bucket, across bucket boundaries and spanning several.
+func TestSet(t *testing.T) {
+	var added []Edit
+	var s Set
+	next := uint32(1)
+	rnd := func(n int) int { // a small deterministic generator
+		next = next*1664525 + 1013904223
+		return int(next>>8) % n
+	}
+	for range 2000 {
+		start := rnd(6 * bucketSize)
+		e := Edit{Start: start, End: start}
+		switch rnd(3) {
+		case 1:
+			e.End += rnd(8)
+		case 2:
+			e.End += rnd(3 * bucketSize)
+		}
+		want := false
+		for _, a := range added {
+			want = want || Overlaps(e, a)
+		}
+		if got := s.Overlaps(e); got != want {
+			t.Fatalf("Overlaps(%v) = %v, want %v", e, got, want)
+		}
+		if !want {
+			s.Add(e)
+			added = append(added, e)
+		}
+	}
+	if len(added) < 10 {
+		t.Errorf("only %d edits added: the test checks little", len(added))
+	}
+}

@@ -42,3 +42,16 @@ func BenchmarkFixExample(b *testing.B) {
 	}
 	benchRun(b, src, rewrite.Options{ContextDir: "../../fixtures/example"})
 }
+
+// The scale cases (issue 16): a varied file of many stages, checked as
+// `dockslim check` runs it (unsafe fixes included). scripts/scale.sh times
+// the whole process on 10 MB.
+func BenchmarkCheckVaried100K(b *testing.B) {
+	benchRun(b, synthetic.Varied(1, 100_000), rewrite.Options{UnsafeFixes: true})
+}
+func BenchmarkCheckVaried1M(b *testing.B) {
+	benchRun(b, synthetic.Varied(1, 1_000_000), rewrite.Options{UnsafeFixes: true})
+}
+func BenchmarkCheckToolchain1M(b *testing.B) {
+	benchRun(b, synthetic.Toolchain(1, 1_000_000), rewrite.Options{UnsafeFixes: true})
+}

@@ -1,6 +1,7 @@
 package layerorder
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -55,7 +56,45 @@ dockslim reports the missing entries; it does not edit your .dockerignore.`,
 
 // DockerignorePass is the layerorder-dockerignore pass.
 var DockerignorePass = &rewrite.Pass{Name: "layerorder-dockerignore",
-	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore}
+	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore, WholeFile: mayCopyContext}
+
+// mayCopyContext reports, from a Dockerfile's text alone, whether it may
+// copy its whole build context (a COPY or ADD source that is the context's
+// root or *, as broadCopy reads it) with a context to read: the pass's
+// findings then depend on every stage. It errs towards yes (a heredoc line
+// that looks like a COPY counts).
+func mayCopyContext(src []byte, opts rewrite.Options) bool {
+	if opts.ContextDir == "" {
+		return false
+	}
+	inCopy, cont := false, false
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		words := strings.Fields(string(line))
+		if len(words) == 0 || strings.HasPrefix(words[0], "#") {
+			continue
+		}
+		args := words
+		if !cont { // a new instruction: its keyword
+			inCopy = strings.EqualFold(words[0], "copy") || strings.EqualFold(words[0], "add")
+			args = words[1:]
+		}
+		for _, w := range args {
+			rel := strings.TrimLeft(path.Clean(strings.Trim(w, `[]",'`)), "/")
+			if inCopy && (rel == "" || rel == "." || rel == "*") {
+				return true
+			}
+		}
+		last := words[len(words)-1]
+		cont = strings.HasSuffix(last, "\\") || strings.HasSuffix(last, "`")
+	}
+	return false
+}
 
 // ignoreEntry is a .dockerignore line dockslim may propose.
 type ignoreEntry struct {

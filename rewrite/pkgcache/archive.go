@@ -44,10 +44,11 @@ when the analysis proves nothing else needs the file:
   - a relative name is only removed when no cd/pushd/popd runs after the
     download (the rm must run in the same folder);
   - no --mount of the RUN covers the file;
-  - the file's name does not appear anywhere in the Dockerfile after that RUN
-    (a later COPY --from, RUN or CMD could use it); for a name written with
-    variables, neither does its literal end (".tar.gz" of
-    node-v${V}.tar.gz), or the variable when nothing follows it.
+  - the file's name does not appear after that RUN in its stage, or in a
+    stage built FROM it or copying from it (a later COPY --from, RUN or CMD
+    could use it); for a name written with variables, neither does its
+    literal end (".tar.gz" of node-v${V}.tar.gz), or the variable when
+    nothing follows it.
 Otherwise dockslim does nothing: it cannot tell.`,
 	Before:        "RUN curl -fsSL -o /tmp/node.tgz https://example.com/node.tgz && tar -xzf /tmp/node.tgz -C /opt",
 	After:         "RUN curl -fsSL -o /tmp/node.tgz https://example.com/node.tgz && tar -xzf /tmp/node.tgz -C /opt && rm -f /tmp/node.tgz",
@@ -119,7 +120,7 @@ func archiveCleanup(c *rewrite.Context, in *parser.Instruction, after []*shellcm
 	if strings.HasPrefix(abs, "/") && mountOverlaps(in, abs) || d.path == "" && len(in.Mounts()) > 0 {
 		return
 	}
-	if laterMention(string(f.Src[in.End:]), d) {
+	if laterMention(laterText(f, in), d) {
 		return // a later instruction may use it
 	}
 	if in.JSON && strings.ContainsAny(word, "\"\\") {
@@ -176,6 +177,34 @@ func mentionsName(f *parser.File, cmd *shellcmd.Command, d download) bool {
 		}
 	}
 	return false
+}
+
+// laterText is the text after a RUN that can see what it leaves: the rest
+// of its stage, and every stage that builds FROM it or copies or mounts
+// from it (stagestate.Readers), comments included; stages that cannot see
+// the file may name one of their own alike.
+func laterText(f *parser.File, in *parser.Instruction) string {
+	if in.Stage == nil {
+		return string(f.Src[in.End:])
+	}
+	var b strings.Builder
+	for _, st := range stagestate.Of(f).Readers(in.Stage) {
+		start := st.From.Start
+		if len(st.From.Comments) > 0 {
+			start = st.From.Comments[0].Start
+		}
+		if st == in.Stage {
+			start = in.End
+		}
+		end := st.Instructions[len(st.Instructions)-1].End
+		if st == f.Stages[len(f.Stages)-1] {
+			end = len(f.Src) // comments after the last instruction
+		}
+		if start < end {
+			b.Write(f.Src[start:end])
+		}
+	}
+	return b.String()
 }
 
 // laterMention reports whether the text of later instructions may name

@@ -90,10 +90,22 @@ func cleanupTargets(cmd *shellcmd.Command) (paths []string, ok bool) {
 // them),
 // minus what its mounts cover and, when net is set, what the RUN itself
 // cleans.
+//
+// A cleanup RUN asks it of every earlier RUN of its stage: it is cached on
+// the RUN's script and shared, so callers must not modify it.
 func createdPaths(f *parser.File, r *parser.Instruction, net bool) []string {
 	if !r.Is("run") {
 		return nil
 	}
+	if r.Script != nil {
+		return r.Script.Memo(createdKey{net}, func() any { return createdBy(f, r, net) }).([]string)
+	}
+	return createdBy(f, r, net)
+}
+
+type createdKey struct{ net bool }
+
+func createdBy(f *parser.File, r *parser.Instruction, net bool) []string {
 	var created, cleaned []string
 	cmds := allCmds(r)
 	for _, cmd := range cmds {

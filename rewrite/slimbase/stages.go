@@ -120,16 +120,22 @@ func copiesFrom(f *parser.File, st *parser.Stage) []copyFrom {
 
 // copiedFromBy lists the COPY --from instructions of other stages that read st.
 func copiedFromBy(f *parser.File, st *parser.Stage) []copyFrom {
-	var out []copyFrom
-	for _, s := range f.Stages {
-		for _, c := range copiesFrom(f, s) {
-			if c.From == st {
-				out = append(out, c)
+	return f.Memo(readersKey{}, func() any {
+		// Every stage's readers at once: a stage at a time scans the
+		// whole file for each stage.
+		by := map[*parser.Stage][]copyFrom{}
+		for _, s := range f.Stages {
+			for _, c := range copiesFrom(f, s) {
+				if c.From != nil {
+					by[c.From] = append(by[c.From], c)
+				}
 			}
 		}
-	}
-	return out
+		return by
+	}).(map[*parser.Stage][]copyFrom)[st]
 }
+
+type readersKey struct{}
 
 // keywordCase returns kw ("run") in the casing the file uses for the
 // instruction in (RUN, run, Run).
