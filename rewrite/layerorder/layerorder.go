@@ -263,6 +263,22 @@ func lastStage(f *parser.File, st *parser.Stage) bool {
 	return st == f.Stages[len(f.Stages)-1]
 }
 
+// firstBroadCopies returns each stage's first broad copy, in stage order.
+// The passes that move instructions above a broad copy take one a stage a
+// round; a later broad copy follows in the next round, over the result.
+func (a *analysis) firstBroadCopies() []*broad {
+	var out []*broad
+	for _, st := range a.f.Stages {
+		for _, in := range st.Instructions {
+			if b := a.broadCopy(in); b != nil {
+				out = append(out, b)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // indexIn is the position of in in its stage.
 func indexIn(in *parser.Instruction) int {
 	for i, x := range in.Stage.Instructions {
