@@ -27,6 +27,16 @@ func newAnalysis(c *rewrite.Context) *analysis {
 	return &analysis{f: c.File, ctx: ctx, models: fileModels(c.File, ctx, c.Options.ContextDir), env: c.Options.Env}
 }
 
+// withContext makes the Run of a pass that reads the build context: it runs
+// on the file's analysis, and not at all without a build context.
+func withContext(run func(*rewrite.Context, *analysis)) func(*rewrite.Context) {
+	return func(c *rewrite.Context) {
+		if a := newAnalysis(c); a.ctx != nil {
+			run(c, a)
+		}
+	}
+}
+
 type modelsKey struct{ dir string }
 
 // fileModels shares the stage models, and so their memos of instruction

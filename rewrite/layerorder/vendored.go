@@ -51,13 +51,9 @@ RUN make && make install`,
 }
 
 // VendoredPass is the layerorder-vendored pass.
-var VendoredPass = &rewrite.Pass{Name: "layerorder-vendored", Rules: []*rewrite.Rule{RuleVendoredFirst}, Run: runVendored}
+var VendoredPass = &rewrite.Pass{Name: "layerorder-vendored", Rules: []*rewrite.Rule{RuleVendoredFirst}, Run: withContext(runVendored)}
 
-func runVendored(c *rewrite.Context) {
-	a := newAnalysis(c)
-	if a.ctx == nil {
-		return
-	}
+func runVendored(c *rewrite.Context, a *analysis) {
 	for _, b := range a.firstBroadCopies() {
 		after := b.in.Stage.Instructions[indexIn(b.in)+1:]
 		if len(b.srcs) == 1 && b.srcs[0].kind == srcAll && len(after) > 0 && after[0].Is("run") {
