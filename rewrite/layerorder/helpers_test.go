@@ -1,0 +1,37 @@
+package layerorder
+
+import (
+	"testing"
+
+	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/rewrite"
+)
+
+// load parses a test's Dockerfile.
+func load(t *testing.T, src string) *parser.File {
+	t.Helper()
+	f, err := parser.Load("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// openContext is the build context in dir as the passes see it (nil when
+// dir is not a folder).
+func openContext(dir string) *buildContext {
+	view, raw := rewrite.OpenBuildContext(dir)
+	return loadContext(dir, view, raw)
+}
+
+// testAnalysis is the analysis of src, with the build context in dir ("":
+// none).
+func testAnalysis(t *testing.T, src, dir string) *analysis {
+	t.Helper()
+	f := load(t, src)
+	a := &analysis{f: f, models: models(f)}
+	if dir != "" {
+		a.ctx = openContext(dir)
+	}
+	return a
+}
