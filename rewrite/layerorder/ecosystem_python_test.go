@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/internal/shellcmd"
 )
 
 // pipRun describes the first command of `RUN <script>`.
 func pipRun(t *testing.T, script string) *toolRun {
 	t.Helper()
-	f := load(t, "FROM python:3.12-slim\nRUN "+script+"\n")
+	f := parsertest.Load(t, "FROM python:3.12-slim\nRUN "+script+"\n")
 	return describe(fromShell(shellcmd.All(f.Instructions[1])[0]), "/app")
 }
 

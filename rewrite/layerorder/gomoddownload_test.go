@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/internal/testfs"
 )
 
@@ -21,7 +22,7 @@ func TestBareGoModDownload(t *testing.T) {
 		`["go", "mod", "download"]`:                             false,
 		"go mod tidy":                                           false,
 	} {
-		f := load(t, "FROM golang:1.22\nRUN "+run+"\n")
+		f := parsertest.Load(t, "FROM golang:1.22\nRUN "+run+"\n")
 		if got := bareGoModDownload(f.Stages[0].Instructions[1]); got != want {
 			t.Errorf("bareGoModDownload(%q) = %v, want %v", run, got, want)
 		}

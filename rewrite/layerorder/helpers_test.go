@@ -3,19 +3,9 @@ package layerorder
 import (
 	"testing"
 
-	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/rewrite"
 )
-
-// load parses a test's Dockerfile.
-func load(t *testing.T, src string) *parser.File {
-	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
 
 // openContext is the build context in dir as the passes see it (nil when
 // dir is not a folder).
@@ -28,7 +18,7 @@ func openContext(dir string) *buildContext {
 // none).
 func testAnalysis(t *testing.T, src, dir string) *analysis {
 	t.Helper()
-	f := load(t, src)
+	f := parsertest.Load(t, src)
 	a := &analysis{f: f, models: models(f)}
 	if dir != "" {
 		a.ctx = openContext(dir)
