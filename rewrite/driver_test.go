@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/internal/textedit"
-	"github.com/dockslim/dockslim/parser"
 )
 
 // Test-only rules, selected explicitly so real passes stay out of the way.
@@ -158,10 +158,7 @@ func TestPanickingPassIsContained(t *testing.T) {
 	if err != nil || len(other.InternalErrors) != 0 {
 		t.Fatalf("another file: err %v internal errors %q", err, other.InternalErrors)
 	}
-	f, err := parser.Load("Dockerfile", []byte("FROM alpine\n# boom\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parsertest.Load(t, "FROM alpine\n# boom\n")
 	if a := testEngine.Analyze(f, only("DS906")); len(a.InternalErrors) != 1 || len(a.Findings) != 0 {
 		t.Fatalf("Analyze: %+v", a)
 	}

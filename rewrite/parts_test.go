@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/internal/parsertest"
 )
 
 // TestScanStages: the line scan finds the FROM lines buildkit would start
@@ -56,10 +56,7 @@ func TestGroupStages(t *testing.T) {
 	if !ok || len(stages) != 6 {
 		t.Fatalf("scan: %v %d", ok, len(stages))
 	}
-	header, err := parser.Load("Dockerfile", []byte("ARG B=base\nFROM scratch\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	header := parsertest.Load(t, "ARG B=base\nFROM scratch\n")
 	l, ok := groupStages(stages, header, 1)
 	if !ok {
 		t.Fatal("not grouped")
@@ -78,7 +75,7 @@ func TestGroupStages(t *testing.T) {
 	if got := l.context(5, 6); len(got) != 0 {
 		t.Errorf("context of a stage with no links: %v", got)
 	}
-	unresolved, _ := parser.Load("Dockerfile", []byte("ARG B\nFROM scratch\n"))
+	unresolved := parsertest.Load(t, "ARG B\nFROM scratch\n")
 	if _, ok := groupStages(stages, unresolved, 1); ok {
 		t.Errorf("FROM $B without a default must not be split")
 	}

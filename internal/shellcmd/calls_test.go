@@ -4,15 +4,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/parser"
 )
 
 func lastRun(t *testing.T, src string) *parser.Instruction {
 	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parsertest.Load(t, src)
 	return f.Instructions[len(f.Instructions)-1]
 }
 

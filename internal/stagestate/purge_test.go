@@ -4,13 +4,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dockslim/dockslim/internal/parsertest"
 )
 
 // purgeAt analyses a purge of pkgs at the start of the first command named
 // name on line n (or at the end of that RUN when name is "").
 func purgeAt(t *testing.T, src string, n int, name string, pkgs []string, own bool) AutoRemoval {
 	t.Helper()
-	f := load(t, src)
+	f := parsertest.Load(t, src)
 	r := runAt(t, f, n)
 	at := r.In.End
 	for _, p := range r.Purges {
@@ -79,7 +81,7 @@ func TestAutoRemove(t *testing.T) {
 }
 
 func TestPurgesAndMarks(t *testing.T) {
-	f := load(t, `FROM debian:bookworm-slim
+	f := parsertest.Load(t, `FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y gcc libpq-dev curl && apt-mark manual libpq5 && apt-get purge -y --auto-remove gcc libpq-dev
 RUN apt-get remove -y curl
 RUN apt-mark auto '.*' && apt-mark manual ca-certificates && apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false

@@ -6,18 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
 )
-
-func load(t *testing.T, src string) *parser.File {
-	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
 
 // runAt returns the model of the RUN on line n.
 func runAt(t *testing.T, f *parser.File, n int) *Run {
@@ -34,7 +26,7 @@ func runAt(t *testing.T, f *parser.File, n int) *Run {
 }
 
 func TestLists(t *testing.T) {
-	f := load(t, `FROM debian:bookworm-slim AS base
+	f := parsertest.Load(t, `FROM debian:bookworm-slim AS base
 RUN apt-get update && apt-get install -y make
 RUN apt-get install -y gcc && rm -rf /var/lib/apt/lists/* /tmp/*
 RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y g++
@@ -69,7 +61,7 @@ RUN ["sh", "-c", "rm -rf /var/lib/apt/lists/*"]
 }
 
 func TestListsReaders(t *testing.T) {
-	f := load(t, `FROM debian:bookworm-slim AS base
+	f := parsertest.Load(t, `FROM debian:bookworm-slim AS base
 RUN apt-get update && apt-get install -y make
 RUN echo no apt here
 RUN apt-get install -y gcc
@@ -119,7 +111,7 @@ func itoa(n int) string {
 }
 
 func TestPackagesAndCACerts(t *testing.T) {
-	f := load(t, `FROM debian:bookworm-slim
+	f := parsertest.Load(t, `FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 jq:amd64 "$EXTRA"
 RUN apt-get update && apt-get install -y git
 FROM python:3.12-slim
@@ -151,7 +143,7 @@ RUN apt-get update && apt-get install -y -o APT::Install-Recommends=true wget ca
 }
 
 func TestScope(t *testing.T) {
-	f := load(t, `ARG GLOBAL=/g
+	f := parsertest.Load(t, `ARG GLOBAL=/g
 FROM debian:bookworm-slim AS base
 ENV A=/a
 ARG B=/b
@@ -198,7 +190,7 @@ RUN X=/x; export Y=/y && Z=/z rm -rf "$A" ${B}/lists $GLOBAL $X $Y ${C:-/c} ${D}
 // TestShipped: the last stage and what it is built FROM ship; a stage that
 // others only copy from does not; an unused stage may be a --target.
 func TestShipped(t *testing.T) {
-	f := load(t, `FROM debian AS base
+	f := parsertest.Load(t, `FROM debian AS base
 FROM base AS builder
 RUN make
 FROM golang AS tools

@@ -6,17 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/internal/parsertest"
 )
-
-func load(t *testing.T, src string) *parser.File {
-	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte(src))
-	if err != nil {
-		t.Fatalf("parse: %v\n%s", err, src)
-	}
-	return f
-}
 
 // keys formats problems as "LINE RULE [KEY]".
 func keys(ps []Problem) []string {
@@ -38,7 +29,7 @@ func runChecks(t *testing.T, rule string, cases []checkCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			for _, k := range keys(Check(load(t, tc.src))) {
+			for _, k := range keys(Check(parsertest.Load(t, tc.src))) {
 				if strings.Contains(k, " "+rule+" ") {
 					got = append(got, k)
 				}
@@ -221,7 +212,7 @@ func TestIntroduced(t *testing.T) {
 			nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := keys(Introduced(load(t, tc.before), load(t, tc.after)))
+			got := keys(Introduced(parsertest.Load(t, tc.before), parsertest.Load(t, tc.after)))
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("Introduced = %q, want %q", got, tc.want)
 			}
@@ -240,17 +231,17 @@ func TestLibcDev(t *testing.T) {
 		"FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential\n",
 		"FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\n",
 	}
-	if ps := Check(load(t, bad)); len(ps) != 1 || ps[0].Rule != RuleLibcDev || ps[0].Line != 2 {
+	if ps := Check(parsertest.Load(t, bad)); len(ps) != 1 || ps[0].Rule != RuleLibcDev || ps[0].Line != 2 {
 		t.Errorf("bad: %v", ps)
 	}
 	for _, g := range good {
-		for _, p := range Check(load(t, g)) {
+		for _, p := range Check(parsertest.Load(t, g)) {
 			if p.Rule == RuleLibcDev {
 				t.Errorf("%q: %v", g, p)
 			}
 		}
 	}
-	if ps := Introduced(load(t, good[0]), load(t, bad)); len(ps) != 1 || ps[0].Rule != RuleLibcDev {
+	if ps := Introduced(parsertest.Load(t, good[0]), parsertest.Load(t, bad)); len(ps) != 1 || ps[0].Rule != RuleLibcDev {
 		t.Errorf("Introduced: %v", ps)
 	}
 }

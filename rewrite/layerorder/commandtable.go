@@ -163,6 +163,19 @@ func classEffects(c *command, cwd string) (e Effects, ok bool) {
 		return e, true
 	}
 	paths := func(ps []string) []string { return cmdPaths(cwd, ps) }
+	// operands adds the command's operands (valueOpts take a value) to the
+	// paths it reads, and to those it writes when writes is set; false when
+	// one is not literal.
+	operands := func(writes bool, valueOpts ...string) bool {
+		pos, ok := c.positional(valueOpts)
+		if ok {
+			e.Reads.Add(paths(pos)...)
+		}
+		if ok && writes {
+			e.Writes.Add(paths(pos)...)
+		}
+		return ok
+	}
 	switch {
 	case slices.Contains(inertCmds, c.name):
 		if c.name == "test" || c.name == "[" || c.name == "[[" {
@@ -200,22 +213,14 @@ func classEffects(c *command, cwd string) (e Effects, ok bool) {
 		}
 		return e, true
 	case slices.Contains(readPathCmds, c.name):
-		pos, ok := c.positional([]string{"-n", "-c"})
-		if !ok {
-			return all()
-		}
-		e.Reads.Add(paths(pos)...)
-		if c.name == "source" || c.name == "." {
-			return all() // runs a script
+		if !operands(false, "-n", "-c") || c.name == "source" || c.name == "." {
+			return all() // an operand dockslim cannot read, or a script it runs
 		}
 		return e, true
 	case slices.Contains(writePathCmds, c.name):
-		pos, ok := c.positional([]string{"-m", "--mode"})
-		if !ok {
+		if !operands(true, "-m", "--mode") {
 			return all()
 		}
-		e.Reads.Add(paths(pos)...)
-		e.Writes.Add(paths(pos)...)
 		return e, true
 	}
 	return e, false

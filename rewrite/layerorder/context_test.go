@@ -1,29 +1,17 @@
 package layerorder
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/internal/testfs"
 )
 
 func TestBuildContext(t *testing.T) {
 	dir := t.TempDir()
-	for _, p := range []string{"requirements.txt", "node_modules/a/index.js", "src/app.py", "docs/x.md", "docs/keep.md"} {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	os.WriteFile(filepath.Join(dir, ".dockerignore"), []byte("# comment\nnode_modules\n/docs\n!docs/keep.md\n"), 0o644)
-	open := func(dir string) *buildContext {
-		view, raw := rewrite.OpenBuildContext(dir)
-		return loadContext(dir, view, raw)
-	}
-	b := open(dir)
+	testfs.Write(t, dir, map[string]string{"requirements.txt": "x", "node_modules/a/index.js": "x", "src/app.py": "x", "docs/x.md": "x", "docs/keep.md": "x",
+		".dockerignore": "# comment\nnode_modules\n/docs\n!docs/keep.md\n"})
+	b := openContext(dir)
 	if b == nil || !b.hasIgnore {
 		t.Fatal("context not loaded")
 	}
@@ -56,7 +44,7 @@ func TestBuildContext(t *testing.T) {
 	if !b.exists("node_modules/a/index.js") || b.exists("missing.txt") {
 		t.Error("exists must see the folder as it is")
 	}
-	if open("") != nil || open(filepath.Join(dir, "requirements.txt")) != nil {
+	if openContext("") != nil || openContext(filepath.Join(dir, "requirements.txt")) != nil {
 		t.Error("no context expected")
 	}
 }

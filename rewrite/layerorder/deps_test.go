@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/parser"
 )
 
@@ -102,10 +103,7 @@ func TestCommute(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := parser.Load("Dockerfile", []byte(tt.src))
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := parsertest.Load(t, tt.src)
 			ms := models(f)
 			var a, b *parser.Instruction
 			for _, in := range f.Instructions {
@@ -133,10 +131,7 @@ func TestCommute(t *testing.T) {
 
 func TestWorkdirs(t *testing.T) {
 	src := "FROM python AS base\nWORKDIR /app\nWORKDIR sub\nRUN true\nFROM base\nRUN true\nFROM scratch\nRUN true\nFROM x\nENV D=/srv\nWORKDIR $D/web\nRUN true\nWORKDIR $UNSET\nRUN true\n"
-	f, err := parser.Load("Dockerfile", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parsertest.Load(t, src)
 	ms := models(f)
 	want := map[int]string{4: "/app/sub", 6: "/app/sub", 8: "/", 12: "/srv/web", 14: "$X12"}
 	for _, in := range f.Instructions {
@@ -150,7 +145,7 @@ func TestWorkdirs(t *testing.T) {
 
 func TestRunItemsFollowCd(t *testing.T) {
 	src := "FROM x\nWORKDIR /app\nRUN cd /tmp && wget https://x/y && cd - && pip install -r r.txt\n"
-	f, _ := parser.Load("Dockerfile", []byte(src))
+	f := parsertest.Load(t, src)
 	m := models(f)[f.Stages[0]]
 	var cwds []string
 	for _, it := range m.runItems(f.Instructions[2]) {

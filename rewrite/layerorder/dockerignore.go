@@ -56,7 +56,7 @@ dockslim reports the missing entries; it does not edit your .dockerignore.`,
 
 // DockerignorePass is the layerorder-dockerignore pass.
 var DockerignorePass = &rewrite.Pass{Name: "layerorder-dockerignore",
-	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: runDockerignore, WholeFile: mayCopyContext}
+	Rules: []*rewrite.Rule{RuleDockerignoreMissing, RuleDockerignoreIncomplete}, Run: withContext(runDockerignore), WholeFile: mayCopyContext}
 
 // mayCopyContext reports, from a Dockerfile's text alone, whether it may
 // copy its whole build context (a COPY or ADD source that is the context's
@@ -103,11 +103,7 @@ type ignoreEntry struct {
 	group   string
 }
 
-func runDockerignore(c *rewrite.Context) {
-	a := newAnalysis(c)
-	if a.ctx == nil {
-		return
-	}
+func runDockerignore(c *rewrite.Context, a *analysis) {
 	var first *broad
 	for _, in := range a.f.Instructions {
 		if b := a.broadCopy(in); b != nil && b.whole {

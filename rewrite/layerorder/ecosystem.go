@@ -109,28 +109,30 @@ var (
 	cargoValOpts = []string{"--path", "--root", "--version", "--git", "--branch", "--tag", "--rev", "-p", "--package", "--target", "--features", "-F", "-j", "--jobs", "--profile", "--manifest-path"}
 )
 
+// describers read the commands of the language tools that have a describer
+// of their own, by command name.
+var describers = map[string]func(*command) *toolRun{
+	"uv": describeUV, "poetry": describePoetry, "pipenv": describePipenv,
+	"npm": describeNpm, "yarn": describeYarn, "pnpm": describePnpm,
+	"go": describeGo, "cargo": describeCargo, "dotnet": describeDotnet,
+	"bundle": describeBundle, "bundler": describeBundle,
+	"composer": describeComposer, "composer.phar": describeComposer,
+	"mvn": describeMaven, "mvnw": describeMaven,
+}
+
 // describe returns what dockslim knows about a language tool's command, or
 // nil when the command is not one.
 func describe(c *command, cwd string) *toolRun {
 	name := c.name
+	if d, ok := describers[name]; ok {
+		return d(c)
+	}
 	switch {
 	case shellcmd.IsPip(name):
 		return describePip(c, 0)
-	case name == "uv":
-		return describeUV(c)
-	case name == "poetry":
-		return describePoetry(c)
-	case name == "pipenv":
-		return describePipenv(c)
 	case name == "venv" || name == "virtualenv":
 		pos, _ := c.positional(nil)
 		return &toolRun{eco: "python", outputs: pos}
-	case name == "npm":
-		return describeNpm(c)
-	case name == "yarn":
-		return describeYarn(c)
-	case name == "pnpm":
-		return describePnpm(c)
 	case name == "corepack", name == "gem":
 		t := &toolRun{eco: "node"}
 		if name == "gem" {
@@ -146,21 +148,9 @@ func describe(c *command, cwd string) *toolRun {
 			}
 		}
 		return t
-	case name == "go":
-		return describeGo(c)
-	case name == "bundle" || name == "bundler":
-		return describeBundle(c)
-	case name == "composer" || name == "composer.phar":
-		return describeComposer(c)
-	case name == "mvn" || name == "mvnw":
-		return describeMaven(c)
 	case name == "gradle" || name == "gradlew":
 		return &toolRun{eco: "gradle", kind: kindBuild, tree: true, runsScripts: true,
 			report: "Gradle resolves dependencies while it builds; copy settings.gradle(.kts), build.gradle(.kts) and gradle/ first and run `gradle dependencies` (or use a BuildKit cache mount on /root/.gradle) so a source change does not download them again"}
-	case name == "cargo":
-		return describeCargo(c)
-	case name == "dotnet":
-		return describeDotnet(c)
 	}
 	return nil
 }

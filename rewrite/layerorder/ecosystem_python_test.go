@@ -5,17 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/internal/shellcmd"
-	"github.com/dockslim/dockslim/parser"
 )
 
 // pipRun describes the first command of `RUN <script>`.
 func pipRun(t *testing.T, script string) *toolRun {
 	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte("FROM python:3.12-slim\nRUN "+script+"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parsertest.Load(t, "FROM python:3.12-slim\nRUN "+script+"\n")
 	return describe(fromShell(shellcmd.All(f.Instructions[1])[0]), "/app")
 }
 

@@ -55,13 +55,9 @@ RUN go build -o /app/server .`,
 }
 
 // GoModDownloadPass is the layerorder-gomod pass.
-var GoModDownloadPass = &rewrite.Pass{Name: "layerorder-gomod", Rules: []*rewrite.Rule{RuleGoModDownloadNoop}, Run: runGoModDownload}
+var GoModDownloadPass = &rewrite.Pass{Name: "layerorder-gomod", Rules: []*rewrite.Rule{RuleGoModDownloadNoop}, Run: withContext(runGoModDownload)}
 
-func runGoModDownload(c *rewrite.Context) {
-	a := newAnalysis(c)
-	if a.ctx == nil {
-		return
-	}
+func runGoModDownload(c *rewrite.Context, a *analysis) {
 	for _, st := range a.f.Stages {
 		for i, in := range st.Instructions {
 			if !bareGoModDownload(in) {

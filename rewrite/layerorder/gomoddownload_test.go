@@ -1,12 +1,11 @@
 package layerorder
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/dockslim/dockslim/parser"
-	"github.com/dockslim/dockslim/rewrite"
+	"github.com/dockslim/dockslim/internal/parsertest"
+	"github.com/dockslim/dockslim/internal/testfs"
 )
 
 func TestBareGoModDownload(t *testing.T) {
@@ -23,10 +22,7 @@ func TestBareGoModDownload(t *testing.T) {
 		`["go", "mod", "download"]`:                             false,
 		"go mod tidy":                                           false,
 	} {
-		f, err := parser.Load("Dockerfile", []byte("FROM golang:1.22\nRUN "+run+"\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := parsertest.Load(t, "FROM golang:1.22\nRUN "+run+"\n")
 		if got := bareGoModDownload(f.Stages[0].Instructions[1]); got != want {
 			t.Errorf("bareGoModDownload(%q) = %v, want %v", run, got, want)
 		}
@@ -35,14 +31,7 @@ func TestBareGoModDownload(t *testing.T) {
 
 func TestContextSource(t *testing.T) {
 	dir := t.TempDir()
-	for _, p := range []string{"go.mod", "svc/go.mod", "svc/main.go"} {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), []byte("module m\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfs.Write(t, dir, map[string]string{"go.mod": "module m\n", "svc/go.mod": "module m\n", "svc/main.go": "module m\n"})
 	for _, c := range []struct{ body, want string }{
 		{"WORKDIR /src\nCOPY go.mod ./\n", "go.mod"},
 		{"WORKDIR /src\nCOPY go.mod /src/go.mod\n", "go.mod"},
@@ -57,13 +46,8 @@ func TestContextSource(t *testing.T) {
 		{"WORKDIR /src\nCOPY go.mod ./\nCOPY svc/main.go ./\n", "go.mod"},
 		{"WORKDIR /other\nCOPY go.mod ./\nWORKDIR /src\n", ""},
 	} {
-		f, err := parser.Load("Dockerfile", []byte("FROM golang:1.22\n"+c.body+"RUN go mod download\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		view, raw := rewrite.OpenBuildContext(dir)
-		a := &analysis{f: f, ctx: loadContext(dir, view, raw), models: models(f)}
-		st := f.Stages[0]
+		a := testAnalysis(t, "FROM golang:1.22\n"+c.body+"RUN go mod download\n", dir)
+		st := a.f.Stages[0]
 		i := len(st.Instructions) - 1
 		m := a.models[st]
 		got, _ := a.contextSource(m, st, i, filepath.ToSlash(filepath.Join(m.wd[st.Instructions[i]], "go.mod")))

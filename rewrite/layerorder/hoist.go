@@ -44,13 +44,8 @@ var hoistable = []string{"run", "env", "arg", "label", "expose", "user"}
 
 func runHoist(c *rewrite.Context) {
 	a := newAnalysis(c)
-	for _, st := range a.f.Stages {
-		for _, in := range st.Instructions {
-			if b := a.broadCopy(in); b != nil {
-				a.hoist(c, b)
-				break // the first broad copy of the stage; later ones follow in the next round
-			}
-		}
+	for _, b := range a.firstBroadCopies() {
+		a.hoist(c, b)
 	}
 }
 

@@ -27,6 +27,16 @@ func newAnalysis(c *rewrite.Context) *analysis {
 	return &analysis{f: c.File, ctx: ctx, models: fileModels(c.File, ctx, c.Options.ContextDir), env: c.Options.Env}
 }
 
+// withContext makes the Run of a pass that reads the build context: it runs
+// on the file's analysis, and not at all without a build context.
+func withContext(run func(*rewrite.Context, *analysis)) func(*rewrite.Context) {
+	return func(c *rewrite.Context) {
+		if a := newAnalysis(c); a.ctx != nil {
+			run(c, a)
+		}
+	}
+}
+
 type modelsKey struct{ dir string }
 
 // fileModels shares the stage models, and so their memos of instruction
@@ -261,6 +271,22 @@ func copyLine(f *parser.File, like *parser.Instruction, srcs []string, dest stri
 // by default).
 func lastStage(f *parser.File, st *parser.Stage) bool {
 	return st == f.Stages[len(f.Stages)-1]
+}
+
+// firstBroadCopies returns each stage's first broad copy, in stage order.
+// The passes that move instructions above a broad copy take one a stage a
+// round; a later broad copy follows in the next round, over the result.
+func (a *analysis) firstBroadCopies() []*broad {
+	var out []*broad
+	for _, st := range a.f.Stages {
+		for _, in := range st.Instructions {
+			if b := a.broadCopy(in); b != nil {
+				out = append(out, b)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // indexIn is the position of in in its stage.

@@ -51,23 +51,13 @@ RUN make && make install`,
 }
 
 // VendoredPass is the layerorder-vendored pass.
-var VendoredPass = &rewrite.Pass{Name: "layerorder-vendored", Rules: []*rewrite.Rule{RuleVendoredFirst}, Run: runVendored}
+var VendoredPass = &rewrite.Pass{Name: "layerorder-vendored", Rules: []*rewrite.Rule{RuleVendoredFirst}, Run: withContext(runVendored)}
 
-func runVendored(c *rewrite.Context) {
-	a := newAnalysis(c)
-	if a.ctx == nil {
-		return
-	}
-	for _, st := range a.f.Stages {
-		for i, in := range st.Instructions {
-			b := a.broadCopy(in)
-			if b == nil {
-				continue
-			}
-			if len(b.srcs) == 1 && b.srcs[0].kind == srcAll && i+1 < len(st.Instructions) && st.Instructions[i+1].Is("run") {
-				a.vendored(c, b, st.Instructions[i+1])
-			}
-			break // the stage's first broad copy; the next RUN follows in the next round
+func runVendored(c *rewrite.Context, a *analysis) {
+	for _, b := range a.firstBroadCopies() {
+		after := b.in.Stage.Instructions[indexIn(b.in)+1:]
+		if len(b.srcs) == 1 && b.srcs[0].kind == srcAll && len(after) > 0 && after[0].Is("run") {
+			a.vendored(c, b, after[0])
 		}
 	}
 }

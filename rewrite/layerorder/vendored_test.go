@@ -1,10 +1,6 @@
 package layerorder
 
-import (
-	"testing"
-
-	"github.com/dockslim/dockslim/parser"
-)
+import "testing"
 
 func TestVendoredDir(t *testing.T) {
 	for _, c := range []struct{ run, want string }{
@@ -25,12 +21,8 @@ func TestVendoredDir(t *testing.T) {
 		{"cd deps/a && make > /src/log", ""},
 		{"cd deps/a && autoreconf -i", ""},
 	} {
-		f, err := parser.Load("Dockerfile", []byte("FROM debian:bookworm\nWORKDIR /src\nCOPY . .\nRUN "+c.run+"\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := &analysis{f: f, models: models(f)}
-		st := f.Stages[0]
+		a := testAnalysis(t, "FROM debian:bookworm\nWORKDIR /src\nCOPY . .\nRUN "+c.run+"\n", "")
+		st := a.f.Stages[0]
 		b := a.broadCopy(st.Instructions[2])
 		got, ok := a.vendoredDir(b, st.Instructions[3])
 		if ok != (c.want != "") || got != c.want {

@@ -3,7 +3,7 @@ package pkgcache
 import (
 	"testing"
 
-	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -20,10 +20,7 @@ func TestDownloader(t *testing.T) {
 		{"FROM example.com/base:1\n", ""},
 		{"FROM debian:bookworm-slim\nRUN if false; then curl -V; fi\n", ""},
 	} {
-		f, err := parser.Load("Dockerfile", []byte(tc.src+"RUN true\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := parsertest.Load(t, tc.src+"RUN true\n")
 		got, why := downloader(f, f.Instructions[len(f.Instructions)-1], true)
 		if got != tc.want || (got == "") == (why == "") {
 			t.Errorf("%q: got %q (%s), want %q", tc.src, got, why, tc.want)
@@ -49,10 +46,7 @@ func TestAddedOf(t *testing.T) {
 		{"COPY $F /tmp/", "", false},
 		{"COPY --from=build /out/app.deb /tmp/app.deb", "", true},
 	} {
-		f, err := parser.Load("Dockerfile", []byte("FROM debian:bookworm\n"+tc.line+"\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := parsertest.Load(t, "FROM debian:bookworm\n"+tc.line+"\n")
 		a, ok := addedOf(&rewrite.Context{File: f}, f.Instructions[1])
 		if ok != tc.ok || ok && a.file != tc.file {
 			t.Errorf("%s: got %q %v, want %q %v", tc.line, a.file, ok, tc.file, tc.ok)

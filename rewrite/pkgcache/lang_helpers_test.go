@@ -3,6 +3,7 @@ package pkgcache
 import (
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/parser"
 	"github.com/dockslim/dockslim/rewrite"
@@ -10,10 +11,7 @@ import (
 
 func lastRun(t *testing.T, src string) (*parser.File, *parser.Instruction) {
 	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parsertest.Load(t, src)
 	runs := langRunInstructions(f)
 	return f, runs[len(runs)-1]
 }

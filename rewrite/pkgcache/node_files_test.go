@@ -6,7 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/dockslim/dockslim/parser"
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -14,10 +14,7 @@ import (
 // them) and returns the context and the last project install of the file.
 func nodeCase(t *testing.T, src string, files map[string]string) (*rewrite.Context, *nodeInstall) {
 	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parsertest.Load(t, src)
 	fsys := fstest.MapFS{}
 	for p, content := range files {
 		fsys[p] = &fstest.MapFile{Data: []byte(content)}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockslim/dockslim/internal/parsertest"
 	"github.com/dockslim/dockslim/internal/shellcmd"
 	"github.com/dockslim/dockslim/internal/stagestate"
 	"github.com/dockslim/dockslim/internal/textedit"
@@ -13,10 +14,7 @@ import (
 // osLoad parses a one-RUN Dockerfile and returns its file and commands.
 func osLoad(t *testing.T, run string) (*parser.File, []*shellcmd.Command) {
 	t.Helper()
-	f, err := parser.Load("Dockerfile", []byte("FROM x\nRUN "+run+"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parsertest.Load(t, "FROM x\nRUN "+run+"\n")
 	return f, shellcmd.All(f.Instructions[1])
 }
 
@@ -190,10 +188,7 @@ func TestDownloadVariables(t *testing.T) {
 		{"curl -O https://e.com/$UNSET/a.tgz", "", "", nil},
 		{"curl -o /tmp/${V:-x}.tgz https://e.com/x", "", "", nil},
 	} {
-		f, err := parser.Load("Dockerfile", []byte(head+tc.run+"\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := parsertest.Load(t, head+tc.run+"\n")
 		in := f.Instructions[len(f.Instructions)-1]
 		d, ok := downloadTarget(stagestate.Scope{File: f, In: in}, shellcmd.All(in)[0])
 		if !ok {
