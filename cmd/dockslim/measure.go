@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,6 +71,9 @@ func measureAction(c *cli.Context) error {
 	if err != nil {
 		// A *measure.MissingFeature reads as one line: the builder, what
 		// it lacks, what to do.
+		if errors.Is(err, context.Canceled) {
+			err = errors.New("interrupted")
+		}
 		fmt.Fprintf(c.App.ErrWriter, "dockslim measure: %v\n", err)
 		return exitCode(exitError)
 	}
@@ -134,7 +138,7 @@ func writeMeasure(w io.Writer, r *measure.Report) {
 		}
 	}
 	if r.Original.SizeKnown() && r.Fixed.SizeKnown() {
-		fmt.Fprintf(w, "size change: %s → %s (%.1f%% smaller)\n", mb(r.Original.SizeBytes), mb(r.Fixed.SizeBytes), r.ReductionPercent)
+		fmt.Fprintf(w, "size change: %s → %s (%s)\n", mb(r.Original.SizeBytes), mb(r.Fixed.SizeBytes), change(r))
 	}
 	for _, v := range []*measure.Variant{r.Original, r.Fixed} {
 		if v.ErrorTail != "" {
@@ -152,6 +156,23 @@ func writeMeasure(w io.Writer, r *measure.Report) {
 		fmt.Fprintf(w, "  line %d: %s %s\n", f.Line, f.Rule, f.Message)
 	}
 	writeKept(w, r)
+}
+
+// change says how much smaller the fixed image is; below 0.05 %, by how
+// many bytes ("-0.0% smaller" says nothing).
+func change(r *measure.Report) string {
+	d := r.Original.SizeBytes - r.Fixed.SizeBytes
+	switch {
+	case r.ReductionPercent >= 0.05:
+		return fmt.Sprintf("%.1f%% smaller", r.ReductionPercent)
+	case r.ReductionPercent <= -0.05:
+		return fmt.Sprintf("%.1f%% larger", -r.ReductionPercent)
+	case d > 0:
+		return mb(d) + " smaller"
+	case d < 0:
+		return mb(-d) + " larger"
+	}
+	return "the same size"
 }
 
 // writeKept names the images --keep left in the store.

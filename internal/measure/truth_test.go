@@ -23,15 +23,21 @@ func app(t *testing.T, dockerfile string) string {
 
 const pipApp = "FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt\n"
 
-// Cold: the first builds go without the cache and say so; the rebuild
-// after the edit uses it. Not cold: the label follows the log.
-func TestColdBuilds(t *testing.T) {
+// runCold measures pipApp with cold builds.
+func runCold(t *testing.T) (string, *fakeBuilder, *Report) {
 	df := app(t, pipApp)
 	fb := &fakeBuilder{}
 	rep, err := Run(context.Background(), fb, Options{Dockerfile: df, Cold: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return df, fb, rep
+}
+
+// Cold: the first builds go without the cache and say so; the rebuild
+// after the edit uses it. Not cold: the label follows the log.
+func TestColdBuilds(t *testing.T) {
+	df, fb, rep := runCold(t)
 	if want := []string{rep.Original.Tag, rep.Fixed.Tag}; !slices.Equal(fb.cold, want) {
 		t.Errorf("built cold %q, want %q", fb.cold, want)
 	}
@@ -169,12 +175,7 @@ func TestDiagnose(t *testing.T) {
 // Every tag built and every intermediate image committed is removed (the
 // ones taken from the cache are not), unless Keep.
 func TestImagesRemoved(t *testing.T) {
-	df := app(t, pipApp)
-	fb := &fakeBuilder{}
-	rep, err := Run(context.Background(), fb, Options{Dockerfile: df, Cold: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	df, fb, rep := runCold(t)
 	o, f := rep.Original.Tag, rep.Fixed.Tag
 	want := []string{f + "-rebuild", o + "-rebuild", f, o,
 		fakeID(f + "-rebuild"), fakeID(o + "-rebuild"), fakeID(f), fakeID(o)}
