@@ -3,17 +3,20 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockslim/dockslim/internal/measure"
 	"github.com/dockslim/dockslim/internal/proof"
+	"github.com/dockslim/dockslim/internal/report"
 	"github.com/dockslim/dockslim/rewrite"
 )
 
@@ -31,7 +34,7 @@ func verifyFlags(flags []cli.Flag) []cli.Flag {
 			return flags
 		}
 	}
-	return append(flags, &cli.StringFlag{Name: "format", Value: "text", Usage: "with --verify: text (the report on standard error) or json (on standard output)"})
+	return append(flags, &cli.StringFlag{Name: "format", Value: "text", Usage: "with --verify: text (the report on standard error), json, sarif or github (on standard output)"})
 }
 
 // verifyFlagsSet reports whether a flag only --verify reads is set.
@@ -67,7 +70,10 @@ func verifyAction(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	b, err := measure.NewBuilder(ctx, c.String("builder"))
+	b, ok := c.App.Metadata[builderKey].(measure.Builder)
+	if !ok {
+		b, err = measure.NewBuilder(ctx, c.String("builder"))
+	}
 	if err != nil {
 		fmt.Fprintf(errw, "dockslim fix --verify: %v\n", err)
 		return exitCode(exitError)
@@ -75,28 +81,44 @@ func verifyAction(c *cli.Context) error {
 	// runAll reads each file and its settings (.dockslim.toml, --context)
 	// and rejects bad input, as fix does; proof.Run then re-runs the engine.
 	files := []verifiedFile{}
+	findings := newReport(e) // --format sarif or github
 	_, ok = runAll(c, e, paths, opts, func(j *job) {
 		rep, fc := verifyFile(c, ctx, b, e, j)
 		code = max(code, fc)
 		if rep == nil {
+			if j.err != nil {
+				add(findings, j, nil)
+			}
 			return
 		}
 		code = max(code, verifyOutput(c, mode, format, j, rep))
 		files = append(files, verifiedFile{rep, string(j.res.Output)})
+		addVerified(findings, j, rep)
 	})
 	if !ok {
 		return exitCode(exitError)
 	}
-	if format == "json" {
+	switch format {
+	case "json":
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
 		enc.Encode(files)
+	case "sarif", "github":
+		if err := report.Write(c.App.Writer, format, findings, report.Options{}); err != nil {
+			fmt.Fprintf(errw, "dockslim: %v\n", err)
+			code = exitError
+		}
 	}
 	if code != exitOK {
 		return exitCode(code)
 	}
 	return nil
 }
+
+// verifyFormats are fix --verify's report formats: text and json are its
+// own (the report, the fixed Dockerfile), sarif and github list each fix
+// with its proof.
+var verifyFormats = []string{"text", "json", "sarif", "github"}
 
 // verifyMode checks the flags --verify goes with.
 func verifyMode(c *cli.Context) (mode, format string, err error) {
@@ -112,10 +134,12 @@ func verifyMode(c *cli.Context) (mode, format string, err error) {
 		}
 	}
 	switch format = c.String("format"); {
-	case format != "text" && format != "json":
-		err = fmt.Errorf("--verify reports as text or json, not %q", format)
+	case !slices.Contains(verifyFormats, format):
+		err = fmt.Errorf("--verify reports as %s, not %q", strings.Join(verifyFormats, ", "), format)
 	case format == "json" && mode == "diff":
 		err = fmt.Errorf("--format json carries the fixed Dockerfile: drop --diff")
+	case format != "text" && format != "json" && mode == "diff":
+		err = fmt.Errorf("--format %s prints the proven fixes (as SARIF fixes or annotations): drop --diff", format)
 	}
 	return mode, format, err
 }
@@ -129,7 +153,8 @@ func verifyFile(c *cli.Context, ctx context.Context, b measure.Builder, e *rewri
 		reportError(errw, j)
 		return nil, exitError
 	case j.path == "-":
-		fmt.Fprintln(errw, "dockslim fix --verify: a Dockerfile on standard input has no build context to build with: name the file")
+		j.err = errors.New("a Dockerfile on standard input has no build context to build with: name the file")
+		fmt.Fprintf(errw, "dockslim fix --verify: %v\n", j.err)
 		return nil, exitError
 	}
 	rep, res, err := proof.Run(ctx, b, proof.Options{Dockerfile: j.path, ContextDir: j.opts.ContextDir, Engine: e, Fix: j.opts,
@@ -137,10 +162,12 @@ func verifyFile(c *cli.Context, ctx context.Context, b measure.Builder, e *rewri
 	if oe, ok := proof.IsOriginalError(err); ok {
 		fmt.Fprintf(errw, "%s: the original Dockerfile does not build with %s, so there is nothing to compare the fixes with:\n%s\n",
 			j.display, b.Name(), indent(oe.Tail))
+		j.err = fmt.Errorf("the original Dockerfile does not build with %s (%s): nothing to compare the fixes with", b.Name(), oe.Line)
 		return nil, exitError
 	}
 	if err != nil {
 		fmt.Fprintf(errw, "dockslim: %s: %v\n", j.display, err)
+		j.err = err
 		return nil, exitError
 	}
 	if c.String("format") != "json" {

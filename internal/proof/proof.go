@@ -106,6 +106,9 @@ type FixProof struct {
 	// Proof is the build that decided: for a kept fix the final image, for
 	// a dropped one the image that failed with it.
 	Proof *Trial `json:"proof,omitempty"`
+	// Finding is the engine's finding of the fix, placed on the input
+	// (reports list a dropped fix where it would have been).
+	Finding rewrite.Finding `json:"-"`
 }
 
 // Rebuild is the cached-rebuild test: the steps run again after a one-line
@@ -253,7 +256,7 @@ func verdicts(full, final *rewrite.Result, dropped map[string]FixProof, img, ori
 			return
 		}
 		seen[k] = true
-		p := FixProof{Rule: fd.Rule.ID, Line: fd.Line, Message: fd.Message}
+		p := FixProof{Rule: fd.Rule.ID, Line: fd.Line, Message: fd.Message, Finding: fd}
 		switch {
 		case in[k]:
 			p.Kept, p.Proof = true, img
