@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +29,8 @@ func measureCommand() *cli.Command {
 			&cli.StringFlag{Name: "smoke", Usage: "command line to run in both images (argv, shell-style quoting)"},
 			&cli.StringFlag{Name: "touch", Usage: "context `FILE` to edit for the cached-rebuild test (default: a source file; - to skip)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "cached", Usage: "time the first builds with the layer cache (faster; the figures say \"cached\" when it served a step)"},
+			&cli.BoolFlag{Name: "keep", Usage: "keep the images built (their tags are printed)"},
 		},
 		Action: measureAction,
 	}
@@ -45,6 +48,9 @@ func measureAction(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	// After the first Ctrl-C (which cancels the builds and removes the
+	// images), a second one ends dockslim at once.
+	context.AfterFunc(ctx, stop)
 	b, err := measure.NewBuilder(ctx, c.String("builder"))
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "dockslim measure: %v\n", err)
@@ -56,11 +62,18 @@ func measureAction(c *cli.Context) error {
 		Smoke:      c.String("smoke"),
 		Touch:      c.String("touch"),
 		Progress:   c.App.ErrWriter,
+		Cold:       !c.Bool("cached"),
+		Keep:       c.Bool("keep"),
 	}
 	opts.Fix.UnsafeFixes = c.Bool("unsafe-fixes")
 	opts.Fix.CacheMounts = c.Bool("cache-mounts")
 	rep, err := measure.Run(ctx, b, opts)
 	if err != nil {
+		// A *measure.MissingFeature reads as one line: the builder, what
+		// it lacks, what to do.
+		if errors.Is(err, context.Canceled) {
+			err = errors.New("interrupted")
+		}
 		fmt.Fprintf(c.App.ErrWriter, "dockslim measure: %v\n", err)
 		return exitCode(exitError)
 	}
@@ -68,7 +81,15 @@ func measureAction(c *cli.Context) error {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
 		enc.Encode(rep)
-	} else {
+	}
+	// 2: nothing to compare (and no table of unknown sizes).
+	if !rep.Original.Built {
+		fmt.Fprintf(c.App.ErrWriter, "dockslim measure: the original Dockerfile %s does not build with %s, so there is nothing to compare; the builder's last lines:\n%s\n",
+			rep.Dockerfile, rep.Builder, indent(rep.Original.ErrorTail))
+		writeKept(c.App.ErrWriter, rep)
+		return exitCode(exitError)
+	}
+	if format != "json" {
 		writeMeasure(c.App.Writer, rep)
 	}
 	// 1: the fixed Dockerfile is worse (does not build, runs differently,
@@ -88,9 +109,9 @@ func writeMeasure(w io.Writer, r *measure.Report) {
 	}
 	fmt.Fprintln(tw, "\toriginal\tfixed")
 	row("built", func(v *measure.Variant) string { return yesNo(v.Built) })
-	row("size", func(v *measure.Variant) string { return mb(v.SizeBytes) })
-	row("layers", func(v *measure.Variant) string { return fmt.Sprint(v.Layers) })
-	row("build time", func(v *measure.Variant) string { return fmt.Sprintf("%.1fs", v.BuildSeconds) })
+	row("size", func(v *measure.Variant) string { return known(v, mb(v.SizeBytes)) })
+	row("layers", func(v *measure.Variant) string { return known(v, fmt.Sprint(v.Layers)) })
+	row("build time", func(v *measure.Variant) string { return fmt.Sprintf("%.1fs (%s)", v.BuildSeconds, v.BuildCache) })
 	if r.Touched != "" {
 		row("rebuild after editing "+r.Touched, func(v *measure.Variant) string {
 			if v.Rebuild == nil {
@@ -116,8 +137,8 @@ func writeMeasure(w io.Writer, r *measure.Report) {
 			}
 		}
 	}
-	if r.Original.Built && r.Fixed.Built {
-		fmt.Fprintf(w, "size change: %s → %s (%.1f%% smaller)\n", mb(r.Original.SizeBytes), mb(r.Fixed.SizeBytes), r.ReductionPercent)
+	if r.Original.SizeKnown() && r.Fixed.SizeKnown() {
+		fmt.Fprintf(w, "size change: %s → %s (%s)\n", mb(r.Original.SizeBytes), mb(r.Fixed.SizeBytes), change(r))
 	}
 	for _, v := range []*measure.Variant{r.Original, r.Fixed} {
 		if v.ErrorTail != "" {
@@ -134,6 +155,39 @@ func writeMeasure(w io.Writer, r *measure.Report) {
 	for _, f := range r.Fixes {
 		fmt.Fprintf(w, "  line %d: %s %s\n", f.Line, f.Rule, f.Message)
 	}
+	writeKept(w, r)
+}
+
+// change says how much smaller the fixed image is; below 0.05 %, by how
+// many bytes ("-0.0% smaller" says nothing).
+func change(r *measure.Report) string {
+	d := r.Original.SizeBytes - r.Fixed.SizeBytes
+	switch {
+	case r.ReductionPercent >= 0.05:
+		return fmt.Sprintf("%.1f%% smaller", r.ReductionPercent)
+	case r.ReductionPercent <= -0.05:
+		return fmt.Sprintf("%.1f%% larger", -r.ReductionPercent)
+	case d > 0:
+		return mb(d) + " smaller"
+	case d < 0:
+		return mb(-d) + " larger"
+	}
+	return "the same size"
+}
+
+// writeKept names the images --keep left in the store.
+func writeKept(w io.Writer, r *measure.Report) {
+	if len(r.Kept) > 0 {
+		fmt.Fprintf(w, "\nkept images (--keep):\n  %s\n", strings.Join(r.Kept, "\n  "))
+	}
+}
+
+// known is s when the variant's size was read, else "-".
+func known(v *measure.Variant, s string) string {
+	if !v.SizeKnown() {
+		return "-"
+	}
+	return s
 }
 
 func yesNo(b bool) string {
@@ -143,7 +197,14 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+// mb shows a size in MB, or in kB below 0.1 MB (a layer of a few files is
+// not "0.0 MB").
+func mb(b int64) string {
+	if b < 100_000 {
+		return fmt.Sprintf("%.1f kB", float64(b)/1e3)
+	}
+	return fmt.Sprintf("%.1f MB", float64(b)/1e6)
+}
 
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")

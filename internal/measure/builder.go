@@ -29,6 +29,14 @@ type Builder interface {
 	Run(ctx context.Context, tag string, argv []string) (stdout, stderr string, exit int, err error)
 }
 
+// ColdBuilder is a Builder that can also build without its layer cache:
+// every step runs again (base images are not pulled again), so the time is
+// that of a first build. The new layers are stored, so a later Build of an
+// edited context still finds them.
+type ColdBuilder interface {
+	BuildCold(ctx context.Context, dockerfile, dir, tag string) (log string, err error)
+}
+
 // Image is what the builder reports about a built image.
 type Image struct {
 	SizeBytes int64   // uncompressed, the sum of the layers (as `docker images` shows)
@@ -46,6 +54,10 @@ type runner func(ctx context.Context, stdin string, name string, args ...string)
 
 func execRunner(ctx context.Context, stdin string, name string, args ...string) (string, string, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
+	// Cancelled (Ctrl-C, a timeout): interrupt the builder first, so that it
+	// removes its working containers, and kill it only if it lingers.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = interruptGrace
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if stdin != "" {
@@ -54,6 +66,9 @@ func execRunner(ctx context.Context, stdin string, name string, args ...string) 
 	err := cmd.Run()
 	return out.String(), errb.String(), err
 }
+
+// interruptGrace is how long a cancelled builder may take to clean up.
+const interruptGrace = 15 * time.Second
 
 func exitCode(err error) int {
 	if err == nil {
@@ -124,9 +139,22 @@ func (b *oci) isolation() []string {
 }
 
 func (b *oci) Build(ctx context.Context, dockerfile, dir, tag string) (string, error) {
-	args := []string{"build", "--layers", "--format", "docker", "-f", dockerfile, "-t", tag}
+	return b.build(ctx, dockerfile, dir, tag, false)
+}
+
+func (b *oci) BuildCold(ctx context.Context, dockerfile, dir, tag string) (string, error) {
+	return b.build(ctx, dockerfile, dir, tag, true)
+}
+
+// build runs one build; --force-rm removes the working container of a
+// failed step too (buildah keeps it by default).
+func (b *oci) build(ctx context.Context, dockerfile, dir, tag string, cold bool) (string, error) {
+	args := []string{"build", "--layers", "--force-rm", "--format", "docker", "-f", dockerfile, "-t", tag}
 	if b.tool == "buildah" {
 		args[0] = "bud"
+	}
+	if cold {
+		args = append(args, "--no-cache")
 	}
 	args = append(args, b.isolation()...)
 	if p := os.Getenv("DOCKSLIM_PULL"); p != "" {
@@ -219,7 +247,16 @@ type docker struct{ run runner }
 func (d *docker) Name() string { return "docker" }
 
 func (d *docker) Build(ctx context.Context, dockerfile, dir, tag string) (string, error) {
-	out, errOut, err := d.run(ctx, "", "docker", "buildx", "build", "--load", "--progress", "plain", "-f", dockerfile, "-t", tag, dir)
+	return d.build(ctx, dockerfile, dir, tag)
+}
+
+func (d *docker) BuildCold(ctx context.Context, dockerfile, dir, tag string) (string, error) {
+	return d.build(ctx, dockerfile, dir, tag, "--no-cache")
+}
+
+func (d *docker) build(ctx context.Context, dockerfile, dir, tag string, extra ...string) (string, error) {
+	args := append([]string{"buildx", "build", "--load", "--progress", "plain"}, extra...)
+	out, errOut, err := d.run(ctx, "", "docker", append(args, "-f", dockerfile, "-t", tag, dir)...)
 	return out + errOut, err
 }
 
@@ -324,7 +361,7 @@ var (
 	ociStep = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?m)^(\[[0-9]+/[0-9]+\] )?STEP [0-9]+/[0-9]+: (\S+)`)
 	})
-	ociCached  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^--> Using cache `) })
+	ociCached  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^--> Using cache ([0-9a-f]*)`) })
 	dockerStep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#([0-9]+) \[[^\]]*[0-9]+/[0-9]+\] (\S+)`) })
 	dockerHit  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#([0-9]+) CACHED$`) })
 )

@@ -41,7 +41,15 @@ type Options struct {
 	// Expert is a hand-optimised Dockerfile for the same context ("" =
 	// none): built, smoke-tested and rebuilt like the other two, so that
 	// the fixes can be compared with what an expert reaches by hand.
-	Expert   string
+	Expert string
+	// Cold times the first builds without the layer cache (ColdBuilder);
+	// otherwise the cache may serve them and they are labelled "cached"
+	// when it did. The rebuild test always uses the cache.
+	Cold bool
+	// Keep keeps the images built (Report.Kept names them); otherwise Run
+	// removes them and the intermediate images its builds committed, also
+	// when it fails or ctx is cancelled.
+	Keep     bool
 	Progress io.Writer // build progress (stderr); nil = quiet
 	// retryWait is the pause before a failed rebuild is tried again
 	// (0: rebuildRetryWait).
@@ -64,8 +72,11 @@ type Report struct {
 	SmokeMatches *bool    `json:"smoke_matches,omitempty"`
 	// ExpertSmokeMatches compares the expert's smoke output with the original's.
 	ExpertSmokeMatches *bool `json:"expert_smoke_matches,omitempty"`
-	// ReductionPercent is (original − fixed) / original × 100, by size.
+	// ReductionPercent is (original − fixed) / original × 100, by size;
+	// null in JSON when either size is unknown.
 	ReductionPercent float64 `json:"reduction_percent"`
+	// Kept are the image tags left in the store (Options.Keep).
+	Kept []string `json:"kept,omitempty"`
 }
 
 // Fix is one applied fix, for the report.
@@ -77,10 +88,16 @@ type Fix struct {
 
 // Variant is one of the builds.
 type Variant struct {
-	Tag           string  `json:"tag"`
-	Built         bool    `json:"built"`
-	ErrorTail     string  `json:"error_tail,omitempty"`
-	BuildSeconds  float64 `json:"build_seconds"`
+	Tag       string `json:"tag"`
+	Built     bool   `json:"built"`
+	ErrorTail string `json:"error_tail,omitempty"`
+	// Skipped says why the variant was not built ("" = it was tried).
+	Skipped      string  `json:"skipped,omitempty"`
+	BuildSeconds float64 `json:"build_seconds"`
+	// BuildCache is how the build ran: "cold" (no step from the layer
+	// cache) or "cached" (some steps from it).
+	BuildCache string `json:"build_cache,omitempty"`
+	// SizeBytes and Layers are null in JSON when unknown (SizeKnown).
 	SizeBytes     int64   `json:"size_bytes"`
 	Layers        int     `json:"layers"`
 	LargestLayers []Layer `json:"largest_layers"`
@@ -103,30 +120,14 @@ type job struct {
 	df, dir string
 }
 
-// Run measures the Dockerfile with b.
+// Run measures the Dockerfile with b. When the original does not build
+// there is nothing to compare: the report says so (Original.Built false,
+// the other variants Skipped). When the builder lacks a feature the
+// original needs, the error is a *MissingFeature.
 func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
-	src, err := os.ReadFile(o.Dockerfile)
+	src, res, argv, err := o.fix()
 	if err != nil {
 		return nil, err
-	}
-	if o.ContextDir == "" {
-		o.ContextDir = filepath.Dir(o.Dockerfile)
-	}
-	o.Fix.ContextDir = o.ContextDir
-	if o.Engine == nil {
-		if o.Engine, err = all.New(); err != nil {
-			return nil, err
-		}
-	}
-	res, err := o.Engine.Run(o.Dockerfile, src, o.Fix)
-	if err != nil {
-		return nil, err
-	}
-	var argv []string
-	if o.Smoke != "" {
-		if argv = smokeArgv(o.Smoke); len(argv) == 0 {
-			return nil, fmt.Errorf("--smoke %q: not a command line (one command, words with shell quoting, no expansions)", o.Smoke)
-		}
 	}
 	rep := &Report{Dockerfile: o.Dockerfile, Builder: b.Name(), Fixes: []Fix{}}
 	for _, fd := range res.Applied {
@@ -147,8 +148,10 @@ func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, j := range jobs {
-		o.build(ctx, b, j)
+	made := &created{}
+	defer o.cleanup(ctx, b, made, rep)
+	if err := o.buildAll(ctx, b, jobs, made); err != nil || !rep.Original.Built {
+		return rep, err
 	}
 	if argv != nil {
 		if err := smokeAll(ctx, b, o, jobs, argv); err != nil {
@@ -159,15 +162,52 @@ func Run(ctx context.Context, b Builder, o Options) (*Report, error) {
 			rep.ExpertSmokeMatches = sameSmoke(rep.Original, rep.Expert)
 		}
 	}
-	if o.Touch != "-" && rep.Original.Built && rep.Fixed.Built {
-		if err := o.rebuildAll(ctx, b, jobs, rep); err != nil {
+	if o.Touch != "-" && rep.Fixed.Built {
+		if err := o.rebuildAll(ctx, b, jobs, rep, made); err != nil {
 			return nil, err
 		}
 	}
-	if rep.Original.SizeBytes > 0 && rep.Fixed.Built {
+	if rep.reductionKnown() {
 		rep.ReductionPercent = float64(rep.Original.SizeBytes-rep.Fixed.SizeBytes) / float64(rep.Original.SizeBytes) * 100
 	}
 	return rep, nil
+}
+
+// fix reads the Dockerfile, runs the fixes and checks the smoke command.
+func (o *Options) fix() (src []byte, res *rewrite.Result, argv []string, err error) {
+	if src, err = os.ReadFile(o.Dockerfile); err != nil {
+		return nil, nil, nil, err
+	}
+	if o.ContextDir == "" {
+		o.ContextDir = filepath.Dir(o.Dockerfile)
+	}
+	o.Fix.ContextDir = o.ContextDir
+	if o.Engine == nil {
+		if o.Engine, err = all.New(); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if res, err = o.Engine.Run(o.Dockerfile, src, o.Fix); err != nil {
+		return nil, nil, nil, err
+	}
+	if o.Smoke != "" {
+		if argv = smokeArgv(o.Smoke); len(argv) == 0 {
+			return nil, nil, nil, fmt.Errorf("--smoke %q: not a command line (one command, words with shell quoting, no expansions)", o.Smoke)
+		}
+	}
+	return src, res, argv, nil
+}
+
+// cleanup removes what the builds made, unless Keep.
+func (o Options) cleanup(ctx context.Context, b Builder, made *created, rep *Report) {
+	if o.Keep {
+		rep.Kept = made.tags
+		return
+	}
+	if n := len(made.tags) + len(made.ids); n > 0 {
+		o.progress("removing the %d image(s) built ...", n)
+	}
+	made.remove(ctx, b)
 }
 
 // prepare lays out one scratch copy of the context per variant (so the
@@ -205,27 +245,67 @@ func (o Options) prepare(work, name string, res *rewrite.Result, rep *Report) ([
 	return jobs, nil
 }
 
-// build builds one variant and reads its size and layers.
-func (o Options) build(ctx context.Context, b Builder, j job) {
+// buildAll builds the variants, the original first: when it does not
+// build there is nothing to compare and the others are skipped; when the
+// builder lacks a feature it needs, that is the error.
+func (o Options) buildAll(ctx context.Context, b Builder, jobs []job, made *created) error {
+	for i, j := range jobs {
+		if i > 0 && !jobs[0].v.Built {
+			j.v.Skipped = "the original does not build"
+			continue
+		}
+		mf := o.build(ctx, b, j, made)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if i == 0 && mf != nil {
+			return mf
+		}
+	}
+	return nil
+}
+
+// build builds one variant and reads its size and layers; a failure that
+// says the builder lacks a feature is returned.
+func (o Options) build(ctx context.Context, b Builder, j job, made *created) *MissingFeature {
 	v := j.v
 	o.progress("building %s ...", v.Tag)
 	t := time.Now()
-	log, err := b.Build(ctx, j.df, j.dir, v.Tag)
+	log, cold, err := o.firstBuild(ctx, b, j)
 	v.BuildSeconds = since(t)
+	made.add(v.Tag, log, err == nil)
+	v.BuildCache = "cached"
+	if cold || CountSteps(b.Name(), log).Reused == 0 {
+		v.BuildCache = "cold"
+	}
 	if err != nil {
-		v.ErrorTail = tail(log, 15)
+		if v.ErrorTail = tail(log, 15); strings.TrimSpace(log) == "" {
+			v.ErrorTail = err.Error()
+		}
 		o.progress("  failed after %.1fs", v.BuildSeconds)
-		return
+		return Diagnose(b.Name(), log, err)
 	}
 	v.Built = true
-	o.progress("  built in %.1fs", v.BuildSeconds)
+	o.progress("  built in %.1fs (%s)", v.BuildSeconds, v.BuildCache)
 	img, err := b.Inspect(ctx, v.Tag)
 	if err != nil {
 		v.ErrorTail = err.Error()
-		return
+		return nil
 	}
 	v.SizeBytes, v.Layers = img.SizeBytes, len(img.Layers)
 	v.LargestLayers = largest(img.Layers, 3)
+	return nil
+}
+
+// firstBuild builds without the layer cache when asked and the builder can
+// (cold = true), else with it.
+func (o Options) firstBuild(ctx context.Context, b Builder, j job) (log string, cold bool, err error) {
+	if cb, ok := b.(ColdBuilder); ok && o.Cold {
+		log, err = cb.BuildCold(ctx, j.df, j.dir, j.v.Tag)
+		return log, true, err
+	}
+	log, err = b.Build(ctx, j.df, j.dir, j.v.Tag)
+	return log, false, err
 }
 
 // smokeAll runs the smoke command in every image that built.
@@ -256,7 +336,7 @@ func sameSmoke(a, b *Variant) *bool {
 
 // rebuildAll edits one source file in each variant's context and rebuilds,
 // counting the steps the cache served.
-func (o Options) rebuildAll(ctx context.Context, b Builder, jobs []job, rep *Report) error {
+func (o Options) rebuildAll(ctx context.Context, b Builder, jobs []job, rep *Report, made *created) error {
 	touched := o.Touch
 	if touched == "" {
 		touched = pickSourceFile(jobs[0].dir)
@@ -276,7 +356,7 @@ func (o Options) rebuildAll(ctx context.Context, b Builder, jobs []job, rep *Rep
 			if err := o.pause(ctx, try); err != nil {
 				return err
 			}
-			if err := o.rebuild(ctx, b, j, touched, fmt.Sprintf("%d-%d", i, try)); err != nil {
+			if err := o.rebuild(ctx, b, j, touched, fmt.Sprintf("%d-%d", i, try), made); err != nil {
 				return err
 			}
 		}
@@ -304,7 +384,7 @@ func (o Options) pause(ctx context.Context, try int) error {
 // rebuild makes an edit never made before (a comment with a fresh nonce:
 // with an edit seen before, the rebuild would reuse layers from that build
 // and look cached) and rebuilds the variant.
-func (o Options) rebuild(ctx context.Context, b Builder, j job, touched, id string) error {
+func (o Options) rebuild(ctx context.Context, b Builder, j job, touched, id string, made *created) error {
 	mark := fmt.Sprintf("dockslim-measure %d-%s", time.Now().UnixNano(), id)
 	if err := appendEdit(filepath.Join(j.dir, touched), mark); err != nil {
 		return fmt.Errorf("editing %s for the rebuild test: %v", touched, err)
@@ -313,6 +393,10 @@ func (o Options) rebuild(ctx context.Context, b Builder, j job, touched, id stri
 	t := time.Now()
 	log, err := b.Build(ctx, j.df, j.dir, j.v.Tag+"-rebuild")
 	j.v.RebuildSecs = since(t)
+	made.add(j.v.Tag+"-rebuild", log, err == nil)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if err != nil {
 		j.v.RebuildError = tail(log, 10)
 		o.progress("  rebuild failed after %.1fs:\n%s", j.v.RebuildSecs, j.v.RebuildError)
@@ -341,8 +425,14 @@ func tagName(path string, src []byte) string {
 	return strings.Trim(clean, "-") + "-" + hex.EncodeToString(h[:4])
 }
 
+// largest are the n largest layers of known size (podman reports none).
 func largest(ls []Layer, n int) []Layer {
-	out := append([]Layer(nil), ls...)
+	var out []Layer
+	for _, l := range ls {
+		if l.SizeBytes > 0 {
+			out = append(out, l)
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].SizeBytes > out[j].SizeBytes })
 	if len(out) > n {
 		out = out[:n]

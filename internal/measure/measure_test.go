@@ -2,7 +2,9 @@ package measure
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,23 +79,45 @@ func TestBuildahCommandLines(t *testing.T) {
 	}
 	b := newOCI("buildah", fake)
 	b.Build(context.Background(), "/w/Dockerfile", "/w/ctx", "t:1")
+	b.BuildCold(context.Background(), "/w/Dockerfile", "/w/ctx", "t:1")
 	b.Run(context.Background(), "t:1", []string{"app", "--version"})
+	b.Remove(context.Background(), "t:1")
 	want := []string{
-		"buildah --storage-driver vfs bud --layers --format docker -f /w/Dockerfile -t t:1 --isolation chroot /w/ctx",
+		"buildah --storage-driver vfs bud --layers --force-rm --format docker -f /w/Dockerfile -t t:1 --isolation chroot /w/ctx",
+		"buildah --storage-driver vfs bud --layers --force-rm --format docker -f /w/Dockerfile -t t:1 --no-cache --isolation chroot /w/ctx",
 		"buildah --storage-driver vfs from --pull=never --quiet t:1",
 		"buildah --storage-driver vfs run --isolation chroot ctr1 -- app --version",
 		"buildah --storage-driver vfs rm ctr1",
+		"buildah --storage-driver vfs rmi t:1",
 	}
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
 	}
+	calls = nil
+	d := &docker{run: fake}
+	d.Build(context.Background(), "/w/Dockerfile", "/w/ctx", "t:1")
+	d.BuildCold(context.Background(), "/w/Dockerfile", "/w/ctx", "t:1")
+	want = []string{
+		"docker buildx build --load --progress plain -f /w/Dockerfile -t t:1 /w/ctx",
+		"docker buildx build --load --progress plain --no-cache -f /w/Dockerfile -t t:1 /w/ctx",
+	}
+	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
+		t.Errorf("docker: got\n%s\nwant\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
+	}
 }
 
-// fakeBuilder "builds" by reading the Dockerfile: size is 100 MB per
-// instruction line, minus 40 MB when it says --no-cache-dir.
+// fakeBuilder "builds" by reading the Dockerfile: size is 300 MB, minus
+// 40 MB when it says --no-cache-dir. Each build commits one intermediate
+// image named after its tag ("--> <hex>"); the rebuilds take one from the
+// cache.
 type fakeBuilder struct {
 	built        map[string]string
-	failRebuilds int // rebuilds that fail first
+	failRebuilds int    // rebuilds that fail first
+	failWord     string // a Dockerfile holding it fails, with failLog
+	failLog      string
+	cold         []string // tags built with BuildCold
+	removed      []string // names removed, with "!" when the context was done
+	onBuild      func(tag string)
 }
 
 func (f *fakeBuilder) Name() string { return "buildah" }
@@ -106,15 +130,37 @@ func (f *fakeBuilder) Build(ctx context.Context, df, dir, tag string) (string, e
 		f.built = map[string]string{}
 	}
 	f.built[tag] = string(b)
+	if f.onBuild != nil {
+		f.onBuild(tag)
+	}
+	if f.failWord != "" && strings.Contains(string(b), f.failWord) {
+		return "STEP 1/2: FROM x\n--> " + fakeID(tag) + "\n" + f.failLog, errors.New("exit status 125")
+	}
 	if strings.HasSuffix(tag, "-rebuild") && f.failRebuilds > 0 {
 		f.failRebuilds--
 		return "error: layer not known", errors.New("exit status 1")
 	}
-	log := "STEP 1/3: FROM python:3.11\nSTEP 2/3: COPY . .\nSTEP 3/3: RUN pip install\n"
+	log := "STEP 1/3: FROM python:3.11\nSTEP 2/3: COPY . .\n--> " + fakeID(tag) + "\nSTEP 3/3: RUN pip install\n"
 	if strings.HasSuffix(tag, "-rebuild") {
-		log = "STEP 1/3: FROM python:3.11\nSTEP 2/3: RUN x\n--> Using cache 1\nSTEP 3/3: COPY . .\n"
+		log = "STEP 1/3: FROM python:3.11\nSTEP 2/3: RUN x\n--> Using cache 1aa0000000000000\n--> 1aa00000000\nSTEP 3/3: COPY . .\n--> " + fakeID(tag) + "\n"
 	}
 	return log, nil
+}
+func (f *fakeBuilder) BuildCold(ctx context.Context, df, dir, tag string) (string, error) {
+	f.cold = append(f.cold, tag)
+	return f.Build(ctx, df, dir, tag)
+}
+func (f *fakeBuilder) Remove(ctx context.Context, name string) error {
+	if ctx.Err() != nil {
+		name += "!"
+	}
+	f.removed = append(f.removed, name)
+	return nil
+}
+
+// fakeID is a hex id standing for the intermediate image of tag's build.
+func fakeID(tag string) string {
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(tag)))[:11]
 }
 func (f *fakeBuilder) Inspect(ctx context.Context, tag string) (Image, error) {
 	size := int64(300e6)
