@@ -275,6 +275,9 @@ func dropInOrReport(c *rewrite.Context, b baseImage) *images.Candidate {
 		if cd.Variant == "jre" && !isJRE(b.Ref) {
 			continue // DS207's: it checks what the image runs
 		}
+		if c.Options.Bases.NoAlpine && !cd.DropIn && isMusl(*cd) {
+			continue // alpine = false: not even suggested
+		}
 		if !cd.DropIn {
 			fs, ok1 := images.CompressedSize(b.Ref.Image, b.Ref.Tag)
 			ts, ok2 := images.CompressedSize(cd.Image, cd.Tag)
