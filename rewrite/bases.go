@@ -19,7 +19,8 @@ type Bases struct {
 // ConfigSource names where Bases come from, for findings' messages.
 const ConfigSource = ".dockslim.toml"
 
-// parserConfig is what the parser needs of the options.
-func (o Options) parserConfig() parser.Config {
+// ParserConfig is what the parser needs of the options: Load the
+// Dockerfiles of a run with it (parser.LoadConfig).
+func (o Options) ParserConfig() parser.Config {
 	return parser.Config{RegistryMirror: o.Bases.RegistryMirror}
 }
