@@ -39,4 +39,8 @@ func TestRegistryMirror(t *testing.T) {
 	if plain, _ := Load("Dockerfile", []byte(src)); plain.Stages[0].Base.Registry != "mirror.example.com" {
 		t.Errorf("no mirror configured: %+v", plain.Stages[0].Base)
 	}
+	whole, _ := LoadConfig("Dockerfile", []byte("FROM hub.example.com/library/python:3.11\n"), Config{RegistryMirror: "hub.example.com"})
+	if b := whole.Stages[0].Base; b.Repository != "library/python" || b.Mirrored("python:3.11-slim") != "hub.example.com/library/python:3.11-slim" {
+		t.Errorf("whole-hub mirror: %+v", b)
+	}
 }

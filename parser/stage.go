@@ -24,8 +24,10 @@ type ImageRef struct {
 	Repository string // "python", "library/python", "myorg/app"
 	Tag        string
 	Digest     string // "sha256:..."
-	// Mirror is Config.RegistryMirror when Raw starts with it; Registry
-	// and Repository are then those of the Docker Hub image it mirrors.
+	// Mirror is the prefix of Raw that is Config.RegistryMirror (with
+	// /library when the mirrored name has it: a mirror of all of Docker
+	// Hub); Registry and Repository are then those of the Docker Hub
+	// image it mirrors. "" when Raw does not start with the mirror.
 	Mirror string
 	// FromArg is true when Raw contains a variable ($VAR / ${VAR}).
 	FromArg bool
@@ -129,7 +131,12 @@ func (f *File) SplitImageRef(raw string) ImageRef {
 		return SplitImageRef(raw)
 	}
 	r := SplitImageRef(hub)
-	r.Raw, r.Mirror = raw, f.cfg.RegistryMirror
+	r.Raw, r.Mirror = raw, strings.TrimSuffix(f.cfg.RegistryMirror, "/")
+	if rest, ok := strings.CutPrefix(hub, "library/"); ok && r.Registry == "" && !strings.Contains(rest, "/") {
+		// A mirror of all of Docker Hub names official images
+		// library/NAME, and so must the images written for this FROM.
+		r.Mirror += "/library"
+	}
 	return r
 }
 
@@ -154,7 +161,7 @@ func (r ImageRef) Mirrored(hubRef string) string {
 	if r.Mirror == "" {
 		return hubRef
 	}
-	return strings.TrimSuffix(r.Mirror, "/") + "/" + hubRef
+	return r.Mirror + "/" + hubRef
 }
 
 // SplitImageRef splits a reference like registry:5000/org/name:tag@sha256:...
