@@ -32,16 +32,16 @@ func (f *File) Edit(edits []textedit.Edit) (nf *File, err error) {
 	}()
 	regions := f.dirtyRegions(edits)
 	if regions == nil {
-		return Load(f.Name, out)
+		return LoadConfig(f.Name, out, f.cfg)
 	}
-	nf = &File{Name: f.Name, Src: out, Escape: f.Escape}
+	nf = &File{Name: f.Name, Src: out, Escape: f.Escape, cfg: f.cfg}
 	nf.BOM = bytes.HasPrefix(out, []byte("\xef\xbb\xbf"))
 	nf.Lines = *NewLines(out)
 	nf.CRLF = bytes.Count(out, []byte("\r\n"))*2 > nf.LineCount()
 	nf.readDirectives()
 	root, items, ok := f.reparse(nf, regions, edits)
 	if !ok {
-		return Load(f.Name, out)
+		return LoadConfig(f.Name, out, f.cfg)
 	}
 	if _, _, err := bkinstructions.Parse(root, nil); err != nil {
 		nf.Invalid = toParseError(f.Name, err)

@@ -40,8 +40,18 @@ type File struct {
 	Invalid *ParseError
 
 	Lines      // the line index of Src
+	cfg        Config
 	stageNames stageNames
 	memo       map[any]any
+}
+
+// Config is what Load needs to know besides the text.
+type Config struct {
+	// RegistryMirror is a prefix under which Docker Hub's images are
+	// mirrored ("mirror.example.com/library"): a FROM
+	// mirror.example.com/library/python:3.11 is python:3.11 to every
+	// reader of the model (ImageRef.Mirror keeps the prefix). "" for none.
+	RegistryMirror string
 }
 
 // Memo returns the value cached under key, computing it once: facts that
@@ -81,7 +91,10 @@ func (e *ParseError) Error() string {
 }
 
 // Load parses src. The error, when not nil, is a *ParseError.
-func Load(name string, src []byte) (f *File, err error) {
+func Load(name string, src []byte) (*File, error) { return LoadConfig(name, src, Config{}) }
+
+// LoadConfig is Load with a Config, which the files Edit makes keep.
+func LoadConfig(name string, src []byte, cfg Config) (f *File, err error) {
 	defer func() {
 		// buildkit is robust, but a panic deep in a dependency must never
 		// reach the user as a stack trace.
@@ -97,7 +110,7 @@ func Load(name string, src []byte) (f *File, err error) {
 		}
 		return nil, pe
 	}
-	f = &File{Name: name, Src: src, Escape: byte(res.EscapeToken)}
+	f = &File{Name: name, Src: src, Escape: byte(res.EscapeToken), cfg: cfg}
 	// Instruction-level errors (an unknown flag, no FROM) do not stop the
 	// model: dockslim can still pass such a file through unchanged, and the
 	// driver refuses any fix that adds an error of this kind.

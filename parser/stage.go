@@ -24,6 +24,11 @@ type ImageRef struct {
 	Repository string // "python", "library/python", "myorg/app"
 	Tag        string
 	Digest     string // "sha256:..."
+	// Mirror is the prefix of Raw that is Config.RegistryMirror (with
+	// /library when the mirrored name has it: a mirror of all of Docker
+	// Hub); Registry and Repository are then those of the Docker Hub
+	// image it mirrors. "" when Raw does not start with the mirror.
+	Mirror string
 	// FromArg is true when Raw contains a variable ($VAR / ${VAR}).
 	FromArg bool
 	// Scratch is FROM scratch; StageRef names an earlier stage.
@@ -47,7 +52,7 @@ func (f *File) newStage(in *Instruction) *Stage {
 	if len(args) > 0 {
 		raw = args[0]
 	}
-	ref := SplitImageRef(raw)
+	ref := f.SplitImageRef(raw)
 	ref.Start = in.ArgsStart
 	ref.End = in.ArgsStart
 	if txt := f.Src[in.ArgsStart:in.ArgsEnd]; strings.HasPrefix(string(txt), raw) {
@@ -115,6 +120,48 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// SplitImageRef is the package's SplitImageRef seeing through the file's
+// registry mirror: the one place where a mirrored reference becomes the
+// Docker Hub image it mirrors.
+func (f *File) SplitImageRef(raw string) ImageRef {
+	hub, ok := f.Unmirror(raw)
+	if !ok {
+		return SplitImageRef(raw)
+	}
+	r := SplitImageRef(hub)
+	r.Raw, r.Mirror = raw, strings.TrimSuffix(f.cfg.RegistryMirror, "/")
+	if rest, ok := strings.CutPrefix(hub, "library/"); ok && r.Registry == "" && !strings.Contains(rest, "/") {
+		// A mirror of all of Docker Hub names official images
+		// library/NAME, and so must the images written for this FROM.
+		r.Mirror += "/library"
+	}
+	return r
+}
+
+// Unmirror returns ref without the registry mirror's prefix; ok is false
+// when it does not start with it (or no mirror is set).
+func (f *File) Unmirror(ref string) (hub string, ok bool) {
+	m := strings.TrimSuffix(f.cfg.RegistryMirror, "/")
+	if m == "" {
+		return ref, false
+	}
+	hub, ok = strings.CutPrefix(ref, m+"/")
+	if !ok || hub == "" {
+		return ref, false
+	}
+	return hub, true
+}
+
+// Mirrored returns a Docker Hub reference ("python:3.12-slim") as the
+// file's FROMs name it through the mirror: with the prefix when the file's
+// ref used the mirror.
+func (r ImageRef) Mirrored(hubRef string) string {
+	if r.Mirror == "" {
+		return hubRef
+	}
+	return r.Mirror + "/" + hubRef
 }
 
 // SplitImageRef splits a reference like registry:5000/org/name:tag@sha256:...

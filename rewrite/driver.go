@@ -174,7 +174,7 @@ func (e *Engine) Run(name string, src []byte, opts Options) (*Result, error) {
 	if res := e.runParts(name, src, opts); res != nil {
 		return res, nil
 	}
-	f, err := parser.Load(name, src)
+	f, err := parser.LoadConfig(name, src, opts.ParserConfig())
 	if err != nil {
 		return nil, err
 	}

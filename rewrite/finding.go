@@ -91,6 +91,8 @@ type Options struct {
 	// CacheMounts turns package caches into BuildKit cache mounts instead
 	// of disabling them.
 	CacheMounts bool
+	// Bases are the configuration's choices of base images.
+	Bases Bases
 	// Env is the run's shared services and caches; Run and Analyze make a
 	// fresh one when it is nil, so a pass always has one.
 	Env *Env

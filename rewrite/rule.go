@@ -73,6 +73,9 @@ type Rule struct {
 	Severity      Severity
 	Hadolint      []string // equivalent hadolint codes ("DL3042")
 	Parfum        []string // equivalent Parfum rule names
+	// ConfigKeys are the options the rule reads under [rules.ID] of
+	// .dockslim.toml besides severity ("runtime-base").
+	ConfigKeys []string
 }
 
 // Pass is one analysis: it reads a file and reports findings for its rules.

@@ -96,7 +96,7 @@ func (e *Engine) runParts(name string, src []byte, opts Options) *Result {
 	if !ok {
 		return nil
 	}
-	header, err := parser.Load(name, append(append([]byte(nil), src[:headerEnd]...), "FROM scratch\n"...))
+	header, err := parser.LoadConfig(name, append(append([]byte(nil), src[:headerEnd]...), "FROM scratch\n"...), opts.ParserConfig())
 	if err != nil {
 		return nil
 	}
@@ -223,7 +223,7 @@ func (e *Engine) runPart(name string, src []byte, whole *parser.Lines, headerEnd
 		nl = "\r\n"
 	}
 	text, count := partText(src, headerEnd, stages, p, nl)
-	f, err := parser.Load(name, text)
+	f, err := parser.LoadConfig(name, text, opts.ParserConfig())
 	if err != nil || f.Invalid != nil || f.CRLF != crlf || len(f.Stages) != count {
 		return nil
 	}

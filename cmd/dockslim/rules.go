@@ -79,6 +79,9 @@ func explain(w io.Writer, r *rewrite.Rule) {
 	if len(r.Hadolint) > 0 || len(r.Parfum) > 0 {
 		fmt.Fprintf(w, "\nEquivalents: hadolint %s; Parfum %s\n", orDash(r.Hadolint), orDash(r.Parfum))
 	}
+	if len(r.ConfigKeys) > 0 {
+		fmt.Fprintf(w, "\nOptions in .dockslim.toml [rules.%s]: severity, %s\n", r.ID, strings.Join(r.ConfigKeys, ", "))
+	}
 	if r.Before != "" {
 		fmt.Fprintf(w, "\nBefore:\n%s\n\nAfter:\n%s\n", indent(r.Before), indent(r.After))
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +19,12 @@ func configChecks(e *rewrite.Engine) config.Checks {
 	return config.Checks{
 		UnknownSelectors: e.UnknownSelectors,
 		IsRule:           func(id string) bool { r := e.LookupRule(id); return r != nil && r.ID == id },
+		RuleKeys: func(id string) []string {
+			if r := e.LookupRule(id); r != nil {
+				return r.ConfigKeys
+			}
+			return nil
+		},
 	}
 }
 
@@ -59,6 +66,7 @@ func withSettings(c *cli.Context, o rewrite.Options, s config.Settings) rewrite.
 	if !c.IsSet("cache-mounts") {
 		o.CacheMounts = o.CacheMounts || s.CacheMounts
 	}
+	o.Bases = s.Bases()
 	return o
 }
 
@@ -118,14 +126,23 @@ func printSettings(w io.Writer, path string, f *config.File, o rewrite.Options, 
 	line("ignore", tomlList(o.Selector.Ignore))
 	line("unsafe-fixes", fmt.Sprint(o.UnsafeFixes))
 	line("cache-mounts", fmt.Sprint(o.CacheMounts))
-	ids := make([]string, 0, len(s.Severity))
-	for id := range s.Severity {
-		ids = append(ids, id)
+	line("alpine", fmt.Sprint(s.Alpine))
+	line("registry-mirror", fmt.Sprintf("%q", s.RegistryMirror))
+	ids := slices.Sorted(maps.Keys(s.Severity))
+	for id := range s.RuntimeBase {
+		if _, ok := s.Severity[id]; !ok {
+			ids = append(ids, id)
+		}
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
 		fmt.Fprintf(w, "\n[rules.%s]\n", id)
-		fmt.Fprintf(w, "%-32s # %s\n", fmt.Sprintf("severity = %q", s.Severity[id]), s.From["rules."+id+".severity"])
+		for _, kv := range [][2]string{{"severity", s.Severity[id]}, {"runtime-base", s.RuntimeBase[id]}} {
+			if kv[1] != "" {
+				line := fmt.Sprintf("%s = %q", kv[0], kv[1])
+				fmt.Fprintf(w, "%-32s # %s\n", line, s.From["rules."+id+"."+kv[0]])
+			}
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -27,11 +28,16 @@ const FileName = ".dockslim.toml"
 // Layer is a set of settings: the file's top level or one override. A nil
 // field is not set there.
 type Layer struct {
-	Select      *[]string              `toml:"select"`
-	Ignore      *[]string              `toml:"ignore"`
-	UnsafeFixes *bool                  `toml:"unsafe-fixes"`
-	CacheMounts *bool                  `toml:"cache-mounts"`
-	Rules       map[string]RuleOptions `toml:"rules"`
+	Select      *[]string `toml:"select"`
+	Ignore      *[]string `toml:"ignore"`
+	UnsafeFixes *bool     `toml:"unsafe-fixes"`
+	CacheMounts *bool     `toml:"cache-mounts"`
+	// Alpine false stops every switch to an Alpine (musl) base image.
+	Alpine *bool `toml:"alpine"`
+	// RegistryMirror is the prefix under which the Dockerfiles pull Docker
+	// Hub's images ("mirror.example.com/library").
+	RegistryMirror *string                `toml:"registry-mirror"`
+	Rules          map[string]RuleOptions `toml:"rules"`
 }
 
 // RuleOptions are the options of one rule, under [rules.DSxxx].
@@ -39,6 +45,10 @@ type RuleOptions struct {
 	// Severity overrides the rule's severity in reports: error, warning
 	// or info.
 	Severity string `toml:"severity"`
+	// RuntimeBase is the image a multi-stage rule's runtime stage is built
+	// FROM instead of the rule's default (the rules whose Checks.RuleKeys
+	// list runtime-base).
+	RuntimeBase *string `toml:"runtime-base"`
 }
 
 // Override is a [[overrides]] table: settings for the Dockerfiles whose
@@ -62,6 +72,9 @@ type File struct {
 type Checks struct {
 	UnknownSelectors func([]string) []string
 	IsRule           func(string) bool
+	// RuleKeys are the options a rule reads besides severity
+	// (runtime-base); nil: none is checked.
+	RuleKeys func(id string) []string
 }
 
 // Parse reads a .dockslim.toml. Its errors are "PATH:LINE: what is wrong":
@@ -136,9 +149,39 @@ func (f *File) validate(l *Layer, chk Checks) error {
 		default:
 			return fmt.Errorf("%s:%d: [rules.%s] severity %q: error, warning or info", f.Path, f.lineOf(ro.Severity, 0), id, ro.Severity)
 		}
+		if err := f.validateRuntimeBase(id, ro.RuntimeBase, chk); err != nil {
+			return err
+		}
+	}
+	if m := l.RegistryMirror; m != nil && !mirrorRe.MatchString(*m) {
+		return fmt.Errorf("%s:%d: registry-mirror %q: a registry host and optional path, without scheme, tag or trailing slash (mirror.example.com/library)",
+			f.Path, f.lineOf("registry-mirror", 0), *m)
 	}
 	return nil
 }
+
+func (f *File) validateRuntimeBase(id string, rb *string, chk Checks) error {
+	if rb == nil {
+		return nil
+	}
+	if chk.RuleKeys != nil && !slices.Contains(chk.RuleKeys(id), "runtime-base") {
+		return fmt.Errorf("%s:%d: [rules.%s] runtime-base: %s chooses no runtime base (DS401–DS406 do)", f.Path, f.lineOf("runtime-base", 0), id, id)
+	}
+	if !imageRe.MatchString(*rb) {
+		return fmt.Errorf("%s:%d: [rules.%s] runtime-base %q is not an image reference (name[:tag][@digest], no spaces or variables)",
+			f.Path, f.lineOf("runtime-base", 0), id, *rb)
+	}
+	return nil
+}
+
+// The grammar of image references (distribution's, without its length
+// limits) and of a mirror prefix: a host, then optional path components.
+var (
+	component = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
+	host      = `(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?`
+	imageRe   = regexp.MustCompile(`^(?:` + host + `/)?` + component + `(?:/` + component + `)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`)
+	mirrorRe  = regexp.MustCompile(`^` + host + `(?:/` + component + `)*$`)
+)
 
 // lineOf is the line of the nth occurrence of text in the file (1 when it
 // is not found): where a value the decoder accepted is wrong.

@@ -23,6 +23,12 @@ var checks = Checks{
 		return bad
 	},
 	IsRule: func(id string) bool { return slices.Contains([]string{"DS101", "DS200", "DS405"}, id) },
+	RuleKeys: func(id string) []string {
+		if id == "DS405" {
+			return []string{"runtime-base"}
+		}
+		return nil
+	},
 }
 
 const example = `# dockslim settings for this repository
@@ -84,6 +90,18 @@ func TestParseErrors(t *testing.T) {
 		"select = [\"ALL\"]\nignore = [\"DS405\", \"zzz\"]\n":    "x.toml:2: unknown rule \"zzz\"",
 		"[rules.DS101]\nseverity = \"info\"\n[rules.DS101x]\n":   "x.toml:3: [rules.DS101x]: no such rule",
 		"select = [\"DS1\"]\n\n\n[rules]\nDS200 = { sev = 1 }\n": "x.toml:5: unknown key \"sev\"",
+		"alpine = \"no\"\n":                                                                 "x.toml:1: ",
+		"\nregistry-mirror = 3\n":                                                           "x.toml:2: ",
+		"\nregistry-mirror = \"https://m.example.com\"\n":                                   "x.toml:2: registry-mirror \"https://m.example.com\"",
+		"registry-mirror = \"m.example.com/library/\"\n":                                    "x.toml:1: registry-mirror",
+		"registry-mirror = \"\"\n":                                                          "x.toml:1: registry-mirror",
+		"[rules.DS405]\n\nruntime-base = \"\"\n":                                            "x.toml:3: [rules.DS405] runtime-base \"\" is not an image reference",
+		"[rules.DS405]\nruntime-base = \"python:3.12 slim\"\n":                              "x.toml:2: [rules.DS405] runtime-base \"python:3.12 slim\"",
+		"[rules.DS405]\nruntime-base = \"python:${V}\"\n":                                   "x.toml:2: [rules.DS405] runtime-base",
+		"[rules.DS405]\nruntime-base = [\"python\"]\n":                                      "x.toml:2: ",
+		"[rules.DS200]\nruntime-base = \"python:3.12-slim\"\n":                              "x.toml:2: [rules.DS200] runtime-base: DS200 chooses no runtime base",
+		"[rules.DS405]\nruntime_base = \"python:3.12-slim\"\n":                              "x.toml:2: unknown key \"runtime_base\"",
+		"[[overrides]]\npaths = [\"a\"]\n[overrides.rules.DS405]\nruntime-base = \"a b\"\n": "x.toml:4: [rules.DS405] runtime-base",
 	} {
 		_, err := Parse("x.toml", []byte(src), checks)
 		if err == nil || !strings.HasPrefix(err.Error(), want) {
@@ -155,11 +173,16 @@ func TestSchema(t *testing.T) {
 	abs, _ := filepath.Abs("../../docs/dockslim.schema.json")
 	schema := gojsonschema.NewReferenceLoader("file://" + filepath.ToSlash(abs))
 	for src, valid := range map[string]bool{
-		example:                                   true,
-		"unsafe_fixes = true\n":                   false,
-		"[rules.DS101]\nseverity = \"fatal\"\n":   false,
-		"[[overrides]]\nignore = [\"DS1\"]\n":     false,
-		"[[overrides]]\npaths = [\"a\"]\nx = 1\n": false,
+		example:             true,
+		basesExample:        true,
+		"alpine = \"no\"\n": false,
+		"registry-mirror = \"https://m.example.com\"\n": false,
+		"[rules.DS405]\nruntime-base = \"a b\"\n":       false,
+		"[rules.DS405]\nruntime_base = \"a\"\n":         false,
+		"unsafe_fixes = true\n":                         false,
+		"[rules.DS101]\nseverity = \"fatal\"\n":         false,
+		"[[overrides]]\nignore = [\"DS1\"]\n":           false,
+		"[[overrides]]\npaths = [\"a\"]\nx = 1\n":       false,
 	} {
 		var v any
 		if err := toml.Unmarshal([]byte(src), &v); err != nil {
@@ -173,5 +196,43 @@ func TestSchema(t *testing.T) {
 		if res.Valid() != valid {
 			t.Errorf("%q: valid=%v, want %v: %v", src, res.Valid(), valid, res.Errors())
 		}
+	}
+}
+
+const basesExample = `registry-mirror = "mirror.example.com:5000/library"
+
+[rules.DS405]
+runtime-base = "registry.example.com/platform/python:3.12-slim@sha256:` + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" + `"
+
+[[overrides]]
+paths = ["legacy/**"]
+alpine = false
+registry-mirror = "legacy-mirror.example.com"
+rules.DS405.runtime-base = "python:3.11-slim-bookworm"
+`
+
+// The base-image options: defaults, the top level, a per-path override,
+// and what the engine gets.
+func TestBasesSettings(t *testing.T) {
+	if s := (*File)(nil).Settings("Dockerfile"); !s.Alpine || s.RegistryMirror != "" || len(s.RuntimeBase) != 0 || s.Bases().NoAlpine {
+		t.Errorf("defaults: %+v", s)
+	}
+	f, err := Parse("/repo/.dockslim.toml", []byte(basesExample), checks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.Settings("/repo/svc/Dockerfile")
+	b := s.Bases()
+	if !s.Alpine || b.NoAlpine || b.RegistryMirror != "mirror.example.com:5000/library" ||
+		!strings.HasPrefix(b.RuntimeBase["DS405"], "registry.example.com/platform/python:3.12-slim@") ||
+		s.From["rules.DS405.runtime-base"] != "/repo/.dockslim.toml" || s.From["alpine"] != "default" {
+		t.Errorf("top level: %+v", s)
+	}
+	s = f.Settings("/repo/legacy/api/Dockerfile")
+	b = s.Bases()
+	over := "/repo/.dockslim.toml [[overrides]] #1 (legacy/**)"
+	if s.Alpine || !b.NoAlpine || b.RegistryMirror != "legacy-mirror.example.com" || b.RuntimeBase["DS405"] != "python:3.11-slim-bookworm" ||
+		s.From["alpine"] != over || s.From["registry-mirror"] != over || s.From["rules.DS405.runtime-base"] != over {
+		t.Errorf("override: %+v", s)
 	}
 }

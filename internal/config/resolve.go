@@ -6,23 +6,34 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/dockslim/dockslim/rewrite"
 )
 
 // Settings are the effective settings of one Dockerfile.
 type Settings struct {
 	Select, Ignore           []string
 	UnsafeFixes, CacheMounts bool
+	Alpine                   bool              // switches to Alpine allowed (default true)
+	RegistryMirror           string            // "" for none
 	Severity                 map[string]string // rule id → severity
+	RuntimeBase              map[string]string // rule id → image
 	// From says where each setting came from ("default", a file, a file's
 	// override), by key: select, ignore, unsafe-fixes, cache-mounts,
-	// rules.ID.severity.
+	// alpine, registry-mirror, rules.ID.severity, rules.ID.runtime-base.
 	From map[string]string
+}
+
+// Bases are the settings about base images, as the engine takes them.
+func (s Settings) Bases() rewrite.Bases {
+	return rewrite.Bases{RuntimeBase: s.RuntimeBase, NoAlpine: !s.Alpine, RegistryMirror: s.RegistryMirror}
 }
 
 // Settings of the Dockerfile at path (f may be nil: no file).
 func (f *File) Settings(path string) Settings {
-	s := Settings{Severity: map[string]string{}, From: map[string]string{
+	s := Settings{Alpine: true, Severity: map[string]string{}, RuntimeBase: map[string]string{}, From: map[string]string{
 		"select": "default", "ignore": "default", "unsafe-fixes": "default", "cache-mounts": "default",
+		"alpine": "default", "registry-mirror": "default",
 	}}
 	if f == nil {
 		return s
@@ -54,10 +65,20 @@ func (s *Settings) apply(l *Layer, from string) {
 	if l.CacheMounts != nil {
 		s.CacheMounts, s.From["cache-mounts"] = *l.CacheMounts, from
 	}
+	if l.Alpine != nil {
+		s.Alpine, s.From["alpine"] = *l.Alpine, from
+	}
+	if l.RegistryMirror != nil {
+		s.RegistryMirror, s.From["registry-mirror"] = *l.RegistryMirror, from
+	}
 	for id, ro := range l.Rules {
 		if ro.Severity != "" {
 			s.Severity[id] = ro.Severity
 			s.From["rules."+id+".severity"] = from
+		}
+		if ro.RuntimeBase != nil {
+			s.RuntimeBase[id] = *ro.RuntimeBase
+			s.From["rules."+id+".runtime-base"] = from
 		}
 	}
 }

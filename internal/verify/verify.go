@@ -204,7 +204,7 @@ func (s *sim) official(raw string) (name, tag string, ok bool) {
 	if raw == "" {
 		return "", "", false
 	}
-	ref := parser.SplitImageRef(raw)
+	ref := s.f.SplitImageRef(raw) // through the file's registry mirror
 	name, ok = images.Normalize(ref.Repository)
 	return name, ref.Tag, ok
 }

@@ -84,6 +84,7 @@ EXPOSE 8080
 CMD ["/bin/server"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
+	ConfigKeys:    []string{"runtime-base"},
 }
 
 // GoPass is the multistage-go pass.

@@ -57,6 +57,7 @@ COPY --from=build /app/target/app-1.0.jar /app/target/app-1.0.jar
 CMD ["java", "-jar", "target/app-1.0.jar"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
+	ConfigKeys:    []string{"runtime-base"},
 }
 
 // JavaPass is the multistage-java pass.

@@ -89,6 +89,7 @@ COPY --from=build /opt/app /opt/app
 CMD ["/opt/app/bin/server"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
+	ConfigKeys:    []string{"runtime-base"},
 }
 
 // NativePass is the multistage-native pass.

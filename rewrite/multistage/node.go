@@ -83,6 +83,7 @@ COPY --from=build /app/dist /app/dist
 CMD ["node", "dist/server.js"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
+	ConfigKeys:    []string{"runtime-base"},
 }
 
 // NodePass is the multistage-node pass.

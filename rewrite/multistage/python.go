@@ -91,6 +91,7 @@ COPY . .
 CMD ["gunicorn", "app:app"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
+	ConfigKeys:    []string{"runtime-base"},
 }
 
 // PythonPass is the multistage-python pass.

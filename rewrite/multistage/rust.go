@@ -58,6 +58,7 @@ COPY --from=build /app/target/release/hello /app/target/release/hello
 CMD ["./target/release/hello"]`,
 	Applicability: rewrite.Unsafe,
 	Severity:      rewrite.Info,
+	ConfigKeys:    []string{"runtime-base"},
 }
 
 // RustPass is the multistage-rust pass.

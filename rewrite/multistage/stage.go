@@ -110,6 +110,9 @@ type plan struct {
 	// dropWorkdir leaves out of the runtime stage the build stage's WORKDIR
 	// when nothing there uses it (see runtimeUsesWorkdir).
 	dropWorkdir bool
+	// configured says where the runtime image came from when the
+	// configuration chose it (see chooseRuntime).
+	configured string
 }
 
 // addBinaries copies the binaries at paths, owned as the build left them.
@@ -155,6 +158,9 @@ func run(c *rewrite.Context, rule *rewrite.Rule, rec recogniser) {
 	var edits []textedit.Edit
 	var rt runtimeImage
 	if d == nil {
+		d = si.chooseRuntime(rule, p)
+	}
+	if d == nil {
 		edits, rt, d = si.finish(p)
 	}
 	if d != nil {
@@ -167,6 +173,9 @@ func run(c *rewrite.Context, rule *rewrite.Rule, rec recogniser) {
 		if more := p.describe(rt); more != "" {
 			msg += "; " + more
 		}
+	}
+	if p.configured != "" {
+		msg += "; " + p.configured
 	}
 	c.Report(rewrite.Finding{Rule: rule, Offset: si.st.From.Start, Message: msg,
 		Fix: &rewrite.Fix{Applicability: rewrite.Unsafe, Description: msg, Edits: edits}})
@@ -183,7 +192,7 @@ func examine(c *rewrite.Context) *stageInfo {
 	if img.FromArg {
 		if v, ok := f.ExpandMeta(img.Raw); ok {
 			raw := img.Raw
-			img = parser.SplitImageRef(v)
+			img = f.SplitImageRef(v)
 			img.Raw = raw
 		} else {
 			img = parser.ImageRef{Raw: img.Raw, FromArg: true}

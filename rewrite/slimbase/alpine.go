@@ -52,6 +52,10 @@ func swapAlpine(c *rewrite.Context, b baseImage) {
 	decline := func(format string, args ...any) {
 		c.Reportf(RuleSlimDeclined, b.Stage.Base.Start, "%s publishes no slim variant and %s (musl) does not fit: %s%s", b.Text, to, fmt.Sprintf(format, args...), sizeNote(b.Ref, to))
 	}
+	if c.Options.Bases.NoAlpine {
+		decline("alpine = false in %s forbids a switch to an Alpine (musl) base", rewrite.ConfigSource)
+		return
+	}
 	stages := descendants(f, b.Stage)
 	for _, u := range stageUses(stages) {
 		if !slices.Contains(alpineCommands, u.Name) {
@@ -95,4 +99,9 @@ func swapAlpine(c *rewrite.Context, b baseImage) {
 		Rule: RuleAlpineBase, Offset: b.Stage.Base.Start, Message: msg, SavedBytes: saved,
 		Fix: &rewrite.Fix{Applicability: rewrite.Unsafe, Description: fmt.Sprintf("%s → %s", b.Text, to), Edits: edits},
 	})
+}
+
+// isMusl reports whether a candidate is an Alpine (musl) image.
+func isMusl(cd images.Candidate) bool {
+	return cd.Libc == "musl" || cd.Variant == "alpine"
 }

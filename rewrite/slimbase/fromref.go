@@ -43,7 +43,10 @@ func resolveBase(f *parser.File, st *parser.Stage) (b baseImage, ok bool) {
 	if b.Resolved == "" || strings.EqualFold(b.Resolved, "scratch") {
 		return b, false
 	}
-	b.Ref, b.Digest, b.Official = images.ParseRef(b.Resolved)
+	// A mirrored reference is the Docker Hub image it mirrors; withTag
+	// keeps the prefix.
+	hub, _ := f.Unmirror(b.Resolved)
+	b.Ref, b.Digest, b.Official = images.ParseRef(hub)
 	if !b.Official && b.Ref.Tag != "" && !validTag(b.Ref.Tag) {
 		return b, false
 	}

@@ -46,7 +46,8 @@ copied files. When the receiving stage runs commands, they would now run on
 another distribution: the fix is unsafe (--unsafe-fixes), and it is only
 reported when those commands are apk/apt specific. A Go binary copied from a
 golang stage into alpine is reported (warning, no fix) unless CGO_ENABLED=0
-is set: a cgo-linked binary needs glibc.`,
+is set: a cgo-linked binary needs glibc. With alpine = false in .dockslim.toml
+a fix that would give a stage an Alpine base is not made (reported only).`,
 	Before: "FROM python:3.8-slim-buster as builder\nRUN pip install --no-cache-dir flask gunicorn\n" +
 		"FROM python:3.8-alpine\nCOPY --from=builder /usr/local/bin /usr/local/bin",
 	After: "FROM python:3.8-slim-buster as builder\nRUN pip install --no-cache-dir flask gunicorn\n" +
@@ -247,6 +248,9 @@ func reportLibcConflict(c *rewrite.Context, st *parser.Stage, g []libcConflict) 
 	}
 	msg += tail
 	app, why := libcFixApplicability(f, st, lc)
+	if c.Options.Bases.NoAlpine && lc.SrcL == "musl" {
+		app, why = rewrite.Suggestion, "alpine = false in "+rewrite.ConfigSource+": dockslim does not switch this stage to Alpine"
+	}
 	if app == rewrite.Suggestion {
 		c.Reportf(RuleCrossLibc, off, "%s; use the same libc family in both stages (%s)", msg, why)
 		return

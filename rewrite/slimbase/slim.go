@@ -91,7 +91,8 @@ are all known to exist in the alpine image (busybox tools, the image's own
 server or interpreter), that run no apt/dpkg step, and that neither copy files
 from other stages nor are copied from (files would cross libc families). For
 images with a slim variant, the slim swap (DS200) is preferred; golang is
-left to a multi-stage build (DS202). Unsafe: applied with --unsafe-fixes.`,
+left to a multi-stage build (DS202). Unsafe: applied with --unsafe-fixes.
+With alpine = false in .dockslim.toml it declines instead (DS202 says why).`,
 	Before:        "FROM nginx:1.29\nCOPY site/ /usr/share/nginx/html/",
 	After:         "FROM nginx:1.29-alpine\nCOPY site/ /usr/share/nginx/html/",
 	Applicability: rewrite.Unsafe,
@@ -274,6 +275,9 @@ func dropInOrReport(c *rewrite.Context, b baseImage) *images.Candidate {
 		}
 		if cd.Variant == "jre" && !isJRE(b.Ref) {
 			continue // DS207's: it checks what the image runs
+		}
+		if c.Options.Bases.NoAlpine && !cd.DropIn && isMusl(*cd) {
+			continue // alpine = false: not even suggested
 		}
 		if !cd.DropIn {
 			fs, ok1 := images.CompressedSize(b.Ref.Image, b.Ref.Tag)
