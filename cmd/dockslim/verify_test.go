@@ -71,7 +71,11 @@ func TestVerifySARIF(t *testing.T) {
 		return stdout.String()
 	}
 	out := run("sarif")
-	schema := gojsonschema.NewReferenceLoader("file://" + filepath.ToSlash(mustAbs(t, "../../internal/report/testdata/sarif-schema-2.1.0.json")))
+	abs, err := filepath.Abs("../../internal/report/testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := gojsonschema.NewReferenceLoader("file://" + filepath.ToSlash(abs))
 	if res, err := gojsonschema.Validate(schema, gojsonschema.NewStringLoader(out)); err != nil || !res.Valid() {
 		t.Fatalf("invalid SARIF (%v): %v", err, res.Errors())
 	}
@@ -122,12 +126,4 @@ func TestVerifySARIF(t *testing.T) {
 		!strings.Contains(gh, "(verified by a real build: ") {
 		t.Errorf("github annotations:\n%s", gh)
 	}
-}
-
-func mustAbs(t *testing.T, p string) string {
-	a, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }

@@ -81,22 +81,7 @@ func TestGolden(t *testing.T) {
 			if color {
 				name += "-color"
 			}
-			var buf bytes.Buffer
-			if err := Write(&buf, format, sample(), Options{Color: color}); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name)
-			if *update {
-				os.WriteFile(path, buf.Bytes(), 0o644)
-				continue
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs (go test ./internal/report -update, then review):\n%s", name, buf.String())
-			}
+			checkGolden(t, name, format, sample(), Options{Color: color})
 		}
 	}
 }
@@ -166,21 +151,28 @@ func TestUnknownFormat(t *testing.T) {
 // GitHub annotation's message.
 func TestGoldenVerified(t *testing.T) {
 	for _, format := range []string{"sarif", "github"} {
-		var buf bytes.Buffer
-		if err := Write(&buf, format, verified(), Options{}); err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("testdata", "golden-verified."+format)
-		if *update {
-			os.WriteFile(path, buf.Bytes(), 0o644)
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Errorf("%s differs (go test ./internal/report -update, then review):\n%s", path, buf.String())
-		}
+		checkGolden(t, "golden-verified."+format, format, verified(), Options{})
+	}
+}
+
+// checkGolden compares r written in format with testdata/name (-update
+// writes it).
+func checkGolden(t *testing.T, name, format string, r *Report, o Options) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, format, r, o); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(path, buf.Bytes(), 0o644)
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("%s differs (go test ./internal/report -update, then review):\n%s", name, buf.String())
 	}
 }
