@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -273,11 +274,24 @@ func withoutNoise(s string) string {
 }
 
 // complaint is the line of a failed command's output that says what went
-// wrong: the first that names an error or something not found, else the
-// last ("" for no output).
+// wrong: a Python traceback's exception (its last unindented line: the
+// lines above it quote source that may say "error" anywhere; the output
+// kept may have lost the traceback's first line), else the first that
+// names an error or something not found, else the last ("" for no output).
 func complaint(out string) string {
+	lines := strings.Split(out, "\n")
+	traceback := func(l string) bool {
+		return strings.HasPrefix(l, "Traceback (most recent call last):") || strings.HasPrefix(l, `  File "`) && strings.Contains(l, `", line `)
+	}
+	if i := slices.IndexFunc(lines, traceback); i >= 0 {
+		for j := len(lines) - 1; j > i; j-- {
+			if l := lines[j]; l != "" && l[0] != ' ' && l[0] != '\t' {
+				return strings.TrimSpace(l)
+			}
+		}
+	}
 	var last string
-	for _, l := range strings.Split(out, "\n") {
+	for _, l := range lines {
 		l = strings.TrimSpace(l)
 		low := strings.ToLower(l)
 		if strings.Contains(low, "error") || strings.Contains(low, "not found") || strings.Contains(low, "no such file") {

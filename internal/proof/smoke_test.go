@@ -67,6 +67,14 @@ func TestComplaint(t *testing.T) {
 	if got := complaint("Traceback (most recent call last):\n  File \"x\"\nModuleNotFoundError: No module named 'x'\n"); got != "ModuleNotFoundError: No module named 'x'" {
 		t.Errorf("python: %q", got)
 	}
+	tb := "Traceback (most recent call last):\n  File \"/app/app.py\", line 16, in main\n    with self.open(mode='r', encoding=encoding, errors=errors) as f:\n" +
+		"         ^^^^^^^^^\nFileNotFoundError: [Errno 2] No such file or directory: '/app/.env'\n"
+	if got := complaint(tb); got != "FileNotFoundError: [Errno 2] No such file or directory: '/app/.env'" {
+		t.Errorf("complaint of a traceback quoting errors=errors: %q", got)
+	}
+	if _, tail, _ := strings.Cut(tb, "\n"); complaint(tail) != "FileNotFoundError: [Errno 2] No such file or directory: '/app/.env'" {
+		t.Errorf("complaint of a traceback without its first line: %q", complaint(tail))
+	}
 	if got := complaint("sh: 1: convert: not found\n"); got != "sh: 1: convert: not found" {
 		t.Errorf("sh: %q", got)
 	}
