@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -24,14 +25,17 @@ import (
 // ErrNotFound is protocol.ErrNotFound: a tag the registry does not have.
 var ErrNotFound = protocol.ErrNotFound
 
-// Registry talks to Docker Hub (or Host) anonymously: official images need
-// no login.
+// Registry talks to Docker Hub (or Host, or the registry an image names)
+// anonymously: official images need no login.
 type Registry struct {
 	Host      string // "" for Docker Hub
 	Insecure  bool   // plain HTTP (tests)
 	Transport http.RoundTripper
 }
 
+// tag is image:tag on Host, where image is an official image's name
+// ("python"); an image with a slash is a whole repository, its registry
+// first ("mirror.example.com/library/python": a registry mirror).
 func (g *Registry) tag(image, tag string) (name.Tag, error) {
 	host := g.Host
 	if host == "" {
@@ -44,7 +48,11 @@ func (g *Registry) tag(image, tag string) (name.Tag, error) {
 	if g.Insecure {
 		opts = append(opts, name.Insecure)
 	}
-	return name.NewTag(host+"/library/"+image+":"+tag, opts...)
+	repo := host + "/library/" + image
+	if strings.Contains(image, "/") {
+		repo = image
+	}
+	return name.NewTag(repo+":"+tag, opts...)
 }
 
 func (g *Registry) options(ctx context.Context) []remote.Option {

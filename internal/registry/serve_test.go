@@ -183,3 +183,19 @@ func TestServeEOF(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken") }
+
+// An official image's name is asked of Host (Docker Hub by default); an
+// image with a slash names its repository and registry (a mirror).
+func TestTagRepository(t *testing.T) {
+	for _, c := range []struct{ host, image, want string }{
+		{"", "python", "index.docker.io/library/python:3.12"},
+		{"127.0.0.1:5000", "python", "127.0.0.1:5000/library/python:3.12"},
+		{"", "mirror.example.com/library/python", "mirror.example.com/library/python:3.12"},
+		{"127.0.0.1:5000", "hub.example.com/library/python", "hub.example.com/library/python:3.12"},
+	} {
+		tg, err := (&Registry{Host: c.host}).tag(c.image, "3.12")
+		if err != nil || tg.Name() != c.want {
+			t.Errorf("tag(%q) on %q = %v (%v), want %s", c.image, c.host, tg, err, c.want)
+		}
+	}
+}

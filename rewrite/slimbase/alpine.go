@@ -75,7 +75,7 @@ func swapAlpine(c *rewrite.Context, b baseImage) {
 	}
 	var facts onlineFacts
 	if c.Options.Online {
-		if facts = askRegistry(c, b.Ref, to, b.Digest != ""); facts.Missing {
+		if facts = askRegistry(c, b, to, b.Digest != ""); facts.Missing {
 			return
 		}
 	}

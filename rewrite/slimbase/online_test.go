@@ -232,3 +232,25 @@ func TestHelperRegistryNotFoundIsErrNotFound(t *testing.T) {
 		t.Errorf("err = %v, want errNotFound", err)
 	}
 }
+
+// With a registry mirror, --online asks the mirror (the FROM's registry),
+// not Docker Hub, for the tag, its digest and the sizes.
+func TestOnlineAsksTheMirror(t *testing.T) {
+	useRealHelper(t)
+	host, digests := registrytest.New(t, map[string]int64{"python:3.12": 4_000_000, "python:3.12-slim": 1_000_000})
+	opts := online(helperClient(t, "")) // the client's own registry is Docker Hub
+	opts.Selector = rewrite.Selector{Select: []string{"DS200"}}
+	opts.Bases.RegistryMirror = host + "/library"
+	src := "FROM " + host + "/library/python:3.12@sha256:0a4c5f8d1b7e9e4d2f7c1c3b5a6e8d9f0a1b2c3d4e5f60718293a4b5c6d7e8f9\n"
+	res, err := testEngine(t).Run("Dockerfile", []byte(src), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "FROM " + host + "/library/python:3.12-slim@" + digests["python:3.12-slim"] + "\n"
+	if string(res.Output) != want {
+		t.Fatalf("output:\n%s\nwant %q", res.Output, want)
+	}
+	if fd := res.Applied[0]; !strings.Contains(fd.Message, "from the registry") || fd.SavedBytes < 5_500_000 {
+		t.Errorf("message %q, saving %d", fd.Message, fd.SavedBytes)
+	}
+}

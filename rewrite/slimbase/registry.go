@@ -107,12 +107,15 @@ func (o onlineFacts) errNote() string {
 	return fmt.Sprintf("WARNING: --online could not ask the registry, so the tag, digest and sizes are not checked: %v", o.Err)
 }
 
-func askRegistry(c *rewrite.Context, from, to images.Ref, wantDigest bool) onlineFacts {
+// askRegistry asks the registry the FROM b names: Docker Hub, or the
+// registry mirror its reference goes through.
+func askRegistry(c *rewrite.Context, b baseImage, to images.Ref, wantDigest bool) onlineFacts {
 	reg := onlineRegistry(c)
 	ctx, cancel := context.WithTimeout(context.Background(), onlineTimeout)
 	defer cancel()
+	from, via := b.Ref, c.File.SplitImageRef(b.Resolved)
 	var o onlineFacts
-	d, err := reg.Digest(ctx, to.Image, to.Tag)
+	d, err := reg.Digest(ctx, via.Mirrored(to.Image), to.Tag)
 	switch {
 	case errors.Is(err, errNotFound):
 		o.Missing = true
@@ -124,7 +127,7 @@ func askRegistry(c *rewrite.Context, from, to images.Ref, wantDigest bool) onlin
 	if wantDigest {
 		o.Digest = d
 	}
-	o.ToSize, _ = reg.Size(ctx, to.Image, to.Tag)
-	o.FromSize, _ = reg.Size(ctx, from.Image, from.Tag)
+	o.ToSize, _ = reg.Size(ctx, via.Mirrored(to.Image), to.Tag)
+	o.FromSize, _ = reg.Size(ctx, via.Mirrored(from.Image), from.Tag)
 	return o
 }

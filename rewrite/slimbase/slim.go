@@ -451,7 +451,7 @@ func (p *plan) fix(installs []aptInstall, adds additions) {
 	c, b, f, st := p.c, p.b, p.c.File, p.b.Stage
 	var facts onlineFacts
 	if c.Options.Online {
-		facts = askRegistry(c, b.Ref, p.to, b.Digest != "")
+		facts = askRegistry(c, b, p.to, b.Digest != "")
 		if facts.Missing {
 			p.decline("the registry has no tag %s (--online)", p.to)
 			return
