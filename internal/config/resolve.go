@@ -53,24 +53,12 @@ func (f *File) Settings(path string) Settings {
 }
 
 func (s *Settings) apply(l *Layer, from string) {
-	if l.Select != nil {
-		s.Select, s.From["select"] = *l.Select, from
-	}
-	if l.Ignore != nil {
-		s.Ignore, s.From["ignore"] = *l.Ignore, from
-	}
-	if l.UnsafeFixes != nil {
-		s.UnsafeFixes, s.From["unsafe-fixes"] = *l.UnsafeFixes, from
-	}
-	if l.CacheMounts != nil {
-		s.CacheMounts, s.From["cache-mounts"] = *l.CacheMounts, from
-	}
-	if l.Alpine != nil {
-		s.Alpine, s.From["alpine"] = *l.Alpine, from
-	}
-	if l.RegistryMirror != nil {
-		s.RegistryMirror, s.From["registry-mirror"] = *l.RegistryMirror, from
-	}
+	set(&s.Select, l.Select, s.From, "select", from)
+	set(&s.Ignore, l.Ignore, s.From, "ignore", from)
+	set(&s.UnsafeFixes, l.UnsafeFixes, s.From, "unsafe-fixes", from)
+	set(&s.CacheMounts, l.CacheMounts, s.From, "cache-mounts", from)
+	set(&s.Alpine, l.Alpine, s.From, "alpine", from)
+	set(&s.RegistryMirror, l.RegistryMirror, s.From, "registry-mirror", from)
 	for id, ro := range l.Rules {
 		if ro.Severity != "" {
 			s.Severity[id] = ro.Severity
@@ -80,6 +68,14 @@ func (s *Settings) apply(l *Layer, from string) {
 			s.RuntimeBase[id] = *ro.RuntimeBase
 			s.From["rules."+id+".runtime-base"] = from
 		}
+	}
+}
+
+// set takes a layer's value of key, when the layer sets it, and notes where
+// it came from.
+func set[T any](dst *T, v *T, origin map[string]string, key, from string) {
+	if v != nil {
+		*dst, origin[key] = *v, from
 	}
 }
 
