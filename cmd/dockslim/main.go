@@ -152,10 +152,6 @@ func commonFlags() []cli.Flag {
 // rewrite/all's list, which tests may extend.
 const passesKey = "passes"
 
-// builderKey names, in the app's Metadata, the image builder fix --verify
-// uses instead of --builder's (tests give a fake one).
-const builderKey = "builder"
-
 // newEngine is the engine of the app's passes (rewrite/all's); an error (a
 // rule id used twice) is reported and ends the command with exit 2.
 func newEngine(c *cli.Context) (*rewrite.Engine, bool) {

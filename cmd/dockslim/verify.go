@@ -70,10 +70,7 @@ func verifyAction(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	b, ok := c.App.Metadata[builderKey].(measure.Builder)
-	if !ok {
-		b, err = measure.NewBuilder(ctx, c.String("builder"))
-	}
+	b, err := measure.NewBuilder(ctx, c.String("builder"))
 	if err != nil {
 		fmt.Fprintf(errw, "dockslim fix --verify: %v\n", err)
 		return exitCode(exitError)
